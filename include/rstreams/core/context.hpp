@@ -1,0 +1,20 @@
+#pragma once
+// What a running pipeline shares with every stage: the stop token and the clock.
+
+#include <rstreams/core/clock.hpp>
+
+#include <stop_token>
+
+namespace rstreams {
+
+/// Handed to every stage by `run` before the first pull (through `start`).
+/// Stages that block (a channel wait, a followed file, a timer) must honour `stop`
+/// and take their time from `clock`, never from the system directly.
+struct run_context {
+  std::stop_token stop{};
+  rstreams::clock* clock = &rstreams::steady_clock_source();
+
+  [[nodiscard]] bool stop_requested() const noexcept { return stop.stop_requested(); }
+};
+
+}  // namespace rstreams

@@ -1,0 +1,88 @@
+#pragma once
+// Errors that leave a pipeline name the stage and the element that failed, with the
+// user's exception nested inside (std::rethrow_if_nested / std::nested_exception).
+
+#include <cstddef>
+#include <exception>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace rstreams {
+
+/// Base of every error rstreams throws.
+class error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// A user function failed inside a stage. `what()` reads
+/// "rstreams: transform (stage 2) failed on element 41: <cause>".
+class stage_error : public error {
+ public:
+  stage_error(std::string_view stage, std::size_t position, std::size_t element, const std::string& cause)
+      : error("rstreams: " + std::string(stage) + " (stage " + std::to_string(position) +
+              ") failed on element " + std::to_string(element) + ": " + cause),
+        stage_(stage),
+        position_(position),
+        element_(element) {}
+
+  /// The operator's name, as in the pipeline's description.
+  [[nodiscard]] const std::string& stage() const noexcept { return stage_; }
+  /// The stage's place in the pipeline, the source being 0.
+  [[nodiscard]] std::size_t position() const noexcept { return position_; }
+  /// The index of the element that stage was handling (0-based, counted at that stage's input).
+  [[nodiscard]] std::size_t element() const noexcept { return element_; }
+
+ private:
+  std::string stage_;
+  std::size_t position_;
+  std::size_t element_;
+};
+
+/// An I/O failure: `what()` names the path (or endpoint) and the reason.
+class io_error : public error {
+ public:
+  io_error(std::string path, const std::string& reason)
+      : error("rstreams: " + path + ": " + reason), path_(std::move(path)) {}
+  [[nodiscard]] const std::string& path() const noexcept { return path_; }
+
+ private:
+  std::string path_;
+};
+
+/// A bad argument given when a stage is built (a zero capacity, a negative limit, ...).
+class config_error : public error {
+ public:
+  using error::error;
+};
+
+namespace detail {
+
+inline std::string describe_current_exception() {
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "unknown exception";
+  }
+}
+
+/// Calls a user function; an exception leaves as a stage_error nesting the original.
+/// The try block sits on the call alone so that errors from other stages pass untouched.
+template <class F, class... A>
+decltype(auto) invoke_stage(std::string_view stage, std::size_t position, std::size_t element, F& f,
+                            A&&... args) {
+  try {
+    return std::invoke(f, std::forward<A>(args)...);
+  } catch (...) {
+    std::throw_with_nested(stage_error(stage, position, element, describe_current_exception()));
+  }
+}
+
+}  // namespace detail
+
+}  // namespace rstreams

@@ -1,0 +1,67 @@
+#pragma once
+
+#include <rstreams/core/error.hpp>
+#include <rstreams/core/stage_source.hpp>
+#include <rstreams/detail/bound_stage.hpp>
+#include <rstreams/detail/diagnostics.hpp>
+#include <rstreams/sources/from_range.hpp>
+
+#include <concepts>
+#include <cstddef>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+namespace rstreams {
+
+template <source S, class F>
+class transform_source : public stage_source<transform_source<S, F>, S> {
+  using base = stage_source<transform_source<S, F>, S>;
+
+ public:
+  static constexpr std::string_view name = "transform";
+  using value_type = std::remove_cvref_t<std::invoke_result_t<F&, value_t<S>>>;
+
+  transform_source(S up, F f) : base(std::move(up)), f_(std::move(f)) {}
+
+  template <class G>
+  flow push(std::size_t n, G&& g) {
+    std::size_t i = index_;
+    const flow r = rstreams::push(this->up_, n, [&](auto&& x) {
+      return g(detail::invoke_stage(name, base::position, i++, f_, std::forward<decltype(x)>(x)));
+    });
+    index_ = i;
+    return r;
+  }
+
+ private:
+  F f_;
+  std::size_t index_ = 0;
+};
+
+struct transform_fn {
+  template <source_like R, class F>
+  auto operator()(R&& r, F f) const {
+    using S = decltype(as_source(std::forward<R>(r)));
+    static_assert(std::invocable<F&, value_t<S>>, RSTREAMS_DIAG_NOT_INVOCABLE("transform"));
+    if constexpr (std::invocable<F&, value_t<S>>) {
+      static_assert(!std::is_void_v<std::invoke_result_t<F&, value_t<S>>>,
+                    "rstreams::transform: the function returns void; use tap for side effects, or "
+                    "return the new element.");
+      return transform_source<S, F>(as_source(std::forward<R>(r)), std::move(f));
+    }
+  }
+  template <class F>
+  auto operator()(F f) const {
+    return detail::bind_stage<transform_fn>(std::move(f));
+  }
+};
+
+/// Applies `f` to every element: `source<T>` to `source<U>`, `U` the decayed result of `f(T)`.
+///
+/// Forms: `transform(src, f)` · `src | transform(f)`
+/// Requires: `f` callable with the element; a non-void result.
+/// Demand: one upstream element per element; buffers nothing. Example: examples/01-hello.cpp
+inline constexpr transform_fn transform{};
+
+}  // namespace rstreams

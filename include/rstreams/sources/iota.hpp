@@ -1,0 +1,83 @@
+#pragma once
+
+#include <rstreams/core/source_interface.hpp>
+
+#include <algorithm>
+#include <concepts>
+#include <cstddef>
+#include <iterator>
+#include <string_view>
+#include <type_traits>
+
+namespace rstreams {
+
+/// `first, first+1, ...` up to `last` (excluded), or without end when `Bound` is
+/// `std::unreachable_sentinel_t`.
+template <std::weakly_incrementable T, class Bound = T>
+class iota_source : public source_interface<iota_source<T, Bound>> {
+  static constexpr bool bounded = !std::same_as<Bound, std::unreachable_sentinel_t>;
+
+ public:
+  static constexpr std::string_view name = "iota";
+  using value_type = T;
+
+  iota_source(T first, Bound last) : cur_(first), last_(last) {}
+
+  template <class F>
+  flow push(std::size_t n, F&& f) {
+    if constexpr (bounded && std::integral<T>) {
+      // Known count: one loop condition, the shape a hand-written loop has.
+      std::size_t left = remaining();
+      std::size_t k = std::min(n, left);
+      for (; k != 0; --k) {
+        const T v = cur_;
+        ++cur_;
+        if (!f(T(v))) break;
+      }
+      return cur_ == static_cast<T>(last_) ? flow::done : flow::more;
+    } else {
+      for (; n != 0; --n) {
+        if constexpr (bounded)
+          if (cur_ == last_) return flow::done;
+        const T v = cur_;
+        ++cur_;
+        if (!f(T(v))) return flow::more;
+      }
+      if constexpr (bounded)
+        return cur_ == last_ ? flow::done : flow::more;
+      else
+        return flow::more;
+    }
+  }
+
+ private:
+  std::size_t remaining() const noexcept {
+    return cur_ < static_cast<T>(last_) ? static_cast<std::size_t>(static_cast<T>(last_) - cur_) : 0;
+  }
+  T cur_;
+  Bound last_;
+};
+
+struct iota_fn {
+  template <std::weakly_incrementable T>
+  auto operator()(T first) const {
+    return iota_source<T, std::unreachable_sentinel_t>(first, std::unreachable_sentinel);
+  }
+  template <class T, class U>
+  requires std::integral<T> && std::integral<U>
+  auto operator()(T first, U last) const {
+    using C = std::common_type_t<T, U>;
+    return iota_source<C>(static_cast<C>(first), static_cast<C>(last));
+  }
+  template <std::weakly_incrementable T>
+  requires(!std::integral<T>) && std::equality_comparable<T> auto operator()(T first, T last) const {
+    return iota_source<T>(first, last);
+  }
+};
+
+/// Counts up: `iota(a)` without end, `iota(a, b)` over `[a, b)`.
+///
+/// Demand: produces exactly what is asked; buffers nothing.
+inline constexpr iota_fn iota{};
+
+}  // namespace rstreams
