@@ -15,3 +15,9 @@ install(FILES
   ${PROJECT_BINARY_DIR}/rstreamsConfigVersion.cmake
   ${PROJECT_SOURCE_DIR}/cmake/rstreams-dependencies.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/rstreams)
+
+# The same package in the build tree, so find_package(rstreams) works with
+# -Drstreams_DIR=<build dir> before any install.
+export(EXPORT rstreamsTargets NAMESPACE rstreams:: FILE ${PROJECT_BINARY_DIR}/rstreamsTargets.cmake)
+configure_file(${PROJECT_SOURCE_DIR}/cmake/rstreams-dependencies.cmake
+  ${PROJECT_BINARY_DIR}/rstreams-dependencies.cmake COPYONLY)

@@ -1,7 +1,9 @@
 #pragma once
 // Umbrella for users: everything that needs only the standard library (pipelines,
-// concurrency, aggregation). The parts with dependencies have their own umbrellas:
-// <rstreams/bus.hpp> (nlohmann/json), <rstreams/interop.hpp> (range-v3, fmt), and the
-// connectors under <rstreams/io/...>. Library headers never include an umbrella.
+// concurrency, aggregation). Parts with dependencies have their own umbrellas:
+// <rstreams/bus.hpp> (nlohmann/json, fmt), <rstreams/interop.hpp> (range-v3, fmt); the
+// connectors are included one by one from <rstreams/io/...> (each names its library).
 
 #include <rstreams/pipeline.hpp>
+#include <rstreams/exec.hpp>
+#include <rstreams/agg.hpp>

@@ -1,5 +1,6 @@
-# Installs rstreams into a scratch prefix, then configures, builds and runs two tiny
-# consumers: one through find_package, one through add_subdirectory.
+# Installs rstreams into a scratch prefix, then configures, builds and runs tiny consumers:
+# through find_package on the installed package, through find_package on the build tree,
+# and through add_subdirectory.
 function(step)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
   if(NOT rc EQUAL 0)
@@ -21,7 +22,11 @@ step(${CMAKE_COMMAND} -S ${here}/find_package -B ${WORK_DIR}/fp ${common} -DCMAK
 step(${CMAKE_COMMAND} --build ${WORK_DIR}/fp)
 step(${WORK_DIR}/fp/app)
 
+step(${CMAKE_COMMAND} -S ${here}/find_package -B ${WORK_DIR}/bt ${common} -Drstreams_DIR=${WORK_DIR}/lib)
+step(${CMAKE_COMMAND} --build ${WORK_DIR}/bt)
+step(${WORK_DIR}/bt/app)
+
 step(${CMAKE_COMMAND} -S ${here}/subdirectory -B ${WORK_DIR}/sd ${common} -DRSTREAMS_SOURCE_DIR=${SOURCE_DIR})
 step(${CMAKE_COMMAND} --build ${WORK_DIR}/sd)
 step(${WORK_DIR}/sd/app)
-message(STATUS "both consumers built and ran")
+message(STATUS "all three consumers built and ran")

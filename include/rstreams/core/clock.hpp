@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstddef>
 #include <mutex>
 #include <stop_token>
 
@@ -58,6 +59,7 @@ class manual_clock final : public clock {
   bool sleep_until(time_point deadline, std::stop_token stop) override {
     std::unique_lock lock(mutex_);
     ++sleepers_;
+    ++sleeps_;
     changed_.notify_all();
     const bool reached = changed_.wait(lock, stop, [&] { return now_ >= deadline; });
     --sleepers_;
@@ -83,6 +85,12 @@ class manual_clock final : public clock {
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [&] { return sleepers_ >= n; });
   }
+  /// Waits until `sleep_until` has been called at least `n` times in all: a test can advance
+  /// time step by step, each step once the next wait (with its deadline) is registered.
+  void wait_for_sleeps(std::size_t n) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return sleeps_ >= n; });
+  }
   [[nodiscard]] int sleepers() const {
     std::lock_guard lock(mutex_);
     return sleepers_;
@@ -93,6 +101,7 @@ class manual_clock final : public clock {
   std::condition_variable_any changed_;
   time_point now_;
   int sleepers_ = 0;
+  std::size_t sleeps_ = 0;
 };
 
 }  // namespace rstreams

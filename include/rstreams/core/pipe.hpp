@@ -77,6 +77,10 @@ class composed_stage : public pipe_closure<composed_stage<C1, C2>> {
     return C2(second_)(C1(first_)(std::forward<S>(s)));
   }
 
+  [[nodiscard]] std::string describe() const {
+    return rstreams::describe(first_) + " | " + rstreams::describe(second_);
+  }
+
  private:
   C1 first_;
   C2 second_;
@@ -98,8 +102,10 @@ class sink_closure {
   }
 
   template <class X>
-  friend void operator|(D, X&&) {
+  friend auto operator|(D, X&&) {
+    // A deduced return type makes the compiler print this at the offending `|`, first.
     static_assert(detail::always_false<X>, RSTREAMS_DIAG_AFTER_SINK);
+    return detail::pipe_error{};
   }
 
   /// How a source and this sink make a pipeline; composed sinks override it.
@@ -119,6 +125,10 @@ class composed_sink : public sink_closure<composed_sink<C, K>> {
   static auto bind(S s, composed_sink self) {
     auto staged = std::move(self.stage_)(std::move(s));
     return K::bind(std::move(staged), std::move(self.sink_));
+  }
+
+  [[nodiscard]] std::string describe() const {
+    return rstreams::describe(stage_) + " | " + rstreams::describe(sink_);
   }
 
  private:
@@ -143,8 +153,9 @@ class pipeline {
   K& sink() noexcept { return sink_; }
 
   template <class X>
-  friend void operator|(pipeline, X&&) {
+  friend auto operator|(pipeline, X&&) {
     static_assert(detail::always_false<X>, RSTREAMS_DIAG_AFTER_SINK);
+    return detail::pipe_error{};
   }
 
  private:

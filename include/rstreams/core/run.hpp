@@ -6,9 +6,12 @@
 #include <rstreams/core/describe.hpp>
 #include <rstreams/core/pipe.hpp>
 #include <rstreams/core/pull.hpp>
+#include <rstreams/core/scheduler.hpp>
 
 #include <cstddef>
+#include <optional>
 #include <stop_token>
+#include <type_traits>
 #include <utility>
 
 namespace rstreams {
@@ -28,6 +31,19 @@ std::size_t demand_of(const C& c) {
     return default_demand;
 }
 
+/// True when a stop request must not end the driving loop at once because the chain holds
+/// an asynchronous boundary: then the stop reaches the sources, which close their channels,
+/// and the loop drains what is in flight until the end arrives (RStreams' run-time limit).
+template <class S>
+constexpr bool drains_on_stop() {
+  if constexpr (requires { S::drains_on_stop; })
+    return S::drains_on_stop;
+  else if constexpr (requires(const S& s) { s.upstream(); })
+    return drains_on_stop<std::remove_cvref_t<decltype(std::declval<const S&>().upstream())>>();
+  else
+    return false;
+}
+
 /// The loop at the heart of every run: ask for `demand` items, push them through the fused
 /// chain into the consumer, repeat until the source ends, the sink is satisfied or a stop
 /// is requested. Iterative, so the stack does not grow with the number of items.
@@ -36,7 +52,8 @@ decltype(auto) drive(S& src, C& consumer, const run_context& ctx) {
   rstreams::start(src, ctx);
   rstreams::start(consumer, ctx);
   const std::size_t n = demand_of(consumer);
-  while (!ctx.stop_requested()) {
+  constexpr bool drains = drains_on_stop<S>();
+  while (drains || !ctx.stop_requested()) {
     bool wants_more = true;
     const flow f = rstreams::push(src, n, [&](auto&& x) {
       wants_more = consumer.accept(std::forward<decltype(x)>(x));
@@ -45,6 +62,36 @@ decltype(auto) drive(S& src, C& consumer, const run_context& ctx) {
     if (f == flow::done || !wants_more) break;
   }
   return consumer.finish();
+}
+
+/// Runs `p` inside a scope of its own: concurrent stages spawn their tasks there (on `ex`, or
+/// on new threads when it is null), and every task has returned before this returns. With a
+/// deadline, a timer on the run's clock requests stop when it passes.
+template <class P>
+decltype(auto) run_scoped(P& p, executor* ex, const run_context& outer,
+                          std::optional<clock::time_point> deadline = std::nullopt) {
+  using S = typename std::remove_cvref_t<P>::source_type;
+  static_assert(sink_for<typename std::remove_cvref_t<P>::sink_type, S>,
+                "rstreams::run: the sink cannot consume the source's element type.");
+  run_scope scope(ex, outer.stop);
+  run_context ctx{scope.token(), outer.clock, &scope};
+  if (deadline) {
+    scope.spawn([&scope, clk = outer.clock, d = *deadline] {
+      if (clk->sleep_until(d, scope.token())) scope.request_stop();
+    });
+  }
+  auto consumer = std::move(p.sink()).template consumer<value_t<S>>(position_v<S> + 1);
+  using R = decltype(consumer.finish());
+  if constexpr (std::is_void_v<R>) {
+    drive(p.source(), consumer, ctx);
+    scope.stop_and_join();
+    scope.rethrow_if_error();
+  } else {
+    R result = drive(p.source(), consumer, ctx);
+    scope.stop_and_join();
+    scope.rethrow_if_error();
+    return result;
+  }
 }
 
 }  // namespace detail
@@ -63,13 +110,28 @@ struct run_fn {
     return (*this)(std::forward<P>(p), run_context{std::move(stop)});
   }
 
+  /// Runs with the given stop token and clock. Explicit async boundaries and parallel stages
+  /// run their parts on threads of their own, all joined before this returns.
   template <runnable P>
   decltype(auto) operator()(P&& p, const run_context& ctx) const {
-    using S = typename std::remove_cvref_t<P>::source_type;
-    static_assert(sink_for<typename std::remove_cvref_t<P>::sink_type, S>,
-                  "rstreams::run: the sink cannot consume the source's element type.");
-    auto consumer = std::move(p.sink()).template consumer<value_t<S>>(position_v<S> + 1);
-    return detail::drive(p.source(), consumer, ctx);
+    return detail::run_scoped(p, nullptr, ctx);
+  }
+
+  /// Runs with the concurrent parts (segments upstream of async boundaries, parallel workers,
+  /// timers) on `sched`, e.g. a `thread_pool`; the sink's segment runs on the calling thread.
+  template <runnable P, scheduler E>
+  decltype(auto) operator()(P&& p, E& sched) const {
+    return (*this)(std::forward<P>(p), sched, run_context{});
+  }
+
+  template <runnable P, scheduler E>
+  decltype(auto) operator()(P&& p, E& sched, const run_context& ctx) const {
+    if constexpr (std::is_base_of_v<executor, std::remove_cvref_t<E>>) {
+      return detail::run_scoped(p, &sched, ctx);
+    } else {
+      detail::executor_ref<std::remove_cvref_t<E>> ex(sched);
+      return detail::run_scoped(p, &ex, ctx);
+    }
   }
 };
 

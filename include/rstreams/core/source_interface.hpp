@@ -21,29 +21,47 @@ class source_iterator {
   using value_type = typename S::value_type;
   using difference_type = std::ptrdiff_t;
   using iterator_concept = std::input_iterator_tag;
+  // The classic nested types too, so that std::iterator_traits is populated: range-v3
+  // (counted_iterator, views::take over a source) reads the category from it.
+  using iterator_category = std::input_iterator_tag;
+  using reference = value_type&;
+  using pointer = value_type*;
 
   source_iterator() = default;
-  explicit source_iterator(S& s) : src_(std::addressof(s)) { advance(); }
+  explicit source_iterator(S& s) : cur_(std::make_shared<cursor>(std::addressof(s))) {}
 
-  value_type& operator*() const { return *current_; }
-  value_type* operator->() const { return std::addressof(*current_); }
+  value_type& operator*() const { return *cur_->fill(); }
+  value_type* operator->() const { return std::addressof(**this); }
   source_iterator& operator++() {
-    advance();
+    cur_->fill();  // an element stepped over unread is still consumed
+    cur_->fresh = false;
     return *this;
   }
-  void operator++(int) { advance(); }
-  friend bool operator==(const source_iterator& it, std::default_sentinel_t) noexcept {
-    return !it.current_.has_value();
+  void operator++(int) { ++*this; }
+  friend bool operator==(const source_iterator& it, std::default_sentinel_t) {
+    return !it.cur_->fill().has_value();
   }
 
  private:
-  void advance() {
-    current_.reset();
-    if (auto v = rstreams::pull(*src_)) current_.emplace(std::move(*v));
-  }
-  S* src_ = nullptr;
-  // Mutable so that `*it` yields a modifiable element from a const iterator, as an input range may.
-  mutable std::optional<value_type> current_;
+  // Pulls lazily, when an element or the end is asked for, never on `++`: a counted loop
+  // (`ranges::views::take(n)` over a source) then pulls exactly n elements and leaves the
+  // rest in the source for whoever reads it next. Copies of an iterator share one cursor,
+  // as input iterators over one stream do (range adaptors compare and read through copies).
+  struct cursor {
+    explicit cursor(S* s) : src(s) {}
+    std::optional<value_type>& fill() {
+      if (!fresh) {
+        current.reset();
+        if (auto v = rstreams::pull(*src)) current.emplace(std::move(*v));
+        fresh = true;
+      }
+      return current;
+    }
+    S* src;
+    std::optional<value_type> current;
+    bool fresh = false;
+  };
+  std::shared_ptr<cursor> cur_;
 };
 
 }  // namespace detail
@@ -60,8 +78,10 @@ class source_interface {
 
   template <class L, class R>
   requires std::same_as<std::remove_cvref_t<L>, D> && source<R>
-  friend void operator|(L&&, R&&) {
+  friend auto operator|(L&&, R&&) {
+    // A deduced return type makes the compiler print this at the offending `|`, first.
     static_assert(detail::always_false<R>, RSTREAMS_DIAG_SOURCE_PIPE_SOURCE);
+    return detail::pipe_error{};
   }
 };
 

@@ -5,6 +5,7 @@
 #include <rstreams/core/concepts.hpp>
 #include <rstreams/core/pipe.hpp>
 
+#include <string>
 #include <tuple>
 #include <utility>
 
@@ -22,6 +23,14 @@ class bound_stage : public pipe_closure<bound_stage<Fn, A...>> {
   template <source S>
   auto operator()(S&& s) const& {
     return std::apply([&](const A&... a) { return Fn{}(std::forward<S>(s), a...); }, args_);
+  }
+
+  /// The operator's name (`Fn::name`), for `describe` and the fmt formatter.
+  [[nodiscard]] std::string describe() const {
+    if constexpr (requires { Fn::name; })
+      return std::string(Fn::name);
+    else
+      return "stage";
   }
 
  private:

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <rstreams/core/error.hpp>
+#include <rstreams/core/on_error.hpp>
 #include <rstreams/core/stage_source.hpp>
 #include <rstreams/detail/bound_stage.hpp>
 #include <rstreams/detail/diagnostics.hpp>
@@ -48,7 +49,45 @@ class filter_source : public stage_source<filter_source<S, P>, S> {
   std::size_t index_ = 0;
 };
 
+/// `filter(pred, policy)`: the predicate called under an error policy (core/on_error.hpp);
+/// an element the policy drops is filtered out.
+template <source S, class P, class Pol>
+class filter_policy_source : public stage_source<filter_policy_source<S, P, Pol>, S> {
+  using base = stage_source<filter_policy_source<S, P, Pol>, S>;
+
+ public:
+  static constexpr std::string_view name = "filter";
+  using value_type = value_t<S>;
+
+  filter_policy_source(S up, P p, Pol pol) : base(std::move(up)), pred_(std::move(p)), policy_(std::move(pol)) {}
+
+  void start(const run_context& ctx) {
+    base::start(ctx);
+    policy_.start(ctx);
+  }
+
+  template <class G>
+  flow push(std::size_t n, G&& g) {
+    std::size_t i = index_;
+    const flow r = rstreams::push(this->up_, n, [&](auto&& x) {
+      const auto& cx = x;
+      auto keep = policy_.template run<bool>(name, base::position, i++, pred_, cx);
+      if (!keep || !*keep) return true;
+      return g(std::forward<decltype(x)>(x));
+    });
+    index_ = i;
+    return r;
+  }
+
+ private:
+  P pred_;
+  detail::policy_runner<Pol> policy_;
+  std::size_t index_ = 0;
+};
+
 struct filter_fn {
+  static constexpr std::string_view name = "filter";
+
   template <source_like R, class P>
   auto operator()(R&& r, P p) const {
     using S = decltype(as_source(std::forward<R>(r)));
@@ -64,11 +103,28 @@ struct filter_fn {
   auto operator()(P p) const {
     return detail::bind_stage<filter_fn>(std::move(p));
   }
+
+  template <source_like R, class P, error_policy Pol>
+  auto operator()(R&& r, P p, Pol policy) const {
+    using S = decltype(as_source(std::forward<R>(r)));
+    using T = const value_t<S>;
+    static_assert(detail::predicate_for<P, T>, RSTREAMS_DIAG_NOT_PREDICATE("filter"));
+    if constexpr (detail::predicate_for<P, T>) {
+      detail::validate_policy("filter", policy);
+      return filter_policy_source<S, P, Pol>(as_source(std::forward<R>(r)), std::move(p), std::move(policy));
+    }
+  }
+  template <class P, error_policy Pol>
+  auto operator()(P p, Pol policy) const {
+    detail::validate_policy("filter", policy);
+    return detail::bind_stage<filter_fn>(std::move(p), std::move(policy));
+  }
 };
 
 /// Keeps the elements for which `pred(x)` is true.
 ///
-/// Forms: `filter(src, pred)` · `src | filter(pred)`
+/// Forms: `filter(src, pred)` · `src | filter(pred)` · `src | filter(pred, policy)` with a policy
+/// from `rstreams::on_error` (core/on_error.hpp)
 /// Requires: `pred(const T&)` convertible to bool.
 /// Demand: up to n upstream elements per push of n; may deliver fewer; buffers nothing.
 inline constexpr filter_fn filter{};

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <rstreams/core/error.hpp>
+#include <rstreams/core/on_error.hpp>
 #include <rstreams/core/stage_source.hpp>
 #include <rstreams/detail/bound_stage.hpp>
 #include <rstreams/detail/diagnostics.hpp>
@@ -39,7 +40,44 @@ class transform_source : public stage_source<transform_source<S, F>, S> {
   std::size_t index_ = 0;
 };
 
+/// `transform(f, policy)`: the function called under an error policy (core/on_error.hpp);
+/// elements the policy drops are not delivered.
+template <source S, class F, class P>
+class transform_policy_source : public stage_source<transform_policy_source<S, F, P>, S> {
+  using base = stage_source<transform_policy_source<S, F, P>, S>;
+
+ public:
+  static constexpr std::string_view name = "transform";
+  using value_type = std::remove_cvref_t<std::invoke_result_t<F&, value_t<S>&>>;
+
+  transform_policy_source(S up, F f, P p) : base(std::move(up)), f_(std::move(f)), policy_(std::move(p)) {}
+
+  void start(const run_context& ctx) {
+    base::start(ctx);
+    policy_.start(ctx);
+  }
+
+  template <class G>
+  flow push(std::size_t n, G&& g) {
+    std::size_t i = index_;
+    const flow r = rstreams::push(this->up_, n, [&](auto&& x) {
+      auto out = policy_.template run<value_type>(name, base::position, i++, f_, x);
+      if (!out) return true;
+      return g(std::move(*out));
+    });
+    index_ = i;
+    return r;
+  }
+
+ private:
+  F f_;
+  detail::policy_runner<P> policy_;
+  std::size_t index_ = 0;
+};
+
 struct transform_fn {
+  static constexpr std::string_view name = "transform";
+
   template <source_like R, class F>
   auto operator()(R&& r, F f) const {
     using S = decltype(as_source(std::forward<R>(r)));
@@ -55,11 +93,29 @@ struct transform_fn {
   auto operator()(F f) const {
     return detail::bind_stage<transform_fn>(std::move(f));
   }
+
+  template <source_like R, class F, error_policy P>
+  auto operator()(R&& r, F f, P policy) const {
+    using S = decltype(as_source(std::forward<R>(r)));
+    static_assert(std::invocable<F&, value_t<S>&>,
+                  "rstreams::transform: under an error policy the function is called with the element "
+                  "as an lvalue (a retry needs it again); take it by value or by const reference.");
+    if constexpr (std::invocable<F&, value_t<S>&>) {
+      detail::validate_policy("transform", policy);
+      return transform_policy_source<S, F, P>(as_source(std::forward<R>(r)), std::move(f), std::move(policy));
+    }
+  }
+  template <class F, error_policy P>
+  auto operator()(F f, P policy) const {
+    detail::validate_policy("transform", policy);
+    return detail::bind_stage<transform_fn>(std::move(f), std::move(policy));
+  }
 };
 
 /// Applies `f` to every element: `source<T>` to `source<U>`, `U` the decayed result of `f(T)`.
 ///
-/// Forms: `transform(src, f)` · `src | transform(f)`
+/// Forms: `transform(src, f)` · `src | transform(f)` · `src | transform(f, policy)` with a
+/// policy from `rstreams::on_error` (fail, skip, retry, dead_letter; see core/on_error.hpp)
 /// Requires: `f` callable with the element; a non-void result.
 /// Demand: one upstream element per element; buffers nothing. Example: examples/01-hello.cpp
 inline constexpr transform_fn transform{};

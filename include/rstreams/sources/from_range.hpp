@@ -47,18 +47,18 @@ class range_source : public source_interface<range_source<R>> {
   template <class F>
   flow push(std::size_t n, F&& f) {
     if (!pos_) pos_.emplace(std::ranges::begin(get()), std::ranges::end(get()));
-    auto& [it, last] = *pos_;
+    auto& [it, end] = *pos_;
     for (; n != 0; --n) {
-      if (it == last) return flow::done;
+      if (it == end) return flow::done;
       bool go;
       if constexpr (owned)
         go = f(std::ranges::iter_move(it));
       else
         go = f(*it);
       ++it;
-      if (!go) return it == last ? flow::done : flow::more;
+      if (!go) return it == end ? flow::done : flow::more;
     }
-    return it == last ? flow::done : flow::more;
+    return it == end ? flow::done : flow::more;
   }
 
  private:

@@ -21,7 +21,7 @@ class iota_source : public source_interface<iota_source<T, Bound>> {
   static constexpr std::string_view name = "iota";
   using value_type = T;
 
-  iota_source(T first, Bound last) : cur_(first), last_(last) {}
+  iota_source(T lo, Bound hi) : cur_(lo), last_(hi) {}
 
   template <class F>
   flow push(std::size_t n, F&& f) {
@@ -60,18 +60,18 @@ class iota_source : public source_interface<iota_source<T, Bound>> {
 
 struct iota_fn {
   template <std::weakly_incrementable T>
-  auto operator()(T first) const {
-    return iota_source<T, std::unreachable_sentinel_t>(first, std::unreachable_sentinel);
+  auto operator()(T lo) const {
+    return iota_source<T, std::unreachable_sentinel_t>(lo, std::unreachable_sentinel);
   }
   template <class T, class U>
   requires std::integral<T> && std::integral<U>
-  auto operator()(T first, U last) const {
+  auto operator()(T lo, U hi) const {
     using C = std::common_type_t<T, U>;
-    return iota_source<C>(static_cast<C>(first), static_cast<C>(last));
+    return iota_source<C>(static_cast<C>(lo), static_cast<C>(hi));
   }
   template <std::weakly_incrementable T>
-  requires(!std::integral<T>) && std::equality_comparable<T> auto operator()(T first, T last) const {
-    return iota_source<T>(first, last);
+  requires(!std::integral<T>) && std::equality_comparable<T> auto operator()(T lo, T hi) const {
+    return iota_source<T>(lo, hi);
   }
 };
 

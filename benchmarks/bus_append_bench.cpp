@@ -1,0 +1,251 @@
+// The local backend's append and replay throughput, each against its baseline in the same run:
+//
+// * bus_append_<policy>/rstreams: append 100k records (100-byte JSON payloads) in batches of
+//   1000 to a fresh queue, with fsync policy never / every_batch / interval (100 ms). This
+//   includes eid assignment, framing, CRC32C, the sparse index and the fsyncs. Like a producer
+//   that fills a batch buffer and appends it, the same 1000 records are appended 100 times
+//   (each time they get new eids).
+//   bus_append_<policy>/baseline_raw_write: write() the very bytes the backend wrote (its
+//   segment file, read back), one write per batch, with the same fsync pattern (fdatasync per
+//   batch, or every 100 ms, or none). The issue's goal: rstreams >= 70% of raw.
+// * bus_replay/rstreams: read the queue back through a fresh backend in batches of 1000 and
+//   decode every payload with nlohmann::json (to_event). bus_replay/baseline_jsonl: read a
+//   JSON-lines file of the same payloads with read() and parse each line with nlohmann::json.
+//
+// I/O waits are not CPU time, so these benchmarks use real time (their names end in
+// "/real_time"); directory setup and removal are outside the timed region.
+
+#include <rstreams/bus/local/local_backend.hpp>
+#include <rstreams/bus/record.hpp>
+
+#include <benchmark/benchmark.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace rb = rstreams::bus;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::size_t records_per_run = 100'000;
+constexpr std::size_t batch = 1000;
+constexpr auto interval = std::chrono::milliseconds(100);
+
+// A scratch directory for the run, removed at exit.
+struct scratch {
+  fs::path root;
+  scratch() : root(fs::temp_directory_path() / ("rstreams-bus-bench-" + std::to_string(::getpid()))) {
+    fs::remove_all(root);
+    fs::create_directories(root);
+  }
+  scratch(const scratch&) = delete;
+  scratch& operator=(const scratch&) = delete;
+  ~scratch() {
+    std::error_code ec;
+    fs::remove_all(root, ec);
+  }
+};
+
+const fs::path& scratch_root() {
+  static const scratch s;
+  return s.root;
+}
+
+// 100-byte JSON payloads, like the issue's enrich benchmark.
+std::vector<rb::record> make_records(std::size_t n) {
+  std::vector<rb::record> rs(n);
+  std::mt19937 rng(42);
+  for (std::size_t i = 0; i < rs.size(); ++i) {
+    auto& r = rs[i];
+    r.id = "bench-loader";
+    std::string p = R"({"id":)" + std::to_string(i) + R"(,"customer":"c)" + std::to_string(rng() % 100000) +
+                    R"(","amount":)" + std::to_string(rng() % 100000) + R"(,"note":")";
+    p += std::string(97 - p.size(), 'x');
+    p += "\"}";
+    r.payload = std::move(p);
+  }
+  return rs;
+}
+
+// The bytes one backend run writes, captured once and reused by the raw baseline.
+const std::string& segment_bytes() {
+  static const std::string bytes = [] {
+    const auto dir = scratch_root() / "capture";
+    rb::local_options opt;
+    opt.fsync = rb::fsync_policy::never;
+    auto rs = make_records(batch);
+    {
+      rb::local_backend bus(dir.string(), opt);
+      for (std::size_t i = 0; i < records_per_run; i += batch) bus.append("q", rs);
+    }
+    std::ifstream in(dir / "queues" / "q" / "00000000000000000000.seg", std::ios::binary);
+    std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    fs::remove_all(dir);
+    return all;
+  }();
+  return bytes;
+}
+
+void bench_append(benchmark::State& state, rb::fsync_policy policy) {
+  auto rs = make_records(batch);
+  rb::local_options opt;
+  opt.fsync = policy;
+  opt.fsync_interval = interval;
+  std::uint64_t bytes = 0;
+  int run = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    const auto dir = scratch_root() / ("append-" + std::to_string(run++));
+    {
+      rb::local_backend bus(dir.string(), opt);
+      state.ResumeTiming();
+      for (std::size_t i = 0; i < records_per_run; i += batch) bus.append("q", rs);
+      if (policy == rb::fsync_policy::interval) bus.flush();
+      state.PauseTiming();
+    }
+    bytes += fs::file_size(dir / "queues" / "q" / "00000000000000000000.seg");
+    fs::remove_all(dir);
+    state.ResumeTiming();
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * records_per_run));
+  state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
+}
+
+void bench_raw(benchmark::State& state, rb::fsync_policy policy) {
+  const auto& bytes = segment_bytes();
+  const auto chunk = bytes.size() / (records_per_run / batch);
+  int run = 0;
+  for (auto _ : state) {
+    const auto path = scratch_root() / ("raw-" + std::to_string(run++));
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    auto last_sync = std::chrono::steady_clock::now();
+    for (std::size_t at = 0; at < bytes.size(); at += chunk) {
+      const auto n = std::min(chunk, bytes.size() - at);
+      if (::write(fd, bytes.data() + at, n) != static_cast<ssize_t>(n)) state.SkipWithError("write failed");
+      if (policy == rb::fsync_policy::every_batch) ::fdatasync(fd);
+      if (policy == rb::fsync_policy::interval && std::chrono::steady_clock::now() - last_sync >= interval) {
+        ::fdatasync(fd);
+        last_sync = std::chrono::steady_clock::now();
+      }
+    }
+    if (policy == rb::fsync_policy::interval) ::fdatasync(fd);
+    ::close(fd);
+    state.PauseTiming();
+    fs::remove(path);
+    state.ResumeTiming();
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * records_per_run));
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * bytes.size()));
+}
+
+// A queue of records_per_run records, written once.
+const fs::path& replay_bus() {
+  static const fs::path dir = [] {
+    auto d = scratch_root() / "replay";
+    rb::local_options opt;
+    opt.fsync = rb::fsync_policy::never;
+    auto rs = make_records(records_per_run);
+    rb::local_backend bus(d.string(), opt);
+    for (std::size_t i = 0; i < rs.size(); i += batch) bus.append("q", std::span(rs).subspan(i, batch));
+    std::ofstream jsonl(scratch_root() / "replay.jsonl", std::ios::binary);
+    for (const auto& r : rs) jsonl << r.payload << '\n';
+    return d;
+  }();
+  return dir;
+}
+
+void bench_replay(benchmark::State& state) {
+  const auto& dir = replay_bus();
+  std::vector<rb::record> buf;
+  buf.reserve(batch);
+  for (auto _ : state) {
+    rb::local_backend bus(dir.string(), rb::local_options{rb::fsync_policy::never});
+    std::string after;
+    std::size_t n = 0;
+    std::int64_t sum = 0;
+    while (true) {
+      buf.clear();
+      if (bus.read("q", after, batch, buf) == 0) break;
+      after = buf.back().eid;
+      for (auto& r : buf) {
+        const auto e = rb::to_event(std::move(r));
+        sum += e.payload["amount"].get<std::int64_t>();
+        ++n;
+      }
+    }
+    benchmark::DoNotOptimize(sum);
+    if (n != records_per_run) state.SkipWithError("replay lost records");
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * records_per_run));
+  state.SetBytesProcessed(static_cast<std::int64_t>(
+      state.iterations() * fs::file_size(dir / "queues" / "q" / "00000000000000000000.seg")));
+}
+
+void bench_replay_jsonl(benchmark::State& state) {
+  (void)replay_bus();
+  const auto path = scratch_root() / "replay.jsonl";
+  std::vector<char> buf(std::size_t{1} << 20);
+  for (auto _ : state) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    std::string carry;
+    std::size_t n = 0;
+    std::int64_t sum = 0;
+    while (true) {
+      const auto got = ::read(fd, buf.data(), buf.size());
+      if (got <= 0) break;
+      carry.append(buf.data(), static_cast<std::size_t>(got));
+      std::size_t start = 0;
+      for (auto nl = carry.find('\n'); nl != std::string::npos; nl = carry.find('\n', start)) {
+        const auto j = nlohmann::json::parse(carry.data() + start, carry.data() + nl);
+        sum += j["amount"].get<std::int64_t>();
+        ++n;
+        start = nl + 1;
+      }
+      carry.erase(0, start);
+    }
+    ::close(fd);
+    benchmark::DoNotOptimize(sum);
+    if (n != records_per_run) state.SkipWithError("baseline lost lines");
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * records_per_run));
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * fs::file_size(path)));
+}
+
+const auto registered = [] {
+  const struct {
+    const char* name;
+    rb::fsync_policy policy;
+  } policies[] = {{"never", rb::fsync_policy::never},
+                  {"every_batch", rb::fsync_policy::every_batch},
+                  {"interval", rb::fsync_policy::interval}};
+  for (const auto& p : policies) {
+    const auto group = std::string("bus_append_") + p.name;
+    benchmark::RegisterBenchmark((group + "/rstreams").c_str(), bench_append, p.policy)
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
+    benchmark::RegisterBenchmark((group + "/baseline_raw_write").c_str(), bench_raw, p.policy)
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
+  }
+  benchmark::RegisterBenchmark("bus_replay/rstreams", bench_replay)
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
+  benchmark::RegisterBenchmark("bus_replay/baseline_jsonl", bench_replay_jsonl)
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
+  return true;
+}();
+
+}  // namespace
+
+BENCHMARK_MAIN();

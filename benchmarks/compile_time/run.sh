@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Compile time of a 20-stage rstreams pipeline against the same chain in C++20 std::views.
+# Compiles each TU $RUNS times (default 3) at -O2 with the project's include path, in turns so
+# that a change of machine load hits every probe alike; checks that the programs print the same
+# sum; prints the median compiler CPU time (user+sys, steadier than wall time on a shared
+# machine), the median wall time and the ratios to std::views.
+#   usage: benchmarks/compile_time/run.sh [--json FILE]     (CXX selects the compiler)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+json=""
+if [[ ${1:-} == --json ]]; then json=$2; fi
+
+python3 - "$here" "$root" "${CXX:-c++}" "${RUNS:-3}" "$json" <<'PY'
+import json, os, resource, statistics, subprocess, sys, tempfile, time
+here, root, cxx, runs, out = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
+probes = [("std::views (<ranges>)", "std_views_20.cpp", []),
+          ("rstreams (umbrella header)", "rstreams_20.cpp", []),
+          ("rstreams (per-entity headers)", "rstreams_20.cpp", ["-DRSTREAMS_PROBE_PER_HEADER"])]
+cpu = {p[0]: [] for p in probes}
+wall = {p[0]: [] for p in probes}
+with tempfile.TemporaryDirectory() as tmp:
+    outputs = set()
+    for i in range(runs):
+        for name, src, flags in probes:
+            obj = os.path.join(tmp, "probe.o")
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t0 = time.perf_counter()
+            subprocess.run([cxx, "-std=c++20", "-O2", f"-I{root}/include", *flags,
+                            os.path.join(here, src), "-c", "-o", obj], check=True)
+            wall[name].append(time.perf_counter() - t0)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu[name].append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+            if i == 0:
+                exe = os.path.join(tmp, "probe")
+                subprocess.run([cxx, obj, "-o", exe], check=True)
+                outputs.add(subprocess.run([exe, "100000"], check=True, capture_output=True, text=True).stdout)
+    if len(outputs) != 1:
+        sys.exit(f"compile_time: the programs disagree: {outputs}")
+base = statistics.median(cpu[probes[0][0]])
+print(f"compile time, 20-stage pipeline TU at -O2 (median of {runs}; goal: rstreams <= std::views)")
+print(f"  {'':32} {'cpu s':>7} {'wall s':>7}  ratio (cpu)")
+result = {}
+for name, _, _ in probes:
+    c, w = statistics.median(cpu[name]), statistics.median(wall[name])
+    result[name] = {"cpu_s": c, "wall_s": w, "ratio": c / base}
+    print(f"  {name:32} {c:7.2f} {w:7.2f}  {c / base:.2f}")
+if out:
+    with open(out, "w") as f:
+        json.dump({"runs": runs, "probes": result}, f, indent=1)
+PY

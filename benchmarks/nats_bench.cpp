@@ -1,0 +1,348 @@
+// The NATS JetStream backend against raw libnats loops doing the same work, in the same run,
+// on a nats-server started here (`nats-server -js` on a free loopback port, killed at the end;
+// set RSTREAMS_NATS_URL to use a running server instead):
+//
+// * nats_publish/rstreams: `nats_backend::append` of 1000 records per call (100-byte JSON
+//   payloads): eids, framing, async publish with at most 4096 in flight, returns after every
+//   PubAck. nats_publish/baseline_raw_async: js_PublishAsync of the same 1000 framed bodies
+//   (same bytes on the wire, with the same message ids) then js_PublishAsyncComplete.
+// * nats_consume/rstreams: `read(queue, after, 1000)` through a 100k-record queue, records
+//   decoded into `record`s. nats_consume/baseline_raw_fetch: an ephemeral pull consumer,
+//   natsSubscription_Fetch of 1000, AckAll acknowledged once per batch, each body copied into a
+//   std::string.
+// * nats_enrich/rstreams: the enrich bot end to end on NATS (read, parse, derive, write with
+//   lineage, checkpoint every 1000) over 50k events, in events/s of wall time;
+//   nats_enrich/baseline_local_backend: the same bot on the local backend (fsync never).
+
+#include <rstreams/bus/enrich.hpp>
+#include <rstreams/bus/local/local_backend.hpp>
+#include <rstreams/bus/nats/message_codec.hpp>
+#include <rstreams/bus/nats/nats_backend.hpp>
+
+#include <benchmark/benchmark.h>
+#include <nats/nats.h>
+#include <nlohmann/json.hpp>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+extern char** environ;  // NOLINT: POSIX
+
+namespace rb = rstreams::bus;
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+constexpr std::size_t batch = 1000;
+constexpr std::size_t consume_records = 100'000;
+constexpr std::size_t enrich_events = 50'000;
+
+struct server {
+  pid_t pid = -1;
+  fs::path dir;
+  std::string url;
+
+  server() {
+    if (const char* u = std::getenv("RSTREAMS_NATS_URL")) {
+      url = u;
+      return;
+    }
+    dir = fs::temp_directory_path() / ("rstreams-nats-bench-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    const int port = ntohs(a.sin_port);
+    ::close(fd);
+    std::string prog = "nats-server", js = "-js", addr = "-a", host = "127.0.0.1", p = "-p",
+                port_s = std::to_string(port), sd = "-sd", store = (dir / "js").string();
+    char* argv[] = {prog.data(), js.data(), addr.data(), host.data(), p.data(), port_s.data(), sd.data(), store.data(), nullptr};
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    const std::string log = (dir / "server.log").string();
+    posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    const int rc = posix_spawnp(&pid, "nats-server", &fa, nullptr, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) {
+      std::fprintf(stderr, "nats_bench: cannot start nats-server\n");
+      std::exit(1);
+    }
+    url = "nats://127.0.0.1:" + port_s;
+    for (int i = 0; i < 500; ++i) {
+      natsConnection* nc = nullptr;
+      if (natsConnection_ConnectTo(&nc, url.c_str()) == NATS_OK) {
+        natsConnection_Destroy(nc);
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    std::fprintf(stderr, "nats_bench: nats-server did not come up\n");
+    std::exit(1);
+  }
+  ~server() {
+    if (pid > 0) {
+      ::kill(pid, SIGTERM);
+      int st = 0;
+      ::waitpid(pid, &st, 0);
+    }
+    if (!dir.empty()) fs::remove_all(dir);
+  }
+};
+
+server& the_server() {
+  static server s;
+  return s;
+}
+
+std::string make_payload(std::size_t i) {
+  char buf[160];
+  std::snprintf(buf, sizeof buf,
+                R"({"id":%zu,"customer":"customer-%06zu","email":"c%zu@example.com","total":%zu.%02zu,"country":"NL"})", i,
+                i % 100000, i % 100000, (i * 7919) % 1000, i % 100);
+  return buf;
+}
+
+std::vector<rb::record> make_records(std::size_t n, std::size_t from = 0) {
+  std::vector<rb::record> rs(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    rs[i].id = "bench";
+    rs[i].event = "orders";
+    rs[i].timestamp = 1;
+    rs[i].event_source_timestamp = 1;
+    rs[i].payload = make_payload(from + i);
+  }
+  return rs;
+}
+
+rb::nats_options bench_options(const std::string& prefix) {
+  rb::nats_options o;
+  o.prefix = prefix;
+  o.max_pending = 4096;
+  return o;
+}
+
+// ---- publish ----
+
+void publish_rstreams(benchmark::State& state) {
+  rb::nats_backend bus(the_server().url, bench_options("bpub"));
+  auto rs = make_records(batch);
+  for (auto _ : state) benchmark::DoNotOptimize(bus.append("orders", rs));
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * batch));
+}
+
+struct raw_ctx {
+  natsConnection* nc = nullptr;
+  jsCtx* js = nullptr;
+  std::atomic<std::uint64_t> errors{0};
+  explicit raw_ctx(const std::string& url) {
+    natsConnection_ConnectTo(&nc, url.c_str());
+    jsOptions jo;
+    jsOptions_Init(&jo);
+    jo.PublishAsync.MaxPending = 4096;
+    jo.PublishAsync.ErrHandler = [](jsCtx*, jsPubAckErr*, void* c) { ++static_cast<raw_ctx*>(c)->errors; };
+    jo.PublishAsync.ErrHandlerClosure = this;
+    natsConnection_JetStream(&js, nc, &jo);
+  }
+  ~raw_ctx() {
+    jsCtx_Destroy(js);
+    natsConnection_Destroy(nc);
+  }
+  void stream(const char* name, const char* subject) {
+    jsStreamConfig cfg;
+    jsStreamConfig_Init(&cfg);
+    cfg.Name = name;
+    const char* subs[] = {subject};
+    cfg.Subjects = subs;
+    cfg.SubjectsLen = 1;
+    cfg.Storage = js_FileStorage;
+    js_AddStream(nullptr, js, &cfg, nullptr, nullptr);
+  }
+};
+
+void publish_raw(benchmark::State& state) {
+  raw_ctx raw(the_server().url);
+  raw.stream("RAWPUB", "rawpub.orders");
+  auto rs = make_records(batch);
+  rb::detail::nats_assign_eids("", rs);
+  std::vector<std::string> bodies(batch);
+  for (std::size_t i = 0; i < batch; ++i) rb::detail::encode_nats_record(rs[i], bodies[i]);
+  std::uint64_t n = 0;
+  std::string id;
+  for (auto _ : state) {
+    for (std::size_t i = 0; i < batch; ++i) {
+      jsPubOptions po;
+      jsPubOptions_Init(&po);
+      id = "raw-" + std::to_string(n++);
+      po.MsgId = id.c_str();
+      js_PublishAsync(raw.js, "rawpub.orders", bodies[i].data(), static_cast<int>(bodies[i].size()), &po);
+    }
+    js_PublishAsyncComplete(raw.js, nullptr);
+  }
+  if (raw.errors != 0) state.SkipWithError("raw publish errors");
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * batch));
+}
+
+// ---- consume ----
+
+void fill_consume_queue() {
+  static bool done = false;
+  if (done) return;
+  done = true;
+  rb::nats_backend bus(the_server().url, bench_options("bcon"));
+  for (std::size_t i = 0; i < consume_records; i += batch) {
+    auto rs = make_records(batch, i);
+    bus.append("orders", rs);
+  }
+}
+
+void consume_rstreams(benchmark::State& state) {
+  fill_consume_queue();
+  rb::nats_backend bus(the_server().url, bench_options("bcon"));
+  std::vector<rb::record> out;
+  std::string after;
+  for (auto _ : state) {
+    out.clear();
+    if (bus.read("orders", after, batch, out) == 0) {
+      after.clear();
+      bus.read("orders", after, batch, out);
+    }
+    after = out.back().eid;
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * batch));
+}
+
+void consume_raw(benchmark::State& state) {
+  fill_consume_queue();
+  raw_ctx raw(the_server().url);
+  natsSubscription* sub = nullptr;
+  std::uint64_t pending = 0;
+  const auto open = [&] {
+    if (sub != nullptr) {
+      natsSubscription_Unsubscribe(sub);
+      natsSubscription_Destroy(sub);
+    }
+    jsSubOptions so;
+    jsSubOptions_Init(&so);
+    so.Stream = "bcon_Q_orders";
+    so.ManualAck = true;
+    so.Config.AckPolicy = js_AckAll;
+    so.Config.MaxAckPending = 1 << 20;
+    so.Config.MemoryStorage = true;
+    js_PullSubscribe(&sub, raw.js, "bcon.q.orders", nullptr, nullptr, &so, nullptr);
+    pending = consume_records;
+  };
+  open();
+  std::vector<std::string> bodies;
+  for (auto _ : state) {
+    if (pending == 0) open();
+    natsMsgList list{nullptr, 0};
+    natsSubscription_Fetch(&list, sub, static_cast<int>(batch), 5000, nullptr);
+    bodies.clear();
+    for (int i = 0; i < list.Count; ++i)
+      bodies.emplace_back(natsMsg_GetData(list.Msgs[i]), static_cast<std::size_t>(natsMsg_GetDataLength(list.Msgs[i])));
+    if (list.Count > 0) natsMsg_Ack(list.Msgs[list.Count - 1], nullptr);
+    pending -= std::min<std::uint64_t>(pending, static_cast<std::uint64_t>(list.Count));
+    natsMsgList_Destroy(&list);
+    benchmark::DoNotOptimize(bodies.data());
+  }
+  natsSubscription_Unsubscribe(sub);
+  natsSubscription_Destroy(sub);
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * batch));
+}
+
+// ---- enrich ----
+
+struct order {
+  std::int64_t id = 0;
+  std::string customer;
+  std::string email;
+  double total = 0;
+  std::string country;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(order, id, customer, email, total, country)
+struct summary {
+  std::int64_t id = 0;
+  bool big = false;
+  std::string country;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(summary, id, big, country)
+
+template <class B>
+void run_enrich(benchmark::State& state, B& bus) {
+  for (std::size_t i = 0; i < enrich_events; i += batch) {
+    auto rs = make_records(batch, i);
+    bus.append("orders", rs);
+  }
+  int run = 0;
+  for (auto _ : state) {
+    const auto t0 = std::chrono::steady_clock::now();
+    rb::enrich_options o{.bot = "summarizer" + std::to_string(run++), .in = "orders", .out = "summaries"};
+    o.write.records = batch;
+    o.write.checkpoint.records = batch;
+    const auto stats = rb::enrich(bus, o, [](const order& x) { return summary{x.id, x.total > 500, x.country}; });
+    const std::chrono::duration<double> dt = std::chrono::steady_clock::now() - t0;
+    state.SetIterationTime(dt.count());
+    if (stats.in != enrich_events) state.SkipWithError("enrich read the wrong count");
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * enrich_events));
+}
+
+void enrich_nats(benchmark::State& state) {
+  rb::nats_backend bus(the_server().url, bench_options("benr" + std::to_string(::getpid())));
+  run_enrich(state, bus);
+}
+
+void enrich_local(benchmark::State& state) {
+  const auto dir = fs::temp_directory_path() / ("rstreams-nats-bench-local-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  {
+    rb::local_options opt;
+    opt.fsync = rb::fsync_policy::never;
+    rb::local_backend bus(dir.string(), opt);
+    run_enrich(state, bus);
+  }
+  fs::remove_all(dir);
+}
+
+}  // namespace
+
+BENCHMARK(publish_rstreams)->Name("nats_publish/rstreams")->UseRealTime()->MinTime(2.0);
+BENCHMARK(publish_raw)->Name("nats_publish/baseline_raw_async")->UseRealTime()->MinTime(2.0);
+BENCHMARK(consume_rstreams)->Name("nats_consume/rstreams")->UseRealTime()->MinTime(2.0);
+BENCHMARK(consume_raw)->Name("nats_consume/baseline_raw_fetch")->UseRealTime()->MinTime(2.0);
+BENCHMARK(enrich_nats)->Name("nats_enrich/rstreams")->UseManualTime()->Iterations(3);
+BENCHMARK(enrich_local)->Name("nats_enrich/baseline_local_backend")->UseManualTime()->Iterations(3);
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  (void)the_server();
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  nats_Close();  // every connection is gone by now; the server object dies after main
+  return 0;
+}

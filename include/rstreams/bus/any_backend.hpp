@@ -1,0 +1,168 @@
+#pragma once
+// A backend chosen at run time (from a URL), behind one virtual call per batch.
+
+#include <rstreams/bus/backend.hpp>
+#include <rstreams/bus/checkpoint.hpp>
+#include <rstreams/bus/local/local_backend.hpp>
+#include <rstreams/bus/record.hpp>
+#include <rstreams/core/error.hpp>
+
+#include <chrono>
+#include <concepts>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <span>
+#include <stop_token>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace rstreams::bus {
+
+namespace detail {
+
+class any_backend_interface {
+ public:
+  virtual ~any_backend_interface() = default;
+  virtual std::string append(std::string_view queue, std::span<record> records) = 0;
+  virtual std::size_t read(std::string_view queue, std::string_view after, std::size_t max,
+                           std::vector<record>& out) = 0;
+  virtual bool wait(std::string_view queue, std::string_view after, std::chrono::milliseconds timeout,
+                    std::stop_token stop) = 0;
+  virtual std::optional<checkpoint> get_checkpoint(std::string_view bot, std::string_view queue) = 0;
+  virtual void commit_checkpoint(std::string_view bot, std::string_view queue,
+                                 const std::optional<std::string>& expected_eid, const checkpoint& next,
+                                 bool force) = 0;
+  virtual std::vector<queue_info> queues() = 0;
+  virtual std::vector<bot_info> bots() = 0;
+  virtual std::optional<lease> try_lease(std::string_view bot, std::chrono::milliseconds ttl) = 0;
+  [[nodiscard]] virtual std::string describe() const = 0;
+  virtual void* target() noexcept = 0;
+};
+
+template <class B>
+class any_backend_model final : public any_backend_interface {
+ public:
+  explicit any_backend_model(B b) : b_(std::move(b)) {}
+  std::string append(std::string_view queue, std::span<record> records) override {
+    return b_.append(queue, records);
+  }
+  std::size_t read(std::string_view queue, std::string_view after, std::size_t max,
+                   std::vector<record>& out) override {
+    return b_.read(queue, after, max, out);
+  }
+  bool wait(std::string_view queue, std::string_view after, std::chrono::milliseconds timeout,
+            std::stop_token stop) override {
+    return b_.wait(queue, after, timeout, std::move(stop));
+  }
+  std::optional<checkpoint> get_checkpoint(std::string_view bot, std::string_view queue) override {
+    return b_.get_checkpoint(bot, queue);
+  }
+  void commit_checkpoint(std::string_view bot, std::string_view queue,
+                         const std::optional<std::string>& expected_eid, const checkpoint& next,
+                         bool force) override {
+    b_.commit_checkpoint(bot, queue, expected_eid, next, force);
+  }
+  std::vector<queue_info> queues() override { return b_.queues(); }
+  std::vector<bot_info> bots() override { return b_.bots(); }
+  std::optional<lease> try_lease(std::string_view bot, std::chrono::milliseconds ttl) override {
+    return b_.try_lease(bot, ttl);
+  }
+  [[nodiscard]] std::string describe() const override { return b_.describe(); }
+  void* target() noexcept override { return &b_; }
+
+ private:
+  B b_;
+};
+
+}  // namespace detail
+
+/// Any backend, type-erased: movable, and itself a `backend` (calls are per batch, so the
+/// virtual call costs nothing that matters). Build it from a backend object or with `open_bus`.
+class any_backend {
+ public:
+  template <class B>
+  requires(!std::same_as<std::remove_cvref_t<B>, any_backend> && backend<std::remove_cvref_t<B>>)
+      any_backend(B&& b)  // NOLINT(google-explicit-constructor): any backend converts, like std::function
+      : impl_(std::make_unique<detail::any_backend_model<std::remove_cvref_t<B>>>(std::forward<B>(b))) {}
+
+  any_backend(any_backend&&) noexcept = default;
+  any_backend& operator=(any_backend&&) noexcept = default;
+
+  std::string append(std::string_view queue, std::span<record> records) {
+    return impl_->append(queue, records);
+  }
+  std::size_t read(std::string_view queue, std::string_view after, std::size_t max,
+                   std::vector<record>& out) {
+    return impl_->read(queue, after, max, out);
+  }
+  bool wait(std::string_view queue, std::string_view after, std::chrono::milliseconds timeout,
+            std::stop_token stop = {}) {
+    return impl_->wait(queue, after, timeout, std::move(stop));
+  }
+  std::optional<checkpoint> get_checkpoint(std::string_view bot, std::string_view queue) {
+    return impl_->get_checkpoint(bot, queue);
+  }
+  void commit_checkpoint(std::string_view bot, std::string_view queue,
+                         const std::optional<std::string>& expected_eid, const checkpoint& next,
+                         bool force = false) {
+    impl_->commit_checkpoint(bot, queue, expected_eid, next, force);
+  }
+  std::vector<queue_info> queues() { return impl_->queues(); }
+  std::vector<bot_info> bots() { return impl_->bots(); }
+  std::optional<lease> try_lease(std::string_view bot, std::chrono::milliseconds ttl) {
+    return impl_->try_lease(bot, ttl);
+  }
+  [[nodiscard]] std::string describe() const { return impl_->describe(); }
+
+  /// The backend inside, when it is a `B`; else nullptr.
+  template <class B>
+  B* target() noexcept {
+    auto* model = dynamic_cast<detail::any_backend_model<B>*>(impl_.get());
+    return model != nullptr ? static_cast<B*>(model->target()) : nullptr;
+  }
+
+ private:
+  std::unique_ptr<detail::any_backend_interface> impl_;
+};
+
+static_assert(backend<any_backend>);
+
+namespace detail {
+/// Opens a `nats://` URL. Set by <rstreams/bus/nats/nats_backend.hpp> (which needs libnats), so
+/// this header stays free of it; null when that header is not part of the program.
+using bus_opener = any_backend (*)(std::string_view url);
+inline bus_opener& nats_bus_opener() noexcept {
+  static bus_opener opener = nullptr;
+  return opener;
+}
+}  // namespace detail
+
+/// Opens a bus from a URL: a directory path or `file://<path>` opens the local backend (created
+/// when new or empty); `nats://host:port` (or a comma-separated list of servers) opens the NATS
+/// JetStream backend when <rstreams/bus/nats/nats_backend.hpp> is included in the program
+/// (default nats_options), else throws config_error "nats backend not built". Throws
+/// config_error for an unknown scheme.
+inline any_backend open_bus(std::string_view url, local_options opt = {}) {
+  if (url.empty())
+    throw config_error("rstreams: open_bus: empty url (give a directory, file://<dir> or nats://...)");
+  constexpr std::string_view file_scheme = "file://";
+  if (url.substr(0, file_scheme.size()) == file_scheme) {
+    url.remove_prefix(file_scheme.size());
+    return any_backend(local_backend(std::string(url), std::move(opt)));
+  }
+  if (url.substr(0, 7) == "nats://") {
+    if (const auto opener = detail::nats_bus_opener()) return opener(url);
+    throw config_error("rstreams: open_bus: nats backend not built (" + std::string(url) +
+                       "): include <rstreams/bus/nats/nats_backend.hpp> and link libnats");
+  }
+  if (const auto scheme = url.find("://"); scheme != std::string_view::npos)
+    throw config_error("rstreams: open_bus: unknown bus url scheme \"" + std::string(url.substr(0, scheme)) +
+                       "\" (use a directory, file://<dir> or nats://...)");
+  return any_backend(local_backend(std::string(url), std::move(opt)));
+}
+
+}  // namespace rstreams::bus

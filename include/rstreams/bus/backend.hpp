@@ -1,0 +1,149 @@
+#pragma once
+// The contract every event-bus backend meets (local directory, NATS JetStream, ...), and the
+// vocabulary types it returns. Operations and bots are templates over `backend B`.
+
+#include <rstreams/bus/checkpoint.hpp>
+#include <rstreams/bus/record.hpp>
+#include <rstreams/core/error.hpp>
+
+#include <chrono>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <stop_token>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace rstreams::bus {
+
+/// A queue and how far it goes.
+struct queue_info {
+  std::string name;
+  std::string last_eid;
+  std::uint64_t records = 0;
+  friend bool operator==(const queue_info&, const queue_info&) = default;
+};
+
+/// A bot and its checkpoint in each queue it reads.
+struct bot_info {
+  std::string id;
+  std::map<std::string, checkpoint> checkpoints;
+  friend bool operator==(const bot_info&, const bot_info&) = default;
+};
+
+namespace detail {
+/// What a backend implements behind a `lease`.
+class lease_state {
+ public:
+  virtual ~lease_state() = default;
+  /// Extends the lease by its ttl; false when it was lost meanwhile (expired and taken).
+  virtual bool renew() = 0;
+  /// True while this instance still owns the lease and it has not expired.
+  [[nodiscard]] virtual bool held() const = 0;
+  /// Gives the lease up (idempotent, never throws).
+  virtual void release() noexcept = 0;
+};
+}  // namespace detail
+
+/// The right to run one bot: at most one instance holds it at a time. It expires `ttl` after it
+/// was taken or last renewed, so a hung holder loses it; it is released on destruction.
+class lease {
+ public:
+  lease() = default;
+  explicit lease(std::unique_ptr<detail::lease_state> state) : state_(std::move(state)) {}
+  lease(lease&&) noexcept = default;
+  lease& operator=(lease&& other) noexcept {
+    if (this != &other) {
+      release();
+      state_ = std::move(other.state_);
+    }
+    return *this;
+  }
+  lease(const lease&) = delete;
+  lease& operator=(const lease&) = delete;
+  ~lease() { release(); }
+
+  /// Extends the lease by its ttl; returns false (and the lease is no longer held) when it had
+  /// expired and another instance took it.
+  bool renew() { return state_ != nullptr && state_->renew(); }
+  /// True while this instance owns the lease.
+  [[nodiscard]] bool held() const { return state_ != nullptr && state_->held(); }
+  /// Gives the lease up now.
+  void release() noexcept {
+    if (state_) {
+      state_->release();
+      state_.reset();
+    }
+  }
+
+ private:
+  std::unique_ptr<detail::lease_state> state_;
+};
+
+/// The longest queue or bot name.
+inline constexpr std::size_t max_name_size = 200;
+
+namespace detail {
+inline void validate_name(std::string_view what, std::string_view name) {
+  const auto bad = [&](const std::string& why) {
+    throw config_error("rstreams: bad " + std::string(what) + " name \"" + std::string(name) + "\": " + why);
+  };
+  if (name.empty()) bad("it is empty");
+  if (name.size() > max_name_size) bad("longer than " + std::to_string(max_name_size) + " characters");
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                    c == '.' || c == '-';
+    if (!ok) bad("character " + std::to_string(i) + " is not allowed (use letters, digits, '_', '.', '-')");
+  }
+  if (name.front() == '.') bad("it may not start with '.'");
+}
+}  // namespace detail
+
+/// Throws config_error unless `name` matches `[A-Za-z0-9_.-]+`, does not start with '.', and
+/// has at most 200 characters.
+inline void validate_queue_name(std::string_view name) {
+  detail::validate_name("queue", name);
+}
+/// The same rule for bot ids.
+inline void validate_bot_name(std::string_view name) {
+  detail::validate_name("bot", name);
+}
+
+/// A backend of the event bus.
+/// * `append(queue, records)`: assigns strictly increasing eids (written into the records), stores
+///   them (durable per the backend's policy when it returns) and returns the last eid. Creates the
+///   queue on first append; validates its name.
+/// * `read(queue, after, max, out)`: appends to `out` up to `max` records with eid > `after` (an eid,
+///   a prefix, or "" for the beginning); returns how many. An unknown queue reads as empty.
+/// * `wait(queue, after, timeout, stop)`: true once a record after `after` exists; false on
+///   timeout or stop.
+/// * `get_checkpoint(bot, queue)`, `commit_checkpoint(bot, queue, expected, next, force)`: a
+///   compare-and-set; throws stale_checkpoint when the stored eid is not `expected` (nullopt = no
+///   checkpoint yet) unless `force`.
+/// * `queues()`, `bots()`: listings; `try_lease(bot, ttl)`: one active instance per bot;
+///   `describe()`: "local:/path", "nats://host:port", ...
+template <class B>
+concept backend = requires(B& b, const B& cb, std::string_view name, std::span<record> records,
+                           std::size_t max, std::vector<record>& out, std::chrono::milliseconds timeout,
+                           std::stop_token stop, const std::optional<std::string>& expected,
+                           const checkpoint& next) {
+  { b.append(name, records) } -> std::same_as<std::string>;
+  { b.read(name, name, max, out) } -> std::same_as<std::size_t>;
+  { b.wait(name, name, timeout, stop) } -> std::same_as<bool>;
+  { b.get_checkpoint(name, name) } -> std::same_as<std::optional<checkpoint>>;
+  b.commit_checkpoint(name, name, expected, next);
+  b.commit_checkpoint(name, name, expected, next, true);
+  { b.queues() } -> std::same_as<std::vector<queue_info>>;
+  { b.bots() } -> std::same_as<std::vector<bot_info>>;
+  { b.try_lease(name, timeout) } -> std::same_as<std::optional<lease>>;
+  { cb.describe() } -> std::same_as<std::string>;
+};
+
+}  // namespace rstreams::bus

@@ -1,0 +1,248 @@
+#pragma once
+// The bot runtime: a named job (an enrich or offload run) with one active instance (a backend
+// lease), started when an input queue advances, on a 6-field cron schedule, or once, which
+// counts consecutive failures and pauses itself past a limit, as RStreams does.
+
+#include <rstreams/bus/backend.hpp>
+#include <rstreams/bus/bot_stats.hpp>
+#include <rstreams/bus/cron.hpp>
+#include <rstreams/bus/enrich.hpp>
+#include <rstreams/bus/offload.hpp>
+#include <rstreams/core/clock.hpp>
+#include <rstreams/core/context.hpp>
+#include <rstreams/core/error.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace rstreams::bus {
+
+/// When a bot runs: `once()`, `on_queue(q...)` (whenever one of its input queues holds events
+/// after the bot's checkpoint, waking on appends), or `cron("sec min hour dom month dow")`.
+class bot_trigger {
+ public:
+  enum class kind { once, queues, schedule };
+
+  static bot_trigger once() { return bot_trigger(kind::once); }
+  static bot_trigger on_queue(std::string queue) { return on_queues({std::move(queue)}); }
+  static bot_trigger on_queues(std::vector<std::string> queues) {
+    if (queues.empty()) throw config_error("rstreams::bus::bot_trigger: on_queues needs at least one queue");
+    for (const auto& q : queues) validate_queue_name(q);
+    bot_trigger t(kind::queues);
+    t.queues_ = std::move(queues);
+    return t;
+  }
+  static bot_trigger cron(std::string_view expression) {
+    bot_trigger t(kind::schedule);
+    t.schedule_.emplace(expression);
+    return t;
+  }
+
+  [[nodiscard]] kind type() const noexcept { return kind_; }
+  [[nodiscard]] const std::vector<std::string>& queues() const noexcept { return queues_; }
+  [[nodiscard]] const std::optional<cron_schedule>& schedule() const noexcept { return schedule_; }
+
+ private:
+  explicit bot_trigger(kind k) : kind_(k) {}
+  kind kind_;
+  std::vector<std::string> queues_;
+  std::optional<cron_schedule> schedule_;
+};
+
+/// How a bot is run.
+struct bot_options {
+  std::string id;
+  bot_trigger trigger = bot_trigger::once();
+  /// The bot pauses itself after more than this many consecutive failed runs (RStreams: a
+  /// "rogue" bot after more than 10).
+  std::uint32_t error_limit = 10;
+  /// The lease one instance holds while it runs (expires if the process dies).
+  std::chrono::milliseconds lease_ttl{5 * 60'000};
+  /// The pause after a failed run before the next attempt (queue triggers; doubles per
+  /// consecutive failure, up to 64 times this).
+  std::chrono::milliseconds error_backoff{1000};
+  /// The longest wait between checks of the inputs (a stop request ends any wait at once).
+  std::chrono::milliseconds poll{1000};
+  /// Wall time for cron schedules (tests substitute a clock); system_clock by default.
+  std::function<std::chrono::system_clock::time_point()> wall_clock{};
+};
+
+/// A bot's record of its runs.
+struct bot_status {
+  std::uint64_t runs = 0;          // runs completed without error
+  std::uint64_t failures = 0;      // runs that threw
+  std::uint64_t locked_out = 0;    // attempts skipped because another instance held the lease
+  std::uint32_t consecutive_errors = 0;
+  bool paused = false;
+  std::string last_error;
+  bot_stats last{};   // the last successful run
+  bot_stats total{};  // summed over successful runs (checkpoint = the latest)
+};
+
+/// A named job under the bot runtime. The job is any callable `bot_stats(const run_context&)`,
+/// usually an `enrich` or `offload` run (see make_enrich_bot / make_offload_bot).
+///
+/// `run_once(ctx)` runs it now if the lease is free and the bot is not paused; `run(ctx)` runs
+/// it per the trigger until `ctx.stop` is requested or the bot pauses itself (more than
+/// `error_limit` consecutive failures; `resume()` clears that). Failures never escape `run`
+/// silently: each is counted and kept in `status().last_error`, and `run_once` rethrows it.
+template <backend B>
+class bot {
+ public:
+  using job_type = std::function<bot_stats(const run_context&)>;
+
+  bot(B& bus, bot_options opts, job_type job) : bus_(&bus), opts_(std::move(opts)), job_(std::move(job)) {
+    validate_bot_name(opts_.id);
+    if (!job_) throw config_error("rstreams::bus::bot " + opts_.id + ": no job");
+    if (opts_.error_limit == 0) throw config_error("rstreams::bus::bot " + opts_.id + ": error_limit must be at least 1");
+  }
+
+  [[nodiscard]] const std::string& id() const noexcept { return opts_.id; }
+  [[nodiscard]] const bot_status& status() const noexcept { return status_; }
+  [[nodiscard]] const bot_options& options() const noexcept { return opts_; }
+
+  /// Clears the pause and the consecutive error count.
+  void resume() noexcept {
+    status_.paused = false;
+    status_.consecutive_errors = 0;
+  }
+
+  /// Runs the job once now. Returns its stats, or nothing when the bot is paused or another
+  /// instance holds the lease. A failure is counted (and may pause the bot), then rethrown.
+  std::optional<bot_stats> run_once(const run_context& ctx = {}) {
+    if (status_.paused) return std::nullopt;
+    auto held = bus_->try_lease(opts_.id, opts_.lease_ttl);
+    if (!held) {
+      ++status_.locked_out;
+      return std::nullopt;
+    }
+    try {
+      auto stats = job_(ctx);
+      ++status_.runs;
+      status_.consecutive_errors = 0;
+      status_.last = stats;
+      status_.total.in += stats.in;
+      status_.total.out += stats.out;
+      status_.total.dead_letters += stats.dead_letters;
+      status_.total.commits += stats.commits;
+      if (stats.checkpoint) status_.total.checkpoint = stats.checkpoint;
+      return stats;
+    } catch (...) {
+      ++status_.failures;
+      ++status_.consecutive_errors;
+      status_.last_error = rstreams::detail::describe_current_exception();
+      if (status_.consecutive_errors > opts_.error_limit) status_.paused = true;
+      throw;
+    }
+  }
+
+  /// True when an input queue holds events after the bot's checkpoint (queue triggers), or
+  /// always for other triggers.
+  [[nodiscard]] bool has_work() {
+    if (opts_.trigger.type() != bot_trigger::kind::queues) return true;
+    for (const auto& q : opts_.trigger.queues())
+      if (pending_in(q)) return true;
+    return false;
+  }
+
+  /// Runs per the trigger until `ctx.stop` is requested, the bot pauses itself, or (trigger
+  /// `once`) after one run. Returns the status.
+  const bot_status& run(const run_context& ctx = {}) {
+    switch (opts_.trigger.type()) {
+      case bot_trigger::kind::once: attempt(ctx); break;
+      case bot_trigger::kind::queues: run_on_queues(ctx); break;
+      case bot_trigger::kind::schedule: run_on_schedule(ctx); break;
+    }
+    return status_;
+  }
+
+ private:
+  bool pending_in(const std::string& q) {
+    const auto cp = bus_->get_checkpoint(opts_.id, q);
+    scratch_.clear();
+    return bus_->read(q, cp ? cp->eid : std::string{}, 1, scratch_) != 0;
+  }
+
+  // One run; failures are counted, not thrown. True when it succeeded.
+  bool attempt(const run_context& ctx) {
+    try {
+      return run_once(ctx).has_value();
+    } catch (...) {
+      return false;
+    }
+  }
+
+  void run_on_queues(const run_context& ctx) {
+    const auto& queues = opts_.trigger.queues();
+    while (!ctx.stop_requested() && !status_.paused) {
+      if (has_work()) {
+        const auto failures = status_.failures;
+        const auto locked = status_.locked_out;
+        attempt(ctx);
+        if (status_.failures != failures) {
+          auto backoff = opts_.error_backoff * (1LL << std::min<std::uint32_t>(status_.consecutive_errors - 1, 6));
+          ctx.clock->sleep_for(backoff, ctx.stop);
+        } else if (status_.locked_out != locked) {
+          ctx.clock->sleep_for(opts_.poll, ctx.stop);
+        }
+        continue;
+      }
+      // Idle: wait for an append after the checkpoint (one queue at a time when several).
+      const auto per_queue = std::max(std::chrono::milliseconds{1}, opts_.poll / static_cast<long>(queues.size()));
+      for (const auto& q : queues) {
+        const auto cp = bus_->get_checkpoint(opts_.id, q);
+        if (bus_->wait(q, cp ? cp->eid : std::string{}, per_queue, ctx.stop)) break;
+        if (ctx.stop_requested()) break;
+      }
+    }
+  }
+
+  void run_on_schedule(const run_context& ctx) {
+    const auto& schedule = *opts_.trigger.schedule();
+    const auto wall = [&] { return opts_.wall_clock ? opts_.wall_clock() : std::chrono::system_clock::now(); };
+    while (!ctx.stop_requested() && !status_.paused) {
+      const auto now = wall();
+      const auto next = schedule.next(now);
+      if (!next) break;
+      const auto delay = std::chrono::duration_cast<clock::duration>(*next - now);
+      if (!ctx.clock->sleep_until(ctx.clock->now() + delay, ctx.stop)) break;
+      attempt(ctx);
+    }
+  }
+
+  B* bus_;
+  bot_options opts_;
+  job_type job_;
+  bot_status status_;
+  std::vector<record> scratch_;
+};
+
+/// A bot whose job is `enrich(bus, opts, f)`; triggered when `opts.in` advances unless told.
+template <backend B, class F>
+bot<B> make_enrich_bot(B& bus, enrich_options opts, F f, std::optional<bot_trigger> trigger = std::nullopt) {
+  bot_options bo;
+  bo.id = opts.bot;
+  bo.trigger = trigger ? std::move(*trigger) : bot_trigger::on_queue(opts.in);
+  return bot<B>(bus, std::move(bo), [&bus, o = std::move(opts), f = std::move(f)](const run_context& ctx) mutable {
+    return enrich(bus, o, f, ctx);
+  });
+}
+
+/// A bot whose job is `offload(bus, opts, f_or_sink)`; triggered when `opts.in` advances unless told.
+template <backend B, class F>
+bot<B> make_offload_bot(B& bus, offload_options opts, F f, std::optional<bot_trigger> trigger = std::nullopt) {
+  bot_options bo;
+  bo.id = opts.bot;
+  bo.trigger = trigger ? std::move(*trigger) : bot_trigger::on_queue(opts.in);
+  return bot<B>(bus, std::move(bo), [&bus, o = std::move(opts), f = std::move(f)](const run_context& ctx) mutable {
+    return offload(bus, o, f, ctx);
+  });
+}
+
+}  // namespace rstreams::bus

@@ -1,0 +1,20 @@
+#pragma once
+// What one run of a bot did.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace rstreams::bus {
+
+/// Events read, derived events written, events sent to the dead-letter queue, checkpoint
+/// commits, and the position committed at the end of the run (unset when none ever was).
+struct bot_stats {
+  std::uint64_t in = 0;
+  std::uint64_t out = 0;
+  std::uint64_t dead_letters = 0;
+  std::uint64_t commits = 0;
+  std::optional<std::string> checkpoint;
+};
+
+}  // namespace rstreams::bus

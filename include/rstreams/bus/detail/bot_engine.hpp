@@ -1,0 +1,334 @@
+#pragma once
+// The engine of `enrich` and `offload`: reads raw records, decodes each payload once, calls the
+// user's function, writes what it derives (and dead letters), and commits the input checkpoint
+// through a low-watermark tracker once everything derived from those inputs is durable.
+
+#include <rstreams/bus/backend.hpp>
+#include <rstreams/bus/bot_stats.hpp>
+#include <rstreams/bus/checkpoint.hpp>
+#include <rstreams/bus/checkpoint_tracker.hpp>
+#include <rstreams/bus/correlation.hpp>
+#include <rstreams/bus/detail/callable_traits.hpp>
+#include <rstreams/bus/detail/checkpoint_committer.hpp>
+#include <rstreams/bus/detail/payload_codec.hpp>
+#include <rstreams/bus/detail/queue_writer.hpp>
+#include <rstreams/bus/on_failure.hpp>
+#include <rstreams/bus/event.hpp>
+#include <rstreams/bus/event_error.hpp>
+#include <rstreams/bus/record.hpp>
+#include <rstreams/bus/write_options.hpp>
+#include <rstreams/core/context.hpp>
+#include <rstreams/core/error.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace rstreams::bus::detail {
+
+/// How a bot function wants its input: per event or per batch (`std::vector<event<T>>`), the
+/// payload or the whole event, and of which payload type (nlohmann::json for generic lambdas).
+template <class F>
+struct bot_fn_traits {
+  using arg = first_arg_t<F>;
+  static constexpr bool batch = is_vector_v<arg>;
+  using unit = std::remove_cvref_t<typename std::conditional_t<batch, arg, std::vector<arg>>::value_type>;
+  static constexpr bool wants_event = is_event_v<unit>;
+  using payload = std::conditional_t<std::is_void_v<unit>, nlohmann::json, payload_of_t<unit>>;
+  static_assert(!batch || wants_event,
+                "rstreams::bus: a batch function takes std::vector<event<T>> (the events, with their eids).");
+};
+
+struct engine_settings {
+  std::string bot;
+  std::string in;
+  std::string out;  // empty for offload
+  std::size_t batch = 100;
+  on_failure on_error = on_failure::fail;
+  std::string dead_letter_queue;
+  write_options write;
+};
+
+template <backend B, class F, bool Enrich>
+class bot_engine {
+  using traits = bot_fn_traits<F>;
+  using T = typename traits::payload;
+  using ticket = checkpoint_tracker::ticket;
+
+ public:
+  bot_engine(B& bus, engine_settings s, F& f, std::optional<checkpoint> started_from)
+      : s_(std::move(s)),
+        f_(&f),
+        dead_(bus, dead_letter_queue_for(s_.in, s_.dead_letter_queue), s_.write),
+        committer_(bus, s_.bot, s_.in, std::move(started_from), s_.write.checkpoint) {
+    if constexpr (Enrich) out_.emplace(bus, s_.out, s_.write);
+    if (traits::batch && s_.batch == 0) throw config_error("rstreams::bus: batch size must be at least 1");
+  }
+
+  void start(const run_context& ctx) { ctx_ = ctx; }
+  [[nodiscard]] std::size_t demand() const noexcept { return 1024; }
+
+  bool accept(record&& r) {
+    // The clock is read every 16 events: time limits are coarse, and an idle input flushes
+    // through `idle()` anyway.
+    if ((element_++ & 15) == 0) now_ = ctx_.clock->now();
+    const auto now = now_;
+    ++stats_.in;
+    const auto est = r.event_source_timestamp != 0 ? r.event_source_timestamp : r.timestamp;
+    const ticket t = tracker_.read(std::move(r.eid), est);
+    const std::string& eid = tracker_.eid(t);
+    std::optional<T> payload;
+    try {
+      payload.emplace(decode_payload<T>(r.payload, s_.in, eid));
+    } catch (const payload_error& e) {
+      if (s_.on_error == on_failure::fail) {
+        salvage(now);
+        throw;
+      }
+      r.eid = eid;
+      dead_letter(r, t, est, e.what(), now);
+      return after(now);
+    }
+    if constexpr (traits::batch) {
+      batch_.push_back(make_event(r, eid, std::move(*payload)));
+      r.eid = eid;
+      batch_raw_.push_back(std::move(r));
+      batch_tickets_.push_back(t);
+      if (batch_.size() >= s_.batch) run_batch(now);
+    } else {
+      run_one(r, t, eid, est, std::move(*payload), now);
+    }
+    return after(now);
+  }
+
+  /// The input is idle (follow mode): hand over what is held and commit.
+  void idle() {
+    const auto now = now_ = ctx_.clock->now();
+    if constexpr (traits::batch)
+      if (!batch_.empty()) run_batch(now);
+    flush(now);
+    committer_.commit(now);
+  }
+
+  bot_stats finish() {
+    idle();
+    stats_.commits = committer_.commits();
+    stats_.checkpoint = committer_.committed();
+    if constexpr (Enrich) stats_.out = out_->written();
+    stats_.dead_letters = dead_.written();
+    return stats_;
+  }
+
+ private:
+  event<T> make_event(const record& r, const std::string& eid, T&& payload) const {
+    event<T> e;
+    e.payload = std::move(payload);
+    e.eid = eid;
+    e.id = r.id;
+    e.event = s_.in;
+    e.timestamp = r.timestamp;
+    e.event_source_timestamp = r.event_source_timestamp;
+    e.correlation_id = r.correlation_id;
+    return e;
+  }
+
+  // Wall-clock ms for output timestamps, refreshed once per millisecond of the run's clock.
+  std::int64_t wall(clock::time_point now) {
+    if (wall_ms_ == 0 || now - wall_at_ >= std::chrono::milliseconds{1}) {
+      wall_ms_ = now_ms();
+      wall_at_ = now;
+    }
+    return wall_ms_;
+  }
+
+  void run_one(record& r, ticket t, const std::string& eid, std::int64_t est, T&& payload, clock::time_point now) {
+    try {
+      if constexpr (traits::wants_event) {
+        auto e = make_event(r, eid, std::move(payload));
+        handle_result(eid, t, t, 1, est, now, [&] { return std::invoke(*f_, std::move(e)); });
+      } else {
+        handle_result(eid, t, t, 1, est, now, [&] { return std::invoke(*f_, std::move(payload)); });
+      }
+    } catch (const user_failure& u) {
+      r.eid = eid;
+      fail_or_dead_letter(r, t, est, u, now);
+    }
+    tracker_.finished(t);
+  }
+
+  void run_batch(clock::time_point now) {
+    const ticket first = batch_tickets_.front(), last = batch_tickets_.back();
+    const auto units = static_cast<std::uint64_t>(batch_.size());
+    const auto est = batch_.front().event_source_timestamp != 0 ? batch_.front().event_source_timestamp
+                                                                 : batch_.front().timestamp;
+    std::string first_eid = batch_.front().eid;
+    std::string last_eid = units > 1 ? batch_.back().eid : std::string{};
+    try {
+      handle_result(first_eid, first, last, units, est, now, [&] { return std::invoke(*f_, batch_); },
+                    std::move(last_eid));
+    } catch (const user_failure& u) {
+      for (std::size_t i = 0; i < batch_raw_.size(); ++i) {
+        const auto& b = batch_[i];
+        fail_or_dead_letter(batch_raw_[i], batch_tickets_[i],
+                            b.event_source_timestamp != 0 ? b.event_source_timestamp : b.timestamp, u, now);
+      }
+    }
+    tracker_.finished_through(last);
+    batch_.clear();
+    batch_raw_.clear();
+    batch_tickets_.clear();
+  }
+
+  struct user_failure {
+    std::string cause;
+    std::exception_ptr error;
+  };
+
+  // Calls the user's function and emits what it returns, each output holding inputs [first, last].
+  template <class Call>
+  void handle_result(const std::string& first_eid, ticket first, ticket last, std::uint64_t units, std::int64_t est,
+                     clock::time_point now, Call&& call, std::string last_eid = {}) {
+    using R = decltype(call());
+    if constexpr (!Enrich) {
+      try {
+        call();
+      } catch (...) {
+        throw user_failure{rstreams::detail::describe_current_exception(), std::current_exception()};
+      }
+    } else {
+      static_assert(!std::is_void_v<R>,
+                    "rstreams::bus::enrich: the function returns void. Return the derived payload, "
+                    "std::optional of it (zero or one event) or std::vector of it (many).");
+      std::optional<R> result;
+      try {
+        result.emplace(call());
+      } catch (...) {
+        throw user_failure{rstreams::detail::describe_current_exception(), std::current_exception()};
+      }
+      const auto emit = [&](auto&& x) {
+        out_->add(make_output(std::forward<decltype(x)>(x), first_eid, last_eid, units, est, now), now);
+        tracker_.derived(first, last);
+        pending_.emplace_back(first, last);
+      };
+      auto& res = *result;
+      if constexpr (is_optional_v<R>) {
+        if (res) emit(std::move(*res));
+      } else if constexpr (is_vector_v<R>) {
+        for (auto& x : res) emit(std::move(x));
+      } else {
+        emit(std::move(res));
+      }
+    }
+  }
+
+  template <class X>
+  record make_output(X&& x, const std::string& first_eid, const std::string& last_eid, std::uint64_t units,
+                     std::int64_t est, clock::time_point now) {
+    using V = std::remove_cvref_t<X>;
+    record o;
+    if constexpr (is_event_v<V>) {
+      o.id = std::move(x.id);
+      o.timestamp = x.timestamp;
+      o.event_source_timestamp = x.event_source_timestamp;
+      o.correlation_id = std::move(x.correlation_id);
+      o.payload = encode_payload(std::forward<X>(x).payload);
+    } else {
+      o.payload = encode_payload(std::forward<X>(x));
+    }
+    if (o.id.empty()) o.id = s_.bot;
+    o.event = s_.out;
+    if (o.timestamp == 0) o.timestamp = wall(now);
+    if (o.event_source_timestamp == 0) o.event_source_timestamp = est;
+    if (!o.correlation_id) o.correlation_id = correlation{s_.in, first_eid, last_eid, units};
+    return o;
+  }
+
+  void fail_or_dead_letter(record& r, ticket t, std::int64_t est, const user_failure& u, clock::time_point now) {
+    if (s_.on_error == on_failure::fail) {
+      salvage(now);
+      try {
+        std::rethrow_exception(u.error);
+      } catch (...) {
+        std::throw_with_nested(event_error(s_.bot, s_.in, r.eid, u.cause));
+      }
+    }
+    dead_letter(r, t, est, u.cause, now);
+  }
+
+  void dead_letter(record& r, ticket t, std::int64_t est, const std::string& cause, clock::time_point now) {
+    nlohmann::json body{{"bot", s_.bot}, {"queue", s_.in}, {"eid", r.eid}, {"error", cause}};
+    auto parsed = nlohmann::json::parse(r.payload, nullptr, false);
+    body["payload"] = parsed.is_discarded() ? nlohmann::json(r.payload) : std::move(parsed);
+    record d;
+    d.id = s_.bot;
+    d.event = dead_.queue();
+    d.timestamp = wall(now);
+    d.event_source_timestamp = est;
+    d.correlation_id = correlation{s_.in, r.eid, {}, 1};
+    d.payload = body.dump();
+    dead_.add(std::move(d), now);
+    tracker_.derived(t);
+    pending_.emplace_back(t, t);
+    tracker_.finished(t);
+  }
+
+  bool after(clock::time_point now) {
+    const bool out_due = Enrich && out_->due(now);
+    if (out_due || dead_.due(now)) {
+      flush(now);
+    } else if (tracker_.in_flight() >= 1024 || committer_.due(now)) {
+      progress(now);
+    }
+    return true;
+  }
+
+  // Appends what is buffered; then everything derived so far is durable.
+  void flush(clock::time_point now) {
+    if constexpr (Enrich) out_->flush();
+    dead_.flush();
+    for (const auto& [a, b] : pending_) tracker_.written(a, b);
+    pending_.clear();
+    progress(now);
+  }
+
+  void progress(clock::time_point now) {
+    if (auto w = tracker_.take())
+      committer_.offer(std::move(*w), now);
+    else if (committer_.due(now))
+      committer_.commit(now);
+  }
+
+  // Before failing: make durable what is complete and commit it, so that the next run starts
+  // exactly at the failing event.
+  void salvage(clock::time_point now) {
+    flush(now);
+    committer_.commit(now);
+  }
+
+  engine_settings s_;
+  F* f_;
+  std::optional<queue_writer<B>> out_;
+  queue_writer<B> dead_;
+  checkpoint_tracker tracker_;
+  checkpoint_committer<B> committer_;
+  std::vector<std::pair<ticket, ticket>> pending_;
+  std::vector<event<T>> batch_;
+  std::vector<record> batch_raw_;
+  std::vector<ticket> batch_tickets_;
+  run_context ctx_{};
+  bot_stats stats_;
+  std::uint64_t element_ = 0;
+  clock::time_point now_{};
+  std::int64_t wall_ms_ = 0;
+  clock::time_point wall_at_{};
+};
+
+}  // namespace rstreams::bus::detail

@@ -1,0 +1,99 @@
+#pragma once
+// Payloads between user types and the JSON text a record stores: encoded once on write,
+// parsed once on read, and decode failures named by queue and eid.
+
+#include <rstreams/bus/event.hpp>
+#include <rstreams/bus/raw_json.hpp>
+#include <rstreams/bus/record.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+namespace rstreams::bus::detail {
+
+template <class T>
+inline constexpr bool is_event_v = false;
+template <class T>
+inline constexpr bool is_event_v<event<T>> = true;
+
+/// The payload type of an event type, or the type itself.
+template <class T>
+struct payload_of {
+  using type = T;
+};
+template <class T>
+struct payload_of<event<T>> {
+  using type = T;
+};
+template <class T>
+using payload_of_t = typename payload_of<std::remove_cvref_t<T>>::type;
+
+/// Milliseconds since the epoch, UTC: the time base of every event timestamp.
+inline std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+/// Compact JSON text of a json value, into a string reserved up front (dump() grows it a
+/// character at a time, reallocating several times for a typical payload).
+inline std::string dump_json(const nlohmann::json& j) {
+  std::string out;
+  out.reserve(256);
+  nlohmann::detail::serializer<nlohmann::json> s(nlohmann::detail::output_adapter<char>(out), ' ');
+  s.dump(j, false, false, 0);
+  return out;
+}
+
+/// Compact JSON text of a payload (T's to_json).
+template <class T>
+std::string encode_payload(const T& payload) {
+  if constexpr (std::is_same_v<T, raw_json>)
+    return payload.text;
+  else if constexpr (std::is_same_v<T, nlohmann::json>)
+    return dump_json(payload);
+  else
+    return dump_json(nlohmann::json(payload));
+}
+
+/// A raw payload's text, moved.
+inline std::string encode_payload(raw_json&& payload) { return std::move(payload.text); }
+
+/// Parses a stored payload into T; throws payload_error naming the queue and the eid.
+template <class T>
+T decode_payload(std::string_view text, std::string_view queue, std::string_view eid) {
+  try {
+    if constexpr (std::is_same_v<T, raw_json>)
+      return raw_json{std::string(text)};
+    else if constexpr (std::is_same_v<T, nlohmann::json>)
+      return nlohmann::json::parse(text);
+    else
+      return nlohmann::json::parse(text).template get<T>();
+  } catch (const rstreams::error&) {
+    throw;
+  } catch (const std::exception& x) {
+    throw payload_error(std::string(queue), std::string(eid), x.what());
+  }
+}
+
+/// The event of a record read from `queue`, its payload decoded into T (strings moved out).
+template <class T>
+event<T> decode_record(record&& r, std::string_view queue) {
+  event<T> e;
+  e.payload = decode_payload<T>(r.payload, queue, r.eid);
+  e.eid = std::move(r.eid);
+  e.id = std::move(r.id);
+  e.event = r.event.empty() ? std::string(queue) : std::move(r.event);
+  e.timestamp = r.timestamp;
+  e.event_source_timestamp = r.event_source_timestamp;
+  e.correlation_id = std::move(r.correlation_id);
+  return e;
+}
+
+}  // namespace rstreams::bus::detail

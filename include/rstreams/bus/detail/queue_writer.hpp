@@ -1,0 +1,71 @@
+#pragma once
+// A micro-batch of records bound for one queue, appended as one backend call.
+
+#include <rstreams/bus/backend.hpp>
+#include <rstreams/bus/record.hpp>
+#include <rstreams/bus/write_options.hpp>
+#include <rstreams/core/clock.hpp>
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace rstreams::bus::detail {
+
+template <backend B>
+class queue_writer {
+ public:
+  queue_writer(B& bus, std::string queue, const write_options& opts)
+      : bus_(&bus), queue_(std::move(queue)), records_(opts.records), bytes_limit_(opts.bytes), age_(opts.time) {
+    validate_queue_name(queue_);
+    buf_.reserve(records_);
+  }
+
+  [[nodiscard]] const std::string& queue() const noexcept { return queue_; }
+  [[nodiscard]] std::size_t size() const noexcept { return buf_.size(); }
+  [[nodiscard]] bool empty() const noexcept { return buf_.empty(); }
+
+  /// Adds a record; `now` dates the batch when it is the first.
+  void add(record&& r, clock::time_point now) {
+    if (buf_.empty()) first_at_ = now;
+    bytes_ += r.payload.size();
+    buf_.push_back(std::move(r));
+  }
+  /// True when the batch reached its record or byte limit.
+  [[nodiscard]] bool full() const noexcept { return buf_.size() >= records_ || bytes_ >= bytes_limit_; }
+  /// True when the batch is full or its first record is older than the time limit.
+  [[nodiscard]] bool due(clock::time_point now) const noexcept {
+    return !buf_.empty() && (full() || now - first_at_ >= age_);
+  }
+
+  /// Appends the batch (durable per the backend's policy on return); returns how many records.
+  std::size_t flush() {
+    if (buf_.empty()) return 0;
+    last_eid_ = bus_->append(queue_, std::span<record>(buf_));
+    const auto n = buf_.size();
+    written_ += n;
+    buf_.clear();
+    bytes_ = 0;
+    return n;
+  }
+
+  /// Records appended so far, and the eid of the last.
+  [[nodiscard]] std::uint64_t written() const noexcept { return written_; }
+  [[nodiscard]] const std::string& last_eid() const noexcept { return last_eid_; }
+
+ private:
+  B* bus_;
+  std::string queue_;
+  std::size_t records_;
+  std::size_t bytes_limit_;
+  clock::duration age_;
+  std::vector<record> buf_;
+  std::size_t bytes_ = 0;
+  clock::time_point first_at_{};
+  std::string last_eid_;
+  std::uint64_t written_ = 0;
+};
+
+}  // namespace rstreams::bus::detail

@@ -1,0 +1,330 @@
+#pragma once
+// Event ids in RStreams' format, `z/YYYY/MM/DD/HH/mm/<ms>-<7-digit seq>` (UTC): text order is
+// time order, and any prefix of an eid is a read position ("z/2024/03/" = from March 2024 on).
+
+#include <rstreams/core/error.hpp>
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <compare>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace rstreams::bus {
+
+/// A text that is not an eid (or not a prefix of one). `what()` quotes the text and names the
+/// 0-based position of the first offending character.
+class eid_error : public rstreams::error {
+ public:
+  eid_error(std::string text, std::size_t position, const std::string& reason)
+      : error("rstreams: malformed eid \"" + text + "\" at position " + std::to_string(position) + ": " +
+              reason),
+        text_(std::move(text)),
+        position_(position) {}
+  [[nodiscard]] const std::string& text() const noexcept { return text_; }
+  [[nodiscard]] std::size_t position() const noexcept { return position_; }
+
+ private:
+  std::string text_;
+  std::size_t position_;
+};
+
+/// How much of an eid `eid_from_time` writes: a prefix ending after that field, or the full eid.
+/// `second` ends inside the ms field (its first digits), which works because ms times between
+/// 2001 and 2286 all have 13 digits.
+enum class eid_granularity { year, month, day, hour, minute, second, millisecond, full };
+
+/// The largest sequence number (7 digits).
+inline constexpr std::uint32_t eid_max_seq = 9'999'999;
+
+/// A full eid read back: its ms time (UTC epoch) and its sequence number within that ms.
+struct eid_parts {
+  std::int64_t ms = 0;
+  std::uint32_t seq = 0;
+  friend auto operator<=>(const eid_parts&, const eid_parts&) = default;
+};
+
+namespace detail {
+
+struct eid_civil {
+  int year;
+  unsigned month, day, hour, minute;
+};
+
+inline eid_civil eid_civil_from_ms(std::int64_t ms) {
+  using namespace std::chrono;
+  const sys_time<milliseconds> tp{milliseconds{ms}};
+  const auto day_start = floor<days>(tp);
+  const year_month_day ymd{day_start};
+  const auto in_day = duration_cast<minutes>(tp - day_start).count();
+  return {static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+          static_cast<unsigned>(in_day / 60), static_cast<unsigned>(in_day % 60)};
+}
+
+inline std::int64_t eid_ms_from_civil(int y, unsigned mo, unsigned d, unsigned h, unsigned mi) {
+  using namespace std::chrono;
+  const sys_days day{year{y} / month{mo} / std::chrono::day{d}};
+  return duration_cast<milliseconds>(day.time_since_epoch()).count() +
+         (static_cast<std::int64_t>(h) * 60 + static_cast<std::int64_t>(mi)) * 60'000;
+}
+
+inline void eid_append_padded(std::string& out, std::uint64_t v, int width) {
+  char buf[24];
+  int n = 0;
+  do {
+    buf[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  for (int i = n; i < width; ++i) out.push_back('0');
+  while (n > 0) out.push_back(buf[--n]);
+}
+
+// Field layout of "z/YYYY/MM/DD/HH/mm/": start offset and width of each numeric field.
+struct eid_field {
+  std::size_t at;
+  std::size_t width;
+  unsigned lo, hi;
+  const char* name;
+};
+inline constexpr eid_field eid_fields[] = {{2, 4, 0, 9999, "year"},
+                                           {7, 2, 1, 12, "month"},
+                                           {10, 2, 1, 31, "day"},
+                                           {13, 2, 0, 23, "hour"},
+                                           {16, 2, 0, 59, "minute"}};
+inline constexpr std::size_t eid_ms_at = 19;  // first digit of the ms field
+inline constexpr std::size_t eid_ms_max_digits = 16;
+
+inline bool eid_is_digit(char c) noexcept {
+  return c >= '0' && c <= '9';
+}
+
+inline unsigned eid_field_value(std::string_view t, const eid_field& f) {
+  unsigned v = 0;
+  for (std::size_t i = 0; i < f.width; ++i) v = v * 10 + static_cast<unsigned>(t[f.at + i] - '0');
+  return v;
+}
+
+// What a valid prefix holds once checked.
+struct eid_scan {
+  std::size_t fields = 0;      // complete date fields (0-5)
+  bool partial_field = false;  // a date field started but incomplete
+  std::size_t ms_digits = 0;   // digits of the ms field seen
+  bool has_dash = false;
+  std::size_t seq_digits = 0;
+  std::int64_t ms = 0;  // the ms field's value (of the digits seen)
+  std::uint32_t seq = 0;
+};
+
+// Checks that `t` is a prefix of an eid; throws eid_error naming the first bad character.
+inline eid_scan eid_check_prefix(std::string_view t) {
+  eid_scan s;
+  const auto fail = [&](std::size_t pos, const std::string& why) -> void {
+    throw eid_error(std::string(t), pos, why);
+  };
+  if (t.empty()) return s;
+  if (t[0] != 'z') fail(0, "an eid starts with \"z/\"");
+  if (t.size() > 1 && t[1] != '/') fail(1, "an eid starts with \"z/\"");
+  for (const auto& f : eid_fields) {
+    if (t.size() <= f.at) return s;
+    const auto end = f.at + f.width;
+    for (std::size_t i = f.at; i < end && i < t.size(); ++i)
+      if (!eid_is_digit(t[i]))
+        fail(i, std::string("the ") + f.name + " must be " + std::to_string(f.width) + " digits");
+    if (t.size() < end) {
+      s.partial_field = true;
+      return s;
+    }
+    const auto v = eid_field_value(t, f);
+    if (v < f.lo || v > f.hi)
+      fail(f.at, std::string("the ") + f.name + " must be between " + std::to_string(f.lo) + " and " +
+                     std::to_string(f.hi));
+    ++s.fields;
+    if (t.size() == end) return s;
+    if (t[end] != '/') fail(end, "expected '/' after the " + std::string(f.name));
+  }
+  std::size_t i = eid_ms_at;
+  for (; i < t.size() && eid_is_digit(t[i]); ++i) {
+    if (++s.ms_digits > eid_ms_max_digits) fail(i, "the ms time has too many digits");
+    s.ms = s.ms * 10 + (t[i] - '0');
+  }
+  if (i == t.size()) return s;
+  if (t[i] != '-') fail(i, "expected digits of the ms time or '-' before the sequence");
+  if (s.ms_digits == 0) fail(i, "the ms time is missing");
+  s.has_dash = true;
+  for (++i; i < t.size(); ++i) {
+    if (!eid_is_digit(t[i])) fail(i, "the sequence must be 7 digits");
+    if (++s.seq_digits > 7) fail(i, "text after the 7-digit sequence");
+    s.seq = s.seq * 10 + static_cast<std::uint32_t>(t[i] - '0');
+  }
+  if (s.has_dash) {
+    // The date fields must be those of the ms time.
+    const auto c = eid_civil_from_ms(s.ms);
+    const unsigned want[] = {static_cast<unsigned>(c.year), c.month, c.day, c.hour, c.minute};
+    for (std::size_t k = 0; k < 5; ++k)
+      if (eid_field_value(t, eid_fields[k]) != want[k])
+        fail(eid_fields[k].at, std::string("the ") + eid_fields[k].name + " does not match the ms time " +
+                                   std::to_string(s.ms));
+  }
+  return s;
+}
+
+}  // namespace detail
+
+/// The full eid of `ms` (UTC epoch milliseconds) and sequence `seq`.
+/// Throws config_error when ms is outside years 1970-9999 or seq has more than 7 digits.
+inline std::string make_eid(std::int64_t ms, std::uint32_t seq = 0) {
+  if (ms < 0 || ms >= 253'402'300'800'000)  // years 1970-9999
+    throw config_error("rstreams: make_eid: time " + std::to_string(ms) + " ms is outside 1970-9999");
+  if (seq > eid_max_seq)
+    throw config_error("rstreams: make_eid: sequence " + std::to_string(seq) + " has more than 7 digits");
+  const auto c = detail::eid_civil_from_ms(ms);
+  std::string out;
+  out.reserve(36);
+  out += "z/";
+  detail::eid_append_padded(out, static_cast<std::uint64_t>(c.year), 4);
+  out.push_back('/');
+  detail::eid_append_padded(out, c.month, 2);
+  out.push_back('/');
+  detail::eid_append_padded(out, c.day, 2);
+  out.push_back('/');
+  detail::eid_append_padded(out, c.hour, 2);
+  out.push_back('/');
+  detail::eid_append_padded(out, c.minute, 2);
+  out.push_back('/');
+  detail::eid_append_padded(out, static_cast<std::uint64_t>(ms), 1);
+  out.push_back('-');
+  detail::eid_append_padded(out, seq, 7);
+  return out;
+}
+
+/// The eid (or eid prefix) of a time at a granularity, as RStreams' eventIdFromTimestamp:
+/// `year` gives "z/2024/", `minute` "z/2024/03/16/06/59/", `millisecond` adds the ms time,
+/// `full` adds "-<seq>".
+inline std::string eid_from_time(std::int64_t ms, eid_granularity g = eid_granularity::full,
+                                 std::uint32_t seq = 0) {
+  auto full = make_eid(ms, seq);
+  switch (g) {
+    case eid_granularity::year:
+      return full.substr(0, 7);
+    case eid_granularity::month:
+      return full.substr(0, 10);
+    case eid_granularity::day:
+      return full.substr(0, 13);
+    case eid_granularity::hour:
+      return full.substr(0, 16);
+    case eid_granularity::minute:
+      return full.substr(0, 19);
+    case eid_granularity::second: {
+      const auto dash = full.find('-', detail::eid_ms_at);
+      return full.substr(0, dash >= 3 ? dash - 3 : dash);
+    }
+    case eid_granularity::millisecond:
+      return full.substr(0, full.find('-', detail::eid_ms_at));
+    case eid_granularity::full:
+      break;
+  }
+  return full;
+}
+
+/// As above, from a system_clock time.
+inline std::string eid_from_time(std::chrono::system_clock::time_point tp,
+                                 eid_granularity g = eid_granularity::full, std::uint32_t seq = 0) {
+  return eid_from_time(std::chrono::duration_cast<std::chrono::milliseconds>(tp.time_since_epoch()).count(),
+                       g, seq);
+}
+
+/// True when `text` is a complete, well-formed eid (the date matches the ms time).
+inline bool is_full_eid(std::string_view text) noexcept {
+  try {
+    const auto s = detail::eid_check_prefix(text);
+    return s.seq_digits == 7;
+  } catch (const eid_error&) {
+    return false;
+  }
+}
+
+/// Throws eid_error unless `position` is "" or a prefix of a well-formed eid.
+inline void validate_position(std::string_view position) {
+  (void)detail::eid_check_prefix(position);
+}
+
+/// Reads a full eid; throws eid_error naming the offending position otherwise.
+inline eid_parts parse_eid(std::string_view text) {
+  const auto s = detail::eid_check_prefix(text);
+  if (s.seq_digits != 7)
+    throw eid_error(std::string(text), text.size(),
+                    "incomplete eid (expected z/YYYY/MM/DD/HH/mm/<ms>-<7-digit seq>)");
+  return {s.ms, s.seq};
+}
+
+/// The earliest ms time (UTC epoch) an eid starting with `text` can have; `text` is a full eid
+/// or any prefix ("z/2024/03/" gives 2024-03-01T00:00Z). Throws eid_error on malformed text.
+inline std::int64_t eid_to_ms(std::string_view text) {
+  const auto s = detail::eid_check_prefix(text);
+  if (s.has_dash) return s.ms;
+  unsigned v[5] = {1970, 1, 1, 0, 0};
+  for (std::size_t k = 0; k < s.fields; ++k) v[k] = detail::eid_field_value(text, detail::eid_fields[k]);
+  if (s.fields == 0 && s.partial_field) {
+    // An incomplete year ("z/20") reads as its smallest completion ("2000").
+    unsigned y = 0;
+    std::size_t n = 0;
+    for (std::size_t i = 2; i < text.size(); ++i, ++n) y = y * 10 + static_cast<unsigned>(text[i] - '0');
+    for (; n < 4; ++n) y *= 10;
+    v[0] = y;
+  }
+  auto start = detail::eid_ms_from_civil(static_cast<int>(v[0]), v[1], v[2], v[3], v[4]);
+  if (s.ms_digits > 0) {
+    // A partial ms time: pad to 13 digits, but never before the minute the date names.
+    auto padded = s.ms;
+    for (auto n = s.ms_digits; n < 13; ++n) padded *= 10;
+    if (padded > start) start = padded;
+  }
+  return start < 0 ? 0 : start;
+}
+
+/// The position just before `text` (a full eid or a prefix), so that reading after it starts
+/// *at* `text`, as RStreams' previousEventId. Always a full eid, or "" (from the beginning).
+inline std::string previous(std::string_view text) {
+  const auto s = detail::eid_check_prefix(text);
+  if (s.seq_digits == 7) {
+    if (s.seq > 0) return make_eid(s.ms, s.seq - 1);
+    return s.ms > 0 ? make_eid(s.ms - 1, eid_max_seq) : std::string{};
+  }
+  if (s.fields == 0 && !s.partial_field) return {};  // "", "z", "z/"
+  const auto ms = s.has_dash ? s.ms : eid_to_ms(text);
+  return ms > 0 ? make_eid(ms - 1, eid_max_seq) : std::string{};
+}
+
+/// The text of a parsed eid.
+inline std::string to_string(const eid_parts& p) {
+  return make_eid(p.ms, p.seq);
+}
+
+}  // namespace rstreams::bus
+
+/// `{}` prints the eid text; `{:t}` prints its UTC time and sequence ("2021-06-14T17:19:11.425Z#13").
+template <>
+struct fmt::formatter<rstreams::bus::eid_parts> {
+  bool time_ = false;
+  constexpr auto parse(fmt::format_parse_context& ctx) {
+    auto it = ctx.begin();
+    if (it != ctx.end() && *it == 't') {
+      time_ = true;
+      ++it;
+    }
+    if (it != ctx.end() && *it != '}') throw fmt::format_error("rstreams: eid format spec is {} or {:t}");
+    return it;
+  }
+  template <class Ctx>
+  auto format(const rstreams::bus::eid_parts& p, Ctx& ctx) const {
+    if (!time_) return fmt::format_to(ctx.out(), "{}", rstreams::bus::to_string(p));
+    const auto c = rstreams::bus::detail::eid_civil_from_ms(p.ms);
+    const auto in_minute = p.ms % 60'000;
+    return fmt::format_to(ctx.out(), "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z#{}", c.year, c.month, c.day,
+                          c.hour, c.minute, in_minute / 1000, in_minute % 1000, p.seq);
+  }
+};

@@ -1,0 +1,72 @@
+#pragma once
+// queue -> function -> queue, as one bot run: read after the checkpoint, derive, write, and
+// commit the input checkpoint only once what was derived from it is durable.
+
+#include <rstreams/bus/backend.hpp>
+#include <rstreams/bus/bot_stats.hpp>
+#include <rstreams/bus/detail/bot_engine.hpp>
+#include <rstreams/bus/on_failure.hpp>
+#include <rstreams/bus/read.hpp>
+#include <rstreams/bus/record.hpp>
+#include <rstreams/bus/write_options.hpp>
+#include <rstreams/core/context.hpp>
+#include <rstreams/core/run.hpp>
+
+#include <cstddef>
+#include <string>
+#include <utility>
+
+namespace rstreams::bus {
+
+/// What an enrich run reads, writes, and how it handles bad events.
+struct enrich_options {
+  std::string bot;
+  std::string in;
+  std::string out;
+  read_options read{};
+  write_options write{};
+  /// Events per call for a batch function (one taking std::vector<event<T>>).
+  std::size_t batch = 100;
+  on_failure on_error = on_failure::fail;
+  /// Where dead letters go; empty means `<in>.error`.
+  std::string dead_letter_queue{};
+};
+
+struct enrich_fn {
+  template <backend B, class F>
+  bot_stats operator()(B& bus, const enrich_options& o, F f, const run_context& ctx = {}) const {
+    validate_bot_name(o.bot);
+    validate_queue_name(o.in);
+    validate_queue_name(o.out);
+    if (!o.dead_letter_queue.empty()) validate_queue_name(o.dead_letter_queue);
+    o.write.validate("enrich");
+    auto src = read_as<record>(bus, o.bot, o.in, o.read);
+    detail::bot_engine<B, F, true> engine(
+        bus, detail::engine_settings{o.bot, o.in, o.out, o.batch, o.on_error, o.dead_letter_queue, o.write}, f,
+        src.started_from());
+    if (o.read.follow) src.on_idle([&engine] { engine.idle(); });
+    return rstreams::detail::drive(src, engine, ctx);
+  }
+};
+
+/// Runs bot `o.bot` once over queue `o.in` (from its checkpoint, or `o.read.start`) and writes
+/// what `f` derives to `o.out`. Each output carries its correlation_id (the parent queue and
+/// eid; first..last and units for a batch) and the parent's event_source_timestamp, so lineage
+/// is never copied by hand. The checkpoint of `o.in` moves only past inputs whose derived events
+/// are durable (every N records / T time per `o.write.checkpoint`, and at the end); a
+/// concurrent instance that moved it makes the commit throw stale_checkpoint.
+///
+/// `f` takes the payload (`const T&`, T any type with from_json; a generic lambda gets
+/// nlohmann::json), the whole `event<T>`, or `std::vector<event<T>>` (batches of `o.batch`,
+/// N->1). It returns the derived payload (or `event<U>`), `std::optional` of it (zero or one)
+/// or `std::vector` of it (1->N).
+///
+/// A payload that does not decode, or an exception from `f`, follows `o.on_error`: `fail`
+/// commits what is complete and throws (payload_error / event_error naming queue and eid);
+/// `dead_letter` writes it to `<in>.error` and goes on. With `o.read.follow` the run waits for
+/// new events (flushing and committing while idle) until `ctx.stop` is requested.
+///
+/// Forms: `enrich(bus, opts, f[, run_context])` -> bot_stats.
+inline constexpr enrich_fn enrich{};
+
+}  // namespace rstreams::bus

@@ -1,0 +1,118 @@
+#pragma once
+// CRC32C (Castagnoli), the checksum of every stored record: SSE4.2 instructions when the CPU
+// has them (chosen at run time), else a slicing-by-8 table.
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <nmmintrin.h>
+#define RSTREAMS_CRC32C_X86 1
+#endif
+
+namespace rstreams::bus::detail {
+
+inline constexpr std::uint32_t crc32c_poly = 0x82F63B78u;  // reflected Castagnoli
+
+inline constexpr auto crc32c_tables = [] {
+  std::array<std::array<std::uint32_t, 256>, 8> t{};
+  for (std::uint32_t i = 0; i < 256; ++i) {
+    std::uint32_t c = i;
+    for (int k = 0; k < 8; ++k) c = (c & 1u) != 0 ? (c >> 1) ^ crc32c_poly : c >> 1;
+    t[0][i] = c;
+  }
+  for (std::size_t i = 0; i < 256; ++i)
+    for (std::size_t s = 1; s < 8; ++s) t[s][i] = (t[s - 1][i] >> 8) ^ t[0][t[s - 1][i] & 0xFFu];
+  return t;
+}();
+
+/// Software CRC32C, continuing from `crc` (pass 0 to start).
+inline std::uint32_t crc32c_software(std::uint32_t crc, const void* data, std::size_t n) noexcept {
+  const auto* p = static_cast<const unsigned char*>(data);
+  const auto& t = crc32c_tables;
+  crc = ~crc;
+  while (n >= 8) {
+    std::uint64_t v;
+    std::memcpy(&v, p, 8);  // little-endian hosts
+    v ^= crc;
+    crc = t[7][v & 0xFF] ^ t[6][(v >> 8) & 0xFF] ^ t[5][(v >> 16) & 0xFF] ^ t[4][(v >> 24) & 0xFF] ^
+          t[3][(v >> 32) & 0xFF] ^ t[2][(v >> 40) & 0xFF] ^ t[1][(v >> 48) & 0xFF] ^ t[0][v >> 56];
+    p += 8;
+    n -= 8;
+  }
+  while (n-- > 0) crc = (crc >> 8) ^ t[0][(crc ^ *p++) & 0xFFu];
+  return ~crc;
+}
+
+#ifdef RSTREAMS_CRC32C_X86
+__attribute__((target("sse4.2"))) inline std::uint32_t crc32c_sse42(std::uint32_t crc, const void* data,
+                                                                    std::size_t n) noexcept {
+  const auto* p = static_cast<const unsigned char*>(data);
+  std::uint64_t c = ~crc;
+  while (n >= 8) {
+    std::uint64_t v;
+    std::memcpy(&v, p, 8);
+    c = _mm_crc32_u64(c, v);
+    p += 8;
+    n -= 8;
+  }
+  auto c32 = static_cast<std::uint32_t>(c);
+  while (n-- > 0) c32 = _mm_crc32_u8(c32, *p++);
+  return ~c32;
+}
+
+// Three independent buffers at once: the crc32 instruction has a latency of three cycles and a
+// throughput of one, so interleaving three chains runs them in the time of one.
+__attribute__((target("sse4.2"))) inline void crc32c_sse42_x3(const void* const data[3],
+                                                              const std::size_t n[3],
+                                                              std::uint32_t out[3]) noexcept {
+  const unsigned char* p[3] = {static_cast<const unsigned char*>(data[0]),
+                               static_cast<const unsigned char*>(data[1]),
+                               static_cast<const unsigned char*>(data[2])};
+  std::uint64_t c0 = 0xFFFFFFFFu, c1 = 0xFFFFFFFFu, c2 = 0xFFFFFFFFu;
+  const auto common = std::min(n[0], std::min(n[1], n[2])) / 8;
+  for (std::size_t i = 0; i < common; ++i) {
+    std::uint64_t v0, v1, v2;
+    std::memcpy(&v0, p[0] + 8 * i, 8);
+    std::memcpy(&v1, p[1] + 8 * i, 8);
+    std::memcpy(&v2, p[2] + 8 * i, 8);
+    c0 = _mm_crc32_u64(c0, v0);
+    c1 = _mm_crc32_u64(c1, v1);
+    c2 = _mm_crc32_u64(c2, v2);
+  }
+  const std::uint64_t c[3] = {c0, c1, c2};
+  for (int k = 0; k < 3; ++k) {
+    // Continue each chain on its own: crc32c_sse42 takes and returns the finalised form.
+    out[k] = crc32c_sse42(~static_cast<std::uint32_t>(c[k]), p[k] + 8 * common, n[k] - 8 * common);
+  }
+}
+
+inline bool crc32c_has_sse42() noexcept {
+  static const bool has = __builtin_cpu_supports("sse4.2") != 0;
+  return has;
+}
+#endif
+
+/// CRC32C of `n` bytes, continuing from `crc` (0 to start).
+inline std::uint32_t crc32c(std::uint32_t crc, const void* data, std::size_t n) noexcept {
+#ifdef RSTREAMS_CRC32C_X86
+  if (crc32c_has_sse42()) return crc32c_sse42(crc, data, n);
+#endif
+  return crc32c_software(crc, data, n);
+}
+
+/// CRC32C (from 0) of three buffers; faster than three calls on SSE4.2 machines.
+inline void crc32c_x3(const void* const data[3], const std::size_t n[3], std::uint32_t out[3]) noexcept {
+#ifdef RSTREAMS_CRC32C_X86
+  if (crc32c_has_sse42()) {
+    crc32c_sse42_x3(data, n, out);
+    return;
+  }
+#endif
+  for (int k = 0; k < 3; ++k) out[k] = crc32c_software(0, data[k], n[k]);
+}
+
+}  // namespace rstreams::bus::detail

@@ -1,0 +1,199 @@
+#pragma once
+// Thin POSIX file helpers for the local backend: an owning descriptor, full reads and writes,
+// fsync of files and directories, and the atomic replace (temp, fsync, rename, fsync dir).
+
+#include <rstreams/core/error.hpp>
+
+#include <cerrno>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+namespace rstreams::bus::detail {
+
+[[noreturn]] inline void throw_errno(const std::string& path, const std::string& what, int err = errno) {
+  throw io_error(path, what + ": " + std::strerror(err));
+}
+
+/// An owned file descriptor.
+class unique_fd {
+ public:
+  unique_fd() = default;
+  explicit unique_fd(int fd) noexcept : fd_(fd) {}
+  unique_fd(unique_fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  unique_fd& operator=(unique_fd&& o) noexcept {
+    if (this != &o) {
+      reset();
+      fd_ = std::exchange(o.fd_, -1);
+    }
+    return *this;
+  }
+  unique_fd(const unique_fd&) = delete;
+  unique_fd& operator=(const unique_fd&) = delete;
+  ~unique_fd() { reset(); }
+  [[nodiscard]] int get() const noexcept { return fd_; }
+  explicit operator bool() const noexcept { return fd_ >= 0; }
+  void reset() noexcept {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+inline unique_fd open_file(const std::string& path, int flags, mode_t mode = 0644) {
+  int fd;
+  do {
+    fd = ::open(path.c_str(), flags | O_CLOEXEC, mode);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) throw_errno(path, "cannot open");
+  return unique_fd(fd);
+}
+
+/// Opens, or returns an empty descriptor when the file does not exist.
+inline unique_fd open_if_exists(const std::string& path, int flags) {
+  int fd;
+  do {
+    fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) {
+    if (errno == ENOENT) return {};
+    throw_errno(path, "cannot open");
+  }
+  return unique_fd(fd);
+}
+
+inline std::uint64_t file_size(int fd, const std::string& path) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) throw_errno(path, "cannot stat");
+  return static_cast<std::uint64_t>(st.st_size);
+}
+
+inline bool path_exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+inline bool is_directory(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/// Reads up to n bytes at offset (fewer only at end of file).
+inline std::size_t pread_full(int fd, void* buf, std::size_t n, std::uint64_t offset,
+                              const std::string& path) {
+  std::size_t done = 0;
+  auto* p = static_cast<char*>(buf);
+  while (done < n) {
+    const auto r = ::pread(fd, p + done, n - done, static_cast<off_t>(offset + done));
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      throw_errno(path, "read failed at offset " + std::to_string(offset + done));
+    }
+    if (r == 0) break;
+    done += static_cast<std::size_t>(r);
+  }
+  return done;
+}
+
+/// Writes all n bytes at offset.
+inline void pwrite_full(int fd, const void* buf, std::size_t n, std::uint64_t offset,
+                        const std::string& path) {
+  std::size_t done = 0;
+  const auto* p = static_cast<const char*>(buf);
+  while (done < n) {
+    const auto r = ::pwrite(fd, p + done, n - done, static_cast<off_t>(offset + done));
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      throw_errno(path, "write failed at offset " + std::to_string(offset + done));
+    }
+    done += static_cast<std::size_t>(r);
+  }
+}
+
+inline void fsync_fd(int fd, const std::string& path, bool data_only = true) {
+  int r;
+  do {
+    r = data_only ? ::fdatasync(fd) : ::fsync(fd);
+  } while (r != 0 && errno == EINTR);
+  if (r != 0) throw_errno(path, "fsync failed");
+}
+
+inline void fsync_dir(const std::string& dir) {
+  auto fd = open_file(dir, O_RDONLY | O_DIRECTORY);
+  fsync_fd(fd.get(), dir, false);
+}
+
+/// mkdir that accepts an existing directory.
+inline void make_dir(const std::string& path) {
+  if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) throw_errno(path, "cannot create directory");
+}
+
+/// mkdir -p.
+inline void make_dirs(const std::string& path) {
+  for (std::size_t i = 1; i <= path.size(); ++i) {
+    if (i == path.size() || path[i] == '/') {
+      const auto part = path.substr(0, i);
+      if (!is_directory(part)) make_dir(part);
+    }
+  }
+}
+
+/// Names in a directory (without "." and ".."); empty when it does not exist.
+inline std::vector<std::string> list_dir(const std::string& path) {
+  std::vector<std::string> names;
+  DIR* d = ::opendir(path.c_str());
+  if (d == nullptr) {
+    if (errno == ENOENT || errno == ENOTDIR) return names;
+    throw_errno(path, "cannot list directory");
+  }
+  while (const dirent* e = ::readdir(d)) {
+    const std::string_view n = e->d_name;
+    if (n != "." && n != "..") names.emplace_back(n);
+  }
+  ::closedir(d);
+  return names;
+}
+
+/// The whole file, or nullopt when it does not exist.
+inline std::optional<std::string> read_whole_file(const std::string& path) {
+  auto fd = open_if_exists(path, O_RDONLY);
+  if (!fd) return std::nullopt;
+  std::string text(file_size(fd.get(), path), '\0');
+  text.resize(pread_full(fd.get(), text.data(), text.size(), 0, path));
+  return text;
+}
+
+/// Replaces `path` atomically with `content`: write a temp file beside it, fsync it, rename it
+/// over `path`, fsync the directory (the fsyncs only when `durable`).
+inline void replace_file(const std::string& dir, const std::string& name, std::string_view content,
+                         bool durable) {
+  const auto path = dir + "/" + name;
+  const auto tmp = dir + "/." + name + ".tmp." + std::to_string(::getpid());
+  {
+    auto fd = open_file(tmp, O_WRONLY | O_CREAT | O_TRUNC);
+    pwrite_full(fd.get(), content.data(), content.size(), 0, tmp);
+    if (durable) fsync_fd(fd.get(), tmp, false);
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    throw_errno(path, "cannot rename " + tmp + " over it", err);
+  }
+  if (durable) fsync_dir(dir);
+}
+
+}  // namespace rstreams::bus::detail

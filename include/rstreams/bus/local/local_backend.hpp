@@ -1,0 +1,264 @@
+#pragma once
+// The embedded default backend: one directory holds the whole bus.
+//
+//   <dir>/rstreams-bus.json          marker (format and version)
+//   <dir>/queues/<queue>/            one directory per queue: NNN.seg segments, NNN.idx indexes, lock
+//   <dir>/checkpoints/<bot>/<q>.json checkpoints, replaced atomically
+//   <dir>/leases/<bot>.lease         bot leases
+//
+// Several processes may share the directory: appends to a queue take its lock file (flock),
+// checkpoint commits take their bot's lock file, and readers need no lock.
+
+#include <rstreams/bus/backend.hpp>
+#include <rstreams/bus/checkpoint.hpp>
+#include <rstreams/bus/eid.hpp>
+#include <rstreams/bus/local/checkpoint_store.hpp>
+#include <rstreams/bus/local/file.hpp>
+#include <rstreams/bus/local/lease_file.hpp>
+#include <rstreams/bus/local/lock.hpp>
+#include <rstreams/bus/local/notifier.hpp>
+#include <rstreams/bus/local/options.hpp>
+#include <rstreams/bus/local/queue_log.hpp>
+#include <rstreams/bus/record.hpp>
+#include <rstreams/core/error.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <climits>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <stop_token>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fcntl.h>
+
+namespace rstreams::bus {
+
+namespace detail {
+
+inline constexpr const char* bus_marker_name = "rstreams-bus.json";
+inline constexpr const char* bus_format = "rstreams-local-bus";
+inline constexpr int bus_version = 1;
+
+// Opens (and on first use creates) the bus directory; refuses a directory that is not a bus.
+inline std::string open_bus_dir(const std::string& path, bool create) {
+  if (path.empty()) throw config_error("rstreams: local backend: empty directory path");
+  if (!path_exists(path)) {
+    if (!create) throw io_error(path, "no such bus directory");
+    make_dirs(path);
+  }
+  if (!is_directory(path)) throw io_error(path, "not a directory, so not a bus");
+  char resolved[PATH_MAX];
+  const std::string root = ::realpath(path.c_str(), resolved) != nullptr ? std::string(resolved) : path;
+  const auto marker = root + "/" + bus_marker_name;
+  // Serialise the first initialisation between processes on the directory itself.
+  auto dir_fd = open_file(root, O_RDONLY | O_DIRECTORY);
+  flock_guard lock(dir_fd.get(), root);
+  if (const auto text = read_whole_file(marker)) {
+    try {
+      const auto j = nlohmann::json::parse(*text);
+      if (j.at("format").get<std::string>() != bus_format)
+        throw io_error(marker,
+                       "not an rstreams bus marker (format is not \"" + std::string(bus_format) + "\")");
+      if (j.at("version").get<int>() != bus_version)
+        throw io_error(marker, "unsupported bus version " + j.at("version").dump() +
+                                   " (this library reads version " + std::to_string(bus_version) + ")");
+    } catch (const nlohmann::json::exception& e) {
+      throw io_error(marker, std::string("unreadable bus marker: ") + e.what());
+    }
+  } else {
+    if (!create) throw io_error(root, "not an rstreams bus (no " + std::string(bus_marker_name) + ")");
+    if (!list_dir(root).empty())
+      throw io_error(root, "not an rstreams bus: the directory is not empty and has no " +
+                               std::string(bus_marker_name) + " (use an empty or new directory)");
+    make_dir(root + "/queues");
+    make_dir(root + "/checkpoints");
+    make_dir(root + "/leases");
+    replace_file(root, bus_marker_name,
+                 nlohmann::json{{"format", bus_format}, {"version", bus_version}}.dump() + "\n", true);
+  }
+  return root;
+}
+
+struct local_state {
+  std::string root;
+  local_options opt;
+  std::mutex mu;
+  std::map<std::string, std::unique_ptr<queue_log>, std::less<>> queues;
+  checkpoint_store checkpoints;
+
+  local_state(std::string r, local_options o)
+      : root(std::move(r)), opt(std::move(o)), checkpoints(root + "/checkpoints") {}
+
+  queue_log& queue(std::string_view name) {
+    std::lock_guard l(mu);
+    auto it = queues.find(name);
+    if (it == queues.end())
+      it = queues
+               .emplace(std::string(name), std::make_unique<queue_log>(root + "/queues/" + std::string(name),
+                                                                       std::string(name), opt))
+               .first;
+    return *it->second;
+  }
+
+  void flush_all() {
+    std::vector<queue_log*> logs;
+    {
+      std::lock_guard l(mu);
+      for (auto& [name, log] : queues) logs.push_back(log.get());
+    }
+    for (auto* log : logs) log->flush();
+  }
+};
+
+}  // namespace detail
+
+/// The embedded backend: a bus in one directory, shared safely by the processes of one machine.
+/// Models `backend`. Movable, not copyable; one object may be used from several threads.
+/// Open a new one in a child after fork().
+class local_backend {
+ public:
+  /// Opens the bus in `dir`, creating it when the directory is new or empty (unless
+  /// `opt.create` is false). Throws io_error for a directory that is not a bus.
+  explicit local_backend(const std::string& dir, local_options opt = {}) {
+    if (opt.segment_bytes == 0) throw config_error("rstreams: local backend: segment_bytes must be positive");
+    if (opt.index_every_bytes == 0)
+      throw config_error("rstreams: local backend: index_every_bytes must be positive");
+    if (opt.fsync == fsync_policy::interval && opt.fsync_interval.count() < 0)
+      throw config_error("rstreams: local backend: fsync_interval must not be negative");
+    auto root = detail::open_bus_dir(dir, opt.create);
+    state_ = std::make_unique<detail::local_state>(std::move(root), std::move(opt));
+    if (state_->opt.recover_on_open) {
+      for (const auto& name : detail::list_dir(state_->root + "/queues")) {
+        if (valid_queue_dir(name)) state_->queue(name).recover_now();
+      }
+    }
+  }
+
+  local_backend(local_backend&&) noexcept = default;
+  local_backend& operator=(local_backend&&) noexcept = default;
+  local_backend(const local_backend&) = delete;
+  local_backend& operator=(const local_backend&) = delete;
+
+  /// fsyncs what the interval policy left unsynced.
+  ~local_backend() {
+    if (state_ && state_->opt.fsync == fsync_policy::interval) {
+      try {
+        state_->flush_all();
+      } catch (...) {  // NOLINT(bugprone-empty-catch): a destructor cannot report it
+      }
+    }
+  }
+
+  /// Appends a batch; see `backend`. The records get their eid, `event` (the queue), and
+  /// `timestamp` / `event_source_timestamp` when those were 0.
+  std::string append(std::string_view queue, std::span<record> records) {
+    validate_queue_name(queue);
+    return state_->queue(queue).append(records);
+  }
+
+  std::size_t read(std::string_view queue, std::string_view after, std::size_t max,
+                   std::vector<record>& out) {
+    validate_queue_name(queue);
+    validate_position(after);
+    auto& q = state_->queue(queue);
+    if (!q.exists()) return 0;
+    return q.read(after, max, out);
+  }
+
+  /// Blocks until the queue has a record after `after` (true), `timeout` passes or `stop` is
+  /// requested (false). Woken by appends of any process.
+  bool wait(std::string_view queue, std::string_view after, std::chrono::milliseconds timeout,
+            std::stop_token stop = {}) {
+    validate_queue_name(queue);
+    validate_position(after);
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    auto& q = state_->queue(queue);
+    // Armed before each check, so an append between the check and the sleep still wakes us.
+    auto changes = q.take_notifier(state_->root + "/queues");
+    std::vector<record> probe;
+    bool found = false;
+    while (true) {
+      probe.clear();
+      if (q.exists() && q.read(after, 1, probe) > 0) {
+        found = true;
+        break;
+      }
+      if (stop.stop_requested() || std::chrono::steady_clock::now() >= deadline) break;
+      changes->wait_until(deadline, stop);
+    }
+    q.give_back(std::move(changes));
+    return found;
+  }
+
+  std::optional<checkpoint> get_checkpoint(std::string_view bot, std::string_view queue) {
+    validate_bot_name(bot);
+    validate_queue_name(queue);
+    return state_->checkpoints.get(bot, queue);
+  }
+
+  /// Compare-and-set; see `backend`. Under the interval policy, first fsyncs the queues this
+  /// process appended to, so a checkpoint is never more durable than the events behind it.
+  void commit_checkpoint(std::string_view bot, std::string_view queue,
+                         const std::optional<std::string>& expected_eid, const checkpoint& next,
+                         bool force = false) {
+    validate_bot_name(bot);
+    validate_queue_name(queue);
+    if (!next.eid.empty()) validate_position(next.eid);
+    if (state_->opt.fsync == fsync_policy::interval) state_->flush_all();
+    state_->checkpoints.commit(bot, queue, expected_eid, next, force,
+                               state_->opt.fsync != fsync_policy::never);
+  }
+
+  std::vector<queue_info> queues() {
+    std::vector<queue_info> out;
+    auto names = detail::list_dir(state_->root + "/queues");
+    std::sort(names.begin(), names.end());
+    for (const auto& name : names) {
+      if (valid_queue_dir(name)) out.push_back(state_->queue(name).info());
+    }
+    return out;
+  }
+
+  std::vector<bot_info> bots() { return state_->checkpoints.bots(); }
+
+  /// Takes the bot's lease for `ttl` if no live instance holds it.
+  std::optional<lease> try_lease(std::string_view bot, std::chrono::milliseconds ttl) {
+    validate_bot_name(bot);
+    return detail::try_lease_file(state_->root + "/leases", bot, ttl);
+  }
+
+  /// "local:<absolute directory>".
+  [[nodiscard]] std::string describe() const { return "local:" + state_->root; }
+
+  /// fsyncs every queue this process appended to and has not synced yet.
+  void flush() { state_->flush_all(); }
+
+  /// The bus directory (absolute).
+  [[nodiscard]] const std::string& path() const noexcept { return state_->root; }
+  [[nodiscard]] const local_options& options() const noexcept { return state_->opt; }
+
+ private:
+  static bool valid_queue_dir(const std::string& name) {
+    try {
+      validate_queue_name(name);
+      return true;
+    } catch (const config_error&) {
+      return false;
+    }
+  }
+
+  std::unique_ptr<detail::local_state> state_;
+};
+
+static_assert(backend<local_backend>);
+
+}  // namespace rstreams::bus

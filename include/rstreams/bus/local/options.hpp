@@ -1,0 +1,37 @@
+#pragma once
+// Settings of the local backend.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+
+namespace rstreams::bus {
+
+/// When the local backend calls fsync on a queue's segment:
+/// * `never`: leave it to the OS (survives a crashed process, not a crashed machine);
+/// * `every_batch`: before `append` returns (group commit: threads appending to one queue at the
+///   same time share one fsync);
+/// * `interval`: at most once per `fsync_interval`, on an append, on `flush()`, before a
+///   checkpoint commit (so a checkpoint is never more durable than the events it covers) and on
+///   close.
+enum class fsync_policy { never, every_batch, interval };
+
+/// Options of `local_backend`.
+struct local_options {
+  fsync_policy fsync = fsync_policy::every_batch;
+  std::chrono::milliseconds fsync_interval{100};
+  /// A segment is closed and the next one started once it holds this many bytes.
+  std::uint64_t segment_bytes = std::uint64_t{64} << 20;
+  /// The sparse index gets an entry every this many bytes of a segment.
+  std::uint64_t index_every_bytes = std::uint64_t{64} << 10;
+  /// Create the directory (and the bus in it) when it does not exist.
+  bool create = true;
+  /// On open, truncate the torn tail a crashed writer may have left in each queue (otherwise
+  /// that happens on the queue's first append; readers never return a torn record either way).
+  bool recover_on_open = true;
+  /// The time eids are assigned from, in ms since the epoch (UTC); system_clock when empty.
+  /// Tests use it to run the clock backwards.
+  std::function<std::int64_t()> now_ms;
+};
+
+}  // namespace rstreams::bus

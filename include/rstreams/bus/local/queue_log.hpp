@@ -1,0 +1,835 @@
+#pragma once
+// One queue of the local backend: a directory of segments (segment.hpp) with their sparse
+// indexes (index.hpp), a lock file that appenders of every process hold while they write, and
+// the per-process state that appends (eid assignment, group commit) and reads (cursors, buffer).
+
+#include <rstreams/bus/backend.hpp>
+#include <rstreams/bus/eid.hpp>
+#include <rstreams/bus/local/corrupt_record.hpp>
+#include <rstreams/bus/local/file.hpp>
+#include <rstreams/bus/local/index.hpp>
+#include <rstreams/bus/local/lock.hpp>
+#include <rstreams/bus/local/notifier.hpp>
+#include <rstreams/bus/local/options.hpp>
+#include <rstreams/bus/local/record_codec.hpp>
+#include <rstreams/bus/local/segment.hpp>
+#include <rstreams/bus/record.hpp>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace rstreams::bus::detail {
+
+struct segment_file {
+  std::uint64_t num = 0;
+  std::string path;
+  unique_fd fd;
+};
+
+enum class tail_kind { clean, torn, corrupt };
+
+/// What a scan of a segment's frames found.
+struct scan_result {
+  std::uint64_t end = 0;  // the offset after the last valid frame
+  tail_kind kind = tail_kind::clean;
+  std::uint64_t bad_offset = 0;
+  std::string reason;
+  bool has_last = false;
+  std::string last_eid;
+  std::uint64_t last_recno = 0;
+};
+
+inline const char* frame_status_reason(frame_status st) {
+  switch (st) {
+    case frame_status::bad_header:
+      return "frame header checksum mismatch";
+    case frame_status::bad_body:
+      return "record checksum mismatch";
+    case frame_status::bad_layout:
+      return "record fields do not add up";
+    default:
+      return "unexpected end of frame";
+  }
+}
+
+/// True when a valid frame header starts somewhere after `from`: the bad frame at `from` is then
+/// damage in the middle of the segment, not a torn tail (which nothing valid follows).
+inline bool valid_frame_follows(int fd, const std::string& path, std::uint64_t from, std::uint64_t size) {
+  if (size <= from + 1) return false;
+  std::string rest(size - from, '\0');
+  rest.resize(pread_full(fd, rest.data(), rest.size(), from, path));
+  for (std::size_t i = 1; i + frame_header_size <= rest.size(); ++i) {
+    if (get_le<std::uint32_t>(rest.data() + i) != frame_magic) continue;
+    std::size_t n = 0;
+    if (parse_frame_header(rest.data() + i, rest.size() - i, n) != frame_status::bad_header) return true;
+  }
+  return false;
+}
+
+/// Scans the frames of a segment from `from` (a frame boundary) to `size`, verifying each.
+inline scan_result scan_frames(int fd, const std::string& path, std::uint64_t from, std::uint64_t size) {
+  scan_result r;
+  r.end = from;
+  std::vector<char> buf(std::size_t{1} << 20);
+  std::uint64_t boff = from;
+  std::size_t blen = 0;
+  std::uint64_t pos = from;
+  std::size_t need = frame_header_size;
+  while (pos < size) {
+    std::size_t avail = pos < boff + blen ? static_cast<std::size_t>(boff + blen - pos) : 0;
+    if (avail < need) {
+      if (buf.size() < need) buf.resize(need);
+      boff = pos;
+      blen = pread_full(fd, buf.data(),
+                        static_cast<std::size_t>(std::min<std::uint64_t>(buf.size(), size - pos)), pos, path);
+      avail = blen;
+    }
+    frame_view f;
+    const auto st = parse_frame(buf.data() + (pos - boff), avail, f);
+    if (st == frame_status::ok) {
+      pos += f.size;
+      r.end = pos;
+      r.has_last = true;
+      r.last_eid.assign(f.eid);
+      r.last_recno = f.recno;
+      need = frame_header_size;
+      continue;
+    }
+    if (st == frame_status::incomplete) {
+      if (pos + avail >= size) {  // the file ends inside this frame
+        r.kind = tail_kind::torn;
+        r.bad_offset = pos;
+        r.reason = "incomplete last record";
+        break;
+      }
+      std::size_t frame = 0;
+      need =
+          parse_frame_header(buf.data() + (pos - boff), avail, frame) == frame_status::incomplete && frame > 0
+              ? frame
+              : frame_header_size;
+      if (need <= avail) need = avail + 1;
+      continue;
+    }
+    r.bad_offset = pos;
+    r.reason = frame_status_reason(st);
+    r.kind = valid_frame_follows(fd, path, pos, size) ? tail_kind::corrupt : tail_kind::torn;
+    break;
+  }
+  return r;
+}
+
+/// The queue's state in this process. Appends and reads lock separately; appends of every
+/// process exclude each other with flock on the queue's `lock` file.
+class queue_log {
+ public:
+  queue_log(std::string dir, std::string name, const local_options& opt)
+      : dir_(std::move(dir)), name_(std::move(name)), opt_(opt) {}
+
+  queue_log(const queue_log&) = delete;
+  queue_log& operator=(const queue_log&) = delete;
+
+  [[nodiscard]] const std::string& dir() const noexcept { return dir_; }
+  [[nodiscard]] const std::string& name() const noexcept { return name_; }
+  [[nodiscard]] bool exists() const { return path_exists(lock_path()); }
+
+  /// Assigns eids, writes the batch with one write, fsyncs per the policy; returns the last eid.
+  /// On an exception (a field too long, an I/O error) nothing is stored; the records' eid
+  /// fields may have been overwritten.
+  std::string append(std::span<record> records) {
+    std::shared_ptr<segment_file> written;
+    std::uint64_t gen = 0;
+    std::string last;
+    {
+      std::lock_guard wl(wmu_);
+      reset_after_fork();
+      if (!lock_fd_) {
+        make_dir(dir_);
+        lock_fd_ = open_file(lock_path(), O_RDWR | O_CREAT);
+      }
+      flock_guard fl(lock_fd_.get(), lock_path());
+      refresh_tail();
+      if (records.empty()) return last_eid_;
+      if (end_ >= opt_.segment_bytes) roll_segment();
+      encode_batch(records);  // restores the tail state itself if it throws
+      write_batch();
+      last = last_eid_;
+      written = seg_;
+      gen = ++written_gen_;
+    }
+    sync_after_append(gen);
+    return last;
+  }
+
+  /// Truncates a torn tail now (as the first append would). Damage in the middle of the tail is
+  /// left for append and read to report.
+  void recover_now() {
+    std::lock_guard wl(wmu_);
+    reset_after_fork();
+    if (!path_exists(lock_path())) return;
+    if (!lock_fd_) lock_fd_ = open_file(lock_path(), O_RDWR | O_CREAT);
+    flock_guard fl(lock_fd_.get(), lock_path());
+    try {
+      recover_tail();
+    } catch (const corrupt_record&) {
+      tail_known_ = false;
+    }
+  }
+
+  /// fsyncs what this process appended and has not synced yet.
+  void flush() {
+    std::uint64_t gen;
+    {
+      std::lock_guard wl(wmu_);
+      gen = written_gen_;
+    }
+    group_sync(gen);
+  }
+
+  /// Appends to `out` up to `max` records with eid > `after`; returns how many.
+  std::size_t read(std::string_view after, std::size_t max, std::vector<record>& out) {
+    std::lock_guard rl(rmu_);
+    if (rpid_ != ::getpid()) {
+      reset_reader();
+      rpid_ = ::getpid();
+    }
+    if (max == 0) return 0;
+    std::uint64_t seg = 0, off = 0;
+    bool skipping = true;
+    if (auto* c = find_cursor(after)) {
+      seg = c->seg;
+      off = c->off;
+      skipping = false;
+    } else if (!locate(after, seg, off)) {
+      return 0;
+    }
+    std::size_t n = 0;
+    while (n < max) {
+      if (!open_read_segment(seg)) break;
+      frame_view f;
+      const char* p = nullptr;
+      auto st = frame_at(off, f, p);
+      if (st == frame_status::ok) {
+        if (skipping && f.eid <= after) {
+          off += f.size;
+          continue;
+        }
+        skipping = false;
+        if (get_le<std::uint32_t>(p + 8) == crc32c(0, p + frame_header_size, f.size - frame_header_size)) {
+          out.emplace_back();
+          frame_to_record(f, name_, out.back());
+          ++n;
+          off += f.size;
+          continue;
+        }
+        st = frame_status::bad_body;
+      }
+      if (st != frame_status::incomplete) {
+        if (n > 0) break;  // deliver the good records first; the next read reports the damage
+        if (damaged_here(off, st)) {
+          throw corrupt_record(name_, rfile_->path, off, frame_status_reason(st));
+        }
+      }
+      // The end of what this segment holds now (a torn tail counts as not written yet).
+      if (path_exists(segment_path(dir_, seg + 1))) {
+        ++seg;
+        off = 0;
+        continue;
+      }
+      break;
+    }
+    save_cursor(n > 0 ? std::string_view(out.back().eid) : after, seg, off);
+    return n;
+  }
+
+  /// A change notifier for this queue (armed, its past changes cleared), reused across waits.
+  std::unique_ptr<change_notifier> take_notifier(const std::string& parent_dir) {
+    std::unique_ptr<change_notifier> n;
+    {
+      std::lock_guard nl(nmu_);
+      if (npid_ != ::getpid()) {
+        // Inherited from the parent of a fork(): they share its inotify instances; drop ours.
+        idle_notifiers_.clear();
+        npid_ = ::getpid();
+      }
+      if (!idle_notifiers_.empty()) {
+        n = std::move(idle_notifiers_.back());
+        idle_notifiers_.pop_back();
+      }
+    }
+    if (!n) return std::make_unique<change_notifier>(dir_, parent_dir);
+    n->clear();
+    return n;
+  }
+
+  /// Returns a notifier for reuse.
+  void give_back(std::unique_ptr<change_notifier> n) {
+    std::lock_guard nl(nmu_);
+    if (npid_ == ::getpid() && idle_notifiers_.size() < 8) idle_notifiers_.push_back(std::move(n));
+  }
+
+  /// The queue's last eid and record count (read-only; ignores a torn tail).
+  queue_info info() {
+    queue_info qi{name_, {}, 0};
+    auto nums = list_segments(dir_);
+    for (auto it = nums.rbegin(); it != nums.rend(); ++it) {
+      const auto path = segment_path(dir_, *it);
+      auto fd = open_if_exists(path, O_RDONLY);
+      if (!fd) continue;
+      const auto size = file_size(fd.get(), path);
+      const auto start = verified_index_start(fd.get(), path, index_path(dir_, *it), size).offset;
+      const auto r = scan_frames(fd.get(), path, start, size);
+      if (r.has_last) {
+        qi.last_eid = r.last_eid;
+        qi.records = r.last_recno + 1;
+        return qi;
+      }
+    }
+    return qi;
+  }
+
+ private:
+  struct index_start {
+    std::uint64_t offset = 0;
+    std::size_t kept = 0;  // index entries up to and including the one used
+  };
+
+  struct cursor {
+    std::string after;
+    std::uint64_t seg = 0;
+    std::uint64_t off = 0;
+    std::uint64_t used = 0;
+    bool valid = false;
+  };
+
+  [[nodiscard]] std::string lock_path() const { return dir_ + "/lock"; }
+
+  std::int64_t now_ms() const {
+    const auto t = opt_.now_ms ? opt_.now_ms()
+                               : std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count();
+    return t < 0 ? 0 : t;
+  }
+
+  // ---- appending ------------------------------------------------------------------------
+
+  void reset_after_fork() {
+    if (wpid_ == ::getpid()) return;
+    // A child of fork() must not share the parent's descriptors (and flock) or cached tail.
+    lock_fd_.reset();
+    seg_.reset();
+    idx_fd_.reset();
+    tail_known_ = false;
+    wpid_ = ::getpid();
+  }
+
+  // Finds the last eid, record number and end of the queue; truncates a torn tail (we hold the
+  // queue's lock, so whoever left it is gone); refuses to append after damage.
+  void recover_tail() {
+    tail_known_ = false;
+    // Batches this process wrote to the old tail may not be synced yet, and group_sync only
+    // syncs the current segment: sync it before moving on.
+    if (seg_ && opt_.fsync != fsync_policy::never) fsync_fd(seg_->fd.get(), seg_->path);
+    auto nums = list_segments(dir_);
+    if (nums.empty()) nums.push_back(0);
+    const auto num = nums.back();
+    auto f = std::make_shared<segment_file>();
+    f->num = num;
+    f->path = segment_path(dir_, num);
+    f->fd = open_file(f->path, O_RDWR | O_CREAT);
+    const auto size = file_size(f->fd.get(), f->path);
+    const auto ipath = index_path(dir_, num);
+    const auto start = verified_index_start(f->fd.get(), f->path, ipath, size);
+    const auto r = scan_frames(f->fd.get(), f->path, start.offset, size);
+    if (r.kind == tail_kind::corrupt)
+      throw corrupt_record(name_, f->path, r.bad_offset, r.reason + "; appends to this queue are refused");
+    if (r.kind == tail_kind::torn) {
+      if (::ftruncate(f->fd.get(), static_cast<off_t>(r.end)) != 0)
+        throw_errno(f->path, "cannot truncate torn tail");
+      if (opt_.fsync != fsync_policy::never) fsync_fd(f->fd.get(), f->path);
+    }
+    idx_fd_ = open_file(ipath, O_RDWR | O_CREAT);
+    idx_size_ = start.kept * index_entry_size;
+    if (file_size(idx_fd_.get(), ipath) != idx_size_ &&
+        ::ftruncate(idx_fd_.get(), static_cast<off_t>(idx_size_)) != 0)
+      throw_errno(ipath, "cannot truncate index");
+    seg_has_index_ = start.kept > 0;
+    last_index_offset_ = start.offset;
+    seg_ = std::move(f);
+    end_ = r.end;
+    has_last_ = false;
+    last_eid_.clear();
+    next_recno_ = 0;
+    if (r.has_last) {
+      set_last(r.last_eid, r.last_recno);
+    } else if (nums.size() > 1) {
+      // An empty last segment (its creator died before writing): keep it, and continue from
+      // the last record of the one before.
+      const auto prev = nums[nums.size() - 2];
+      const auto ppath = segment_path(dir_, prev);
+      auto pfd = open_file(ppath, O_RDONLY);
+      const auto psize = file_size(pfd.get(), ppath);
+      const auto pstart = verified_index_start(pfd.get(), ppath, index_path(dir_, prev), psize);
+      const auto pr = scan_frames(pfd.get(), ppath, pstart.offset, psize);
+      if (pr.kind == tail_kind::corrupt)
+        throw corrupt_record(name_, ppath, pr.bad_offset, pr.reason + "; appends to this queue are refused");
+      if (pr.has_last) set_last(pr.last_eid, pr.last_recno);
+    }
+    tail_known_ = true;
+  }
+
+  void set_last(const std::string& eid, std::uint64_t recno) {
+    const auto p = parse_eid(eid);
+    has_last_ = true;
+    last_ms_ = p.ms;
+    last_seq_ = p.seq;
+    last_eid_ = eid;
+    next_recno_ = recno + 1;
+  }
+
+  // The index entry to start a scan from: the last one that points at the frame it names.
+  index_start verified_index_start(int fd, const std::string& path, const std::string& ipath,
+                                   std::uint64_t size) {
+    const auto entries = read_index(ipath, size);
+    for (std::size_t k = entries.size(); k-- > 0;) {
+      const auto& e = entries[k];
+      std::vector<char> head(std::size_t{64} + frame_header_size + frame_body_fixed);
+      const auto got = pread_full(fd, head.data(), head.size(), e.offset, path);
+      std::size_t fsize = 0;
+      if (parse_frame_header(head.data(), got, fsize) == frame_status::bad_header) continue;
+      std::string frame(fsize, '\0');
+      if (pread_full(fd, frame.data(), fsize, e.offset, path) != fsize) continue;
+      frame_view f;
+      if (parse_frame(frame.data(), fsize, f) != frame_status::ok) continue;
+      if (f.recno != e.recno || f.eid != make_eid(e.ms, e.seq)) continue;
+      return {e.offset, k + 1};
+    }
+    return {};
+  }
+
+  // Brings the cached tail up to date with what other processes appended.
+  void refresh_tail() {
+    if (!tail_known_ || path_exists(segment_path(dir_, seg_->num + 1))) {
+      recover_tail();
+      return;
+    }
+    const auto size = file_size(seg_->fd.get(), seg_->path);
+    if (size == end_) return;
+    if (size < end_) {
+      recover_tail();
+      return;
+    }
+    const auto r = scan_frames(seg_->fd.get(), seg_->path, end_, size);
+    if (r.kind == tail_kind::corrupt)
+      throw corrupt_record(name_, seg_->path, r.bad_offset, r.reason + "; appends to this queue are refused");
+    if (r.kind == tail_kind::torn) {
+      if (::ftruncate(seg_->fd.get(), static_cast<off_t>(r.end)) != 0)
+        throw_errno(seg_->path, "cannot truncate torn tail");
+      if (opt_.fsync != fsync_policy::never) fsync_fd(seg_->fd.get(), seg_->path);
+    }
+    end_ = r.end;
+    if (r.has_last) set_last(r.last_eid, r.last_recno);
+    // Other appenders wrote index entries too (maybe some past a torn tail): reload them.
+    const auto ipath = index_path(dir_, seg_->num);
+    const auto entries = read_index(ipath, end_);
+    idx_size_ = entries.size() * index_entry_size;
+    if (file_size(idx_fd_.get(), ipath) != idx_size_ &&
+        ::ftruncate(idx_fd_.get(), static_cast<off_t>(idx_size_)) != 0)
+      throw_errno(ipath, "cannot truncate index");
+    seg_has_index_ = !entries.empty();
+    last_index_offset_ = entries.empty() ? 0 : entries.back().offset;
+  }
+
+  void roll_segment() {
+    if (opt_.fsync != fsync_policy::never) fsync_fd(seg_->fd.get(), seg_->path);
+    auto f = std::make_shared<segment_file>();
+    f->num = seg_->num + 1;
+    f->path = segment_path(dir_, f->num);
+    f->fd = open_file(f->path, O_RDWR | O_CREAT | O_EXCL);
+    idx_fd_ = open_file(index_path(dir_, f->num), O_RDWR | O_CREAT | O_TRUNC);
+    if (opt_.fsync != fsync_policy::never) fsync_dir(dir_);
+    seg_ = std::move(f);
+    end_ = 0;
+    idx_size_ = 0;
+    seg_has_index_ = false;
+    last_index_offset_ = 0;
+  }
+
+  // eid text of (ms, seq): the "z/.../<ms>-" part is cached per ms, the 7 digits written in place.
+  void format_eid(std::string& out, std::int64_t ms, std::uint32_t seq) {
+    if (ms != eid_ms_) {
+      const auto minute = ms / 60'000;
+      if (minute != prefix_minute_) {
+        prefix_ = make_eid(ms, 0).substr(0, eid_ms_at);
+        prefix_minute_ = minute;
+      }
+      eid_ms_text_ = prefix_;
+      eid_append_padded(eid_ms_text_, static_cast<std::uint64_t>(ms), 1);
+      eid_ms_text_.push_back('-');
+      eid_ms_ = ms;
+    }
+    const auto n = eid_ms_text_.size();
+    out.resize(n + 7);
+    char* p = out.data();
+    std::memcpy(p, eid_ms_text_.data(), n);
+    for (std::size_t i = n + 7; i-- > n;) {
+      p[i] = static_cast<char>('0' + seq % 10);
+      seq /= 10;
+    }
+  }
+
+  void encode_batch(std::span<record> records) {
+    ibuf_.clear();
+    saved_ = {has_last_, last_ms_, last_seq_, next_recno_, seg_has_index_, last_index_offset_, last_eid_};
+    const auto now = now_ms();
+    std::size_t total = 0;
+    try {
+      for (auto& r : records) {
+        check_frame_limits(r);
+        // Strictly increasing per queue: a clock that stands still or goes back keeps the last
+        // ms and bumps the sequence (borrowing the next ms once the sequence is exhausted).
+        if (!has_last_ || now > last_ms_) {
+          last_ms_ = now;
+          last_seq_ = 0;
+        } else if (last_seq_ < eid_max_seq) {
+          ++last_seq_;
+        } else {
+          ++last_ms_;
+          last_seq_ = 0;
+        }
+        has_last_ = true;
+        format_eid(r.eid, last_ms_, last_seq_);
+        if (r.event != name_) r.event.assign(name_);
+        if (r.timestamp == 0) r.timestamp = now;
+        if (r.event_source_timestamp == 0) r.event_source_timestamp = r.timestamp;
+        const auto offset = end_ + total;
+        if (!seg_has_index_ || offset - last_index_offset_ >= opt_.index_every_bytes) {
+          encode_index_entry(ibuf_, {last_ms_, last_seq_, next_recno_, offset});
+          seg_has_index_ = true;
+          last_index_offset_ = offset;
+        }
+        total += frame_size(r);
+        ++next_recno_;
+      }
+    } catch (...) {
+      restore_tail();
+      throw;
+    }
+    // Frames, sealed three at a time while they are still in cache.
+    buf_.resize(total);
+    auto recno = saved_.recno;
+    char* at = buf_.data();
+    char* group[3];
+    int in_group = 0;
+    for (const auto& r : records) {
+      group[in_group++] = at;
+      at += write_frame(at, r, recno++);
+      if (in_group == 3) {
+        seal_frames3(group);
+        in_group = 0;
+      }
+    }
+    for (int k = 0; k < in_group; ++k) seal_frame(group[k]);
+    last_eid_ = records.back().eid;
+  }
+
+  void restore_tail() {
+    has_last_ = saved_.has_last;
+    last_ms_ = saved_.ms;
+    last_seq_ = saved_.seq;
+    next_recno_ = saved_.recno;
+    seg_has_index_ = saved_.has_index;
+    last_index_offset_ = saved_.index_offset;
+    last_eid_ = saved_.eid;
+  }
+
+  void write_batch() {
+    try {
+      pwrite_full(seg_->fd.get(), buf_.data(), buf_.size(), end_, seg_->path);
+    } catch (...) {
+      // Leave no partial batch behind, and forget the eids it took.
+      (void)::ftruncate(seg_->fd.get(), static_cast<off_t>(end_));
+      restore_tail();
+      throw;
+    }
+    end_ += buf_.size();
+    if (!ibuf_.empty()) {
+      // The index is a hint: a failure here costs a scan later, never a record.
+      try {
+        pwrite_full(idx_fd_.get(), ibuf_.data(), ibuf_.size(), idx_size_, seg_->path + " index");
+        idx_size_ += ibuf_.size();
+      } catch (const io_error&) {
+        (void)::ftruncate(idx_fd_.get(), static_cast<off_t>(idx_size_));
+      }
+    }
+    if (buf_.capacity() > (std::size_t{16} << 20)) {
+      std::string().swap(buf_);
+    }
+  }
+
+  void sync_after_append(std::uint64_t gen) {
+    switch (opt_.fsync) {
+      case fsync_policy::never:
+        return;
+      case fsync_policy::every_batch:
+        group_sync(gen);
+        return;
+      case fsync_policy::interval: {
+        bool due;
+        {
+          std::lock_guard sl(sync_mu_);
+          due = std::chrono::steady_clock::now() - last_sync_ >= opt_.fsync_interval;
+        }
+        if (due) group_sync(gen);
+        return;
+      }
+    }
+  }
+
+  // Group commit: one fsync covers every batch written before it, so threads that appended
+  // while another was syncing find their batch already durable.
+  void group_sync(std::uint64_t gen) {
+    std::lock_guard sl(sync_mu_);
+    if (synced_gen_ >= gen) return;
+    std::shared_ptr<segment_file> f;
+    std::uint64_t upto;
+    {
+      std::lock_guard wl(wmu_);
+      f = seg_;
+      upto = written_gen_;
+    }
+    if (f) fsync_fd(f->fd.get(), f->path);
+    synced_gen_ = upto;
+    last_sync_ = std::chrono::steady_clock::now();
+  }
+
+  // ---- reading --------------------------------------------------------------------------
+
+  void reset_reader() {
+    rfile_.reset();
+    rbuf_len_ = 0;
+    for (auto& c : cursors_) c.valid = false;
+  }
+
+  cursor* find_cursor(std::string_view after) {
+    for (auto& c : cursors_) {
+      if (c.valid && c.after == after) {
+        c.used = ++use_clock_;
+        return &c;
+      }
+    }
+    return nullptr;
+  }
+
+  void save_cursor(std::string_view after, std::uint64_t seg, std::uint64_t off) {
+    cursor* slot = nullptr;
+    for (auto& c : cursors_) {
+      if (c.valid && c.after == after) {
+        slot = &c;
+        break;
+      }
+    }
+    if (slot == nullptr) {
+      slot = &cursors_[0];
+      for (auto& c : cursors_) {
+        if (!c.valid) {
+          slot = &c;
+          break;
+        }
+        if (c.used < slot->used) slot = &c;
+      }
+    }
+    slot->after.assign(after);
+    slot->seg = seg;
+    slot->off = off;
+    slot->used = ++use_clock_;
+    slot->valid = true;
+  }
+
+  bool open_read_segment(std::uint64_t seg) {
+    if (rfile_ && rfile_->num == seg) return true;
+    const auto path = segment_path(dir_, seg);
+    auto fd = open_if_exists(path, O_RDONLY);
+    if (!fd) return false;
+    rfile_ = std::make_shared<segment_file>();
+    rfile_->num = seg;
+    rfile_->path = path;
+    rfile_->fd = std::move(fd);
+    rbuf_len_ = 0;
+    return true;
+  }
+
+  void refill(std::uint64_t off, std::size_t need) {
+    const auto want = std::max(need, read_chunk);
+    if (rbuf_.size() < want) rbuf_.resize(want);
+    rbuf_off_ = off;
+    rbuf_len_ = pread_full(rfile_->fd.get(), rbuf_.data(), want, off, rfile_->path);
+  }
+
+  frame_status parse_buffered(std::uint64_t off, frame_view& f, const char*& p, std::size_t& need) {
+    if (rbuf_len_ == 0 || off < rbuf_off_ || off >= rbuf_off_ + rbuf_len_) {
+      need = frame_header_size;
+      return frame_status::incomplete;
+    }
+    p = rbuf_.data() + (off - rbuf_off_);
+    const auto avail = static_cast<std::size_t>(rbuf_off_ + rbuf_len_ - off);
+    const auto st = parse_frame(p, avail, f, false);
+    need = frame_header_size;
+    if (st == frame_status::incomplete) {
+      std::size_t size = 0;
+      if (parse_frame_header(p, avail, size) == frame_status::incomplete && size > 0) need = size;
+    }
+    return st;
+  }
+
+  // The frame at `off` of the open read segment (its body checksum not yet verified).
+  frame_status frame_at(std::uint64_t off, frame_view& f, const char*& p) {
+    std::size_t need = 0;
+    auto st = parse_buffered(off, f, p, need);
+    if (st == frame_status::ok) return st;
+    refill(off, need);  // fresh bytes: the file may have grown, or the buffer held a stale tail
+    st = parse_buffered(off, f, p, need);
+    return st;
+  }
+
+  // A bad frame at `off`: damage (true) or a torn tail that an appender will truncate (false).
+  // Checked again under the queue's lock so that no append is in flight.
+  bool damaged_here(std::uint64_t off, frame_status) {
+    auto lock_fd = open_if_exists(lock_path(), O_RDWR);
+    if (!lock_fd) return false;
+    flock_guard fl(lock_fd.get(), lock_path(), lock_mode::shared);
+    const auto size = file_size(rfile_->fd.get(), rfile_->path);
+    const auto r = scan_frames(rfile_->fd.get(), rfile_->path, off, size);
+    rbuf_len_ = 0;
+    return r.kind == tail_kind::corrupt && r.bad_offset == off;
+  }
+
+  // The first eid of a segment, "" when it holds no valid frame.
+  std::string first_eid_of(std::uint64_t num) {
+    const auto path = segment_path(dir_, num);
+    auto fd = open_if_exists(path, O_RDONLY);
+    if (!fd) return {};
+    std::vector<char> head(4096);
+    auto got = pread_full(fd.get(), head.data(), head.size(), 0, path);
+    frame_view f;
+    auto st = parse_frame(head.data(), got, f, false);
+    if (st == frame_status::incomplete) {
+      std::size_t size = 0;
+      if (parse_frame_header(head.data(), got, size) != frame_status::incomplete || size == 0) return {};
+      head.resize(size);
+      got = pread_full(fd.get(), head.data(), size, 0, path);
+      st = parse_frame(head.data(), got, f, false);
+    }
+    return st == frame_status::ok ? std::string(f.eid) : std::string{};
+  }
+
+  // Where to start reading for eids > after: the segment and the indexed offset at or before it.
+  bool locate(std::string_view after, std::uint64_t& seg, std::uint64_t& off) {
+    const auto nums = list_segments(dir_);
+    if (nums.empty()) return false;
+    seg = nums.front();
+    off = 0;
+    if (after.empty()) return true;
+    for (const auto n : nums) {
+      auto it =
+          std::find_if(first_eids_.begin(), first_eids_.end(), [&](const auto& e) { return e.first == n; });
+      if (it == first_eids_.end() || it->second.empty()) {
+        auto first = first_eid_of(n);
+        if (it == first_eids_.end()) {
+          first_eids_.emplace_back(n, std::move(first));
+          it = std::prev(first_eids_.end());
+        } else {
+          it->second = std::move(first);
+        }
+      }
+      if (it->second.empty() || it->second > after) break;
+      seg = n;
+    }
+    if (!open_read_segment(seg)) return true;
+    const auto size = file_size(rfile_->fd.get(), rfile_->path);
+    const auto entries = read_index(index_path(dir_, seg), size);
+    for (const auto* e = index_floor(entries, after); e != nullptr;) {
+      frame_view f;
+      const char* p = nullptr;
+      if (frame_at(e->offset, f, p) == frame_status::ok && f.recno == e->recno &&
+          f.eid == make_eid(e->ms, e->seq))
+        off = e->offset;
+      break;
+    }
+    return true;
+  }
+
+  static constexpr std::size_t read_chunk = std::size_t{1} << 20;
+
+  std::string dir_;
+  std::string name_;
+  const local_options& opt_;
+
+  // appender (wmu_)
+  std::mutex wmu_;
+  pid_t wpid_ = 0;
+  unique_fd lock_fd_;
+  std::shared_ptr<segment_file> seg_;
+  unique_fd idx_fd_;
+  std::uint64_t idx_size_ = 0;
+  std::uint64_t end_ = 0;
+  bool tail_known_ = false;
+  bool has_last_ = false;
+  std::int64_t last_ms_ = 0;
+  std::uint32_t last_seq_ = 0;
+  std::string last_eid_;
+  std::uint64_t next_recno_ = 0;
+  bool seg_has_index_ = false;
+  std::uint64_t last_index_offset_ = 0;
+  std::string buf_, ibuf_;
+  std::uint64_t written_gen_ = 0;
+  std::int64_t prefix_minute_ = -1;
+  std::string prefix_;
+  std::int64_t eid_ms_ = -1;
+  std::string eid_ms_text_;
+  struct saved_tail {
+    bool has_last = false;
+    std::int64_t ms = 0;
+    std::uint32_t seq = 0;
+    std::uint64_t recno = 0;
+    bool has_index = false;
+    std::uint64_t index_offset = 0;
+    std::string eid;
+  } saved_;
+
+  // group commit (sync_mu_, taken before wmu_)
+  std::mutex sync_mu_;
+  std::uint64_t synced_gen_ = 0;
+  std::chrono::steady_clock::time_point last_sync_ = std::chrono::steady_clock::now();
+
+  // notifiers kept for reuse (nmu_)
+  std::mutex nmu_;
+  pid_t npid_ = 0;
+  std::vector<std::unique_ptr<change_notifier>> idle_notifiers_;
+
+  // reader (rmu_)
+  std::mutex rmu_;
+  pid_t rpid_ = 0;
+  std::array<cursor, 4> cursors_{};
+  std::uint64_t use_clock_ = 0;
+  std::vector<std::pair<std::uint64_t, std::string>> first_eids_;
+  std::shared_ptr<segment_file> rfile_;
+  std::vector<char> rbuf_;
+  std::uint64_t rbuf_off_ = 0;
+  std::size_t rbuf_len_ = 0;
+};
+
+}  // namespace rstreams::bus::detail

@@ -1,0 +1,837 @@
+#pragma once
+// The event bus on NATS JetStream: a queue is a stream, checkpoints and leases live in
+// JetStream key-value buckets. Models `rstreams::bus::backend`.
+
+#include <rstreams/bus/any_backend.hpp>
+#include <rstreams/bus/backend.hpp>
+#include <rstreams/bus/checkpoint.hpp>
+#include <rstreams/bus/eid.hpp>
+#include <rstreams/bus/nats/connection.hpp>
+#include <rstreams/bus/nats/message_codec.hpp>
+#include <rstreams/bus/nats/nats_error.hpp>
+#include <rstreams/bus/nats/nats_options.hpp>
+#include <rstreams/bus/record.hpp>
+#include <rstreams/core/error.hpp>
+
+#include <nats/nats.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <stop_token>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace rstreams::bus {
+
+namespace detail {
+
+/// Queue and bot names may hold '.', which NATS reserves (subject token separator, forbidden
+/// in stream names). '=' is not allowed in names, so '.' -> '=' is reversible.
+inline std::string nats_escape(std::string_view name) {
+  std::string s(name);
+  std::replace(s.begin(), s.end(), '.', '=');
+  return s;
+}
+inline std::string nats_unescape(std::string_view name) {
+  std::string s(name);
+  std::replace(s.begin(), s.end(), '=', '.');
+  return s;
+}
+
+inline std::int64_t nats_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+/// Owns one libnats message.
+struct nats_msg_ptr {
+  natsMsg* m = nullptr;
+  nats_msg_ptr() = default;
+  nats_msg_ptr(const nats_msg_ptr&) = delete;
+  nats_msg_ptr& operator=(const nats_msg_ptr&) = delete;
+  ~nats_msg_ptr() { natsMsg_Destroy(m); }
+};
+
+/// The last stored message of a queue as this process knows it.
+struct nats_queue_tail {
+  bool stream_ready = false;
+  std::uint64_t seq = 0;  // stream sequence of the last message (0: empty)
+  std::string eid;
+  std::string msg_id;
+};
+
+/// Where the next read of a queue continues without searching: an ephemeral pull consumer
+/// positioned right after `after`.
+struct nats_cursor {
+  natsSubscription* sub = nullptr;
+  std::string after;
+  std::uint64_t pending = 0;  // records the consumer still holds, as of the last answer
+  nats_cursor() = default;
+  nats_cursor(const nats_cursor&) = delete;
+  nats_cursor& operator=(const nats_cursor&) = delete;
+  ~nats_cursor() { reset(); }
+  void reset() noexcept {
+    if (sub != nullptr) {
+      natsSubscription_Unsubscribe(sub);  // deletes the ephemeral consumer on the server
+      natsSubscription_Destroy(sub);
+      sub = nullptr;
+    }
+    after.clear();
+    pending = 0;
+  }
+};
+
+struct nats_bucket {
+  kvStore* kv = nullptr;
+  nats_bucket() = default;
+  nats_bucket(const nats_bucket&) = delete;
+  nats_bucket& operator=(const nats_bucket&) = delete;
+  ~nats_bucket() {
+    if (kv != nullptr) kvStore_Destroy(kv);
+  }
+};
+
+/// Everything a nats_backend owns; shared with its leases, which may outlive it.
+struct nats_state {
+  std::shared_ptr<nats_connection> conn;
+  std::mutex write_mu;
+  std::map<std::string, nats_queue_tail, std::less<>> tails;
+  std::mutex read_mu;
+  std::map<std::string, std::unique_ptr<nats_cursor>, std::less<>> cursors;
+  std::mutex kv_mu;
+  nats_bucket checkpoints;
+  nats_bucket leases;
+
+  explicit nats_state(std::shared_ptr<nats_connection> c) : conn(std::move(c)) {}
+  ~nats_state() {
+    cursors.clear();
+    if (conn && conn->nc() != nullptr) natsConnection_FlushTimeout(conn->nc(), 1000);
+  }
+
+  [[nodiscard]] const nats_options& opt() const noexcept { return conn->options(); }
+  [[nodiscard]] std::string stream_of(std::string_view queue) const {
+    return opt().prefix + "_Q_" + nats_escape(queue);
+  }
+  [[nodiscard]] std::string subject_of(std::string_view queue) const {
+    return opt().prefix + ".q." + nats_escape(queue);
+  }
+
+  kvStore* bucket(nats_bucket& b, const std::string& suffix, std::int64_t ttl_ms = 0) {
+    std::lock_guard lock(kv_mu);
+    if (b.kv != nullptr) return b.kv;
+    const std::string name = opt().prefix + "_" + suffix;
+    const natsStatus s = conn->call("open key-value bucket " + name, [&](jsErrCode*) {
+      return js_KeyValue(&b.kv, conn->js(), name.c_str());
+    }, [](natsStatus st, int) { return st == NATS_NOT_FOUND; });
+    if (s == NATS_OK) return b.kv;
+    kvConfig cfg;
+    kvConfig_Init(&cfg);
+    cfg.Bucket = name.c_str();
+    cfg.History = 1;
+    cfg.StorageType = js_FileStorage;
+    cfg.Replicas = opt().replicas;
+    cfg.TTL = ttl_ms;
+    conn->call("create key-value bucket " + name, [&](jsErrCode*) {
+      return js_CreateKeyValue(&b.kv, conn->js(), &cfg);
+    });
+    return b.kv;
+  }
+};
+
+/// The eids following `last` for `n` records: the client's clock in ms, never before the last
+/// eid's ms, numbered on from the last eid's sequence within the same ms.
+inline void nats_assign_eids(const std::string& last, std::span<record> records) {
+  eid_parts p{nats_now_ms(), 0};
+  if (!last.empty()) {
+    const auto l = parse_eid(last);
+    if (p.ms <= l.ms) {
+      p = l;
+      if (p.seq >= eid_max_seq) {
+        ++p.ms;
+        p.seq = 0;
+      } else {
+        ++p.seq;
+      }
+    }
+  }
+  for (auto& r : records) {
+    r.eid = to_string(p);
+    if (p.seq >= eid_max_seq) {
+      ++p.ms;
+      p.seq = 0;
+    } else {
+      ++p.seq;
+    }
+  }
+}
+
+class nats_lease_state final : public lease_state {
+ public:
+  nats_lease_state(std::shared_ptr<nats_state> st, kvStore* kv, std::string key, std::string owner,
+                   std::uint64_t rev, std::chrono::milliseconds ttl, std::int64_t expires)
+      : st_(std::move(st)), kv_(kv), key_(std::move(key)), owner_(std::move(owner)), rev_(rev), ttl_(ttl),
+        expires_(expires) {}
+
+  bool renew() override {
+    if (lost_) return false;
+    const std::int64_t expires = nats_now_ms() + ttl_.count();
+    const std::string value = nlohmann::json{{"owner", owner_}, {"expires", expires}}.dump();
+    std::uint64_t rev = 0;
+    const natsStatus s = kvStore_UpdateString(&rev, kv_, key_.c_str(), value.c_str(), rev_);
+    if (s != NATS_OK) {
+      lost_ = true;
+      return false;
+    }
+    rev_ = rev;
+    expires_ = expires;
+    return true;
+  }
+  [[nodiscard]] bool held() const override { return !lost_ && nats_now_ms() < expires_; }
+  void release() noexcept override {
+    if (lost_) return;
+    lost_ = true;
+    try {
+      const std::string value = nlohmann::json{{"owner", ""}, {"expires", 0}}.dump();
+      std::uint64_t rev = 0;
+      (void)kvStore_UpdateString(&rev, kv_, key_.c_str(), value.c_str(), rev_);
+    } catch (...) {  // NOLINT(bugprone-empty-catch): release never throws
+    }
+  }
+
+ private:
+  std::shared_ptr<nats_state> st_;
+  kvStore* kv_;
+  std::string key_;
+  std::string owner_;
+  std::uint64_t rev_;
+  std::chrono::milliseconds ttl_;
+  std::int64_t expires_;
+  bool lost_ = false;
+};
+
+}  // namespace detail
+
+/// The event bus on a NATS JetStream server or cluster.
+///
+/// * A queue `q` is the stream `<prefix>_Q_<q>` on subject `<prefix>.q.<q>` ('.' in names is
+///   written '='), file storage, `replicas` copies, created on the first append.
+/// * Eids: `append` gives each record the eid after the queue's last one (client clock in ms,
+///   never going back; sequence numbered on within one ms) and publishes asynchronously (at
+///   most `max_pending` in flight); the batch's first message expects the stream's last
+///   sequence as this writer knows it and each next one expects its predecessor's message id
+///   (`Nats-Expected-Last-Sequence`, `Nats-Expected-Last-Msg-Id`), so the stream order is the eid order even with several writers: a writer that lost a race
+///   has its rest refused, re-reads the tail and renumbers. It returns once the server
+///   acknowledged every record; retries are deduplicated by message id.
+/// * `read(after)`: eid order equals stream-sequence order, so `after` (an eid or any prefix)
+///   maps to the first stream sequence whose eid is greater: found by binary search over
+///   sequences with direct message gets (log2(n) requests), or, when `after` is where the
+///   previous read of this queue stopped, taken from the open cursor without any search. The
+///   records then come from an ephemeral pull consumer (AckAll, one ack per fetch) starting at
+///   that sequence, fetched in batches of min(`max`, records the consumer still holds), so the
+///   server answers at once; when the consumer says it holds nothing, one consumer-info
+///   request checks for new records. A consumer lost (idle 60 s, or its server died) is
+///   replaced from the last eid read.
+/// * `wait` subscribes to the queue's subject and sleeps on a condition variable woken by the
+///   server's message, the stop token or the timeout.
+/// * Checkpoints: bucket `<prefix>_checkpoints`, key `<bot>.<queue>`, value the checkpoint
+///   JSON; compare-and-set = read the entry, compare its eid, then `kvStore_Update` on the read
+///   revision (or `kvStore_Create` when there was none): a concurrent commit makes the update
+///   fail, reported as stale_checkpoint. Leases: bucket `<prefix>_leases`, owner and expiry
+///   taken or renewed by revision.
+/// * Connection: bounded connect attempts with backoff, then nats_error naming the URL;
+///   libnats reconnects an established connection; each request retries transient failures
+///   (`attempts`, backoff) before throwing nats_error.
+class nats_backend {
+ public:
+  explicit nats_backend(std::string url, nats_options opt = {}) {
+    validate_prefix(opt.prefix);
+    if (opt.replicas < 1) throw config_error("rstreams: nats_backend: replicas must be at least 1");
+    if (opt.max_pending < 1) throw config_error("rstreams: nats_backend: max_pending must be at least 1");
+    state_ = std::make_shared<detail::nats_state>(std::make_shared<nats_connection>(std::move(url), std::move(opt)));
+  }
+  nats_backend(nats_backend&&) noexcept = default;
+  nats_backend& operator=(nats_backend&&) noexcept = default;
+  nats_backend(const nats_backend&) = delete;
+  nats_backend& operator=(const nats_backend&) = delete;
+  ~nats_backend() = default;
+
+  /// Appends `records` to `queue` (see the class comment); returns the last eid ("" when empty).
+  std::string append(std::string_view queue, std::span<record> records) {
+    validate_queue_name(queue);
+    if (records.empty()) return {};
+    auto& st = *state_;
+    auto& conn = *st.conn;
+    std::lock_guard lock(st.write_mu);
+    auto& tail = tail_of(queue);
+    if (!tail.stream_ready) ensure_stream(queue, tail);
+    const std::string subject = st.subject_of(queue);
+    const std::string stream = st.stream_of(queue);
+
+    std::size_t done = 0;  // records[0, done) are stored
+    std::string body;
+    std::vector<std::string> ids(records.size());
+    for (int attempt = 1;; ++attempt) {
+      auto rest = records.subspan(done);
+      detail::nats_assign_eids(tail.eid, rest);
+      auto& tr = conn.tracker();
+      std::uint64_t base = 0;
+      {
+        std::lock_guard tl(tr.m);
+        base = next_id_;
+        next_id_ += rest.size();
+        tr.base = base;
+        tr.results.assign(rest.size(), detail::publish_result{});
+      }
+      natsStatus pub_status = NATS_OK;
+      std::size_t sent = 0;
+      for (std::size_t i = 0; i < rest.size(); ++i) {
+        ids[done + i] = tr.token + "-" + std::to_string(base + i);
+        detail::encode_nats_record(rest[i], body);
+        jsPubOptions po;
+        jsPubOptions_Init(&po);
+        po.MsgId = ids[done + i].c_str();
+        natsMsg* m = nullptr;
+        pub_status = natsMsg_Create(&m, subject.c_str(), nullptr, body.data(), static_cast<int>(body.size()));
+        if (pub_status == NATS_OK) {
+          if (i == 0) {
+            // The batch's first record expects the tail this writer knows (also "0": empty;
+            // set as a header because jsPubOptions takes 0 as "unset").
+            const std::string last_seq = std::to_string(tail.seq);
+            pub_status = natsMsgHeader_Set(m, "Nats-Expected-Last-Sequence", last_seq.c_str());
+          } else {
+            po.ExpectLastMsgId = ids[done + i - 1].c_str();
+          }
+        }
+        if (pub_status == NATS_OK) pub_status = js_PublishMsgAsync(conn.js(), &m, &po);
+        natsMsg_Destroy(m);
+        if (pub_status != NATS_OK) break;
+        ++sent;
+      }
+      jsPubOptions wait_opts;
+      jsPubOptions_Init(&wait_opts);
+      wait_opts.MaxWait = conn.options().request_timeout.count() * 2;
+      if (js_PublishAsyncComplete(conn.js(), &wait_opts) != NATS_OK) {
+        natsMsgList pending;  // unresolved: forget them, the check below asks the server
+        if (js_PublishAsyncGetPendingList(&pending, conn.js()) == NATS_OK) natsMsgList_Destroy(&pending);
+      }
+      std::vector<detail::publish_result> results;
+      {
+        std::lock_guard tl(tr.m);
+        results.swap(tr.results);
+        tr.results.clear();
+      }
+      std::size_t ok = 0;
+      while (ok < sent && results[ok].st == detail::publish_result::state::stored) ++ok;
+      if (ok == rest.size()) {
+        tail.seq = results[ok - 1].seq;
+        tail.eid = rest[ok - 1].eid;
+        tail.msg_id = ids[done + ok - 1];
+        return tail.eid;
+      }
+      // Some were refused or unanswered. Ours form a contiguous run after tail.seq (each
+      // expects the previous one), so ask the server which of them it holds.
+      std::size_t first_bad = ok;
+      natsStatus why = ok < sent ? results[ok].status : pub_status;
+      int why_code = ok < sent ? results[ok].js_code : 0;
+      if (ok > 0) {
+        tail.seq = results[ok - 1].seq;
+        tail.eid = rest[ok - 1].eid;
+        tail.msg_id = ids[done + ok - 1];
+      }
+      if (attempt >= conn.options().attempts)
+        throw nats_error(conn.url(), "append to queue " + std::string(queue) + " (" + std::to_string(attempt) +
+                                         " attempts)", why == NATS_OK ? NATS_ERR : why, why_code);
+      conn.backoff(attempt);
+      for (std::size_t i = first_bad; i < sent; ++i) {
+        detail::nats_msg_ptr m;
+        const std::uint64_t seq = tail.seq + 1;
+        const natsStatus s = conn.call("read back " + stream, [&](jsErrCode* c) {
+          return js_GetMsg(&m.m, conn.js(), stream.c_str(), seq, nullptr, c);
+        }, [](natsStatus st2, int code) { return st2 == NATS_NOT_FOUND || code == JSNoMessageFoundErr; });
+        if (s != NATS_OK) break;
+        const char* id = nullptr;
+        if (natsMsgHeader_Get(m.m, "Nats-Msg-Id", &id) != NATS_OK || id == nullptr || ids[done + i] != id) break;
+        tail.seq = seq;
+        tail.eid = rest[i].eid;
+        tail.msg_id = ids[done + i];
+        ++first_bad;
+      }
+      done += first_bad;
+      if (done == records.size()) return tail.eid;
+      refresh_tail(queue, tail);  // another writer may have appended meanwhile
+      if (!tail.stream_ready) ensure_stream(queue, tail);
+    }
+  }
+
+  /// Appends to `out` up to `max` records of `queue` with eid > `after`; returns how many.
+  std::size_t read(std::string_view queue, std::string_view after, std::size_t max, std::vector<record>& out) {
+    validate_queue_name(queue);
+    validate_position(after);
+    if (max == 0) return 0;
+    auto& st = *state_;
+    auto& conn = *st.conn;
+    std::lock_guard lock(st.read_mu);
+    auto& cur_ptr = st.cursors[std::string(queue)];
+    if (!cur_ptr) cur_ptr = std::make_unique<detail::nats_cursor>();
+    auto& cur = *cur_ptr;
+    const std::string stream = st.stream_of(queue);
+    // (Re)positions the cursor right after `from`: a binary search, then a new consumer.
+    const auto reopen = [&](std::string from) {
+      cur.reset();
+      const auto start = locate(stream, from);
+      if (!start) return false;  // unknown queue
+      open_cursor(queue, start->first, cur);
+      cur.after = std::move(from);
+      cur.pending = start->second;
+      return true;
+    };
+    if (cur.sub == nullptr || cur.after != after) {
+      if (!reopen(std::string(after))) return 0;
+    }
+    std::size_t got = 0;
+    if (cur.pending == 0) {  // caught up last time: has anything arrived since?
+      jsConsumerInfo* ci = nullptr;
+      try {
+        conn.call("consumer info on " + stream, [&](jsErrCode* c) {
+          return natsSubscription_GetConsumerInfo(&ci, cur.sub, nullptr, c);
+        });
+        cur.pending = ci != nullptr ? ci->NumPending : 0;
+        jsConsumerInfo_Destroy(ci);
+      } catch (const nats_error&) {
+        // The ephemeral consumer is gone (idle too long, or its server died): start a new one
+        // where this one stood.
+        if (!reopen(std::string(after))) return 0;
+      }
+    }
+    bool reopened = false;
+    while (got < max && cur.pending > 0) {
+      natsMsgList list{nullptr, 0};
+      jsFetchRequest req;
+      jsFetchRequest_Init(&req);
+      // Never more than the consumer holds, so the server answers at once (no expiry wait).
+      req.Batch = static_cast<int>(std::min<std::uint64_t>({max - got, cur.pending, 65536}));
+      req.Expires = std::chrono::duration_cast<std::chrono::nanoseconds>(conn.options().request_timeout).count();
+      const natsStatus s = conn.call("fetch from " + stream, [&](jsErrCode*) {
+        return natsSubscription_FetchRequest(&list, cur.sub, &req);
+      }, [](natsStatus st2, int) { return st2 == NATS_NOT_FOUND || st2 == NATS_TIMEOUT; });
+      const int n = list.Count;
+      if (s != NATS_OK && n == 0) {
+        natsMsgList_Destroy(&list);
+        // Records were pending but none came: the consumer was lost (failover); once, take
+        // a new one from where this read stands.
+        if (reopened || !reopen(cur.after)) {
+          cur.pending = 0;
+          break;
+        }
+        reopened = true;
+        continue;
+      }
+      for (int i = 0; i < n; ++i) {
+        natsMsg* m = list.Msgs[i];
+        out.push_back(detail::decode_nats_record(natsMsg_GetData(m),
+                                                 static_cast<std::size_t>(natsMsg_GetDataLength(m))));
+      }
+      if (n > 0) {
+        natsMsg* lastm = list.Msgs[n - 1];
+        jsMsgMetaData* meta = nullptr;
+        if (natsMsg_GetMetaData(&meta, lastm) == NATS_OK && meta != nullptr) {
+          cur.pending = meta->NumPending;
+          jsMsgMetaData_Destroy(meta);
+        } else {
+          cur.pending = 0;
+        }
+        (void)natsMsg_Ack(lastm, nullptr);  // AckAll: one ack per batch
+        cur.after = out.back().eid;
+        got += static_cast<std::size_t>(n);
+      }
+      natsMsgList_Destroy(&list);
+    }
+    return got;
+  }
+
+  /// Blocks until `queue` has a record after `after` (true), `timeout` passes or `stop` is
+  /// requested (false). Woken by the server (a subscription on the queue's subject).
+  bool wait(std::string_view queue, std::string_view after, std::chrono::milliseconds timeout,
+            std::stop_token stop = {}) {
+    validate_queue_name(queue);
+    validate_position(after);
+    auto& st = *state_;
+    auto& conn = *st.conn;
+    struct waiter {
+      std::mutex m;
+      std::condition_variable cv;
+      std::uint64_t arrivals = 0;
+    };
+    auto w = std::make_shared<waiter>();
+    auto* closure = new std::shared_ptr<waiter>(w);
+    natsSubscription* sub = nullptr;
+    const std::string subject = st.subject_of(queue);
+    const natsStatus s = natsConnection_Subscribe(
+        &sub, conn.nc(), subject.c_str(),
+        [](natsConnection*, natsSubscription*, natsMsg* msg, void* c) {
+          auto& wt = **static_cast<std::shared_ptr<waiter>*>(c);
+          {
+            std::lock_guard l(wt.m);
+            ++wt.arrivals;
+          }
+          wt.cv.notify_all();
+          natsMsg_Destroy(msg);
+        },
+        closure);
+    if (s != NATS_OK) {
+      delete closure;
+      throw nats_error(conn.url(), "subscribe to " + subject, s);
+    }
+    natsSubscription_SetOnCompleteCB(sub, [](void* c) { delete static_cast<std::shared_ptr<waiter>*>(c); }, closure);
+    struct unsubscribe {
+      natsSubscription* sub;
+      ~unsubscribe() {
+        natsSubscription_Unsubscribe(sub);
+        natsSubscription_Destroy(sub);
+      }
+    } guard{sub};
+    const std::string stream = st.stream_of(queue);
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::stop_callback on_stop(stop, [&] {
+      { std::lock_guard l(w->m); }
+      w->cv.notify_all();
+    });
+    // The subscription is in place before this check (same connection, in order), so a record
+    // stored after the check wakes us.
+    while (true) {
+      std::uint64_t seen = 0;
+      {
+        std::lock_guard l(w->m);
+        seen = w->arrivals;
+      }
+      if (last_eid(stream) > after) return true;
+      std::unique_lock l(w->m);
+      w->cv.wait_until(l, deadline, [&] { return w->arrivals != seen || stop.stop_requested(); });
+      if (stop.stop_requested()) return false;
+      if (w->arrivals == seen) {
+        l.unlock();
+        return last_eid(stream) > after;
+      }
+    }
+  }
+
+  std::optional<checkpoint> get_checkpoint(std::string_view bot, std::string_view queue) {
+    validate_bot_name(bot);
+    validate_queue_name(queue);
+    auto e = get_entry(checkpoint_key(bot, queue));
+    if (!e) return std::nullopt;
+    return e->value;
+  }
+
+  /// Compare-and-set of `bot`'s checkpoint on `queue` (see the class comment).
+  void commit_checkpoint(std::string_view bot, std::string_view queue, const std::optional<std::string>& expected_eid,
+                         const checkpoint& next, bool force = false) {
+    validate_bot_name(bot);
+    validate_queue_name(queue);
+    auto& conn = *state_->conn;
+    kvStore* kv = checkpoints();
+    const std::string key = checkpoint_key(bot, queue);
+    const std::string value = nlohmann::json(next).dump();
+    if (force) {
+      conn.call("put checkpoint " + key, [&](jsErrCode*) {
+        return kvStore_PutString(nullptr, kv, key.c_str(), value.c_str());
+      });
+      return;
+    }
+    const auto current = get_entry(key);
+    const std::optional<std::string> found = current ? std::optional<std::string>(current->value.eid) : std::nullopt;
+    if (found != expected_eid) throw stale_checkpoint(std::string(bot), std::string(queue), expected_eid, found);
+    const auto refused = [](natsStatus s, int code) {
+      return code == JSStreamWrongLastSequenceErr || (s == NATS_ERR && code == 0);
+    };
+    const natsStatus s = conn.call("commit checkpoint " + key, [&](jsErrCode*) {
+      return current ? kvStore_UpdateString(nullptr, kv, key.c_str(), value.c_str(), current->revision)
+                     : kvStore_CreateString(nullptr, kv, key.c_str(), value.c_str());
+    }, refused);
+    if (s != NATS_OK) {
+      // Lost the race: someone wrote between our read and our update (or our retried update
+      // had already landed: then the stored value is ours and all is well).
+      const auto now = get_entry(key);
+      if (now && now->value == next) return;
+      throw stale_checkpoint(std::string(bot), std::string(queue), expected_eid,
+                             now ? std::optional<std::string>(now->value.eid) : std::nullopt);
+    }
+  }
+
+  std::vector<queue_info> queues() {
+    auto& st = *state_;
+    auto& conn = *st.conn;
+    jsStreamNamesList* names = nullptr;
+    const natsStatus s = conn.call("list streams", [&](jsErrCode* c) {
+      return js_StreamNames(&names, conn.js(), nullptr, c);
+    }, [](natsStatus st2, int) { return st2 == NATS_NOT_FOUND; });
+    std::vector<queue_info> out;
+    if (s != NATS_OK || names == nullptr) return out;
+    const std::string head = st.opt().prefix + "_Q_";
+    std::vector<std::string> mine;
+    for (int i = 0; i < names->Count; ++i) {
+      const std::string_view n(names->List[i]);
+      if (n.substr(0, head.size()) == head) mine.emplace_back(n);
+    }
+    jsStreamNamesList_Destroy(names);
+    for (const auto& stream : mine) {
+      queue_info q;
+      q.name = detail::nats_unescape(std::string_view(stream).substr(head.size()));
+      const auto info = stream_state(stream);
+      if (!info) continue;
+      q.records = info->first;
+      q.last_eid = last_eid(stream);
+      out.push_back(std::move(q));
+    }
+    std::sort(out.begin(), out.end(), [](const queue_info& a, const queue_info& b) { return a.name < b.name; });
+    return out;
+  }
+
+  std::vector<bot_info> bots() {
+    auto& conn = *state_->conn;
+    kvStore* kv = checkpoints();
+    kvKeysList keys{nullptr, 0};
+    const natsStatus s = conn.call("list checkpoints", [&](jsErrCode*) { return kvStore_Keys(&keys, kv, nullptr); },
+                                   [](natsStatus st2, int) { return st2 == NATS_NOT_FOUND; });
+    std::map<std::string, bot_info> by_bot;
+    if (s == NATS_OK) {
+      std::vector<std::string> list(keys.Keys, keys.Keys + keys.Count);
+      kvKeysList_Destroy(&keys);
+      for (const auto& key : list) {
+        const auto dot = key.find('.');
+        if (dot == std::string::npos) continue;
+        auto e = get_entry(key);
+        if (!e) continue;
+        const std::string bot = detail::nats_unescape(std::string_view(key).substr(0, dot));
+        auto& b = by_bot[bot];
+        b.id = bot;
+        b.checkpoints[detail::nats_unescape(std::string_view(key).substr(dot + 1))] = e->value;
+      }
+    }
+    std::vector<bot_info> out;
+    for (auto& [_, b] : by_bot) out.push_back(std::move(b));
+    return out;
+  }
+
+  /// One active instance per bot: a key in `<prefix>_leases` holding owner and expiry, taken
+  /// when absent or expired, by revision (so two takers cannot both win).
+  std::optional<lease> try_lease(std::string_view bot, std::chrono::milliseconds ttl) {
+    validate_bot_name(bot);
+    auto& st = *state_;
+    auto& conn = *st.conn;
+    kvStore* kv = st.bucket(st.leases, "leases");
+    const std::string key = detail::nats_escape(bot);
+    const std::string owner = conn.tracker().token + "-" + std::to_string(next_lease_++);
+    const std::int64_t expires = detail::nats_now_ms() + ttl.count();
+    const std::string value = nlohmann::json{{"owner", owner}, {"expires", expires}}.dump();
+    kvEntry* e = nullptr;
+    const natsStatus g = conn.call("read lease " + key, [&](jsErrCode*) { return kvStore_Get(&e, kv, key.c_str()); },
+                                   [](natsStatus s2, int) { return s2 == NATS_NOT_FOUND; });
+    std::uint64_t rev = 0;
+    natsStatus s = NATS_OK;
+    if (g == NATS_NOT_FOUND || e == nullptr) {
+      s = kvStore_CreateString(&rev, kv, key.c_str(), value.c_str());
+    } else {
+      const auto held = nlohmann::json::parse(kvEntry_ValueString(e), nullptr, false);
+      const std::uint64_t cur = kvEntry_Revision(e);
+      kvEntry_Destroy(e);
+      const std::int64_t until = held.is_object() ? held.value("expires", std::int64_t{0}) : 0;
+      if (until > detail::nats_now_ms()) return std::nullopt;
+      s = kvStore_UpdateString(&rev, kv, key.c_str(), value.c_str(), cur);
+    }
+    if (s != NATS_OK) return std::nullopt;
+    return lease(std::make_unique<detail::nats_lease_state>(state_, kv, key, owner, rev, ttl, expires));
+  }
+
+  /// "nats://host:port" (the URL it was opened with).
+  [[nodiscard]] std::string describe() const { return state_->conn->url(); }
+
+  /// The connection (for tools and tests).
+  [[nodiscard]] nats_connection& connection() const noexcept { return *state_->conn; }
+
+ private:
+  struct kv_entry {
+    checkpoint value;
+    std::uint64_t revision = 0;
+  };
+
+  static void validate_prefix(std::string_view p) {
+    if (p.empty()) throw config_error("rstreams: nats_backend: empty prefix");
+    for (const char c : p) {
+      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+      if (!ok)
+        throw config_error("rstreams: nats_backend: bad prefix \"" + std::string(p) +
+                           "\" (use letters, digits, '_' and '-')");
+    }
+  }
+
+  static std::string checkpoint_key(std::string_view bot, std::string_view queue) {
+    return detail::nats_escape(bot) + "." + detail::nats_escape(queue);
+  }
+
+  kvStore* checkpoints() { return state_->bucket(state_->checkpoints, "checkpoints"); }
+
+  std::optional<kv_entry> get_entry(const std::string& key) {
+    auto& conn = *state_->conn;
+    kvStore* kv = checkpoints();
+    kvEntry* e = nullptr;
+    const natsStatus s = conn.call("read checkpoint " + key, [&](jsErrCode*) { return kvStore_Get(&e, kv, key.c_str()); },
+                                   [](natsStatus s2, int) { return s2 == NATS_NOT_FOUND; });
+    if (s != NATS_OK || e == nullptr) return std::nullopt;
+    kv_entry out;
+    out.revision = kvEntry_Revision(e);
+    const auto j = nlohmann::json::parse(kvEntry_ValueString(e), nullptr, false);
+    kvEntry_Destroy(e);
+    if (!j.is_object()) return std::nullopt;
+    out.value = j.get<checkpoint>();
+    return out;
+  }
+
+  detail::nats_queue_tail& tail_of(std::string_view queue) {
+    auto it = state_->tails.find(queue);
+    if (it == state_->tails.end()) it = state_->tails.emplace(std::string(queue), detail::nats_queue_tail{}).first;
+    return it->second;
+  }
+
+  /// (messages, (first sequence, last sequence)) of a stream, or nullopt when it does not exist.
+  std::optional<std::pair<std::uint64_t, std::pair<std::uint64_t, std::uint64_t>>> stream_state(
+      const std::string& stream) {
+    auto& conn = *state_->conn;
+    jsStreamInfo* si = nullptr;
+    const natsStatus s = conn.call("stream info " + stream, [&](jsErrCode* c) {
+      return js_GetStreamInfo(&si, conn.js(), stream.c_str(), nullptr, c);
+    }, [](natsStatus s2, int code) { return s2 == NATS_NOT_FOUND || code == JSStreamNotFoundErr; });
+    if (s != NATS_OK || si == nullptr) return std::nullopt;
+    auto r = std::make_pair(si->State.Msgs, std::make_pair(si->State.FirstSeq, si->State.LastSeq));
+    jsStreamInfo_Destroy(si);
+    return r;
+  }
+
+  /// The eid stored at `seq` of `stream`, or nullopt when there is no message there.
+  std::optional<std::string> eid_at(const std::string& stream, std::uint64_t seq) {
+    auto& conn = *state_->conn;
+    detail::nats_msg_ptr m;
+    const natsStatus s = conn.call("get message of " + stream, [&](jsErrCode* c) {
+      return js_GetMsg(&m.m, conn.js(), stream.c_str(), seq, nullptr, c);
+    }, [](natsStatus s2, int code) { return s2 == NATS_NOT_FOUND || code == JSNoMessageFoundErr; });
+    if (s != NATS_OK || m.m == nullptr) return std::nullopt;
+    return std::string(detail::nats_record_eid(natsMsg_GetData(m.m), static_cast<std::size_t>(natsMsg_GetDataLength(m.m))));
+  }
+
+  /// The eid of the last record of `stream`, or "" (empty or missing).
+  std::string last_eid(const std::string& stream) {
+    const auto info = stream_state(stream);
+    if (!info || info->first == 0) return {};
+    return eid_at(stream, info->second.second).value_or(std::string());
+  }
+
+  /// The first stream sequence whose eid is > `after`, and how many records there are from it
+  /// on; nullopt when the stream does not exist.
+  std::optional<std::pair<std::uint64_t, std::uint64_t>> locate(const std::string& stream, std::string_view after) {
+    const auto info = stream_state(stream);
+    if (!info) return std::nullopt;
+    const std::uint64_t first = std::max<std::uint64_t>(info->second.first, 1);
+    const std::uint64_t last = info->second.second;
+    const auto result = [&](std::uint64_t seq) { return std::make_pair(seq, seq <= last ? last - seq + 1 : 0); };
+    if (info->first == 0) return result(last + 1);
+    if (after.empty()) return result(first);
+    std::uint64_t lo = first;
+    std::uint64_t hi = last + 1;  // answer in [lo, hi]
+    while (lo < hi) {
+      const std::uint64_t mid = lo + (hi - lo) / 2;
+      const auto e = eid_at(stream, mid);
+      if (!e || *e <= after) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return result(lo);
+  }
+
+  void open_cursor(std::string_view queue, std::uint64_t start, detail::nats_cursor& cur) {
+    auto& st = *state_;
+    auto& conn = *st.conn;
+    const std::string stream = st.stream_of(queue);
+    const std::string subject = st.subject_of(queue);
+    jsSubOptions so;
+    jsSubOptions_Init(&so);
+    so.Stream = stream.c_str();
+    so.ManualAck = true;
+    so.Config.DeliverPolicy = js_DeliverByStartSequence;
+    so.Config.OptStartSeq = start;
+    so.Config.AckPolicy = js_AckAll;
+    so.Config.MaxAckPending = 1 << 20;
+    so.Config.InactiveThreshold = std::int64_t{60} * 1'000'000'000;
+    so.Config.Replicas = 1;
+    so.Config.MemoryStorage = true;
+    conn.call("open consumer on " + stream, [&](jsErrCode* c) {
+      return js_PullSubscribe(&cur.sub, conn.js(), subject.c_str(), nullptr, nullptr, &so, c);
+    });
+  }
+
+  void ensure_stream(std::string_view queue, detail::nats_queue_tail& tail) {
+    auto& st = *state_;
+    auto& conn = *st.conn;
+    const std::string stream = st.stream_of(queue);
+    const std::string subject = st.subject_of(queue);
+    const char* subjects[] = {subject.c_str()};
+    jsStreamConfig cfg;
+    jsStreamConfig_Init(&cfg);
+    cfg.Name = stream.c_str();
+    cfg.Subjects = subjects;
+    cfg.SubjectsLen = 1;
+    cfg.Storage = js_FileStorage;
+    cfg.Replicas = st.opt().replicas;
+    cfg.AllowDirect = false;
+    conn.call("create stream " + stream, [&](jsErrCode* c) {
+      return js_AddStream(nullptr, conn.js(), &cfg, nullptr, c);
+    }, [](natsStatus, int code) { return code == JSStreamNameExistErr; });
+    refresh_tail(queue, tail);
+  }
+
+  /// Reads the queue's last message from the server.
+  void refresh_tail(std::string_view queue, detail::nats_queue_tail& tail) {
+    auto& conn = *state_->conn;
+    const std::string stream = state_->stream_of(queue);
+    const auto info = stream_state(stream);
+    tail = detail::nats_queue_tail{};
+    if (!info) return;
+    tail.stream_ready = true;
+    tail.seq = info->second.second;
+    if (info->first == 0) return;
+    detail::nats_msg_ptr m;
+    conn.call("get last message of " + stream, [&](jsErrCode* c) {
+      return js_GetMsg(&m.m, conn.js(), stream.c_str(), tail.seq, nullptr, c);
+    });
+    tail.eid = std::string(detail::nats_record_eid(natsMsg_GetData(m.m), static_cast<std::size_t>(natsMsg_GetDataLength(m.m))));
+    const char* id = nullptr;
+    if (natsMsgHeader_Get(m.m, "Nats-Msg-Id", &id) == NATS_OK && id != nullptr) tail.msg_id = id;
+  }
+
+  std::shared_ptr<detail::nats_state> state_;
+  std::uint64_t next_id_ = 0;
+  std::uint64_t next_lease_ = 0;
+};
+
+static_assert(backend<nats_backend>);
+
+namespace detail {
+inline any_backend open_nats_bus(std::string_view url) { return any_backend(nats_backend(std::string(url))); }
+/// Makes `open_bus("nats://...")` open this backend in every program that includes this header.
+inline const bool nats_bus_registered = (nats_bus_opener() = &open_nats_bus, true);
+}  // namespace detail
+
+}  // namespace rstreams::bus

@@ -1,0 +1,91 @@
+#pragma once
+// queue -> side effect (a function, or any rstreams sink), as one bot run; the checkpoint moves
+// only after the side effect succeeded.
+
+#include <rstreams/bus/backend.hpp>
+#include <rstreams/bus/bot_stats.hpp>
+#include <rstreams/bus/detail/bot_engine.hpp>
+#include <rstreams/bus/detail/checkpoint_committer.hpp>
+#include <rstreams/bus/on_failure.hpp>
+#include <rstreams/bus/read.hpp>
+#include <rstreams/bus/record.hpp>
+#include <rstreams/bus/write_options.hpp>
+#include <rstreams/core/concepts.hpp>
+#include <rstreams/core/context.hpp>
+#include <rstreams/core/run.hpp>
+#include <rstreams/sources/from_range.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <cstddef>
+#include <string>
+#include <utility>
+
+namespace rstreams::bus {
+
+/// What an offload run reads and how it handles bad events.
+struct offload_options {
+  std::string bot;
+  std::string in;
+  read_options read{};
+  checkpoint_options checkpoint{};
+  /// Events per call for a batch function (one taking std::vector<event<T>>).
+  std::size_t batch = 100;
+  on_failure on_error = on_failure::fail;
+  /// Where dead letters go; empty means `<in>.error`.
+  std::string dead_letter_queue{};
+};
+
+template <class T>
+struct offload_fn {
+  template <backend B, class F>
+  bot_stats operator()(B& bus, const offload_options& o, F f, const run_context& ctx = {}) const {
+    validate_bot_name(o.bot);
+    validate_queue_name(o.in);
+    if (!o.dead_letter_queue.empty()) validate_queue_name(o.dead_letter_queue);
+    if constexpr (rstreams::sink<F>) {
+      // Any sink: the side effect is complete when the sink finished, so commit at the end.
+      using P = std::conditional_t<std::is_void_v<T>, nlohmann::json, T>;
+      auto src = read_as<P>(bus, o.bot, o.in, o.read);
+      auto started = src.started_from();
+      rstreams::run(source_ref<decltype(src)>(src) | std::move(f), ctx);
+      bot_stats stats;
+      stats.in = src.count();
+      auto committer = detail::checkpoint_committer<B>(bus, o.bot, o.in, started, o.checkpoint);
+      if (src.count() != 0) {
+        committer.offer(watermark{src.position(), src.count(), 0}, ctx.clock->now());
+        committer.commit(ctx.clock->now());
+      }
+      stats.commits = committer.commits();
+      stats.checkpoint = committer.committed();
+      return stats;
+    } else {
+      write_options w;
+      w.checkpoint = o.checkpoint;
+      auto src = read_as<record>(bus, o.bot, o.in, o.read);
+      detail::bot_engine<B, F, false> engine(
+          bus, detail::engine_settings{o.bot, o.in, {}, o.batch, o.on_error, o.dead_letter_queue, w}, f,
+          src.started_from());
+      if (o.read.follow) src.on_idle([&engine] { engine.idle(); });
+      return rstreams::detail::drive(src, engine, ctx);
+    }
+  }
+};
+
+/// Runs bot `o.bot` once over queue `o.in` and hands each event to a side effect; the
+/// checkpoint moves past an event only once its side effect succeeded.
+///
+/// * `offload(bus, opts, f)`: `f` takes the payload, the `event<T>` or a
+///   `std::vector<event<T>>` batch (as enrich) and returns nothing; when it returns the side
+///   effect is done. Commits every N records / T time and at the end. Decode failures and
+///   exceptions follow `o.on_error` (fail, or dead-letter to `<in>.error`).
+/// * `offload(bus, opts, sink)`: any rstreams sink (a file writer, `stage | sink`, ...) gets the
+///   events (`offload_as<T>` for a user payload type, else nlohmann::json); the checkpoint is
+///   committed once the sink finished, i.e. at the end of the run. Errors fail the run.
+///
+/// Forms: `offload(bus, opts, f_or_sink[, run_context])` -> bot_stats.
+inline constexpr offload_fn<void> offload{};
+template <class T>
+inline constexpr offload_fn<T> offload_as{};
+
+}  // namespace rstreams::bus

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <rstreams/core/stage_source.hpp>
+#include <rstreams/detail/bound_stage.hpp>
+#include <rstreams/sources/from_range.hpp>
+
+#include <algorithm>
+#include <cstddef>
+#include <string_view>
+#include <utility>
+
+namespace rstreams {
+
+template <source S>
+class take_source : public stage_source<take_source<S>, S> {
+  using base = stage_source<take_source<S>, S>;
+
+ public:
+  static constexpr std::string_view name = "take";
+  using value_type = value_t<S>;
+
+  take_source(S up, std::size_t count) : base(std::move(up)), left_(count) {}
+
+  template <class G>
+  flow push(std::size_t n, G&& g) {
+    if (left_ == 0) return flow::done;
+    // Never ask upstream for more than is still to be taken: an infinite or expensive
+    // source is pulled exactly `count` times in total.
+    const flow r = rstreams::push(this->up_, std::min(n, left_), [&](auto&& x) {
+      --left_;
+      return g(std::forward<decltype(x)>(x)) && left_ != 0;
+    });
+    return left_ == 0 ? flow::done : r;
+  }
+
+ private:
+  std::size_t left_;
+};
+
+struct take_fn {
+  static constexpr std::string_view name = "take";
+
+  template <source_like R>
+  auto operator()(R&& r, std::size_t count) const {
+    using S = decltype(as_source(std::forward<R>(r)));
+    return take_source<S>(as_source(std::forward<R>(r)), count);
+  }
+  auto operator()(std::size_t count) const { return detail::bind_stage<take_fn>(count); }
+};
+
+/// The first `count` elements, then the end (even if the source goes on forever).
+///
+/// Forms: `take(src, count)` · `src | take(count)`
+/// Requires: nothing of the elements.
+/// Demand: asks upstream for min(n, what is left) per push of n, so upstream is pulled at most
+/// `count` times in all and never after the last element; buffers nothing.
+inline constexpr take_fn take{};
+
+}  // namespace rstreams

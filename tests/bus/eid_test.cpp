@@ -1,0 +1,147 @@
+#include <rstreams/bus/eid.hpp>
+
+#include <support/catch.hpp>
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace rb = rstreams::bus;
+
+static_assert(std::is_base_of_v<rstreams::error, rb::eid_error>);
+static_assert(std::totally_ordered<rb::eid_parts>);
+
+namespace {
+// 2021-06-14T17:19:11.425Z, the example eid of the RStreams docs.
+constexpr std::int64_t docs_ms = 1623691151425;
+
+std::string error_of(auto f) {
+  try {
+    f();
+  } catch (const rb::eid_error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+}  // namespace
+
+TEST_CASE("make_eid writes RStreams' format in UTC", "[bus][eid]") {
+  REQUIRE(rb::make_eid(docs_ms, 13) == "z/2021/06/14/17/19/1623691151425-0000013");
+  REQUIRE(rb::make_eid(docs_ms) == "z/2021/06/14/17/19/1623691151425-0000000");
+  REQUIRE(rb::make_eid(0, 0) == "z/1970/01/01/00/00/0-0000000");
+  REQUIRE_THROWS_AS(rb::make_eid(-1), rstreams::config_error);
+  REQUIRE_THROWS_AS(rb::make_eid(docs_ms, 10'000'000), rstreams::config_error);
+}
+
+TEST_CASE("eid_from_time cuts the eid at each granularity", "[bus][eid]") {
+  using g = rb::eid_granularity;
+  REQUIRE(rb::eid_from_time(docs_ms, g::year) == "z/2021/");
+  REQUIRE(rb::eid_from_time(docs_ms, g::month) == "z/2021/06/");
+  REQUIRE(rb::eid_from_time(docs_ms, g::day) == "z/2021/06/14/");
+  REQUIRE(rb::eid_from_time(docs_ms, g::hour) == "z/2021/06/14/17/");
+  REQUIRE(rb::eid_from_time(docs_ms, g::minute) == "z/2021/06/14/17/19/");
+  REQUIRE(rb::eid_from_time(docs_ms, g::second) == "z/2021/06/14/17/19/1623691151");
+  REQUIRE(rb::eid_from_time(docs_ms, g::millisecond) == "z/2021/06/14/17/19/1623691151425");
+  REQUIRE(rb::eid_from_time(docs_ms, g::full, 2) == "z/2021/06/14/17/19/1623691151425-0000002");
+  const auto tp = std::chrono::system_clock::time_point{std::chrono::milliseconds{docs_ms}};
+  REQUIRE(rb::eid_from_time(tp, g::minute) == "z/2021/06/14/17/19/");
+}
+
+TEST_CASE("text order is time order for eids", "[bus][eid]") {
+  const auto a = rb::make_eid(docs_ms, 9);
+  const auto b = rb::make_eid(docs_ms, 10);
+  const auto c = rb::make_eid(docs_ms + 1, 0);
+  const auto d = rb::make_eid(docs_ms + 60'000, 0);  // next minute
+  REQUIRE(a < b);
+  REQUIRE(b < c);
+  REQUIRE(c < d);
+  REQUIRE(rb::parse_eid(a) < rb::parse_eid(b));
+}
+
+TEST_CASE("parse_eid reads a full eid back", "[bus][eid]") {
+  const auto p = rb::parse_eid("z/2021/06/14/17/19/1623691151425-0000013");
+  REQUIRE(p.ms == docs_ms);
+  REQUIRE(p.seq == 13);
+  REQUIRE(rb::to_string(p) == "z/2021/06/14/17/19/1623691151425-0000013");
+  REQUIRE(rb::is_full_eid("z/2021/06/14/17/19/1623691151425-0000013"));
+  REQUIRE_FALSE(rb::is_full_eid("z/2021/06/14/"));
+  REQUIRE_FALSE(rb::is_full_eid("garbage"));
+}
+
+TEST_CASE("malformed eids name the text and the offending position", "[bus][eid]") {
+  REQUIRE(error_of([] { rb::parse_eid("x/2021/"); }) ==
+          "rstreams: malformed eid \"x/2021/\" at position 0: an eid starts with \"z/\"");
+  REQUIRE(error_of([] { rb::validate_position("z/2021/13/"); }) ==
+          "rstreams: malformed eid \"z/2021/13/\" at position 7: the month must be between 1 and 12");
+  REQUIRE(error_of([] { rb::validate_position("z/2021/06/1x"); }) ==
+          "rstreams: malformed eid \"z/2021/06/1x\" at position 11: the day must be 2 digits");
+  REQUIRE(error_of([] { rb::validate_position("z/2021-06"); }) ==
+          "rstreams: malformed eid \"z/2021-06\" at position 6: expected '/' after the year");
+  REQUIRE(error_of([] { rb::parse_eid("z/2021/06/14/17/19/1623691151425-00000a3"); }) ==
+          "rstreams: malformed eid \"z/2021/06/14/17/19/1623691151425-00000a3\" at position 38: the sequence "
+          "must be 7 digits");
+  REQUIRE(error_of([] { rb::parse_eid("z/2021/06/14/17/19/1623691151425-00000131"); }).find("position 40") !=
+          std::string::npos);
+  // The date must be that of the ms time.
+  REQUIRE(
+      error_of([] { rb::parse_eid("z/2021/06/14/18/19/1623691151425-0000013"); }) ==
+      "rstreams: malformed eid \"z/2021/06/14/18/19/1623691151425-0000013\" at position 13: the hour does "
+      "not match the ms time 1623691151425");
+  REQUIRE(error_of([] { rb::parse_eid("z/2021/06/"); }).find("incomplete eid") != std::string::npos);
+  const auto e = [] {
+    try {
+      rb::parse_eid("z/2021/00/");
+    } catch (const rb::eid_error& x) {
+      return x;
+    }
+    return rb::eid_error("", 0, "");
+  }();
+  REQUIRE(e.text() == "z/2021/00/");
+  REQUIRE(e.position() == 7);
+}
+
+TEST_CASE("every prefix of an eid is a valid position", "[bus][eid]") {
+  const std::string full = "z/2021/06/14/17/19/1623691151425-0000013";
+  for (std::size_t n = 0; n <= full.size(); ++n) REQUIRE_NOTHROW(rb::validate_position(full.substr(0, n)));
+}
+
+TEST_CASE("eid_to_ms reads the time back from full and partial eids", "[bus][eid]") {
+  REQUIRE(rb::eid_to_ms("z/2021/06/14/17/19/1623691151425-0000013") == docs_ms);
+  REQUIRE(rb::eid_to_ms("z/2021/06/14/17/19/1623691151425") == docs_ms);
+  REQUIRE(rb::eid_to_ms("z/2021/06/14/17/19/1623691151") == 1623691151000);
+  REQUIRE(rb::eid_to_ms("z/2021/06/14/17/19/") == 1623691140000);
+  REQUIRE(rb::eid_to_ms("z/2021/06/14/17/") == 1623690000000);
+  REQUIRE(rb::eid_to_ms("z/2021/06/14") == 1623628800000);
+  REQUIRE(rb::eid_to_ms("z/2021/06/") == 1622505600000);
+  REQUIRE(rb::eid_to_ms("z/2021/") == 1609459200000);
+  REQUIRE(rb::eid_to_ms("z/2021/0") == 1609459200000);  // an incomplete month: from the year's start
+  REQUIRE(rb::eid_to_ms("z/") == 0);
+  REQUIRE(rb::eid_to_ms("") == 0);
+  REQUIRE_THROWS_AS(rb::eid_to_ms("z/2021/99"), rb::eid_error);
+}
+
+TEST_CASE("previous gives the position just before an eid or a prefix", "[bus][eid]") {
+  REQUIRE(rb::previous("z/2021/06/14/17/19/1623691151425-0000013") ==
+          "z/2021/06/14/17/19/1623691151425-0000012");
+  // Sequence 0 steps back to the previous ms, across a minute boundary if need be.
+  REQUIRE(rb::previous("z/2021/06/14/17/19/1623691140000-0000000") ==
+          "z/2021/06/14/17/18/1623691139999-9999999");
+  // A prefix: just before the earliest eid it covers.
+  REQUIRE(rb::previous("z/2021/") == "z/2020/12/31/23/59/1609459199999-9999999");
+  REQUIRE(rb::previous("z/") == "");
+  REQUIRE(rb::previous("") == "");
+  // Reading after previous(x) includes x and every eid starting with prefix x, and nothing before.
+  const auto at = rb::make_eid(docs_ms, 0);
+  REQUIRE(rb::previous(at) < at);
+  REQUIRE(rb::previous("z/2021/06/14/17/19/") < rb::make_eid(1623691140000, 0));
+  REQUIRE(rb::previous("z/2021/06/14/17/19/") > rb::make_eid(1623691139999, 5));
+  REQUIRE_THROWS_AS(rb::previous("nope"), rb::eid_error);
+}
+
+TEST_CASE("eid_parts has an fmt formatter", "[bus][eid]") {
+  const rb::eid_parts p{docs_ms, 13};
+  REQUIRE(fmt::format("{}", p) == "z/2021/06/14/17/19/1623691151425-0000013");
+  REQUIRE(fmt::format("{:t}", p) == "2021-06-14T17:19:11.425Z#13");
+}

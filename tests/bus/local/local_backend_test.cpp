@@ -1,0 +1,522 @@
+#include <rstreams/bus/local/local_backend.hpp>
+
+#include <support/catch.hpp>
+#include <support/temp_file.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <stop_token>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace rb = rstreams::bus;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+static_assert(rb::backend<rb::local_backend>);
+static_assert(std::movable<rb::local_backend>);
+static_assert(!std::copyable<rb::local_backend>);
+
+namespace {
+
+std::vector<rb::record> make_records(int from, int n, std::size_t pad = 0) {
+  std::vector<rb::record> rs(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    auto& r = rs[static_cast<std::size_t>(i)];
+    r.id = "tester";
+    r.payload = nlohmann::json{{"n", from + i}, {"pad", std::string(pad, 'x')}}.dump();
+  }
+  return rs;
+}
+
+std::vector<rb::record> read_all(rb::local_backend& bus, const std::string& queue, std::string after = "",
+                                 std::size_t step = 1000) {
+  std::vector<rb::record> all;
+  while (true) {
+    const auto got = bus.read(queue, after, step, all);
+    if (got == 0) break;
+    after = all.back().eid;
+  }
+  return all;
+}
+
+int payload_n(const rb::record& r) {
+  return nlohmann::json::parse(r.payload).at("n").get<int>();
+}
+
+rb::local_options fast_options() {
+  rb::local_options o;
+  o.fsync = rb::fsync_policy::never;
+  return o;
+}
+
+std::string segment_file(const rstreams::test::temp_file& dir, const std::string& queue, int n = 0) {
+  char name[32];
+  std::snprintf(name, sizeof name, "%020d.seg", n);
+  return (dir.path() / "queues" / queue / name).string();
+}
+
+void flip_byte(const std::string& path, std::uintmax_t offset) {
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekg(static_cast<std::streamoff>(offset));
+  char c = 0;
+  f.read(&c, 1);
+  c = static_cast<char>(c ^ 0x5A);
+  f.seekp(static_cast<std::streamoff>(offset));
+  f.write(&c, 1);
+}
+
+}  // namespace
+
+TEST_CASE("append assigns increasing eids and read returns the records after a position", "[bus][local]") {
+  rstreams::test::temp_file dir("bus", "");
+  rb::local_backend bus(dir.path().string(), fast_options());
+  auto batch = make_records(0, 5);
+  const auto last = bus.append("orders", batch);
+  REQUIRE(last == batch.back().eid);
+  for (std::size_t i = 1; i < batch.size(); ++i) REQUIRE(batch[i - 1].eid < batch[i].eid);
+  for (const auto& r : batch) {
+    REQUIRE(rb::is_full_eid(r.eid));
+    REQUIRE(r.event == "orders");
+    REQUIRE(r.timestamp > 0);
+    REQUIRE(r.event_source_timestamp == r.timestamp);
+  }
+
+  const auto all = read_all(bus, "orders");
+  REQUIRE(all == batch);
+
+  std::vector<rb::record> after2;
+  REQUIRE(bus.read("orders", batch[1].eid, 100, after2) == 3);
+  REQUIRE(payload_n(after2.front()) == 2);
+  std::vector<rb::record> limited;
+  REQUIRE(bus.read("orders", "", 2, limited) == 2);
+  REQUIRE(payload_n(limited.back()) == 1);
+  std::vector<rb::record> at;
+  REQUIRE(bus.read("orders", rb::previous(batch[3].eid), 1, at) == 1);
+  REQUIRE(at.front().eid == batch[3].eid);
+  std::vector<rb::record> none;
+  REQUIRE(bus.read("orders", last, 10, none) == 0);
+  REQUIRE(bus.read("unknown-queue", "", 10, none) == 0);
+  REQUIRE(bus.describe() == "local:" + fs::canonical(dir.path()).string());
+}
+
+TEST_CASE("records keep their envelope through the store", "[bus][local]") {
+  rstreams::test::temp_file dir("bus", "");
+  rb::local_backend bus(dir.path().string(), fast_options());
+  std::vector<rb::record> batch(2);
+  batch[0].id = "enricher";
+  batch[0].timestamp = 1000;
+  batch[0].event_source_timestamp = 900;
+  batch[0].correlation_id = rb::correlation{"raw", "z/2021/06/14/17/19/1623691151425-0000000",
+                                            "z/2021/06/14/17/19/1623691151425-0000003", 4};
+  batch[0].payload = R"({"a":"é\n"})";
+  batch[1].payload = "null";
+  bus.append("q", batch);
+  const auto all = read_all(bus, "q");
+  REQUIRE(all.size() == 2);
+  REQUIRE(all[0] == batch[0]);
+  REQUIRE(all[1] == batch[1]);
+  REQUIRE(all[0].correlation_id->units == 4);
+  REQUIRE_FALSE(all[1].correlation_id.has_value());
+}
+
+TEST_CASE("a prefix eid is a read position", "[bus][local]") {
+  rstreams::test::temp_file dir("bus", "");
+  std::int64_t now = 1623691151425;  // 2021-06-14T17:19:11.425Z
+  auto opt = fast_options();
+  opt.now_ms = [&] { return now; };
+  rb::local_backend bus(dir.path().string(), opt);
+  auto first = make_records(0, 3);
+  bus.append("q", first);
+  now += 3'600'000;  // an hour later
+  auto second = make_records(3, 3);
+  bus.append("q", second);
+  REQUIRE(first[0].eid.rfind("z/2021/06/14/17/19/1623691151425-", 0) == 0);
+  REQUIRE(second[0].eid.rfind("z/2021/06/14/18/19/", 0) == 0);
+
+  std::vector<rb::record> out;
+  REQUIRE(bus.read("q", "z/2021/06/14/18/", 10, out) == 3);  // every 18h eid sorts after the 18h prefix
+  REQUIRE(payload_n(out.front()) == 3);
+  out.clear();
+  REQUIRE(bus.read("q", rb::previous("z/2021/06/14/18/"), 10, out) == 3);
+  REQUIRE(payload_n(out.front()) == 3);
+  out.clear();
+  REQUIRE(bus.read("q", "z/2021/", 10, out) == 6);
+  out.clear();
+  REQUIRE(bus.read("q", "z/2022/", 10, out) == 0);
+}
+
+TEST_CASE("eids stay strictly increasing in one millisecond and when the clock goes back", "[bus][local]") {
+  rstreams::test::temp_file dir("bus", "");
+  std::int64_t now = 1700000000000;
+  auto opt = fast_options();
+  opt.now_ms = [&] { return now; };
+  rb::local_backend bus(dir.path().string(), opt);
+  auto a = make_records(0, 1000);
+  bus.append("q", a);
+  REQUIRE(rb::parse_eid(a.back().eid) == rb::eid_parts{now, 999});
+  now -= 5000;  // the clock jumps back
+  auto b = make_records(1000, 2);
+  bus.append("q", b);
+  REQUIRE(rb::parse_eid(b[0].eid) == rb::eid_parts{now + 5000, 1000});
+  REQUIRE(a.back().eid < b[0].eid);
+  now += 10'000;
+  auto c = make_records(1002, 1);
+  bus.append("q", c);
+  REQUIRE(rb::parse_eid(c[0].eid) == rb::eid_parts{now, 0});
+
+  // A second backend object (as another process would) continues from the stored last eid.
+  now -= 20'000;
+  rb::local_backend other(dir.path().string(), opt);
+  auto d = make_records(1003, 1);
+  other.append("q", d);
+  REQUIRE(c[0].eid < d[0].eid);
+  const auto all = read_all(bus, "q");
+  REQUIRE(all.size() == 1004);
+  for (std::size_t i = 1; i < all.size(); ++i) REQUIRE(all[i - 1].eid < all[i].eid);
+}
+
+TEST_CASE("segments roll and the sparse index seeks to any eid", "[bus][local]") {
+  rstreams::test::temp_file dir("bus", "");
+  auto opt = fast_options();
+  opt.segment_bytes = 64 * 1024;
+  opt.index_every_bytes = 4 * 1024;
+  rb::local_backend bus(dir.path().string(), opt);
+  std::vector<std::string> eids;
+  for (int b = 0; b < 40; ++b) {
+    auto batch = make_records(b * 50, 50, 100);
+    bus.append("big", batch);
+    for (const auto& r : batch) eids.push_back(r.eid);
+  }
+  int segments = 0;
+  for (const auto& e : fs::directory_iterator(dir.path() / "queues" / "big"))
+    segments += e.path().extension() == ".seg" ? 1 : 0;
+  REQUIRE(segments > 3);
+
+  for (const std::size_t i : {0UL, 1UL, 499UL, 500UL, 1234UL, 1998UL}) {
+    rb::local_backend fresh(dir.path().string(), opt);  // no cursor: must seek through the index
+    std::vector<rb::record> out;
+    REQUIRE(fresh.read("big", eids[i], 3, out) >= 1);
+    REQUIRE(out.front().eid == eids[i + 1]);
+    REQUIRE(payload_n(out.front()) == static_cast<int>(i + 1));
+  }
+  const auto all = read_all(bus, "big", "", 333);
+  REQUIRE(all.size() == 2000);
+  for (std::size_t i = 0; i < all.size(); ++i) REQUIRE(payload_n(all[i]) == static_cast<int>(i));
+  const auto qs = bus.queues();
+  REQUIRE(qs.size() == 1);
+  REQUIRE(qs[0] == rb::queue_info{"big", eids.back(), 2000});
+}
+
+TEST_CASE("restart resumes exactly after the checkpoint", "[bus][local]") {
+  rstreams::test::temp_file dir("bus", "");
+  {
+    rb::local_backend bus(dir.path().string());
+    auto batch = make_records(0, 10);
+    bus.append("in", batch);
+    std::vector<rb::record> got;
+    bus.read("in", "", 4, got);
+    bus.commit_checkpoint("bot1", "in", std::nullopt,
+                          rb::checkpoint{got.back().eid, 4, got.back().timestamp, 0});
+  }
+  rb::local_backend bus(dir.path().string());
+  const auto cp = bus.get_checkpoint("bot1", "in");
+  REQUIRE(cp.has_value());
+  REQUIRE(cp->records == 4);
+  REQUIRE(cp->updated_at > 0);
+  std::vector<rb::record> rest;
+  REQUIRE(bus.read("in", cp->eid, 100, rest) == 6);
+  REQUIRE(payload_n(rest.front()) == 4);
+  REQUIRE_FALSE(bus.get_checkpoint("bot2", "in").has_value());
+}
+
+TEST_CASE("checkpoint commits are compare-and-set", "[bus][local]") {
+  rstreams::test::temp_file dir("bus", "");
+  rb::local_backend a(dir.path().string());
+  rb::local_backend b(dir.path().string());
+  auto batch = make_records(0, 3);
+  a.append("in", batch);
+  a.commit_checkpoint("bot", "in", std::nullopt, {batch[0].eid, 1, 0, 0});
+  // b thinks there is no checkpoint yet: stale.
+  try {
+    b.commit_checkpoint("bot", "in", std::nullopt, {batch[1].eid, 2, 0, 0});
+    FAIL("expected stale_checkpoint");
+  } catch (const rb::stale_checkpoint& e) {
+    REQUIRE(e.bot() == "bot");
+    REQUIRE(e.queue() == "in");
+    REQUIRE_FALSE(e.expected().has_value());
+    REQUIRE(e.found() == batch[0].eid);
+  }
+  b.commit_checkpoint("bot", "in", batch[0].eid, {batch[1].eid, 2, 0, 0});
+  REQUIRE_THROWS_AS(a.commit_checkpoint("bot", "in", batch[0].eid, {batch[2].eid, 3, 0, 0}),
+                    rb::stale_checkpoint);
+  a.commit_checkpoint("bot", "in", batch[0].eid, {"", 0, 0, 0}, true);  // forced reset
+  REQUIRE(a.get_checkpoint("bot", "in")->eid.empty());
+  a.commit_checkpoint("other", "in", std::nullopt, {batch[2].eid, 3, 0, 0});
+
+  const auto bots = a.bots();
+  REQUIRE(bots.size() == 2);
+  REQUIRE(bots[0].id == "bot");
+  REQUIRE(bots[0].checkpoints.at("in").eid.empty());
+  REQUIRE(bots[1].checkpoints.at("in").eid == batch[2].eid);
+  REQUIRE_THROWS_AS(a.commit_checkpoint("bot", "in", std::nullopt, {"not an eid", 0, 0, 0}, true),
+                    rb::eid_error);
+}
+
+TEST_CASE("bad queue names, bot names and malformed positions are rejected clearly", "[bus][local]") {
+  rstreams::test::temp_file dir("bus", "");
+  rb::local_backend bus(dir.path().string(), fast_options());
+  auto batch = make_records(0, 1);
+  std::vector<rb::record> out;
+  REQUIRE_THROWS_WITH(bus.append("bad name", batch), Catch::Contains("bad queue name \"bad name\""));
+  REQUIRE_THROWS_WITH(bus.append("../escape", batch), Catch::Contains("bad queue name"));
+  REQUIRE_THROWS_AS(bus.read("a/b", "", 1, out), rstreams::config_error);
+  REQUIRE_THROWS_WITH(bus.read("q", "z/2021/13/", 1, out),
+                      Catch::Contains("malformed eid \"z/2021/13/\" at position 7"));
+  REQUIRE_THROWS_AS(bus.wait("q", "garbage", 1ms, {}), rb::eid_error);
+  REQUIRE_THROWS_AS(bus.get_checkpoint("bad bot", "q"), rstreams::config_error);
+  REQUIRE_THROWS_AS(bus.try_lease("", 1s), rstreams::config_error);
+  REQUIRE(bus.queues().empty());  // nothing was created by the failed calls
+}
+
+TEST_CASE("a directory that is not a bus is refused", "[bus][local]") {
+  rstreams::test::temp_file dir("notbus", "");
+  fs::create_directories(dir.path());
+  std::ofstream(dir.path() / "important.txt") << "keep me";
+  REQUIRE_THROWS_WITH(rb::local_backend(dir.path().string()),
+                      Catch::Contains("not an rstreams bus: the directory is not empty"));
+  REQUIRE(fs::exists(dir.path() / "important.txt"));
+  REQUIRE_FALSE(fs::exists(dir.path() / "queues"));
+
+  rstreams::test::temp_file file("notbus", ".txt");
+  file.write("x");
+  REQUIRE_THROWS_WITH(rb::local_backend(file.path().string()), Catch::Contains("not a directory"));
+
+  rstreams::test::temp_file missing("missing", "");
+  rb::local_options no_create;
+  no_create.create = false;
+  REQUIRE_THROWS_WITH(rb::local_backend(missing.path().string(), no_create),
+                      Catch::Contains("no such bus directory"));
+
+  rstreams::test::temp_file other("otherformat", "");
+  fs::create_directories(other.path());
+  std::ofstream(other.path() / "rstreams-bus.json") << R"({"format":"something-else","version":1})";
+  REQUIRE_THROWS_WITH(rb::local_backend(other.path().string()),
+                      Catch::Contains("not an rstreams bus marker"));
+
+  rstreams::test::temp_file empty("empty", "");
+  fs::create_directories(empty.path());
+  REQUIRE_NOTHROW(rb::local_backend(empty.path().string()));
+  REQUIRE(fs::exists(empty.path() / "rstreams-bus.json"));
+  REQUIRE_NOTHROW(rb::local_backend(empty.path().string()));  // and it opens again
+}
+
+TEST_CASE("recovery truncates a torn tail and appends continue after it", "[bus][local]") {
+  rstreams::test::temp_file dir("bus", "");
+  std::vector<rb::record> first;
+  {
+    rb::local_backend bus(dir.path().string(), fast_options());
+    first = make_records(0, 20);
+    bus.append("q", first);
+  }
+  const auto seg = segment_file(dir, "q");
+  const auto full = fs::file_size(seg);
+
+  std::size_t intact = 19;
+  SECTION("a truncated last record") {
+    fs::resize_file(seg, full - 7);
+  }
+  SECTION("a garbled last record") {
+    flip_byte(seg, full - 3);
+  }
+  SECTION("a garbled header of the last record") {
+    intact = 20;
+    rb::local_backend bus(dir.path().string(), fast_options());
+    auto one = make_records(20, 1);
+    bus.append("q", one);
+    flip_byte(seg, full + 2);  // inside the new frame's header
+  }
+  SECTION("a torn tail a reader meets before any recovery") {
+    fs::resize_file(seg, full - 7);
+    auto no_recovery = fast_options();
+    no_recovery.recover_on_open = false;
+    rb::local_backend reader(dir.path().string(), no_recovery);
+    REQUIRE(read_all(reader, "q").size() == 19);  // the torn record is not returned
+    REQUIRE(fs::file_size(seg) == full - 7);      // and a reader changes nothing
+  }
+  SECTION("a partial header and zeros") {
+    intact = 20;
+    std::ofstream(seg, std::ios::app | std::ios::binary) << std::string("RS\0\0\0\0\0", 7);
+  }
+
+  rb::local_backend bus(dir.path().string(), fast_options());
+  // Opening truncated the torn tail back to the last intact record.
+  if (intact == 20) {
+    REQUIRE(fs::file_size(seg) == full);
+  } else {
+    REQUIRE(fs::file_size(seg) < full - 7);
+  }
+  auto survivors = read_all(bus, "q");
+  REQUIRE(survivors.size() == intact);
+  for (std::size_t i = 0; i < survivors.size(); ++i) REQUIRE(survivors[i] == first[i]);
+
+  auto more = make_records(100, 3);
+  bus.append("q", more);
+  REQUIRE(more[0].eid > survivors.back().eid);
+  const auto all = read_all(bus, "q");
+  REQUIRE(all.size() == survivors.size() + 3);
+  REQUIRE(payload_n(all.back()) == 102);
+  REQUIRE(fs::file_size(seg) <= full + 3 * 200);
+}
+
+TEST_CASE("a corrupt byte in the middle of a segment names the queue, the file and the offset",
+          "[bus][local]") {
+  rstreams::test::temp_file dir("bus", "");
+  std::vector<rb::record> batch;
+  {
+    rb::local_backend bus(dir.path().string(), fast_options());
+    batch = make_records(0, 10, 50);
+    bus.append("q", batch);
+  }
+  const auto seg = segment_file(dir, "q");
+  const auto size = fs::file_size(seg);
+  const auto frame = size / 10;   // the frames all have the same size
+  flip_byte(seg, 5 * frame - 5);  // inside the payload of the fifth record
+
+  rb::local_backend bus(dir.path().string(), fast_options());
+  std::vector<rb::record> out;
+  // The four intact records come first, then the error; the damaged record is never returned.
+  REQUIRE(bus.read("q", "", 100, out) == 4);
+  REQUIRE(out == std::vector<rb::record>(batch.begin(), batch.begin() + 4));
+  try {
+    bus.read("q", out.back().eid, 100, out);
+    FAIL("expected corrupt_record");
+  } catch (const rb::corrupt_record& e) {
+    REQUIRE(e.queue() == "q");
+    REQUIRE(e.file() == fs::canonical(seg).string());
+    REQUIRE(e.offset() == 4 * frame);
+    REQUIRE_THAT(e.what(), Catch::Contains("queue q: corrupt record at offset " + std::to_string(4 * frame)));
+  }
+  REQUIRE(out.size() == 4);
+  // Appending after damage is refused rather than hiding it; the file is untouched.
+  auto more = make_records(10, 1);
+  REQUIRE_THROWS_AS(bus.append("q", more), rb::corrupt_record);
+  REQUIRE(fs::file_size(seg) == size);
+  // Records after the damage can still be reached by position.
+  out.clear();
+  REQUIRE(bus.read("q", batch[5].eid, 100, out) == 4);
+  REQUIRE(payload_n(out.front()) == 6);
+}
+
+TEST_CASE("wait returns when a record arrives, on timeout, and on stop", "[bus][local]") {
+  rstreams::test::temp_file dir("bus", "");
+  rb::local_backend bus(dir.path().string(), fast_options());
+  REQUIRE_FALSE(bus.wait("q", "", 20ms, {}));  // the queue does not exist yet
+
+  std::jthread writer([&] {
+    std::this_thread::sleep_for(30ms);
+    rb::local_backend other(dir.path().string(), fast_options());
+    auto batch = make_records(0, 1);
+    other.append("q", batch);
+  });
+  REQUIRE(bus.wait("q", "", 10s, {}));
+  writer.join();
+  std::vector<rb::record> out;
+  bus.read("q", "", 10, out);
+  REQUIRE(out.size() == 1);
+  REQUIRE(bus.wait("q", "", 0ms, {}));  // already there
+  REQUIRE_FALSE(bus.wait("q", out.back().eid, 20ms, {}));
+
+  std::stop_source stop;
+  std::jthread stopper([&] {
+    std::this_thread::sleep_for(30ms);
+    stop.request_stop();
+  });
+  const auto t0 = std::chrono::steady_clock::now();
+  REQUIRE_FALSE(bus.wait("q", out.back().eid, 30s, stop.get_token()));
+  REQUIRE(std::chrono::steady_clock::now() - t0 < 20s);  // it was the stop, not the timeout
+}
+
+TEST_CASE("every fsync policy stores and reads back the same records", "[bus][local]") {
+  for (const auto policy :
+       {rb::fsync_policy::never, rb::fsync_policy::every_batch, rb::fsync_policy::interval}) {
+    rstreams::test::temp_file dir("bus", "");
+    rb::local_options opt;
+    opt.fsync = policy;
+    opt.fsync_interval = 1ms;
+    {
+      rb::local_backend bus(dir.path().string(), opt);
+      std::vector<std::jthread> threads;
+      for (int t = 0; t < 3; ++t)
+        threads.emplace_back([&bus, t] {
+          for (int b = 0; b < 20; ++b) {
+            auto batch = make_records(t * 1000 + b * 10, 10);
+            bus.append("q", batch);
+          }
+        });
+      threads.clear();
+      bus.flush();
+    }
+    rb::local_backend bus(dir.path().string(), opt);
+    const auto all = read_all(bus, "q");
+    REQUIRE(all.size() == 600);
+    for (std::size_t i = 1; i < all.size(); ++i) REQUIRE(all[i - 1].eid < all[i].eid);
+  }
+}
+
+TEST_CASE("a bot lease is held by one instance at a time", "[bus][local]") {
+  rstreams::test::temp_file dir("bus", "");
+  rb::local_backend a(dir.path().string(), fast_options());
+  rb::local_backend b(dir.path().string(), fast_options());
+  {
+    auto l = a.try_lease("bot", 10s);
+    REQUIRE(l.has_value());
+    REQUIRE(l->held());
+    REQUIRE_FALSE(b.try_lease("bot", 10s).has_value());
+    REQUIRE(b.try_lease("other-bot", 10s).has_value());
+    REQUIRE(l->renew());
+  }
+  // Released on destruction.
+  auto again = b.try_lease("bot", 50ms);
+  REQUIRE(again.has_value());
+  std::this_thread::sleep_for(80ms);
+  REQUIRE_FALSE(again->held());  // expired
+  auto taken = a.try_lease("bot", 10s);
+  REQUIRE(taken.has_value());
+  REQUIRE_FALSE(again->renew());  // lost to the new holder
+  REQUIRE(taken->held());
+}
+
+TEST_CASE("a batch with a field too long for the frame stores nothing", "[bus][local]") {
+  rstreams::test::temp_file dir("bus", "");
+  rb::local_backend bus(dir.path().string(), fast_options());
+  auto ok = make_records(0, 2);
+  bus.append("q", ok);
+  auto bad = make_records(2, 3);
+  bad[2].id = std::string(70'000, 'i');
+  REQUIRE_THROWS_AS(bus.append("q", bad), rstreams::config_error);
+  auto next = make_records(2, 1);
+  bus.append("q", next);
+  const auto all = read_all(bus, "q");
+  REQUIRE(all.size() == 3);
+  REQUIRE(payload_n(all[2]) == 2);
+  REQUIRE(rb::parse_eid(all[2].eid) > rb::parse_eid(all[1].eid));
+  REQUIRE(bus.queues().at(0).records == 3);
+}
+
+TEST_CASE("queues lists every queue with its last eid and count", "[bus][local]") {
+  rstreams::test::temp_file dir("bus", "");
+  rb::local_backend bus(dir.path().string(), fast_options());
+  auto a = make_records(0, 3);
+  auto b = make_records(0, 1);
+  bus.append("b-queue", b);
+  bus.append("a-queue", a);
+  const auto qs = bus.queues();
+  REQUIRE(qs == std::vector<rb::queue_info>{{"a-queue", a.back().eid, 3}, {"b-queue", b.back().eid, 1}});
+}

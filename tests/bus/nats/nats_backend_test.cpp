@@ -1,0 +1,285 @@
+#include <rstreams/bus/any_backend.hpp>
+#include <rstreams/bus/nats/nats_backend.hpp>
+
+#include <support/bus_backends.hpp>
+#include <support/catch.hpp>
+#include <support/nats_bus.hpp>
+#include <support/nats_server.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <span>
+#include <stop_token>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace rb = rstreams::bus;
+namespace rt = rstreams::test;
+using namespace std::chrono_literals;
+
+static_assert(rb::backend<rb::nats_backend>);
+static_assert(std::is_move_constructible_v<rb::nats_backend>);
+static_assert(!std::is_copy_constructible_v<rb::nats_backend>);
+
+namespace {
+std::vector<rb::record> make(int n, int from = 0) {
+  std::vector<rb::record> rs(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    auto& r = rs[static_cast<std::size_t>(i)];
+    r.id = "writer";
+    r.event = "q";
+    r.timestamp = 1000 + i;
+    r.event_source_timestamp = 2000 + i;
+    r.payload = "{\"n\":" + std::to_string(from + i) + "}";
+  }
+  return rs;
+}
+}  // namespace
+
+TEST_CASE("nats_backend appends with increasing eids and reads them back in order", "[bus][nats][nats_backend]") {
+  rt::nats_bus fx;
+  auto& bus = fx.bus();
+  auto a = make(3);
+  a[1].correlation_id = rb::correlation{"src", "z/2024/", "", 2};
+  const auto last = bus.append("orders.eu", a);
+  REQUIRE(last == a[2].eid);
+  REQUIRE(rb::is_full_eid(a[0].eid));
+  REQUIRE(a[0].eid < a[1].eid);
+  REQUIRE(a[1].eid < a[2].eid);
+  auto b = make(1000, 3);
+  bus.append("orders.eu", b);
+  REQUIRE(a[2].eid < b[0].eid);
+
+  std::vector<rb::record> out;
+  REQUIRE(bus.read("orders.eu", "", 2, out) == 2);
+  REQUIRE(out[0] == a[0]);
+  REQUIRE(out[1] == a[1]);
+  REQUIRE(out[1].correlation_id->units == 2);
+  // Continues where it stopped, then from an arbitrary eid (binary search) and from a prefix.
+  REQUIRE(bus.read("orders.eu", out.back().eid, 10, out) == 10);
+  REQUIRE(out[2] == a[2]);
+  REQUIRE(out[11].payload == "{\"n\":11}");
+  out.clear();
+  REQUIRE(bus.read("orders.eu", b[499].eid, 1, out) == 1);
+  REQUIRE(out[0].eid == b[500].eid);
+  out.clear();
+  REQUIRE(bus.read("orders.eu", "z/", 5000, out) == 1003);
+  out.clear();
+  REQUIRE(bus.read("orders.eu", "z/9999/", 10, out) == 0);
+  REQUIRE(bus.read("orders.eu", b.back().eid, 10, out) == 0);
+  REQUIRE(bus.read("nothing-here", "", 10, out) == 0);
+}
+
+TEST_CASE("nats_backend keeps eid order across handles writing the same queue", "[bus][nats][nats_backend]") {
+  rt::nats_bus fx;
+  auto& one = fx.bus();
+  auto two = fx.reopen();
+  for (int round = 0; round < 5; ++round) {
+    auto x = make(50, round * 100);
+    auto y = make(50, round * 100 + 50);
+    std::thread t([&] { two.append("shared", y); });
+    one.append("shared", x);
+    t.join();
+  }
+  const auto all = rt::read_all(one, "shared");
+  REQUIRE(all.size() == 500);
+  for (std::size_t i = 1; i < all.size(); ++i) REQUIRE(all[i - 1].eid < all[i].eid);
+}
+
+TEST_CASE("nats_backend wait is woken by an append and honours timeout and stop", "[bus][nats][nats_backend]") {
+  rt::nats_bus fx;
+  auto& bus = fx.bus();
+  REQUIRE_FALSE(bus.wait("events", "", 50ms, {}));
+  auto writer = fx.reopen();
+  std::thread t([&] {
+    std::this_thread::sleep_for(100ms);
+    auto rs = make(1);
+    writer.append("events", rs);
+  });
+  REQUIRE(bus.wait("events", "", 10s, {}));
+  t.join();
+  const auto first = rt::read_all(bus, "events");
+  REQUIRE(bus.wait("events", "", 10ms, {}));
+  std::stop_source stop;
+  std::thread s([&] {
+    std::this_thread::sleep_for(100ms);
+    stop.request_stop();
+  });
+  const auto t0 = std::chrono::steady_clock::now();
+  REQUIRE_FALSE(bus.wait("events", first.back().eid, 30s, stop.get_token()));
+  REQUIRE(std::chrono::steady_clock::now() - t0 < 20s);
+  s.join();
+}
+
+TEST_CASE("nats_backend checkpoints are a compare-and-set", "[bus][nats][nats_backend]") {
+  rt::nats_bus fx;
+  auto& bus = fx.bus();
+  REQUIRE_FALSE(bus.get_checkpoint("bot.a", "orders"));
+  const rb::checkpoint c1{"z/2024/01/01/00/00/1704067200000-0000001", 1, 5, 6};
+  bus.commit_checkpoint("bot.a", "orders", std::nullopt, c1);
+  REQUIRE(bus.get_checkpoint("bot.a", "orders") == c1);
+  REQUIRE_THROWS_AS(bus.commit_checkpoint("bot.a", "orders", std::nullopt, c1), rb::stale_checkpoint);
+  const rb::checkpoint c2{"z/2024/01/01/00/00/1704067200000-0000002", 2, 5, 7};
+  auto other = fx.reopen();
+  other.commit_checkpoint("bot.a", "orders", c1.eid, c2);
+  try {
+    bus.commit_checkpoint("bot.a", "orders", c1.eid, c1);
+    FAIL("expected stale_checkpoint");
+  } catch (const rb::stale_checkpoint& e) {
+    REQUIRE(e.found() == c2.eid);
+    REQUIRE(std::string(e.what()).find("bot.a") != std::string::npos);
+  }
+  bus.commit_checkpoint("bot.a", "orders", std::nullopt, c1, true);
+  REQUIRE(bus.get_checkpoint("bot.a", "orders") == c1);
+  bus.commit_checkpoint("bot_b", "orders.eu", std::nullopt, c2);
+  const auto bots = bus.bots();
+  REQUIRE(bots.size() == 2);
+  REQUIRE(bots[0].id == "bot.a");
+  REQUIRE(bots[0].checkpoints.at("orders") == c1);
+  REQUIRE(bots[1].checkpoints.at("orders.eu") == c2);
+}
+
+TEST_CASE("nats_backend checkpoint commits racing from two handles: exactly one wins", "[bus][nats][nats_backend]") {
+  rt::nats_bus fx;
+  auto a = fx.reopen();
+  auto b = fx.reopen();
+  for (int round = 0; round < 10; ++round) {
+    const auto before = fx.bus().get_checkpoint("racer", "q");
+    const std::optional<std::string> expected = before ? std::optional<std::string>(before->eid) : std::nullopt;
+    std::atomic<int> wins{0};
+    const rb::checkpoint ca{"z/2024/a" + std::to_string(round), 1, 0, 0};
+    const rb::checkpoint cb{"z/2024/b" + std::to_string(round), 1, 0, 0};
+    std::thread t([&] {
+      try {
+        b.commit_checkpoint("racer", "q", expected, cb);
+        ++wins;
+      } catch (const rb::stale_checkpoint&) {
+      }
+    });
+    try {
+      a.commit_checkpoint("racer", "q", expected, ca);
+      ++wins;
+    } catch (const rb::stale_checkpoint&) {
+    }
+    t.join();
+    REQUIRE(wins == 1);
+  }
+}
+
+TEST_CASE("nats_backend leases: one holder, renewal, release, expiry", "[bus][nats][nats_backend]") {
+  rt::nats_bus fx;
+  auto& bus = fx.bus();
+  auto other = fx.reopen();
+  auto l = bus.try_lease("worker", 10s);
+  REQUIRE(l);
+  REQUIRE(l->held());
+  REQUIRE_FALSE(other.try_lease("worker", 10s));
+  REQUIRE(l->renew());
+  l->release();
+  auto l2 = other.try_lease("worker", 200ms);
+  REQUIRE(l2);
+  std::this_thread::sleep_for(300ms);
+  REQUIRE_FALSE(l2->held());
+  auto l3 = bus.try_lease("worker", 10s);
+  REQUIRE(l3);
+  REQUIRE_FALSE(l2->renew());
+  REQUIRE(l3->held());
+}
+
+TEST_CASE("nats_backend lists queues with their last eid and size", "[bus][nats][nats_backend]") {
+  rt::nats_bus fx;
+  auto& bus = fx.bus();
+  REQUIRE(bus.queues().empty());
+  auto a = make(2);
+  auto b = make(3);
+  bus.append("a.q", a);
+  bus.append("b", b);
+  const auto qs = bus.queues();
+  REQUIRE(qs.size() == 2);
+  REQUIRE(qs[0] == rb::queue_info{"a.q", a[1].eid, 2});
+  REQUIRE(qs[1] == rb::queue_info{"b", b[2].eid, 3});
+  REQUIRE(bus.describe() == rt::nats_bus::server().url());
+}
+
+TEST_CASE("nats_backend rejects bad names and settings with clear errors", "[bus][nats][nats_backend]") {
+  rt::nats_bus fx;
+  auto& bus = fx.bus();
+  auto rs = make(1);
+  REQUIRE_THROWS_AS(bus.append("bad queue", rs), rstreams::config_error);
+  std::vector<rb::record> out;
+  REQUIRE_THROWS_AS(bus.read("q", "not-an-eid", 1, out), rb::eid_error);
+  rb::nats_options opt;
+  opt.prefix = "a.b";
+  REQUIRE_THROWS_AS(rb::nats_backend(rt::nats_bus::server().url(), opt), rstreams::config_error);
+}
+
+TEST_CASE("nats_backend gives up connecting after bounded retries, naming the url", "[bus][nats][nats_backend]") {
+  const int port = rt::detail::free_loopback_port();
+  const std::string url = "nats://127.0.0.1:" + std::to_string(port);
+  rb::nats_options opt;
+  opt.connect_attempts = 3;
+  opt.backoff = 10ms;
+  try {
+    rb::nats_backend bus(url, opt);
+    FAIL("expected nats_error");
+  } catch (const rb::nats_error& e) {
+    REQUIRE(e.url() == url);
+    REQUIRE(std::string(e.what()).find(url) != std::string::npos);
+    REQUIRE(std::string(e.what()).find("3 attempts") != std::string::npos);
+  }
+}
+
+TEST_CASE("nats_backend rides out a server restart", "[bus][nats][nats_backend]") {
+  rt::nats_server server;
+  rb::nats_options opt;
+  opt.backoff = 50ms;
+  opt.attempts = 12;
+  rb::nats_backend bus(server.url(), opt);
+  auto a = make(10);
+  bus.append("q", a);
+  server.kill();
+  auto b = make(10, 10);
+  std::thread t([&] { bus.append("q", b); });
+  std::this_thread::sleep_for(300ms);
+  server.restart();  // from this thread: the server dies with the thread that started it
+  t.join();
+  const auto all = rt::read_all(bus, "q");
+  REQUIRE(all.size() == 20);
+  REQUIRE(all[19].payload == "{\"n\":19}");
+}
+
+TEST_CASE("open_bus opens a nats:// url on the NATS backend", "[bus][nats][nats_backend]") {
+  const auto url = rt::nats_bus::server().url();
+  auto bus = rb::open_bus(url);
+  REQUIRE(bus.describe() == url);
+  REQUIRE(bus.target<rb::nats_backend>() != nullptr);
+  std::vector<rb::record> rs(1);
+  rs[0].payload = "{}";
+  const auto eid = bus.append("open_bus_q", rs);
+  std::vector<rb::record> out;
+  REQUIRE(bus.read("open_bus_q", "", 10, out) == 1);
+  REQUIRE(out[0].eid == eid);
+}
+
+TEST_CASE("nats_backend fails with a clear error when the server stays away", "[bus][nats][nats_backend]") {
+  rt::nats_server server;
+  rb::nats_options opt;
+  opt.attempts = 3;
+  opt.backoff = 10ms;
+  opt.request_timeout = 200ms;
+  rb::nats_backend bus(server.url(), opt);
+  auto a = make(5);
+  bus.append("q", a);
+  server.kill();
+  auto b = make(5);
+  try {
+    bus.append("q", b);
+    FAIL("expected nats_error");
+  } catch (const rb::nats_error& e) {
+    REQUIRE(e.url() == server.url());
+    REQUIRE(std::string(e.what()).find(server.url()) != std::string::npos);
+  }
+  std::vector<rb::record> out;
+  REQUIRE_THROWS_AS(bus.read("q", "", 10, out), rb::nats_error);
+}

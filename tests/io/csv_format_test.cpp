@@ -1,0 +1,47 @@
+#include <rstreams/io/csv_format.hpp>
+#include <rstreams/io/csv_parse.hpp>
+
+#include <support/catch.hpp>
+#include <support/io_helpers.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rs = rstreams;
+
+namespace {
+using text_t = decltype(std::vector<std::vector<std::string>>{} | rs::csv_format());
+using field = std::optional<std::string>;
+}  // namespace
+
+static_assert(rs::source_of<text_t, std::string>);
+static_assert(rs::stage<decltype(rs::csv_format())>);
+
+TEST_CASE("csv_format quotes what needs quoting and writes the header", "[io][csv_format]") {
+  std::vector<std::vector<std::string>> rows{
+      {"1", "plain"}, {"2", "a,b"}, {"3", "say \"x\""}, {"4", "two\nlines"}};
+  auto out = io_test::collect(rows | rs::csv_format({.columns = {"id", "text"}}));
+  REQUIRE(io_test::join(out) ==
+          "id,text\r\n1,plain\r\n2,\"a,b\"\r\n3,\"say \"\"x\"\"\"\r\n4,\"two\nlines\"\r\n");
+}
+
+TEST_CASE("csv_format writes nulls as the null token and keeps empty text distinct", "[io][csv_format]") {
+  std::vector<std::vector<field>> rows{{"a", std::nullopt, ""}, {"NULL", "b", std::nullopt}};
+  auto out = io_test::collect(
+      rows | rs::csv_format({.delimiter = ';', .header = false, .null_token = "NULL", .line_end = "\n"}));
+  REQUIRE(io_test::join(out) == "a;NULL;\n\"NULL\";b;NULL\n");
+  std::vector<std::vector<field>> empties{{"", std::nullopt}};
+  auto out2 =
+      io_test::collect(empties | rs::csv_format({.header = false, .null_token = "", .line_end = "\n"}));
+  REQUIRE(io_test::join(out2) == "\"\",\n");
+}
+
+TEST_CASE("csv_parse then csv_format round-trips, header included", "[io][csv_format]") {
+  const std::string text = "id,note\r\n1,\"hot, strong\"\r\n2,\"multi\nline\"\r\n3,\r\n";
+  auto out = io_test::collect(io_test::chunks_of(text, 4) | rs::csv_parse() | rs::csv_format());
+  REQUIRE(io_test::join(out) == text);
+  auto nulls = io_test::collect(std::vector<std::string>{"a,b\r\n\\N,x\r\n"} |
+                                rs::csv_parse({.null_token = "\\N"}) | rs::csv_format({.null_token = "\\N"}));
+  REQUIRE(io_test::join(nulls) == "a,b\r\n\\N,x\r\n");
+}

@@ -1,0 +1,121 @@
+#include <rstreams/core/error.hpp>
+#include <rstreams/core/run.hpp>
+#include <rstreams/ops/chunk.hpp>
+#include <rstreams/ops/filter.hpp>
+#include <rstreams/ops/take.hpp>
+#include <rstreams/sinks/to_vector.hpp>
+#include <rstreams/sources/iota.hpp>
+
+#include <support/catch.hpp>
+
+#include <cstddef>
+#include <string_view>
+#include <vector>
+
+namespace rs = rstreams;
+
+namespace {
+using ints = std::vector<int>;
+using chunks = std::vector<ints>;
+
+// An endless 0, 1, 2, ... that counts what it hands out.
+class counting_iota : public rs::source_interface<counting_iota> {
+ public:
+  static constexpr std::string_view name = "counting_iota";
+  using value_type = int;
+  explicit counting_iota(std::size_t& pulled) : pulled_(&pulled) {}
+  template <class F>
+  rs::flow push(std::size_t n, F&& f) {
+    for (; n != 0; --n) {
+      ++*pulled_;
+      if (!f(next_++)) break;
+    }
+    return rs::flow::more;
+  }
+
+ private:
+  std::size_t* pulled_;
+  int next_ = 0;
+};
+}  // namespace
+
+static_assert(rs::source_of<decltype(rs::iota(0) | rs::chunk(3)), ints>);
+static_assert(rs::stage<decltype(rs::chunk(3))>);
+
+TEST_CASE("chunk groups elements and emits the partial last chunk", "[ops][chunk]") {
+  REQUIRE(rs::run(rs::iota(0, 7) | rs::chunk(3) | rs::to_vector()) == chunks{{0, 1, 2}, {3, 4, 5}, {6}});
+  REQUIRE(rs::run(rs::chunk(rs::iota(0, 4), 2) | rs::to_vector()) == chunks{{0, 1}, {2, 3}});
+  REQUIRE(rs::run(rs::iota(0, 2) | rs::chunk(5) | rs::to_vector()) == chunks{{0, 1}});
+  REQUIRE(rs::run(rs::iota(0, 0) | rs::chunk(5) | rs::to_vector()).empty());
+  REQUIRE(rs::run(rs::iota(0, 3) | rs::chunk(1) | rs::to_vector()) == chunks{{0}, {1}, {2}});
+}
+
+TEST_CASE("chunk(0) is a configuration error in both forms", "[ops][chunk]") {
+  REQUIRE_THROWS_AS(rs::chunk(0), rs::config_error);
+  REQUIRE_THROWS_AS(rs::chunk(rs::iota(0, 3), 0), rs::config_error);
+  REQUIRE_THROWS_WITH(rs::chunk(0), "rstreams::chunk: the chunk size must be at least 1 (got 0)");
+}
+
+TEST_CASE("chunk pulls exactly what the chunks taken need", "[ops][chunk]") {
+  std::size_t pulled = 0;
+  REQUIRE(rs::run(counting_iota(pulled) | rs::chunk(4) | rs::take(2) | rs::to_vector()) ==
+          chunks{{0, 1, 2, 3}, {4, 5, 6, 7}});
+  REQUIRE(pulled == 8);
+}
+
+TEST_CASE("chunk meets demand smaller or larger than one chunk", "[ops][chunk]") {
+  std::size_t pulled = 0;
+  auto src = counting_iota(pulled) | rs::chunk(3);
+  chunks got;
+  auto sink = [&](ints c) {
+    got.push_back(std::move(c));
+    return true;
+  };
+  REQUIRE(rs::push(src, 1, sink) == rs::flow::more);
+  REQUIRE(got == chunks{{0, 1, 2}});
+  REQUIRE(pulled == 3);
+  REQUIRE(rs::push(src, 2, sink) == rs::flow::more);
+  REQUIRE(got.size() == 3);
+  REQUIRE(got.back() == ints{6, 7, 8});
+  REQUIRE(pulled == 9);
+}
+
+TEST_CASE("chunk keeps a partial chunk across pushes when upstream delivers fewer", "[ops][chunk]") {
+  // filter delivers fewer elements than asked; the chunk fills over several pushes.
+  auto src = rs::iota(0, 20) | rs::filter([](int x) { return x % 4 == 0; }) | rs::chunk(2);
+  chunks got;
+  for (int guard = 0; guard != 100; ++guard) {
+    const auto f = rs::push(src, 1, [&](ints c) {
+      got.push_back(std::move(c));
+      return true;
+    });
+    if (f == rs::flow::done) break;
+  }
+  REQUIRE(got == chunks{{0, 4}, {8, 12}, {16}});
+}
+
+TEST_CASE("chunk emits the last partial chunk in the push that finds the end", "[ops][chunk]") {
+  auto src = rs::iota(0, 5) | rs::chunk(2);
+  chunks got;
+  auto sink = [&](ints c) {
+    got.push_back(std::move(c));
+    return true;
+  };
+  REQUIRE(rs::push(src, 2, sink) == rs::flow::more);
+  REQUIRE(got == chunks{{0, 1}, {2, 3}});
+  REQUIRE(rs::push(src, 1, sink) == rs::flow::done);
+  REQUIRE(got == chunks{{0, 1}, {2, 3}, {4}});
+  REQUIRE(rs::push(src, 1, sink) == rs::flow::done);
+  REQUIRE(got.size() == 3);
+}
+
+TEST_CASE("chunk stops when downstream says stop", "[ops][chunk]") {
+  auto src = rs::iota(0, 10) | rs::chunk(2);
+  chunks got;
+  REQUIRE(rs::push(src, 100, [&](ints c) {
+            got.push_back(std::move(c));
+            return false;
+          }) == rs::flow::more);
+  REQUIRE(got == chunks{{0, 1}});
+  REQUIRE(rs::run(std::move(src) | rs::to_vector()) == chunks{{2, 3}, {4, 5}, {6, 7}, {8, 9}});
+}

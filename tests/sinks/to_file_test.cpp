@@ -1,0 +1,110 @@
+#include <rstreams/core/error.hpp>
+#include <rstreams/core/run.hpp>
+#include <rstreams/ops/transform.hpp>
+#include <rstreams/sinks/to_file.hpp>
+#include <rstreams/sinks/to_vector.hpp>
+#include <rstreams/sources/iota.hpp>
+#include <rstreams/sources/lines.hpp>
+
+#include <support/catch.hpp>
+#include <support/open_files.hpp>
+#include <support/temp_file.hpp>
+
+#include <cstddef>
+#include <filesystem>
+#include <ostream>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+namespace rs = rstreams;
+using rs::test::temp_file;
+
+namespace {
+struct point {
+  int x;
+  int y;
+  friend std::ostream& operator<<(std::ostream& os, const point& p) {
+    return os << '(' << p.x << ',' << p.y << ')';
+  }
+};
+}  // namespace
+
+static_assert(rs::sink<decltype(rs::to_file("x"))>);
+static_assert(std::is_same_v<decltype(rs::run(rs::iota(0, 3) | rs::to_file("x"))), std::size_t>);
+
+TEST_CASE("to_file writes one line per element and says how many", "[sinks][to_file]") {
+  temp_file f("to-file");
+  REQUIRE(rs::run(rs::iota(1, 4) | rs::to_file(f.path())) == 3);
+  REQUIRE(f.read() == "1\n2\n3\n");
+
+  const std::vector<point> points{{1, 2}, {3, 4}};
+  REQUIRE(rs::run(points | rs::to_file(f.path())) == 2);
+  REQUIRE(f.read() == "(1,2)\n(3,4)\n");  // replaced, not appended
+}
+
+TEST_CASE("to_file of an empty source leaves an empty file", "[sinks][to_file]") {
+  temp_file f("to-file-empty");
+  f.write("old content\n");
+  REQUIRE(rs::run(rs::iota(0, 0) | rs::to_file(f.path())) == 0);
+  REQUIRE(std::filesystem::exists(f.path()));
+  REQUIRE(f.read().empty());
+}
+
+TEST_CASE("lines read back what to_file wrote", "[sinks][to_file]") {
+  temp_file f("to-file-roundtrip");
+  const std::vector<std::string> text{"first", "", "third line"};
+  rs::run(text | rs::to_file(f.path()));
+  REQUIRE(rs::run(rs::lines(f.path()) | rs::to_vector()) == text);
+}
+
+TEST_CASE("a file that cannot be opened makes run throw io_error before pulling", "[sinks][to_file]") {
+  temp_file dir("no-such-dir", "");
+  const auto path = dir.path() / "out.txt";
+  int pulled = 0;
+  try {
+    rs::run(rs::iota(0, 3) | rs::transform([&pulled](int x) {
+              ++pulled;
+              return x;
+            }) |
+            rs::to_file(path));
+    FAIL("run should have thrown");
+  } catch (const rs::io_error& e) {
+    REQUIRE(e.path() == path.string());
+    const std::string what = e.what();
+    REQUIRE(what.find(path.string()) != std::string::npos);
+    REQUIRE(what.find("No such file or directory") != std::string::npos);
+  }
+  REQUIRE(pulled == 0);
+}
+
+TEST_CASE("a failing write makes run throw io_error with the reason", "[sinks][to_file]") {
+  if (!std::filesystem::exists("/dev/full")) {
+    WARN("no /dev/full here: not checked");
+    return;
+  }
+  try {
+    rs::run(rs::iota(0, 100'000) | rs::to_file("/dev/full"));
+    FAIL("run should have thrown");
+  } catch (const rs::io_error& e) {
+    REQUIRE(e.path() == "/dev/full");
+    REQUIRE(std::string(e.what()).find("No space left on device") != std::string::npos);
+  }
+}
+
+TEST_CASE("to_file closes the file when run throws upstream", "[sinks][to_file]") {
+  const int before = rs::test::open_file_count();
+  if (before < 0) {
+    WARN("no /proc/self/fd here: not checked");
+    return;
+  }
+  temp_file f("to-file-throw");
+  REQUIRE_THROWS_AS(rs::run(rs::iota(0, 10) | rs::transform([](int x) {
+                              if (x == 5) throw std::runtime_error("stop");
+                              return x;
+                            }) |
+                            rs::to_file(f.path())),
+                    rs::stage_error);
+  REQUIRE(rs::test::open_file_count() == before);
+}
