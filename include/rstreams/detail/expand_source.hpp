@@ -8,9 +8,13 @@
 #include <rstreams/core/pull.hpp>
 #include <rstreams/core/stage_source.hpp>
 #include <rstreams/sources/from_range.hpp>
+#include <rstreams/sources/iota.hpp>
 
+#include <concepts>
 #include <cstddef>
+#include <iterator>
 #include <optional>
+#include <ranges>
 #include <type_traits>
 #include <utility>
 
@@ -21,6 +25,19 @@ namespace rstreams::detail {
 template <class X>
 using inner_source_t = decltype(as_source(std::declval<std::remove_cvref_t<X>>()));
 
+/// True for sources that keep their position when moved after their first push, so an
+/// expansion can run on the stack and be stored only when it stops mid-way. Opt-in: a
+/// source may hold iterators into itself (range_source does), which a move would break.
+template <class X>
+inline constexpr bool resumable_after_move = false;
+template <std::weakly_incrementable T, class B>
+inline constexpr bool resumable_after_move<iota_source<T, B>> = true;
+
+/// A random-access range resumes by offset from its begin after a move, so it too can be
+/// walked on the stack and stored (with the offset) only when it stops mid-way.
+template <class X>
+concept resumable_range = source_range<X> && std::ranges::random_access_range<X> && std::move_constructible<X>;
+
 /// `D` is the operator's source class (it names itself); `F` maps an element to a range or
 /// a source.
 template <class D, source S, class F>
@@ -28,6 +45,11 @@ class expand_source : public stage_source<D, S> {
   using base = stage_source<D, S>;
   using result_type = std::remove_cvref_t<std::invoke_result_t<F&, value_t<S>>>;
   using inner_type = inner_source_t<result_type>;
+  // Fast paths: the expansion lives on the stack while it is used up inside one push.
+  static constexpr bool by_offset = resumable_range<result_type>;
+  static constexpr bool on_stack = by_offset || (source<result_type> && resumable_after_move<result_type>);
+  struct none {};
+  using held_type = std::conditional_t<by_offset, result_type, none>;
 
  public:
   using value_type = value_t<inner_type>;
@@ -52,25 +74,65 @@ class expand_source : public stage_source<D, S> {
       }
       return left != 0;
     };
-    // Returns true when the inner source was exhausted (so expansion may go on).
+    // Walks a random-access range from offset `k`; returns the offset reached (its size when
+    // used up).
+    auto walk = [&](auto& r, std::size_t k) {
+      using diff = std::ranges::range_difference_t<decltype(r)>;
+      auto it = std::ranges::begin(r) + static_cast<diff>(k);
+      const auto end = std::ranges::end(r);
+      while (it != end) {
+        auto cur = it;
+        ++it;
+        ++k;
+        if (!emit(std::ranges::iter_move(cur))) return it == end ? std::size_t(-1) : k;
+      }
+      return std::size_t(-1);
+    };
+    // Returns true when the stored expansion was exhausted (so expansion may go on).
     auto drain = [&] {
       if (left == 0) return false;
-      if (rstreams::push(*inner_, left, emit) == flow::more) return false;
-      inner_.reset();
-      return true;
+      if constexpr (by_offset) {
+        const std::size_t k = walk(*held_, offset_);
+        if (k != std::size_t(-1)) {
+          offset_ = k;
+          return false;
+        }
+        held_.reset();
+        return true;
+      } else {
+        if (rstreams::push(*inner_, left, emit) == flow::more) return false;
+        inner_.reset();
+        return true;
+      }
     };
 
-    if (inner_ && !drain()) return flow::more;
+    if (stored() && !drain()) return flow::more;
     if (stopped || left == 0 || up_done_) return finished();
 
     std::size_t i = index_;
     const flow r = rstreams::push(this->up_, left, [&](auto&& x) {
-      // Built in place: a range source takes its iterators at the first pull, so it must not
-      // move after that.
-      inner_.emplace(as_source(
-          result_type(detail::invoke_stage(D::name, base::position, i++, f_, std::forward<decltype(x)>(x)))));
-      if (ctx_) rstreams::start(*inner_, *ctx_);
-      return drain() && !stopped && left != 0;
+      if constexpr (by_offset) {
+        result_type local(detail::invoke_stage(D::name, base::position, i++, f_, std::forward<decltype(x)>(x)));
+        const std::size_t k = walk(local, 0);
+        if (k == std::size_t(-1)) return !stopped && left != 0;
+        held_.emplace(std::move(local));
+        offset_ = k;
+        return false;
+      } else if constexpr (on_stack) {
+        inner_type local(as_source(
+            result_type(detail::invoke_stage(D::name, base::position, i++, f_, std::forward<decltype(x)>(x)))));
+        if (ctx_) rstreams::start(local, *ctx_);
+        if (rstreams::push(local, left, emit) == flow::done) return !stopped && left != 0;
+        inner_.emplace(std::move(local));
+        return false;
+      } else {
+        // Built in place: a range source takes its iterators at the first pull, so it must
+        // not move after that.
+        inner_.emplace(as_source(
+            result_type(detail::invoke_stage(D::name, base::position, i++, f_, std::forward<decltype(x)>(x)))));
+        if (ctx_) rstreams::start(*inner_, *ctx_);
+        return drain() && !stopped && left != 0;
+      }
     });
     index_ = i;
     up_done_ = r == flow::done;
@@ -78,10 +140,18 @@ class expand_source : public stage_source<D, S> {
   }
 
  private:
-  flow finished() const noexcept { return up_done_ && !inner_ ? flow::done : flow::more; }
+  bool stored() const noexcept {
+    if constexpr (by_offset)
+      return held_.has_value();
+    else
+      return inner_.has_value();
+  }
+  flow finished() const noexcept { return up_done_ && !stored() ? flow::done : flow::more; }
 
   F f_;
   std::optional<inner_type> inner_;
+  std::optional<held_type> held_;
+  std::size_t offset_ = 0;
   std::optional<run_context> ctx_;
   std::size_t index_ = 0;
   bool up_done_ = false;
