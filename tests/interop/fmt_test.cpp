@@ -10,6 +10,7 @@
 #include <rstreams/sources/iota.hpp>
 
 #include <support/catch.hpp>
+#include <support/counting_source.hpp>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -25,21 +26,6 @@ namespace {
 auto twice = [](int x) { return x * 2; };
 auto odd = [](int x) { return x % 2 == 1; };
 
-// Counts its pulls, to prove that formatting never consumes a source.
-class counting_iota : public rs::source_interface<counting_iota> {
- public:
-  static constexpr std::string_view name = "counting_iota";
-  using value_type = int;
-  explicit counting_iota(std::size_t& pulled) : pulled_(&pulled) {}
-  std::optional<int> next() {
-    ++*pulled_;
-    return next_++;
-  }
-
- private:
-  std::size_t* pulled_;
-  int next_ = 0;
-};
 
 using pipeline_t = decltype(rs::iota(0, 10) | rs::transform(twice) | rs::filter(odd) | rs::sum());
 }  // namespace
@@ -49,7 +35,7 @@ static_assert(fmt::is_formattable<decltype(rs::iota(0))>::value);
 static_assert(fmt::is_formattable<decltype(rs::take(3))>::value);
 static_assert(fmt::is_formattable<decltype(rs::sum())>::value);
 static_assert(!fmt::is_range<decltype(rs::iota(0)), char>::value);
-static_assert(!fmt::is_range<counting_iota, char>::value);
+static_assert(!fmt::is_range<rs::test::counting_source, char>::value);
 // Ranges that are not sources are still ranges to fmt.
 static_assert(fmt::is_range<std::vector<int>, char>::value);
 
@@ -73,10 +59,10 @@ TEST_CASE("fmt applies the string format spec to the description", "[interop][fm
 }
 
 TEST_CASE("formatting a source does not pull it", "[interop][fmt]") {
-  std::size_t pulled = 0;
-  auto src = counting_iota(pulled) | rs::take(3);
-  REQUIRE(fmt::format("{}", src) == "counting_iota | take");
-  REQUIRE(pulled == 0);
+  rs::test::pull_counts pulled;
+  auto src = rs::test::counting_source(pulled) | rs::take(3);
+  REQUIRE(fmt::format("{}", src) == "counting | take");
+  REQUIRE(pulled.items == 0);
   REQUIRE(rs::run(std::move(src) | rs::sum()) == 3);
 }
 

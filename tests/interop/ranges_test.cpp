@@ -10,6 +10,7 @@
 #include <rstreams/sources/iota.hpp>
 
 #include <support/catch.hpp>
+#include <support/counting_source.hpp>
 
 #include <range/v3/algorithm/count_if.hpp>
 #include <range/v3/algorithm/find.hpp>
@@ -32,21 +33,6 @@ namespace rs = rstreams;
 namespace {
 using ints = std::vector<int>;
 
-// An endless 0, 1, 2, ... that counts what it hands out; it has only the generic pull.
-class counting_iota : public rs::source_interface<counting_iota> {
- public:
-  static constexpr std::string_view name = "counting_iota";
-  using value_type = int;
-  explicit counting_iota(std::size_t& pulled) : pulled_(&pulled) {}
-  std::optional<int> next() {
-    ++*pulled_;
-    return next_++;
-  }
-
- private:
-  std::size_t* pulled_;
-  int next_ = 0;
-};
 
 using iota_src = decltype(rs::iota(0));
 using evens_view = decltype(ranges::views::iota(0) | ranges::views::filter([](int x) { return x % 2 == 0; }));
@@ -57,7 +43,7 @@ using evens_view = decltype(ranges::views::iota(0) | ranges::views::filter([](in
 static_assert(ranges::input_range<iota_src&>);
 static_assert(ranges::viewable_range<iota_src&>);
 static_assert(!ranges::view_<iota_src>);
-static_assert(ranges::input_range<counting_iota&>);
+static_assert(ranges::input_range<rs::test::counting_source&>);
 // range-v3 views are sources through from_range.
 static_assert(rs::source_range<evens_view>);
 static_assert(rs::source_of<decltype(rs::from_range(std::declval<evens_view>())), int>);
@@ -93,11 +79,11 @@ TEST_CASE("an lvalue source pipes into range-v3 views", "[interop][ranges]") {
 }
 
 TEST_CASE("range-v3 take over a source pulls no more than it takes", "[interop][ranges]") {
-  std::size_t pulled = 0;
-  counting_iota src(pulled);
+  rs::test::pull_counts pulled;
+  rs::test::counting_source src(pulled);
   auto got = src | ranges::views::take(5) | ranges::to<std::vector>();
   REQUIRE(got == ints{0, 1, 2, 3, 4});
-  REQUIRE(pulled == 5);
+  REQUIRE(pulled.items == 5);
 }
 
 TEST_CASE("range-v3 algorithms accept an lvalue source", "[interop][ranges]") {

@@ -7,6 +7,7 @@
 #include <rstreams/sources/iota.hpp>
 
 #include <support/catch.hpp>
+#include <support/counting_source.hpp>
 
 #include <cstddef>
 #include <string_view>
@@ -18,25 +19,6 @@ namespace {
 using ints = std::vector<int>;
 using chunks = std::vector<ints>;
 
-// An endless 0, 1, 2, ... that counts what it hands out.
-class counting_iota : public rs::source_interface<counting_iota> {
- public:
-  static constexpr std::string_view name = "counting_iota";
-  using value_type = int;
-  explicit counting_iota(std::size_t& pulled) : pulled_(&pulled) {}
-  template <class F>
-  rs::flow push(std::size_t n, F&& f) {
-    for (; n != 0; --n) {
-      ++*pulled_;
-      if (!f(next_++)) break;
-    }
-    return rs::flow::more;
-  }
-
- private:
-  std::size_t* pulled_;
-  int next_ = 0;
-};
 }  // namespace
 
 static_assert(rs::source_of<decltype(rs::iota(0) | rs::chunk(3)), ints>);
@@ -57,15 +39,15 @@ TEST_CASE("chunk(0) is a configuration error in both forms", "[ops][chunk]") {
 }
 
 TEST_CASE("chunk pulls exactly what the chunks taken need", "[ops][chunk]") {
-  std::size_t pulled = 0;
-  REQUIRE(rs::run(counting_iota(pulled) | rs::chunk(4) | rs::take(2) | rs::to_vector()) ==
+  rs::test::pull_counts pulled;
+  REQUIRE(rs::run(rs::test::counting_source(pulled) | rs::chunk(4) | rs::take(2) | rs::to_vector()) ==
           chunks{{0, 1, 2, 3}, {4, 5, 6, 7}});
-  REQUIRE(pulled == 8);
+  REQUIRE(pulled.items == 8);
 }
 
 TEST_CASE("chunk meets demand smaller or larger than one chunk", "[ops][chunk]") {
-  std::size_t pulled = 0;
-  auto src = counting_iota(pulled) | rs::chunk(3);
+  rs::test::pull_counts pulled;
+  auto src = rs::test::counting_source(pulled) | rs::chunk(3);
   chunks got;
   auto sink = [&](ints c) {
     got.push_back(std::move(c));
@@ -73,11 +55,11 @@ TEST_CASE("chunk meets demand smaller or larger than one chunk", "[ops][chunk]")
   };
   REQUIRE(rs::push(src, 1, sink) == rs::flow::more);
   REQUIRE(got == chunks{{0, 1, 2}});
-  REQUIRE(pulled == 3);
+  REQUIRE(pulled.items == 3);
   REQUIRE(rs::push(src, 2, sink) == rs::flow::more);
   REQUIRE(got.size() == 3);
   REQUIRE(got.back() == ints{6, 7, 8});
-  REQUIRE(pulled == 9);
+  REQUIRE(pulled.items == 9);
 }
 
 TEST_CASE("chunk keeps a partial chunk across pushes when upstream delivers fewer", "[ops][chunk]") {

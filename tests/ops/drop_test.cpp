@@ -6,6 +6,7 @@
 #include <rstreams/sources/iota.hpp>
 
 #include <support/catch.hpp>
+#include <support/counting_source.hpp>
 
 #include <cstddef>
 #include <string_view>
@@ -14,25 +15,6 @@
 namespace rs = rstreams;
 
 namespace {
-// An endless 0, 1, 2, ... that counts what it hands out.
-class counting_iota : public rs::source_interface<counting_iota> {
- public:
-  static constexpr std::string_view name = "counting_iota";
-  using value_type = int;
-  explicit counting_iota(std::size_t& pulled) : pulled_(&pulled) {}
-  template <class F>
-  rs::flow push(std::size_t n, F&& f) {
-    for (; n != 0; --n) {
-      ++*pulled_;
-      if (!f(next_++)) break;
-    }
-    return rs::flow::more;
-  }
-
- private:
-  std::size_t* pulled_;
-  int next_ = 0;
-};
 }  // namespace
 
 static_assert(rs::source_of<decltype(rs::iota(0) | rs::drop(3)), int>);
@@ -45,15 +27,15 @@ TEST_CASE("drop skips the first n elements", "[ops][drop]") {
 }
 
 TEST_CASE("drop pulls only the skipped elements plus what is taken", "[ops][drop]") {
-  std::size_t pulled = 0;
-  REQUIRE(rs::run(counting_iota(pulled) | rs::drop(10) | rs::take(3) | rs::to_vector()) ==
+  rs::test::pull_counts pulled;
+  REQUIRE(rs::run(rs::test::counting_source(pulled) | rs::drop(10) | rs::take(3) | rs::to_vector()) ==
           std::vector<int>{10, 11, 12});
-  REQUIRE(pulled == 13);
+  REQUIRE(pulled.items == 13);
 }
 
 TEST_CASE("drop counts skipped elements against a push's demand", "[ops][drop]") {
-  std::size_t pulled = 0;
-  auto src = counting_iota(pulled) | rs::drop(5);
+  rs::test::pull_counts pulled;
+  auto src = rs::test::counting_source(pulled) | rs::drop(5);
   std::vector<int> got;
   auto sink = [&](int x) {
     got.push_back(x);
@@ -61,12 +43,12 @@ TEST_CASE("drop counts skipped elements against a push's demand", "[ops][drop]")
   };
   REQUIRE(rs::push(src, 3, sink) == rs::flow::more);  // still skipping: nothing delivered
   REQUIRE(got.empty());
-  REQUIRE(pulled == 3);
+  REQUIRE(pulled.items == 3);
   REQUIRE(rs::push(src, 4, sink) == rs::flow::more);  // 2 skipped, 2 delivered
   REQUIRE(got == std::vector<int>{5, 6});
   REQUIRE(rs::push(src, 2, sink) == rs::flow::more);
   REQUIRE(got == std::vector<int>{5, 6, 7, 8});
-  REQUIRE(pulled == 9);
+  REQUIRE(pulled.items == 9);
 }
 
 TEST_CASE("drop after a filter skips kept elements", "[ops][drop]") {

@@ -8,6 +8,7 @@
 #include <rstreams/sources/iota.hpp>
 
 #include <support/catch.hpp>
+#include <support/counting_source.hpp>
 
 #include <cstddef>
 #include <memory>
@@ -22,25 +23,6 @@ namespace {
 using ints = std::vector<int>;
 auto even = [](int x) { return x % 2 == 0; };
 
-// An endless 0, 1, 2, ... that counts what it hands out.
-class counting_iota : public rs::source_interface<counting_iota> {
- public:
-  static constexpr std::string_view name = "counting_iota";
-  using value_type = int;
-  explicit counting_iota(std::size_t& pulled) : pulled_(&pulled) {}
-  template <class F>
-  rs::flow push(std::size_t n, F&& f) {
-    for (; n != 0; --n) {
-      ++*pulled_;
-      if (!f(next_++)) break;
-    }
-    return rs::flow::more;
-  }
-
- private:
-  std::size_t* pulled_;
-  int next_ = 0;
-};
 }  // namespace
 
 static_assert(rs::source_of<decltype(rs::iota(0) | rs::filter(even)), int>);
@@ -61,20 +43,20 @@ TEST_CASE("filter sees elements read-only and passes move-only ones on", "[ops][
 }
 
 TEST_CASE("filter pulls no more than the elements its consumer needs", "[ops][filter]") {
-  std::size_t pulled = 0;
-  REQUIRE(rs::run(counting_iota(pulled) | rs::filter(even) | rs::take(3) | rs::sum()) == 6);
-  REQUIRE(pulled == 5);
+  rs::test::pull_counts pulled;
+  REQUIRE(rs::run(rs::test::counting_source(pulled) | rs::filter(even) | rs::take(3) | rs::sum()) == 6);
+  REQUIRE(pulled.items == 5);
 }
 
 TEST_CASE("a push of n through filter reads n upstream elements and may deliver fewer", "[ops][filter]") {
-  std::size_t pulled = 0;
-  auto src = counting_iota(pulled) | rs::filter(even);
+  rs::test::pull_counts pulled;
+  auto src = rs::test::counting_source(pulled) | rs::filter(even);
   ints got;
   REQUIRE(rs::push(src, 5, [&](int x) {
             got.push_back(x);
             return true;
           }) == rs::flow::more);
-  REQUIRE(pulled == 5);
+  REQUIRE(pulled.items == 5);
   REQUIRE(got == ints{0, 2, 4});
 }
 

@@ -9,8 +9,12 @@
 #include <rstreams/sources/iota.hpp>
 
 #include <support/catch.hpp>
+#include <support/counting_source.hpp>
 
+#include <array>
 #include <cstddef>
+#include <list>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <stop_token>
@@ -25,26 +29,6 @@ using ints = std::vector<int>;
 
 auto triple = [](int x) { return ints{x, x, x}; };
 auto up_to = [](int x) { return rs::iota(0, x); };
-
-// An endless 0, 1, 2, ... that counts what it hands out.
-class counting_iota : public rs::source_interface<counting_iota> {
- public:
-  static constexpr std::string_view name = "counting_iota";
-  using value_type = int;
-  explicit counting_iota(std::size_t& pulled) : pulled_(&pulled) {}
-  template <class F>
-  rs::flow push(std::size_t n, F&& f) {
-    for (; n != 0; --n) {
-      ++*pulled_;
-      if (!f(next_++)) break;
-    }
-    return rs::flow::more;
-  }
-
- private:
-  std::size_t* pulled_;
-  int next_ = 0;
-};
 
 // Pushes `n` at a time into a vector until the source ends.
 template <class S>
@@ -98,10 +82,10 @@ TEST_CASE("flat_map to a source", "[ops][flat_map]") {
 }
 
 TEST_CASE("flat_map pulls upstream only when the current expansion is used up", "[ops][flat_map]") {
-  std::size_t pulled = 0;
-  REQUIRE(rs::run(counting_iota(pulled) | rs::flat_map(triple) | rs::take(4) | rs::to_vector()) ==
+  rs::test::pull_counts pulled;
+  REQUIRE(rs::run(rs::test::counting_source(pulled) | rs::flat_map(triple) | rs::take(4) | rs::to_vector()) ==
           ints{0, 0, 0, 1});
-  REQUIRE(pulled == 2);
+  REQUIRE(pulled.items == 2);
 }
 
 TEST_CASE("flat_map stops mid-expansion at n and resumes on the next push", "[ops][flat_map]") {
@@ -114,6 +98,48 @@ TEST_CASE("flat_map stops mid-expansion at n and resumes on the next push", "[op
     auto src2 = rs::iota(0, 3) | rs::flat_map([](int x) { return rs::iota(x * 10, x * 10 + 4); });
     REQUIRE(drain_by(src2, n) == expected);
   }
+}
+
+TEST_CASE("flat_map resumes every kind of result where it stopped", "[ops][flat_map]") {
+  const ints expected{0, 1, 2, 10, 11, 12, 20, 21, 22};
+  for (std::size_t n : {std::size_t{1}, std::size_t{2}, std::size_t{4}, std::size_t{100}}) {
+    INFO("n = " << n);
+    // An array moves its elements when stored mid-way; a list is not random access.
+    auto arrays = rs::iota(0, 3) | rs::flat_map([](int x) {
+                    return std::array<int, 3>{x * 10, x * 10 + 1, x * 10 + 2};
+                  });
+    REQUIRE(drain_by(arrays, n) == expected);
+    auto lists = rs::iota(0, 3) | rs::flat_map([](int x) {
+                   return std::list<int>{x * 10, x * 10 + 1, x * 10 + 2};
+                 });
+    REQUIRE(drain_by(lists, n) == expected);
+    auto strings =
+        rs::iota(0, 3) | rs::flat_map([](int x) { return std::string(3, static_cast<char>('a' + x)); });
+    std::string got;
+    while (rs::push(strings, n, [&](char c) {
+             got += c;
+             return true;
+           }) == rs::flow::more) {
+    }
+    REQUIRE(got == "aaabbbccc");
+  }
+}
+
+TEST_CASE("flat_map moves the elements of a result it owns", "[ops][flat_map]") {
+  auto src = rs::iota(0, 2) | rs::flat_map([](int x) {
+               std::vector<std::unique_ptr<int>> v;
+               v.push_back(std::make_unique<int>(x));
+               v.push_back(std::make_unique<int>(x + 10));
+               return v;
+             });
+  ints got;
+  for (int guard = 0; guard != 10; ++guard)
+    if (rs::push(src, 1, [&](std::unique_ptr<int> p) {
+          got.push_back(*p);
+          return true;
+        }) == rs::flow::done)
+      break;
+  REQUIRE(got == ints{0, 10, 1, 11});
 }
 
 TEST_CASE("flat_map stops mid-expansion when downstream says stop", "[ops][flat_map]") {

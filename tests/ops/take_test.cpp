@@ -7,6 +7,7 @@
 #include <rstreams/sources/iota.hpp>
 
 #include <support/catch.hpp>
+#include <support/counting_source.hpp>
 
 #include <cstddef>
 #include <optional>
@@ -17,32 +18,6 @@ namespace rs = rstreams;
 
 namespace {
 
-// Counts every element it hands out (the counter lives outside, so it survives moves).
-// `Bulk` picks the primitive: push (bulk) or next (generic), to test both kinds of upstream.
-template <bool Bulk>
-class counting_iota : public rs::source_interface<counting_iota<Bulk>> {
- public:
-  static constexpr std::string_view name = "counting_iota";
-  using value_type = int;
-  explicit counting_iota(std::size_t& pulled) : pulled_(&pulled) {}
-
-  template <class F>
-  rs::flow push(std::size_t n, F&& f) requires Bulk {
-    for (; n != 0; --n) {
-      ++*pulled_;
-      if (!f(next_++)) return rs::flow::more;
-    }
-    return rs::flow::more;
-  }
-  std::optional<int> next() requires(!Bulk) {
-    ++*pulled_;
-    return next_++;
-  }
-
- private:
-  std::size_t* pulled_;
-  int next_ = 0;
-};
 
 // Records the n of every push it receives.
 class demand_probe : public rs::source_interface<demand_probe> {
@@ -74,23 +49,23 @@ TEST_CASE("take passes on the first n elements", "[ops][take]") {
 }
 
 TEST_CASE("take(5) on an infinite source pulls exactly 5 and the run finishes", "[ops][take]") {
-  std::size_t pulled = 0;
+  rs::test::pull_counts pulled;
   SECTION("bulk upstream") {
-    REQUIRE(rs::run(counting_iota<true>(pulled) | rs::take(5) | rs::sum()) == 10);
-    REQUIRE(pulled == 5);
+    REQUIRE(rs::run(rs::test::counting_source(pulled) | rs::take(5) | rs::sum()) == 10);
+    REQUIRE(pulled.items == 5);
   }
   SECTION("generic upstream") {
-    REQUIRE(rs::run(counting_iota<false>(pulled) | rs::take(5) | rs::sum()) == 10);
-    REQUIRE(pulled == 5);
+    REQUIRE(rs::run(rs::test::counting_next_source(pulled) | rs::take(5) | rs::sum()) == 10);
+    REQUIRE(pulled.items == 5);
   }
   SECTION("through a transform") {
-    REQUIRE(rs::run(counting_iota<true>(pulled) | rs::transform([](int x) { return x * 2; }) | rs::take(5) |
+    REQUIRE(rs::run(rs::test::counting_source(pulled) | rs::transform([](int x) { return x * 2; }) | rs::take(5) |
                     rs::sum()) == 20);
-    REQUIRE(pulled == 5);
+    REQUIRE(pulled.items == 5);
   }
   SECTION("take(0) pulls nothing") {
-    REQUIRE(rs::run(counting_iota<true>(pulled) | rs::take(0) | rs::sum()) == 0);
-    REQUIRE(pulled == 0);
+    REQUIRE(rs::run(rs::test::counting_source(pulled) | rs::take(0) | rs::sum()) == 0);
+    REQUIRE(pulled.items == 0);
   }
 }
 
@@ -126,11 +101,11 @@ TEST_CASE("take stops when downstream says stop and resumes after", "[ops][take]
 }
 
 TEST_CASE("take after a filter counts kept elements", "[ops][take]") {
-  std::size_t pulled = 0;
-  auto evens = rs::run(counting_iota<true>(pulled) | rs::filter([](int x) { return x % 2 == 0; }) |
+  rs::test::pull_counts pulled;
+  auto evens = rs::run(rs::test::counting_source(pulled) | rs::filter([](int x) { return x % 2 == 0; }) |
                        rs::take(3) | rs::to_vector());
   REQUIRE(evens == std::vector<int>{0, 2, 4});
-  REQUIRE(pulled == 5);
+  REQUIRE(pulled.items == 5);
 }
 
 TEST_CASE("take is iterable and describes itself", "[ops][take]") {

@@ -1,7 +1,10 @@
 #pragma once
 // The machinery shared by flat_map and join: each upstream element becomes an inner source
 // whose elements are passed on one by one. The inner source outlives a push that stops
-// mid-way, so the next push resumes it exactly where the last one stopped.
+// mid-way, so the next push resumes it exactly where the last one stopped. Results that can
+// be moved mid-way without losing their place (random-access ranges, iota) are walked on the
+// stack and stored only when they stop mid-way: building and resetting a stored inner source
+// per element would cost more than the walk itself.
 
 #include <rstreams/core/context.hpp>
 #include <rstreams/core/error.hpp>
@@ -36,7 +39,8 @@ inline constexpr bool resumable_after_move<iota_source<T, B>> = true;
 /// A random-access range resumes by offset from its begin after a move, so it too can be
 /// walked on the stack and stored (with the offset) only when it stops mid-way.
 template <class X>
-concept resumable_range = source_range<X> && std::ranges::random_access_range<X> && std::move_constructible<X>;
+concept resumable_range =
+    source_range<X> && std::ranges::random_access_range<X> && std::move_constructible<X>;
 
 /// `D` is the operator's source class (it names itself); `F` maps an element to a range or
 /// a source.
@@ -49,6 +53,7 @@ class expand_source : public stage_source<D, S> {
   static constexpr bool by_offset = resumable_range<result_type>;
   static constexpr bool on_stack = by_offset || (source<result_type> && resumable_after_move<result_type>);
   struct none {};
+  static constexpr std::size_t used_up = static_cast<std::size_t>(-1);
   using held_type = std::conditional_t<by_offset, result_type, none>;
 
  public:
@@ -74,8 +79,8 @@ class expand_source : public stage_source<D, S> {
       }
       return left != 0;
     };
-    // Walks a random-access range from offset `k`; returns the offset reached (its size when
-    // used up).
+    // Walks a random-access range from offset `k`; returns the offset to resume at, or
+    // used_up.
     auto walk = [&](auto& r, std::size_t k) {
       using diff = std::ranges::range_difference_t<decltype(r)>;
       auto it = std::ranges::begin(r) + static_cast<diff>(k);
@@ -84,23 +89,26 @@ class expand_source : public stage_source<D, S> {
         auto cur = it;
         ++it;
         ++k;
-        if (!emit(std::ranges::iter_move(cur))) return it == end ? std::size_t(-1) : k;
+        if (!emit(std::ranges::iter_move(cur))) return it == end ? used_up : k;
       }
-      return std::size_t(-1);
+      return used_up;
     };
     // Returns true when the stored expansion was exhausted (so expansion may go on).
     auto drain = [&] {
       if (left == 0) return false;
       if constexpr (by_offset) {
         const std::size_t k = walk(*held_, offset_);
-        if (k != std::size_t(-1)) {
+        if (k != used_up) {
           offset_ = k;
           return false;
         }
         held_.reset();
         return true;
       } else {
-        if (rstreams::push(*inner_, left, emit) == flow::more) return false;
+        // Its own callback type, so that the push of a fresh expansion below is the only
+        // caller of its instantiation and gets inlined.
+        auto resume = [&](auto&& y) { return emit(std::forward<decltype(y)>(y)); };
+        if (rstreams::push(*inner_, left, resume) == flow::more) return false;
         inner_.reset();
         return true;
       }
@@ -112,15 +120,16 @@ class expand_source : public stage_source<D, S> {
     std::size_t i = index_;
     const flow r = rstreams::push(this->up_, left, [&](auto&& x) {
       if constexpr (by_offset) {
-        result_type local(detail::invoke_stage(D::name, base::position, i++, f_, std::forward<decltype(x)>(x)));
+        result_type local(
+            detail::invoke_stage(D::name, base::position, i++, f_, std::forward<decltype(x)>(x)));
         const std::size_t k = walk(local, 0);
-        if (k == std::size_t(-1)) return !stopped && left != 0;
+        if (k == used_up) return !stopped && left != 0;
         held_.emplace(std::move(local));
         offset_ = k;
         return false;
       } else if constexpr (on_stack) {
-        inner_type local(as_source(
-            result_type(detail::invoke_stage(D::name, base::position, i++, f_, std::forward<decltype(x)>(x)))));
+        inner_type local(as_source(result_type(
+            detail::invoke_stage(D::name, base::position, i++, f_, std::forward<decltype(x)>(x)))));
         if (ctx_) rstreams::start(local, *ctx_);
         if (rstreams::push(local, left, emit) == flow::done) return !stopped && left != 0;
         inner_.emplace(std::move(local));
@@ -128,8 +137,8 @@ class expand_source : public stage_source<D, S> {
       } else {
         // Built in place: a range source takes its iterators at the first pull, so it must
         // not move after that.
-        inner_.emplace(as_source(
-            result_type(detail::invoke_stage(D::name, base::position, i++, f_, std::forward<decltype(x)>(x)))));
+        inner_.emplace(as_source(result_type(
+            detail::invoke_stage(D::name, base::position, i++, f_, std::forward<decltype(x)>(x)))));
         if (ctx_) rstreams::start(*inner_, *ctx_);
         return drain() && !stopped && left != 0;
       }

@@ -396,6 +396,8 @@ TEST_CASE("writers killed at random points lose no acknowledged event and never 
   WARN("crash test: " << trials << " kills (" << killed_mid_run << " mid-run, " << killed_after_acks
                       << " after some acknowledgements), " << acked.size() << " acknowledged events, "
                       << duplicates << " duplicates from uncommitted batches");
-  REQUIRE(killed_mid_run >= trials / 2);
+  // Where a kill lands depends on the machine's speed (a sanitizer build on a loaded machine
+  // lands fewer of them mid-run); what must hold is that enough of them did to mean something.
+  REQUIRE(killed_mid_run >= 10);
   REQUIRE(killed_after_acks >= 10);
 }
