@@ -40,8 +40,12 @@ void* operator new(std::size_t n) {
   if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
   throw std::bad_alloc();
 }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  std::free(p);
+}
 
 namespace {
 
@@ -109,7 +113,8 @@ void tumbling_rstreams(benchmark::State& state) {
   tally t;
   for (auto _ : state)
     t = rs::run(in | rs::key_by(key_fn) |
-                rs::window(rs::tumbling(nanoseconds(tumble)), rs::counting(), rs::event_time(ts_fn)) | tally_sink{});
+                rs::window(rs::tumbling(nanoseconds(tumble)), rs::counting(), rs::event_time(ts_fn)) |
+                tally_sink{});
   report(state, t, events_10m);
 }
 
@@ -184,7 +189,8 @@ void sliding_baseline(benchmark::State& state) {
       for (auto& [k, r] : keys) {
         std::uint64_t sum = 0;
         bool any = false;
-        for (std::int64_t p = std::max<std::int64_t>({first_pane, r.newest - static_cast<std::int64_t>(panes) + 1, 0});
+        for (std::int64_t p =
+                 std::max<std::int64_t>({first_pane, r.newest - static_cast<std::int64_t>(panes) + 1, 0});
              p <= r.newest && p < end / slide_step; ++p) {
           const auto c = r.count[static_cast<std::size_t>(p) % panes];
           sum += c;
@@ -258,7 +264,9 @@ void memory_100m(benchmark::State& state) {
   long rss_before = 0;
   for (auto _ : state) {
     rss_before = rss_kb();
-    s = rs::run(rs::iota(std::int64_t{0}, n) | rs::transform([](std::int64_t i) { return event{key_of(i), i}; }) |
+    s = rs::run(rs::iota(std::int64_t{0}, n) | rs::transform([](std::int64_t i) {
+                  return event{key_of(i), i};
+                }) |
                 rs::key_by(key_fn) |
                 rs::window(rs::tumbling(nanoseconds(tumble)), rs::counting(), rs::event_time(ts_fn)) |
                 sampling_sink{{}, mark});
@@ -276,7 +284,9 @@ void memory_100m(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(tumbling_rstreams)->Name("tumbling_10M/rstreams")->Unit(benchmark::kMillisecond);
-BENCHMARK(tumbling_rstreams_unbounded)->Name("tumbling_10M/rstreams_unbounded_keys")->Unit(benchmark::kMillisecond);
+BENCHMARK(tumbling_rstreams_unbounded)
+    ->Name("tumbling_10M/rstreams_unbounded_keys")
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(tumbling_baseline)->Name("tumbling_10M/baseline_hash_map")->Unit(benchmark::kMillisecond);
 BENCHMARK(sliding_rstreams)->Name("sliding_10M/rstreams")->Unit(benchmark::kMillisecond);
 BENCHMARK(sliding_baseline)->Name("sliding_10M/baseline_hash_map")->Unit(benchmark::kMillisecond);

@@ -55,9 +55,10 @@ const char* const countries[] = {"NL", "DE", "FR", "US", "BR"};
 // ~100 bytes of JSON, the same as peers/bus_enrich.js makes.
 std::string make_payload(std::size_t i) {
   char buf[160];
-  const int n = std::snprintf(buf, sizeof buf,
-                              R"({"id":%zu,"customer":"customer-%06zu","email":"c%zu@example.com","total":%zu.%02zu,"country":"%s"})",
-                              i, i % 100000, i % 100000, (i * 7919) % 1000, i % 100, countries[i % 5]);
+  const int n = std::snprintf(
+      buf, sizeof buf,
+      R"({"id":%zu,"customer":"customer-%06zu","email":"c%zu@example.com","total":%zu.%02zu,"country":"%s"})",
+      i, i % 100000, i % 100000, (i * 7919) % 1000, i % 100, countries[i % 5]);
   return std::string(buf, static_cast<std::size_t>(n));
 }
 
@@ -76,7 +77,8 @@ void set_rate(benchmark::State& state, std::size_t items, double seconds) {
 // The same derivation on the JSON text, for a bot that does not need the parsed payload.
 rb::raw_json enrich_raw(rb::raw_json o) {
   const auto at = o.text.find(R"("country":")");
-  const bool americas = at != std::string::npos && (o.text.compare(at + 11, 2, "US") == 0 || o.text.compare(at + 11, 2, "BR") == 0);
+  const bool americas = at != std::string::npos &&
+                        (o.text.compare(at + 11, 2, "US") == 0 || o.text.compare(at + 11, 2, "BR") == 0);
   o.text.pop_back();
   o.text += americas ? R"(,"region":"americas"})" : R"(,"region":"europe"})";
   return o;
@@ -84,7 +86,8 @@ rb::raw_json enrich_raw(rb::raw_json o) {
 
 template <bool Raw>
 void bench_rstreams(benchmark::State& state, rb::fsync_policy policy) {
-  const auto dir = scratch_root() / ((policy == rb::fsync_policy::never ? "never" : "interval") + std::string(Raw ? "-raw" : ""));
+  const auto dir = scratch_root() / ((policy == rb::fsync_policy::never ? "never" : "interval") +
+                                     std::string(Raw ? "-raw" : ""));
   fs::remove_all(dir);
   rb::local_options opt;
   opt.fsync = policy;
@@ -106,8 +109,8 @@ void bench_rstreams(benchmark::State& state, rb::fsync_policy policy) {
   double seconds = 0;
   std::size_t items = 0;
   for (auto _ : state) {
-    rb::enrich_options o{.bot = "enricher-" + std::to_string(run), .in = "orders",
-                         .out = "enriched-" + std::to_string(run)};
+    rb::enrich_options o{
+        .bot = "enricher-" + std::to_string(run), .in = "orders", .out = "enriched-" + std::to_string(run)};
     o.write.records = 1000;
     o.write.bytes = 1 << 20;
     ++run;
@@ -156,7 +159,8 @@ void bench_baseline(benchmark::State& state) {
         from = nl + 1;
       }
       carry.erase(0, from);
-      if (::write(out, outbuf.data(), outbuf.size()) != static_cast<ssize_t>(outbuf.size())) state.SkipWithError("write");
+      if (::write(out, outbuf.data(), outbuf.size()) != static_cast<ssize_t>(outbuf.size()))
+        state.SkipWithError("write");
       outbuf.clear();
     }
     ::close(in);
@@ -176,7 +180,8 @@ int main(int argc, char** argv) {
   benchmark::RegisterBenchmark("bus_enrich/baseline_jsonl_loop", bench_baseline)
       ->Unit(benchmark::kMillisecond)
       ->Iterations(5);
-  benchmark::RegisterBenchmark("bus_enrich/rstreams_fsync_never", bench_rstreams<false>, rb::fsync_policy::never)
+  benchmark::RegisterBenchmark("bus_enrich/rstreams_fsync_never", bench_rstreams<false>,
+                               rb::fsync_policy::never)
       ->Unit(benchmark::kMillisecond)
       ->Iterations(5);
   benchmark::RegisterBenchmark("bus_enrich/rstreams_fsync_interval", bench_rstreams<false>,

@@ -195,11 +195,13 @@ u64 three_stage_rstreams_items(u64 n) {
 }
 
 u64 three_stage_rstreams_chunks(u64 n) {
-  return rs::run(rs::iota(u64{0}, n) | rs::batch(1024) | rs::parallel_map(2, [](const std::vector<u64>& c) {
-                   std::vector<u64> out(c.size());
-                   for (std::size_t i = 0; i < c.size(); ++i) out[i] = middle(c[i]);
-                   return out;
-                 }) |
+  return rs::run(rs::iota(u64{0}, n) | rs::batch(1024) |
+                 rs::parallel_map(2,
+                                  [](const std::vector<u64>& c) {
+                                    std::vector<u64> out(c.size());
+                                    for (std::size_t i = 0; i < c.size(); ++i) out[i] = middle(c[i]);
+                                    return out;
+                                  }) |
                  rs::fold(u64{0}, [](u64 acc, const std::vector<u64>& c) {
                    for (u64 y : c)
                      if (y % 7 != 0) acc += y;
@@ -220,18 +222,17 @@ u64 three_stage_serial(u64 n) {
 u64 three_stage_tbb_items(u64 n) {
   u64 next = 0, total = 0;
   tbb::parallel_pipeline(
-      8, tbb::make_filter<void, u64>(tbb::filter_mode::serial_in_order,
-                                     [&](tbb::flow_control& fc) -> u64 {
-                                       if (next == n) {
-                                         fc.stop();
-                                         return 0;
-                                       }
-                                       return next++;
-                                     }) &
-             tbb::make_filter<u64, u64>(tbb::filter_mode::parallel, [](u64 x) { return middle(x); }) &
-             tbb::make_filter<u64, void>(tbb::filter_mode::serial_out_of_order, [&](u64 y) {
-               if (y % 7 != 0) total += y;
-             }));
+      8, tbb::make_filter<void, u64>(tbb::filter_mode::serial_in_order, [&](tbb::flow_control& fc) -> u64 {
+           if (next == n) {
+             fc.stop();
+             return 0;
+           }
+           return next++;
+         }) & tbb::make_filter<u64, u64>(tbb::filter_mode::parallel, [](u64 x) {
+           return middle(x);
+         }) & tbb::make_filter<u64, void>(tbb::filter_mode::serial_out_of_order, [&](u64 y) {
+           if (y % 7 != 0) total += y;
+         }));
   return total;
 }
 
@@ -239,26 +240,23 @@ u64 three_stage_tbb_chunks(u64 n) {
   using chunk = std::shared_ptr<std::vector<u64>>;
   u64 next = 0, total = 0;
   tbb::parallel_pipeline(
-      8, tbb::make_filter<void, chunk>(tbb::filter_mode::serial_in_order,
-                                       [&](tbb::flow_control& fc) -> chunk {
-                                         if (next == n) {
-                                           fc.stop();
-                                           return nullptr;
-                                         }
-                                         auto c = std::make_shared<std::vector<u64>>();
-                                         c->reserve(1024);
-                                         for (int i = 0; i < 1024 && next < n; ++i) c->push_back(next++);
-                                         return c;
-                                       }) &
-             tbb::make_filter<chunk, chunk>(tbb::filter_mode::parallel,
-                                            [](chunk c) {
-                                              for (auto& x : *c) x = middle(x);
-                                              return c;
-                                            }) &
-             tbb::make_filter<chunk, void>(tbb::filter_mode::serial_out_of_order, [&](chunk c) {
-               for (u64 y : *c)
-                 if (y % 7 != 0) total += y;
-             }));
+      8,
+      tbb::make_filter<void, chunk>(tbb::filter_mode::serial_in_order, [&](tbb::flow_control& fc) -> chunk {
+        if (next == n) {
+          fc.stop();
+          return nullptr;
+        }
+        auto c = std::make_shared<std::vector<u64>>();
+        c->reserve(1024);
+        for (int i = 0; i < 1024 && next < n; ++i) c->push_back(next++);
+        return c;
+      }) & tbb::make_filter<chunk, chunk>(tbb::filter_mode::parallel, [](chunk c) {
+        for (auto& x : *c) x = middle(x);
+        return c;
+      }) & tbb::make_filter<chunk, void>(tbb::filter_mode::serial_out_of_order, [&](chunk c) {
+        for (u64 y : *c)
+          if (y % 7 != 0) total += y;
+      }));
   return total;
 }
 #endif
@@ -305,23 +303,34 @@ int main(int argc, char** argv) {
   check("three_stage", three_stage_serial(100'000), three_stage_tbb_chunks(100'000));
 #endif
 
-  add("async_handoff/baseline_spsc_ring", [] { return handoff_raw_ring(handoff_n); }, handoff_n);
-  add("async_handoff/mutex_cv_queue", [] { return handoff_mutex_cv(handoff_n); }, handoff_n);
-  add("async_handoff/rstreams", [] { return handoff_rstreams(handoff_n); }, handoff_n);
+  add(
+      "async_handoff/baseline_spsc_ring", [] { return handoff_raw_ring(handoff_n); }, handoff_n);
+  add(
+      "async_handoff/mutex_cv_queue", [] { return handoff_mutex_cv(handoff_n); }, handoff_n);
+  add(
+      "async_handoff/rstreams", [] { return handoff_rstreams(handoff_n); }, handoff_n);
 
-  add("parallel_map_cpu/baseline_1_worker", [] { return cpu_parallel(1); }, cpu_n);
-  add("parallel_map_cpu/2_workers", [] { return cpu_parallel(2); }, cpu_n);
+  add(
+      "parallel_map_cpu/baseline_1_worker", [] { return cpu_parallel(1); }, cpu_n);
+  add(
+      "parallel_map_cpu/2_workers", [] { return cpu_parallel(2); }, cpu_n);
 
 #if defined(RSTREAMS_HAVE_TBB)
-  add("three_stage_items/baseline_tbb_parallel_pipeline", [] { return three_stage_tbb_items(stage_n); }, stage_n);
+  add(
+      "three_stage_items/baseline_tbb_parallel_pipeline", [] { return three_stage_tbb_items(stage_n); },
+      stage_n);
 #endif
-  add("three_stage_items/rstreams", [] { return three_stage_rstreams_items(stage_n); }, stage_n);
-  add("three_stage_items/serial_loop", [] { return three_stage_serial(stage_n); }, stage_n);
+  add(
+      "three_stage_items/rstreams", [] { return three_stage_rstreams_items(stage_n); }, stage_n);
+  add(
+      "three_stage_items/serial_loop", [] { return three_stage_serial(stage_n); }, stage_n);
 #if defined(RSTREAMS_HAVE_TBB)
-  add("three_stage_chunks/baseline_tbb_parallel_pipeline", [] { return three_stage_tbb_chunks(stage_n * 10); },
-      stage_n * 10);
+  add(
+      "three_stage_chunks/baseline_tbb_parallel_pipeline",
+      [] { return three_stage_tbb_chunks(stage_n * 10); }, stage_n * 10);
 #endif
-  add("three_stage_chunks/rstreams", [] { return three_stage_rstreams_chunks(stage_n * 10); }, stage_n * 10);
+  add(
+      "three_stage_chunks/rstreams", [] { return three_stage_rstreams_chunks(stage_n * 10); }, stage_n * 10);
 
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

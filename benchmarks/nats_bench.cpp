@@ -78,7 +78,8 @@ struct server {
     ::close(fd);
     std::string prog = "nats-server", js = "-js", addr = "-a", host = "127.0.0.1", p = "-p",
                 port_s = std::to_string(port), sd = "-sd", store = (dir / "js").string();
-    char* argv[] = {prog.data(), js.data(), addr.data(), host.data(), p.data(), port_s.data(), sd.data(), store.data(), nullptr};
+    char* argv[] = {prog.data(),   js.data(), addr.data(),  host.data(), p.data(),
+                    port_s.data(), sd.data(), store.data(), nullptr};
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     const std::string log = (dir / "server.log").string();
@@ -119,9 +120,10 @@ server& the_server() {
 
 std::string make_payload(std::size_t i) {
   char buf[160];
-  std::snprintf(buf, sizeof buf,
-                R"({"id":%zu,"customer":"customer-%06zu","email":"c%zu@example.com","total":%zu.%02zu,"country":"NL"})", i,
-                i % 100000, i % 100000, (i * 7919) % 1000, i % 100);
+  std::snprintf(
+      buf, sizeof buf,
+      R"({"id":%zu,"customer":"customer-%06zu","email":"c%zu@example.com","total":%zu.%02zu,"country":"NL"})",
+      i, i % 100000, i % 100000, (i * 7919) % 1000, i % 100);
   return buf;
 }
 
@@ -263,7 +265,8 @@ void consume_raw(benchmark::State& state) {
     natsSubscription_Fetch(&list, sub, static_cast<int>(batch), 5000, nullptr);
     bodies.clear();
     for (int i = 0; i < list.Count; ++i)
-      bodies.emplace_back(natsMsg_GetData(list.Msgs[i]), static_cast<std::size_t>(natsMsg_GetDataLength(list.Msgs[i])));
+      bodies.emplace_back(natsMsg_GetData(list.Msgs[i]),
+                          static_cast<std::size_t>(natsMsg_GetDataLength(list.Msgs[i])));
     if (list.Count > 0) natsMsg_Ack(list.Msgs[list.Count - 1], nullptr);
     pending -= std::min<std::uint64_t>(pending, static_cast<std::uint64_t>(list.Count));
     natsMsgList_Destroy(&list);
@@ -303,7 +306,9 @@ void run_enrich(benchmark::State& state, B& bus) {
     rb::enrich_options o{.bot = "summarizer" + std::to_string(run++), .in = "orders", .out = "summaries"};
     o.write.records = batch;
     o.write.checkpoint.records = batch;
-    const auto stats = rb::enrich(bus, o, [](const order& x) { return summary{x.id, x.total > 500, x.country}; });
+    const auto stats = rb::enrich(bus, o, [](const order& x) {
+      return summary{x.id, x.total > 500, x.country};
+    });
     const std::chrono::duration<double> dt = std::chrono::steady_clock::now() - t0;
     state.SetIterationTime(dt.count());
     if (stats.in != enrich_events) state.SkipWithError("enrich read the wrong count");

@@ -76,7 +76,9 @@ constexpr auto s8 = [](u64 x) { return x % 100003; };
 // s9 = take(limit)
 constexpr auto s10 = [](u64 x) { return x + 1; };
 
-u64 chain_limit(u64 n) { return n / 2; }
+u64 chain_limit(u64 n) {
+  return n / 2;
+}
 
 u64 chain_hand(u64 n) {
   const u64 limit = chain_limit(n);
@@ -101,9 +103,9 @@ u64 chain_hand(u64 n) {
 
 u64 chain_range_v3(u64 n) {
   auto r = rv::iota(u64{0}, n) | rv::transform(s1) | rv::filter(s2) |
-           rv::for_each([](u64 y) { return rv::iota(y, y + y % 3); }) | rv::transform(s4) |
-           rv::filter(s5) | rv::transform(s6) | rv::filter(s7) | rv::transform(s8) |
-           rv::take(chain_limit(n)) | rv::transform(s10);
+           rv::for_each([](u64 y) { return rv::iota(y, y + y % 3); }) | rv::transform(s4) | rv::filter(s5) |
+           rv::transform(s6) | rv::filter(s7) | rv::transform(s8) | rv::take(chain_limit(n)) |
+           rv::transform(s10);
   return ranges::accumulate(r, u64{0});
 }
 
@@ -138,8 +140,9 @@ bool check_agree(const char* group, const std::vector<variant>& vs, u64 n) {
   for (const variant& v : vs) {
     const u64 got = v.fn(n);
     if (got != expected) {
-      std::fprintf(stderr, "%s/%s = %llu, but %s/%s = %llu\n", group, v.name, static_cast<unsigned long long>(got),
-                   group, vs.front().name, static_cast<unsigned long long>(expected));
+      std::fprintf(stderr, "%s/%s = %llu, but %s/%s = %llu\n", group, v.name,
+                   static_cast<unsigned long long>(got), group, vs.front().name,
+                   static_cast<unsigned long long>(expected));
       ok = false;
     }
   }

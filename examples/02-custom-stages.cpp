@@ -119,8 +119,8 @@ int main() {
     std::cout << degrees << " C | " << std::string(count, '#') << ' ' << count << '\n';
 
   // The same stage composes with the library's own operators, before or after.
-  auto warm = rs::run(thermometer(150) | moving_average(5) | rs::filter([](int t) { return t >= 240; })
-                      | rs::transform([](int) { return 1; }) | rs::sum());
+  auto warm = rs::run(thermometer(150) | moving_average(5) | rs::filter([](int t) { return t >= 240; }) |
+                      rs::transform([](int) { return 1; }) | rs::sum());
   std::cout << "smoothed readings at or above 24 C: " << warm << '\n';
 
   try {

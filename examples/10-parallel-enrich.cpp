@@ -48,7 +48,9 @@ int main() {
   // records and report them after the run.
   std::vector<rs::dead_letter_record<order>> rejected;
   auto pipeline =
-      rs::iota(1, 17) | rs::transform([](int id) { return order{id, id % 5}; }) |
+      rs::iota(1, 17) | rs::transform([](int id) {
+        return order{id, id % 5};
+      }) |
       rs::parallel_map(8, lookup, rs::on_error::dead_letter{[&](rs::dead_letter_record<order>&& r) {
                          rejected.push_back(std::move(r));
                        }}) |
@@ -56,13 +58,14 @@ int main() {
         std::cout << "order " << e.id << ": " << e.customer << " (" << e.country << ")\n";
       });
   const auto delivered = rs::run(pipeline);
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   std::sort(rejected.begin(), rejected.end(), [](const auto& a, const auto& b) { return a.index < b.index; });
   for (const auto& r : rejected)
-    std::cout << "dead letter: order " << r.element.id << " after " << r.attempts << " attempt(s): " << r.reason
-              << '\n';
+    std::cout << "dead letter: order " << r.element.id << " after " << r.attempts
+              << " attempt(s): " << r.reason << '\n';
   std::cout << delivered << " orders enriched, " << rejected.size() << " rejected\n";
   // 16 lookups of 20 ms one after another would take 320 ms; 8 at a time take about 40 ms.
-  std::cout << "took " << (ms < 250ms ? "less than 250 ms" : "too long: " + std::to_string(ms.count()) + " ms")
-            << '\n';
+  std::cout << "took "
+            << (ms < 250ms ? "less than 250 ms" : "too long: " + std::to_string(ms.count()) + " ms") << '\n';
 }

@@ -32,7 +32,8 @@ int main() {
     return next++;
   });
 
-  rs::run(std::move(events) | rs::batch({.count = 5, .age = 100ms}) | rs::for_each([](const std::vector<int>& b) {
+  rs::run(std::move(events) | rs::batch({.count = 5, .age = 100ms}) |
+          rs::for_each([](const std::vector<int>& b) {
             std::cout << "batch of " << b.size() << ":";
             for (int e : b) std::cout << ' ' << e;
             std::cout << '\n';

@@ -25,16 +25,21 @@ void print(const std::string& label, const std::vector<int>& v) {
 }
 
 int main() {
-  auto [total, first_three, n] = rs::run(rs::iota(1, 11) | rs::tee(rs::sum(), rs::take(3) | rs::to_vector(), rs::count()));
+  auto [total, first_three, n] =
+      rs::run(rs::iota(1, 11) | rs::tee(rs::sum(), rs::take(3) | rs::to_vector(), rs::count()));
   std::cout << "tee: sum " << total << ", count " << n << '\n';
   print("tee: first three", first_three);
 
-  auto [evens, odds] = rs::run(rs::iota(1, 11) | rs::partition([](int x) { return x % 2 == 0; }, rs::to_vector(), rs::to_vector()));
+  auto [evens, odds] = rs::run(
+      rs::iota(1, 11) | rs::partition([](int x) { return x % 2 == 0; }, rs::to_vector(), rs::to_vector()));
   print("partition: even", evens);
   print("partition: odd", odds);
 
-  auto [small, medium, large] = rs::run(rs::iota(1, 11) | rs::route([](int x) { return std::size_t(x <= 3 ? 0 : x <= 7 ? 1 : 2); },
-                                                                   rs::count(), rs::sum(), rs::to_vector()));
+  auto [small, medium, large] =
+      rs::run(rs::iota(1, 11) | rs::route([](int x) { return std::size_t(x <= 3   ? 0
+                                                                         : x <= 7 ? 1
+                                                                                  : 2); },
+                                          rs::count(), rs::sum(), rs::to_vector()));
   std::cout << "route: " << small << " small, medium sum " << medium << '\n';
   print("route: large", large);
 }

@@ -81,8 +81,8 @@ struct enriched_order {
   double total = 0;
   std::string size;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(enriched_order, order_id, month, customer_id, customer, country, region, segment,
-                                   items, total, size)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(enriched_order, order_id, month, customer_id, customer, country, region,
+                                   segment, items, total, size)
 
 // The analytics bot's state, kept as events in its own queue: each snapshot says which input
 // eid it covers, so a replay after a crash never counts an order twice.
@@ -125,7 +125,9 @@ std::uint64_t lag(B& bus, const std::string& bot, const std::string& queue) {
   return n;
 }
 
-std::string money(double v) { return fmt::format("{:.2f}", v); }
+std::string money(double v) {
+  return fmt::format("{:.2f}", v);
+}
 
 // New orders for --append: deterministic, numbered after the last line of the input.
 void append_orders(const fs::path& file, int n) {
@@ -137,7 +139,10 @@ void append_orders(const fs::path& file, int n) {
   std::ofstream out(file, std::ios::app);
   for (int i = 0; i < n; ++i) {
     const auto k = existing + static_cast<std::size_t>(i) + 1;
-    order o{fmt::format("o{:05}", k), fmt::format("p{:04}", k % 200 + 1), "2024-07-01T12:00:00Z", "EUR",
+    order o{fmt::format("o{:05}", k),
+            fmt::format("p{:04}", k % 200 + 1),
+            "2024-07-01T12:00:00Z",
+            "EUR",
             {{"KB-101", "keyboard", static_cast<int>(k % 3) + 1, 49.9}}};
     out << json(o).dump() << '\n';
   }
@@ -190,8 +195,16 @@ int main(int argc, char** argv) try {
   auto enricher = rb::make_enrich_bot(bus, enrich_opts, [&](const order& o) -> std::optional<enriched_order> {
     const auto who = people.find(o.person_id);
     if (who == people.end()) throw std::runtime_error("unknown customer " + o.person_id);
-    enriched_order e{o.order_id, o.placed_at.substr(0, 7), who->first, who->second.name, who->second.country,
-                     region_of(who->second.country), who->second.segment, 0, 0.0, ""};
+    enriched_order e{o.order_id,
+                     o.placed_at.substr(0, 7),
+                     who->first,
+                     who->second.name,
+                     who->second.country,
+                     region_of(who->second.country),
+                     who->second.segment,
+                     0,
+                     0.0,
+                     ""};
     for (const auto& item : o.items) {
       e.items += item.qty;
       e.total += item.qty * item.price;
@@ -211,8 +224,8 @@ int main(int argc, char** argv) try {
         if (fresh) out << "order_id,month,customer_id,region,segment,items,total,size\n";
         for (const auto& e : batch) {
           const auto& o = e.payload;
-          out << o.order_id << ',' << o.month << ',' << o.customer_id << ',' << o.region << ',' << o.segment << ','
-              << o.items << ',' << money(o.total) << ',' << o.size << '\n';
+          out << o.order_id << ',' << o.month << ',' << o.customer_id << ',' << o.region << ',' << o.segment
+              << ',' << o.items << ',' << money(o.total) << ',' << o.size << '\n';
         }
         out.flush();
         if (!out) throw std::runtime_error("cannot write " + csv.string());
@@ -223,7 +236,8 @@ int main(int argc, char** argv) try {
   rb::enrich_options analytics_opts{.bot = "analytics", .in = "orders-enriched", .out = "analytics"};
   analytics_opts.batch = 250;
   auto analytics = rb::make_enrich_bot(
-      bus, analytics_opts, [&](const std::vector<rb::event<enriched_order>>& batch) -> std::optional<aggregates> {
+      bus, analytics_opts,
+      [&](const std::vector<rb::event<enriched_order>>& batch) -> std::optional<aggregates> {
         bool changed = false;
         for (const auto& e : batch) {
           if (e.eid <= state.through) continue;  // already in the snapshot (a replay)
@@ -247,13 +261,14 @@ int main(int argc, char** argv) try {
   warehouse.run_once();
   for (auto&& e : rb::read_as<aggregates>(bus, "analytics", "analytics", {.start = "z/"})) state = e.payload;
   analytics.run_once();
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
 
   // ---- report
   fmt::print("bus {}\n", bus.describe());
   fmt::print("loaded {} people and {} orders\n", loaded_people, loaded_orders);
-  fmt::print("{:<15} {:>6} {:>6} {:>5}  {:<17} {:>10} {:>4}\n", "bot", "in", "out", "dead", "reads", "checkpoint",
-             "lag");
+  fmt::print("{:<15} {:>6} {:>6} {:>5}  {:<17} {:>10} {:>4}\n", "bot", "in", "out", "dead", "reads",
+             "checkpoint", "lag");
   const auto row = [&](const auto& b, const std::string& queue) {
     const auto& s = b.status().last;
     const auto cp = bus.get_checkpoint(b.id(), queue);
@@ -278,17 +293,19 @@ int main(int argc, char** argv) try {
   fmt::print("warehouse: {} rows in demo/warehouse/orders.csv\n", rows > 0 ? rows - 1 : 0);
   fmt::print("analytics: {} orders, revenue {} EUR, average {}\n", state.orders, money(state.revenue),
              money(state.orders ? state.revenue / static_cast<double>(state.orders) : 0.0));
-  for (const auto& [region, revenue] : state.by_region) fmt::print("  {:<13} {:>10}\n", region, money(revenue));
+  for (const auto& [region, revenue] : state.by_region)
+    fmt::print("  {:<13} {:>10}\n", region, money(revenue));
   std::vector<std::pair<std::string, double>> top(state.by_customer.begin(), state.by_customer.end());
-  std::sort(top.begin(), top.end(),
-            [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
+  std::sort(top.begin(), top.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  });
   for (std::size_t i = 0; i < std::min<std::size_t>(3, top.size()); ++i)
     fmt::print("  top {}: {} {}\n", i + 1, top[i].first, money(top[i].second));
   if (const auto dead = lag(bus, "nobody", "orders.error"); dead > 0) {
     fmt::print("dead letters in orders.error: {}\n", dead);
     for (auto&& e : rb::read(bus, "nobody", "orders.error", {.limit = 1}))
       fmt::print("  first: {}\n", e.payload["error"].get<std::string>().substr(
-                                    e.payload["error"].get<std::string>().find("payload does not decode")));
+                                      e.payload["error"].get<std::string>().find("payload does not decode")));
   }
   fmt::print("done in {} ms\n", ms.count());
   return 0;

@@ -26,15 +26,16 @@ struct visit {
 
 static std::string hhmm(std::chrono::minutes m) {
   char buf[8];
-  std::snprintf(buf, sizeof buf, "%02d:%02d", static_cast<int>(m.count() / 60), static_cast<int>(m.count() % 60));
+  std::snprintf(buf, sizeof buf, "%02d:%02d", static_cast<int>(m.count() / 60),
+                static_cast<int>(m.count() % 60));
   return buf;
 }
 
 int main() {
   const auto at = [](int h, int m) { return std::chrono::hours(h) + std::chrono::minutes(m); };
   const std::vector<click> clicks{
-      {"alice", at(9, 0)},  {"bob", at(9, 5)},    {"alice", at(9, 20)}, {"alice", at(9, 45)},
-      {"bob", at(9, 50)},   {"alice", at(10, 30)}, {"bob", at(10, 10)}, {"alice", at(10, 40)},
+      {"alice", at(9, 0)},  {"bob", at(9, 5)},     {"alice", at(9, 20)}, {"alice", at(9, 45)},
+      {"bob", at(9, 50)},   {"alice", at(10, 30)}, {"bob", at(10, 10)},  {"alice", at(10, 40)},
       {"carol", at(11, 0)}, {"bob", at(12, 0)},
   };
 
@@ -56,6 +57,6 @@ int main() {
                              rs::event_time([](const click& c) { return c.at; }).out_of_orderness(30min));
 
   for (const auto& s : sessions)
-    std::printf("%-5s %s-%s %d click%s\n", s.key.c_str(), hhmm(s.value.first).c_str(), hhmm(s.value.last).c_str(),
-                s.value.clicks, s.value.clicks == 1 ? "" : "s");
+    std::printf("%-5s %s-%s %d click%s\n", s.key.c_str(), hhmm(s.value.first).c_str(),
+                hhmm(s.value.last).c_str(), s.value.clicks, s.value.clicks == 1 ? "" : "s");
 }

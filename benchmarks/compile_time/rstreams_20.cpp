@@ -21,27 +21,17 @@ using u64 = std::uint64_t;
 
 int main(int argc, char** argv) {
   const u64 n = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1000;
-  const u64 total = rs::run(rs::iota(u64{0}, n)
-                            | rs::transform([](u64 x) { return x + 1; })
-                            | rs::filter([](u64 x) { return x % 3 != 0; })
-                            | rs::transform([](u64 x) { return x * 2; })
-                            | rs::filter([](u64 x) { return x % 5 != 1; })
-                            | rs::transform([](u64 x) { return x ^ 7; })
-                            | rs::filter([](u64 x) { return (x & 3) != 2; })
-                            | rs::transform([](u64 x) { return x + 11; })
-                            | rs::filter([](u64 x) { return x % 7 != 3; })
-                            | rs::transform([](u64 x) { return x * 3; })
-                            | rs::filter([](u64 x) { return x % 11 != 4; })
-                            | rs::transform([](u64 x) { return x >> 1; })
-                            | rs::filter([](u64 x) { return x % 13 != 5; })
-                            | rs::transform([](u64 x) { return x + 17; })
-                            | rs::filter([](u64 x) { return (x & 7) != 6; })
-                            | rs::transform([](u64 x) { return x * 5; })
-                            | rs::filter([](u64 x) { return x % 17 != 6; })
-                            | rs::transform([](u64 x) { return x ^ 0x55; })
-                            | rs::filter([](u64 x) { return x % 19 != 7; })
-                            | rs::transform([](u64 x) { return x % 100003; })
-                            | rs::filter([](u64 x) { return x != 42; })
-                            | rs::sum());
+  const u64 total = rs::run(
+      rs::iota(u64{0}, n) | rs::transform([](u64 x) { return x + 1; }) |
+      rs::filter([](u64 x) { return x % 3 != 0; }) | rs::transform([](u64 x) { return x * 2; }) |
+      rs::filter([](u64 x) { return x % 5 != 1; }) | rs::transform([](u64 x) { return x ^ 7; }) |
+      rs::filter([](u64 x) { return (x & 3) != 2; }) | rs::transform([](u64 x) { return x + 11; }) |
+      rs::filter([](u64 x) { return x % 7 != 3; }) | rs::transform([](u64 x) { return x * 3; }) |
+      rs::filter([](u64 x) { return x % 11 != 4; }) | rs::transform([](u64 x) { return x >> 1; }) |
+      rs::filter([](u64 x) { return x % 13 != 5; }) | rs::transform([](u64 x) { return x + 17; }) |
+      rs::filter([](u64 x) { return (x & 7) != 6; }) | rs::transform([](u64 x) { return x * 5; }) |
+      rs::filter([](u64 x) { return x % 17 != 6; }) | rs::transform([](u64 x) { return x ^ 0x55; }) |
+      rs::filter([](u64 x) { return x % 19 != 7; }) | rs::transform([](u64 x) { return x % 100003; }) |
+      rs::filter([](u64 x) { return x != 42; }) | rs::sum());
   std::printf("%llu\n", static_cast<unsigned long long>(total));
 }

@@ -4,6 +4,6 @@
 // <rstreams/bus.hpp> (nlohmann/json, fmt), <rstreams/interop.hpp> (range-v3, fmt); the
 // connectors are included one by one from <rstreams/io/...> (each names its library).
 
-#include <rstreams/pipeline.hpp>
-#include <rstreams/exec.hpp>
 #include <rstreams/agg.hpp>
+#include <rstreams/exec.hpp>
+#include <rstreams/pipeline.hpp>

@@ -9,10 +9,11 @@
 namespace rs = rstreams;
 
 namespace {
-auto sum_agg = rs::aggregate(0.0, [](double s, int x) { return s + x; }, std::plus<>{});
+auto sum_agg = rs::aggregate(
+    0.0, [](double s, int x) { return s + x; }, std::plus<>{});
 auto concat_agg = rs::aggregate(
-    std::string{}, [](std::string& s, char c) { s += c; }, [](std::string& s, const std::string& o) { s += o; },
-    [](const std::string& s) { return s.size(); });
+    std::string{}, [](std::string& s, char c) { s += c; },
+    [](std::string& s, const std::string& o) { s += o; }, [](const std::string& s) { return s.size(); });
 }  // namespace
 
 static_assert(rs::aggregator_for<rs::counting_aggregator, int>);

@@ -31,9 +31,10 @@ TEST_CASE("fold_by_key folds each key and emits in first-seen order at the end",
 }
 
 TEST_CASE("fold_by_key takes a mutating step and a different accumulator type", "[agg][fold_by_key]") {
-  const auto out = rs::run(rs::iota(0, 6) | rs::key_by([](int x) { return x % 2; }) |
-                           rs::fold_by_key(std::vector<int>{}, [](std::vector<int>& v, int x) { v.push_back(x); }) |
-                           agg_test::collect());
+  const auto out =
+      rs::run(rs::iota(0, 6) | rs::key_by([](int x) { return x % 2; }) |
+              rs::fold_by_key(std::vector<int>{}, [](std::vector<int>& v, int x) { v.push_back(x); }) |
+              agg_test::collect());
   REQUIRE(out.size() == 2);
   REQUIRE(out[0].key == 0);
   REQUIRE(out[0].value == std::vector<int>{0, 2, 4});
@@ -43,8 +44,8 @@ TEST_CASE("fold_by_key takes a mutating step and a different accumulator type", 
 TEST_CASE("a full key table evicts a key not updated for a sweep and emits its state", "[agg][fold_by_key]") {
   const std::vector<kv> in{{"a", 1}, {"b", 10}, {"a", 2}, {"c", 100}, {"b", 20}};
   rs::agg_counters counters;
-  const auto out =
-      rs::run(in | rs::fold_by_key(0, plus, rs::key_limit(2, rs::on_evict::emit), &counters) | agg_test::collect());
+  const auto out = rs::run(in | rs::fold_by_key(0, plus, rs::key_limit(2, rs::on_evict::emit), &counters) |
+                           agg_test::collect());
   // CLOCK: c finds a and b both updated, clears their bits, and takes a's slot on the second
   // pass; b keeps its state. At the end the slots hold c, then b.
   REQUIRE(out == std::vector<kv>{{"a", 3}, {"c", 100}, {"b", 30}});
@@ -63,8 +64,8 @@ TEST_CASE("a key updated since the hand passed gets a second chance", "[agg][fol
 TEST_CASE("the drop policy forgets evicted state and counts it", "[agg][fold_by_key]") {
   const std::vector<kv> in{{"a", 1}, {"b", 10}, {"c", 100}, {"a", 2}};
   rs::agg_counters counters;
-  const auto out =
-      rs::run(in | rs::fold_by_key(0, plus, rs::key_limit(2, rs::on_evict::discard), &counters) | agg_test::collect());
+  const auto out = rs::run(in | rs::fold_by_key(0, plus, rs::key_limit(2, rs::on_evict::discard), &counters) |
+                           agg_test::collect());
   REQUIRE(out == std::vector<kv>{{"c", 100}, {"a", 2}});  // a took the slot b left
   REQUIRE(counters.evicted == 2);
   REQUIRE(counters.dropped == 2);
@@ -72,7 +73,8 @@ TEST_CASE("the drop policy forgets evicted state and counts it", "[agg][fold_by_
 
 TEST_CASE("unbounded_keys keeps every key", "[agg][fold_by_key]") {
   const auto out = rs::run(rs::iota(0, 100000) | rs::key_by([](int x) { return x % 70000; }) |
-                           rs::fold_by_key(0, [](int n, int) { return n + 1; }, rs::unbounded_keys()) |
+                           rs::fold_by_key(
+                               0, [](int n, int) { return n + 1; }, rs::unbounded_keys()) |
                            agg_test::collect());
   REQUIRE(out.size() == 70000);
   REQUIRE(out[0].value == 2);
@@ -86,10 +88,12 @@ TEST_CASE("a key limit of zero is rejected", "[agg][fold_by_key]") {
 
 TEST_CASE("an exception in the step names fold_by_key and the element", "[agg][fold_by_key]") {
   const std::vector<kv> in{{"a", 1}, {"b", 2}, {"a", -1}};
-  auto p = in | rs::fold_by_key(0, [](int acc, int x) {
-             if (x < 0) throw std::invalid_argument("negative");
-             return acc + x;
-           }) |
+  auto p = in |
+           rs::fold_by_key(0,
+                           [](int acc, int x) {
+                             if (x < 0) throw std::invalid_argument("negative");
+                             return acc + x;
+                           }) |
            agg_test::collect();
   try {
     rs::run(p);

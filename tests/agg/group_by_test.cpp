@@ -26,8 +26,8 @@ TEST_CASE("group_by groups a finite source in first-seen key order", "[agg][grou
 }
 
 TEST_CASE("group_by over an empty source yields nothing", "[agg][group_by]") {
-  const auto out = rs::run(std::vector<std::string>{} | rs::group_by([](const std::string& s) { return s.size(); }) |
-                           agg_test::collect());
+  const auto out = rs::run(std::vector<std::string>{} |
+                           rs::group_by([](const std::string& s) { return s.size(); }) | agg_test::collect());
   REQUIRE(out.empty());
 }
 

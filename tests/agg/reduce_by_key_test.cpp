@@ -27,9 +27,9 @@ TEST_CASE("reduce_by_key starts each key with its first value", "[agg][reduce_by
 }
 
 TEST_CASE("reduce_by_key with a bounded table emits evicted keys", "[agg][reduce_by_key]") {
-  const auto out = rs::run(rs::iota(0, 6) | rs::key_by([](int x) { return x / 2; }) |
-                           rs::reduce_by_key([](int a, int b) { return a + b; }, rs::key_limit(1)) |
-                           agg_test::collect());
+  const auto out =
+      rs::run(rs::iota(0, 6) | rs::key_by([](int x) { return x / 2; }) |
+              rs::reduce_by_key([](int a, int b) { return a + b; }, rs::key_limit(1)) | agg_test::collect());
   using ki = rs::keyed<int, int>;
   REQUIRE(out == std::vector<ki>{{0, 1}, {1, 5}, {2, 9}});
 }

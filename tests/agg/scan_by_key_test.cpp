@@ -17,7 +17,8 @@ using kv = rs::keyed<std::string, int>;
 auto plus = [](int a, int b) { return a + b; };
 }  // namespace
 
-static_assert(rs::source_of<decltype(std::vector<kv>{} | rs::scan_by_key(0L, plus)), rs::keyed<std::string, long>>);
+static_assert(
+    rs::source_of<decltype(std::vector<kv>{} | rs::scan_by_key(0L, plus)), rs::keyed<std::string, long>>);
 
 TEST_CASE("scan_by_key emits each key's running state per element", "[agg][scan_by_key]") {
   const std::vector<kv> in{{"a", 1}, {"b", 10}, {"a", 2}, {"b", 20}, {"a", 3}};
@@ -34,7 +35,8 @@ TEST_CASE("scan_by_key restarts an evicted key from init", "[agg][scan_by_key]")
 }
 
 TEST_CASE("scan_by_key stops when downstream is satisfied", "[agg][scan_by_key]") {
-  auto src = rs::iota(0, 1000000) | rs::key_by([](int x) { return x % 3; }) | rs::scan_by_key(0L, [](long a, int) { return a + 1; });
+  auto src = rs::iota(0, 1000000) | rs::key_by([](int x) { return x % 3; }) |
+             rs::scan_by_key(0L, [](long a, int) { return a + 1; });
   int seen = 0;
   for (auto&& x : src) {
     if (++seen == 4) {

@@ -3,9 +3,9 @@
 // source that feeds elements and lets the manual clock move between them.
 
 #include <rstreams/core/clock.hpp>
-#include <support/catch.hpp>
 #include <rstreams/core/pipe.hpp>
 #include <rstreams/core/source_interface.hpp>
+#include <support/catch.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -39,7 +39,9 @@ struct collect_closure : rs::sink_closure<collect_closure> {
     return consumer_type{};
   }
 };
-inline collect_closure collect() { return {}; }
+inline collect_closure collect() {
+  return {};
+}
 
 /// One step of a scripted source: an element, or a quiet spell that advances the clock by
 /// `d` and returns from the push with nothing (like a poll that found no data).

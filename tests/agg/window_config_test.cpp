@@ -17,7 +17,8 @@ static_assert(!decltype(rs::processing_time())::is_event_time);
 static_assert(decltype(rs::event_time(ts))::is_event_time);
 static_assert(rs::is_window_config_v<decltype(rs::event_time(ts).on_late([](const auto&) {}))>);
 
-TEST_CASE("event_time settings chain and survive a change of late handler or policy", "[agg][window_config]") {
+TEST_CASE("event_time settings chain and survive a change of late handler or policy",
+          "[agg][window_config]") {
   rs::agg_counters c;
   auto cfg = rs::event_time(ts)
                  .out_of_orderness(5s)

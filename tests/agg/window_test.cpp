@@ -41,7 +41,8 @@ auto run_at(P&& p, rs::manual_clock& clock) {
   return rs::run(std::forward<P>(p), rs::run_context{{}, &clock});
 }
 
-using counted = decltype(std::vector<ev>{} | rs::key_by(user) | rs::window(rs::tumbling(10ms), rs::counting()));
+using counted = decltype(std::vector<ev>{} | rs::key_by(user) |
+                         rs::window(rs::tumbling(10ms), rs::counting()));
 
 }  // namespace
 
@@ -52,9 +53,11 @@ static_assert(rs::stage<decltype(rs::window(rs::session(1s), rs::counting(), rs:
 
 TEST_CASE("tumbling event-time windows per key fire as the watermark passes their end", "[agg][window]") {
   const std::vector<ev> in{{"a", 1}, {"a", 5}, {"b", 7}, {"a", 12}, {"b", 25}};
-  const auto out = rs::run(in | rs::key_by(user) | rs::window(rs::tumbling(10ms), rs::counting(), rs::event_time(ts)) |
-                           agg_test::collect());
-  REQUIRE(out == std::vector<result>{r("a", 0, 10, 2), r("b", 0, 10, 1), r("a", 10, 20, 1), r("b", 20, 30, 1)});
+  const auto out =
+      rs::run(in | rs::key_by(user) | rs::window(rs::tumbling(10ms), rs::counting(), rs::event_time(ts)) |
+              agg_test::collect());
+  REQUIRE(out ==
+          std::vector<result>{r("a", 0, 10, 2), r("b", 0, 10, 1), r("a", 10, 20, 1), r("b", 20, 30, 1)});
 }
 
 TEST_CASE("out-of-order events within the bound land in their window; later ones go to the side sink",
@@ -62,11 +65,11 @@ TEST_CASE("out-of-order events within the bound land in their window; later ones
   const std::vector<ev> in{{"a", 1}, {"a", 12}, {"a", 8}, {"a", 16}, {"a", 3}, {"a", 14}};
   std::vector<std::int64_t> late;
   rs::agg_counters c;
-  const auto cfg = rs::event_time(ts).out_of_orderness(5ms).on_late([&](const rs::keyed<std::string, ev>& x) {
-    late.push_back(x.value.t_ms);
-  });
-  const auto out = rs::run(in | rs::key_by(user) | rs::window(rs::tumbling(10ms), rs::counting(), cfg.counters(&c)) |
-                           agg_test::collect());
+  const auto cfg = rs::event_time(ts).out_of_orderness(5ms).on_late(
+      [&](const rs::keyed<std::string, ev>& x) { late.push_back(x.value.t_ms); });
+  const auto out =
+      rs::run(in | rs::key_by(user) | rs::window(rs::tumbling(10ms), rs::counting(), cfg.counters(&c)) |
+              agg_test::collect());
   // 16 moves the watermark to 11: [0,10) fires with 1 and 8; 3 is then late.
   REQUIRE(out == std::vector<result>{r("a", 0, 10, 2), r("a", 10, 20, 3)});
   REQUIRE(late == std::vector<std::int64_t>{3});
@@ -78,54 +81,64 @@ TEST_CASE("out-of-order events within the bound land in their window; later ones
 TEST_CASE("allowed lateness re-emits an updated window, then late events are dropped", "[agg][window]") {
   const std::vector<ev> in{{"a", 1}, {"a", 12}, {"a", 5}, {"a", 25}, {"a", 4}, {"a", 27}};
   rs::agg_counters c;
-  const auto out = rs::run(in | rs::key_by(user) |
-                           rs::window(rs::tumbling(10ms), rs::counting(),
-                                      rs::event_time(ts).allowed_lateness(10ms).counters(&c)) |
-                           agg_test::collect());
-  REQUIRE(out == std::vector<result>{r("a", 0, 10, 1), r("a", 0, 10, 2, true), r("a", 10, 20, 1), r("a", 20, 30, 2)});
+  const auto out = rs::run(
+      in | rs::key_by(user) |
+      rs::window(rs::tumbling(10ms), rs::counting(), rs::event_time(ts).allowed_lateness(10ms).counters(&c)) |
+      agg_test::collect());
+  REQUIRE(out == std::vector<result>{r("a", 0, 10, 1), r("a", 0, 10, 2, true), r("a", 10, 20, 1),
+                                     r("a", 20, 30, 2)});
   REQUIRE(c.late == 1);
 }
 
 TEST_CASE("sliding event-time windows merge panes", "[agg][window]") {
   const std::vector<ev> in{{"a", 1}, {"a", 6}, {"a", 12}};
-  const auto out = rs::run(in | rs::key_by(user) | rs::window(rs::sliding(10ms, 5ms), rs::counting(), rs::event_time(ts)) |
-                           agg_test::collect());
-  REQUIRE(out == std::vector<result>{r("a", -5, 5, 1), r("a", 0, 10, 2), r("a", 5, 15, 2), r("a", 10, 20, 1)});
+  const auto out =
+      rs::run(in | rs::key_by(user) | rs::window(rs::sliding(10ms, 5ms), rs::counting(), rs::event_time(ts)) |
+              agg_test::collect());
+  REQUIRE(out ==
+          std::vector<result>{r("a", -5, 5, 1), r("a", 0, 10, 2), r("a", 5, 15, 2), r("a", 10, 20, 1)});
 }
 
 TEST_CASE("sliding windows by time over an unkeyed stream with a sum", "[agg][window]") {
   const std::vector<ev> in{{"x", 0}, {"y", 3}, {"z", 4}, {"w", 7}};
-  auto sum_ms = rs::aggregate(std::int64_t{0}, [](std::int64_t s, const ev& e) { return s + e.t_ms; },
-                              [](std::int64_t a, std::int64_t b) { return a + b; });
-  const auto out = rs::run(in | rs::window(rs::sliding(4ms, 2ms), sum_ms, rs::event_time(ts)) | agg_test::collect());
+  auto sum_ms = rs::aggregate(
+      std::int64_t{0}, [](std::int64_t s, const ev& e) { return s + e.t_ms; },
+      [](std::int64_t a, std::int64_t b) { return a + b; });
+  const auto out =
+      rs::run(in | rs::window(rs::sliding(4ms, 2ms), sum_ms, rs::event_time(ts)) | agg_test::collect());
   using res = rs::window_result<rs::no_key, std::int64_t>;
-  const auto w = [](std::int64_t s, std::int64_t v) { return res{{}, milliseconds(s), milliseconds(s + 4), v}; };
+  const auto w = [](std::int64_t s, std::int64_t v) {
+    return res{{}, milliseconds(s), milliseconds(s + 4), v};
+  };
   REQUIRE(out == std::vector<res>{w(-2, 0), w(0, 3), w(2, 7), w(4, 11), w(6, 7)});
 }
 
 TEST_CASE("session windows close after the gap and come out by end time", "[agg][window]") {
   const std::vector<ev> in{{"a", 0}, {"a", 5}, {"b", 3}, {"a", 30}};
-  const auto out = rs::run(in | rs::key_by(user) | rs::window(rs::session(10ms), rs::counting(), rs::event_time(ts)) |
-                           agg_test::collect());
+  const auto out =
+      rs::run(in | rs::key_by(user) | rs::window(rs::session(10ms), rs::counting(), rs::event_time(ts)) |
+              agg_test::collect());
   REQUIRE(out == std::vector<result>{r("b", 3, 13, 1), r("a", 0, 15, 2), r("a", 30, 40, 1)});
 }
 
 TEST_CASE("out-of-order events merge sessions that a gap had separated", "[agg][window]") {
   const std::vector<ev> in{{"a", 0}, {"a", 25}, {"a", 9}, {"a", 17}, {"a", 60}};
-  const auto out = rs::run(in | rs::key_by(user) |
-                           rs::window(rs::session(10ms), rs::counting(), rs::event_time(ts).out_of_orderness(20ms)) |
-                           agg_test::collect());
+  const auto out =
+      rs::run(in | rs::key_by(user) |
+              rs::window(rs::session(10ms), rs::counting(), rs::event_time(ts).out_of_orderness(20ms)) |
+              agg_test::collect());
   REQUIRE(out == std::vector<result>{r("a", 0, 35, 4), r("a", 60, 70, 1)});
 }
 
 TEST_CASE("a late event within the lateness reopens a session and re-emits it", "[agg][window]") {
   const std::vector<ev> in{{"a", 0}, {"a", 30}, {"a", 5}, {"a", 100}, {"a", 1}};
   rs::agg_counters c;
-  const auto out = rs::run(in | rs::key_by(user) |
-                           rs::window(rs::session(10ms), rs::counting(),
-                                      rs::event_time(ts).allowed_lateness(25ms).counters(&c)) |
-                           agg_test::collect());
-  REQUIRE(out == std::vector<result>{r("a", 0, 10, 1), r("a", 0, 15, 2, true), r("a", 30, 40, 1), r("a", 100, 110, 1)});
+  const auto out = rs::run(
+      in | rs::key_by(user) |
+      rs::window(rs::session(10ms), rs::counting(), rs::event_time(ts).allowed_lateness(25ms).counters(&c)) |
+      agg_test::collect());
+  REQUIRE(out == std::vector<result>{r("a", 0, 10, 1), r("a", 0, 15, 2, true), r("a", 30, 40, 1),
+                                     r("a", 100, 110, 1)});
   REQUIRE(c.late == 1);
 }
 
@@ -135,16 +148,19 @@ TEST_CASE("count windows: tumbling per key and sliding with merge order kept", "
                                rs::window(rs::tumbling(2), rs::counting()) | agg_test::collect());
   REQUIRE(tumbled == std::vector<cres>{{0, 0, 2, 2}, {1, 0, 2, 2}, {0, 2, 4, 2}, {1, 2, 4, 2}});
 
-  auto concat = rs::aggregate(std::string{}, [](std::string& s, char ch) { s += ch; },
-                              [](std::string& s, const std::string& o) { s += o; });
-  const auto slid = rs::run(std::string("abcdefg") | rs::window(rs::sliding(3, 1), concat) | agg_test::collect());
+  auto concat = rs::aggregate(
+      std::string{}, [](std::string& s, char ch) { s += ch; },
+      [](std::string& s, const std::string& o) { s += o; });
+  const auto slid =
+      rs::run(std::string("abcdefg") | rs::window(rs::sliding(3, 1), concat) | agg_test::collect());
   std::vector<std::string> values;
   for (auto& w : slid) values.push_back(w.value);
   REQUIRE(values == std::vector<std::string>{"abc", "bcd", "cde", "def", "efg"});
   REQUIRE(slid[2].start == 2);
   REQUIRE(slid[2].end == 5);
 
-  const auto hop = rs::run(std::string("abcdefghij") | rs::window(rs::sliding(4, 2), concat) | agg_test::collect());
+  const auto hop =
+      rs::run(std::string("abcdefghij") | rs::window(rs::sliding(4, 2), concat) | agg_test::collect());
   values.clear();
   for (auto& w : hop) values.push_back(w.value);
   REQUIRE(values == std::vector<std::string>{"abcd", "cdef", "efgh", "ghij"});
@@ -172,8 +188,8 @@ TEST_CASE("processing-time windows use the run's clock", "[agg][window]") {
 TEST_CASE("an idle timeout closes event-time windows when the input goes quiet", "[agg][window]") {
   using step = agg_test::step<ev>;
   const auto make = [] {
-    return std::vector<step>{ev{"a", 1}, ev{"a", 4}, agg_test::quiet{20s}, agg_test::quiet{20s}, agg_test::quiet{20s},
-                             ev{"a", 61'000}};
+    return std::vector<step>{ev{"a", 1},           ev{"a", 4},           agg_test::quiet{20s},
+                             agg_test::quiet{20s}, agg_test::quiet{20s}, ev{"a", 61'000}};
   };
   const auto sec = [](std::int64_t s) { return nanoseconds(std::chrono::seconds(s)).count(); };
   using timed = std::pair<result, std::int64_t>;
@@ -222,10 +238,11 @@ TEST_CASE("a throwing timestamp extractor follows the bad-input policy", "[agg][
   }
   SECTION("skip drops and counts the element") {
     rs::agg_counters c;
-    const auto out = rs::run(in | rs::key_by(user) |
-                             rs::window(rs::tumbling(10ms), rs::counting(),
-                                        rs::event_time(checked).on_bad_input(rs::on_error::skip{}).counters(&c)) |
-                             agg_test::collect());
+    const auto out =
+        rs::run(in | rs::key_by(user) |
+                rs::window(rs::tumbling(10ms), rs::counting(),
+                           rs::event_time(checked).on_bad_input(rs::on_error::skip{}).counters(&c)) |
+                agg_test::collect());
     REQUIRE(out == std::vector<result>{r("a", 0, 10, 3)});
     REQUIRE(c.skipped == 1);
   }
@@ -254,7 +271,8 @@ TEST_CASE("a throwing timestamp extractor follows the bad-input policy", "[agg][
     rs::manual_clock clock;
     const auto out = run_at(in | rs::key_by(user) |
                                 rs::window(rs::tumbling(10ms), rs::counting(),
-                                           rs::event_time(flaky).on_bad_input(rs::on_error::retry{.attempts = 3, .backoff = 0ms})) |
+                                           rs::event_time(flaky).on_bad_input(
+                                               rs::on_error::retry{.attempts = 3, .backoff = 0ms})) |
                                 agg_test::collect(),
                             clock);
     REQUIRE(calls == 3);
@@ -263,21 +281,26 @@ TEST_CASE("a throwing timestamp extractor follows the bad-input policy", "[agg][
 }
 
 TEST_CASE("an event far outside the accepted range is bad input", "[agg][window]") {
-  const std::vector<ev> in{{"a", 1}, {"a", 2}, {"a", 1'000'000'000'000}, {"a", 9'000'000'000'000'000'000}, {"a", 3}};
+  const std::vector<ev> in{
+      {"a", 1}, {"a", 2}, {"a", 1'000'000'000'000}, {"a", 9'000'000'000'000'000'000}, {"a", 3}};
   SECTION("max_ahead rejects a jump, fail names the element") {
-    auto p = in | rs::key_by(user) |
-             rs::window(rs::tumbling(10ms), rs::counting(), rs::event_time(ts).max_ahead(std::chrono::hours(24))) |
-             agg_test::collect();
-    REQUIRE_THROWS_WITH(rs::run(p), "rstreams: window (stage 2) failed on element 2: event timestamp "
-                                    "1000000000000000000 ns is more than 86400000000000 ns ahead of the latest "
-                                    "event time 2000000 ns");
+    auto p =
+        in | rs::key_by(user) |
+        rs::window(rs::tumbling(10ms), rs::counting(), rs::event_time(ts).max_ahead(std::chrono::hours(24))) |
+        agg_test::collect();
+    REQUIRE_THROWS_WITH(rs::run(p),
+                        "rstreams: window (stage 2) failed on element 2: event timestamp "
+                        "1000000000000000000 ns is more than 86400000000000 ns ahead of the latest "
+                        "event time 2000000 ns");
   }
   SECTION("skip keeps the windows open for the good events") {
     rs::agg_counters c;
     const auto out = rs::run(in | rs::key_by(user) |
                              rs::window(rs::tumbling(10ms), rs::counting(),
-                                        rs::event_time(ts).max_ahead(std::chrono::hours(24)).on_bad_input(
-                                            rs::on_error::skip{}).counters(&c)) |
+                                        rs::event_time(ts)
+                                            .max_ahead(std::chrono::hours(24))
+                                            .on_bad_input(rs::on_error::skip{})
+                                            .counters(&c)) |
                              agg_test::collect());
     REQUIRE(out == std::vector<result>{r("a", 0, 10, 3)});
     REQUIRE(c.skipped == 2);
@@ -299,15 +322,17 @@ TEST_CASE("a full key table emits or drops the evicted key's open windows", "[ag
                                         rs::event_time(ts).keys(rs::key_limit(2)).counters(&c)) |
                              agg_test::collect());
     // c evicts a, emitted early; a (back at 12) evicts b, emitted early; then 12 closes [0, 10) for c.
-    REQUIRE(out == std::vector<result>{r("a", 0, 10, 1), r("b", 0, 10, 2), r("c", 0, 10, 1), r("a", 10, 20, 1)});
+    REQUIRE(out ==
+            std::vector<result>{r("a", 0, 10, 1), r("b", 0, 10, 2), r("c", 0, 10, 1), r("a", 10, 20, 1)});
     REQUIRE(c.evicted == 2);
   }
   SECTION("drop") {
     rs::agg_counters c;
-    const auto out = rs::run(in | rs::key_by(user) |
-                             rs::window(rs::tumbling(10ms), rs::counting(),
-                                        rs::event_time(ts).keys(rs::key_limit(2, rs::on_evict::discard)).counters(&c)) |
-                             agg_test::collect());
+    const auto out =
+        rs::run(in | rs::key_by(user) |
+                rs::window(rs::tumbling(10ms), rs::counting(),
+                           rs::event_time(ts).keys(rs::key_limit(2, rs::on_evict::discard)).counters(&c)) |
+                agg_test::collect());
     REQUIRE(out == std::vector<result>{r("c", 0, 10, 1), r("a", 10, 20, 1)});
     REQUIRE(c.dropped == 2);
   }
@@ -317,8 +342,8 @@ namespace {
 
 // A reference computed from scratch: every sliding window of every key, ordered as the
 // operator emits them (by end, then by the key's first appearance).
-std::vector<rs::window_result<int, std::int64_t>> brute_force(const std::vector<std::tuple<int, std::int64_t, int>>& in,
-                                                              std::int64_t size, std::int64_t slide) {
+std::vector<rs::window_result<int, std::int64_t>> brute_force(
+    const std::vector<std::tuple<int, std::int64_t, int>>& in, std::int64_t size, std::int64_t slide) {
   std::vector<int> order;
   std::map<std::tuple<std::int64_t, std::size_t, std::int64_t>, std::int64_t> sums;
   for (auto& [k, t, v] : in) {
@@ -329,7 +354,8 @@ std::vector<rs::window_result<int, std::int64_t>> brute_force(const std::vector<
   }
   std::vector<rs::window_result<int, std::int64_t>> out;
   for (auto& [key, sum] : sums)
-    out.push_back({order[std::get<1>(key)], nanoseconds(std::get<2>(key)), nanoseconds(std::get<0>(key)), sum});
+    out.push_back(
+        {order[std::get<1>(key)], nanoseconds(std::get<2>(key)), nanoseconds(std::get<0>(key)), sum});
   return out;
 }
 
@@ -343,14 +369,16 @@ TEST_CASE("sliding windows over shuffled input equal a from-scratch computation,
     const auto jitter = static_cast<std::int64_t>(rng() % 50);
     in.emplace_back(static_cast<int>(rng() % 7), 1000 + i * 3 - jitter, static_cast<int>(rng() % 100));
   }
-  auto sum = rs::aggregate(std::int64_t{0}, [](std::int64_t s, const std::tuple<int, std::int64_t, int>& x) {
-    return s + std::get<2>(x);
-  }, std::plus<>{});
+  auto sum = rs::aggregate(
+      std::int64_t{0},
+      [](std::int64_t s, const std::tuple<int, std::int64_t, int>& x) { return s + std::get<2>(x); },
+      std::plus<>{});
   const auto once = [&] {
     return rs::run(in | rs::key_by([](const auto& x) { return std::get<0>(x); }) |
                    rs::window(rs::sliding(nanoseconds(120), nanoseconds(40)), sum,
-                              rs::event_time([](const auto& x) { return nanoseconds(std::get<1>(x)); })
-                                  .out_of_orderness(nanoseconds(50))) |
+                              rs::event_time([](const auto& x) {
+                                return nanoseconds(std::get<1>(x));
+                              }).out_of_orderness(nanoseconds(50))) |
                    agg_test::collect());
   };
   const auto first = once();

@@ -58,12 +58,12 @@ TEMPLATE_LIST_TEST_CASE("bot: pauses itself after more than error_limit consecut
   TestType fx;
   bool failing = true;
   rb::bot<typename TestType::backend_type> b(fx.bus(), {.id = "rogue", .error_limit = 3},
-                                              [&](const rstreams::run_context&) {
-                                                if (failing) throw std::runtime_error("upstream 500");
-                                                rb::bot_stats s;
-                                                s.in = 1;
-                                                return s;
-                                              });
+                                             [&](const rstreams::run_context&) {
+                                               if (failing) throw std::runtime_error("upstream 500");
+                                               rb::bot_stats s;
+                                               s.in = 1;
+                                               return s;
+                                             });
   for (int i = 0; i < 2; ++i) REQUIRE_THROWS_WITH(b.run_once(), "upstream 500");
   failing = false;
   REQUIRE(b.run_once());  // a success resets the count
@@ -87,9 +87,8 @@ TEMPLATE_LIST_TEST_CASE("bot: a failing queue-triggered bot pauses and run retur
   rb::put(bus, "loader", "in", json{{"x", 1}});
   rb::bot_options o{.id = "broken", .trigger = rb::bot_trigger::on_queue("in"), .error_limit = 2};
   o.error_backoff = 0ms;
-  rb::bot<typename TestType::backend_type> b(bus, o, [](const rstreams::run_context&) -> rb::bot_stats {
-    throw std::runtime_error("bad config");
-  });
+  rb::bot<typename TestType::backend_type> b(
+      bus, o, [](const rstreams::run_context&) -> rb::bot_stats { throw std::runtime_error("bad config"); });
   const auto& status = b.run();
   REQUIRE(status.paused);
   REQUIRE(status.failures == 3);
@@ -98,8 +97,9 @@ TEMPLATE_LIST_TEST_CASE("bot: a failing queue-triggered bot pauses and run retur
 TEMPLATE_LIST_TEST_CASE("bot: runs when its input queue advances", "[bus][bot]", rt::bus_backends) {
   TestType fx;
   auto& bus = fx.bus();
-  auto bot = rb::make_enrich_bot(bus, {.bot = "echo", .in = "in", .out = "out"},
-                                 [](const json& j) { return json{{"echo", j}}; });
+  auto bot = rb::make_enrich_bot(bus, {.bot = "echo", .in = "in", .out = "out"}, [](const json& j) {
+    return json{{"echo", j}};
+  });
   std::stop_source stop;
   std::jthread runner([&] { bot.run(rstreams::run_context{stop.get_token()}); });
   auto producer = fx.reopen();
@@ -128,7 +128,8 @@ TEMPLATE_LIST_TEST_CASE("bot: runs on a 6-field cron schedule", "[bus][bot]", rt
   std::atomic<int> runs{0};
   std::vector<std::int64_t> at;
   rb::bot<typename TestType::backend_type> b(fx.bus(), o, [&](const rstreams::run_context& ctx) {
-    at.push_back(std::chrono::duration_cast<std::chrono::seconds>(ctx.clock->now().time_since_epoch()).count());
+    at.push_back(
+        std::chrono::duration_cast<std::chrono::seconds>(ctx.clock->now().time_since_epoch()).count());
     ++runs;
     return rb::bot_stats{};
   });

@@ -16,7 +16,9 @@ namespace rb = rstreams::bus;
 static_assert(std::is_move_constructible_v<rb::checkpoint_tracker>);
 
 namespace {
-std::string eid(int i) { return rb::make_eid(1'700'000'000'000 + i, 0); }
+std::string eid(int i) {
+  return rb::make_eid(1'700'000'000'000 + i, 0);
+}
 }  // namespace
 
 TEST_CASE("tracker: an input that derives nothing completes when finished", "[bus][checkpoint_tracker]") {
@@ -84,7 +86,7 @@ TEST_CASE("tracker: misuse is an error, not a silent wrong checkpoint", "[bus][c
   rb::checkpoint_tracker t;
   const auto a = t.read(eid(5));
   REQUIRE_THROWS_AS(t.read(eid(4)), rstreams::error);  // out of eid order
-  REQUIRE_THROWS_AS(t.written(a), rstreams::error);   // written more than derived
+  REQUIRE_THROWS_AS(t.written(a), rstreams::error);    // written more than derived
   REQUIRE_THROWS_AS(t.derived(eid(9), eid(9)), rstreams::error);
   t.finished(a);
   REQUIRE(t.take());

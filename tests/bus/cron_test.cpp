@@ -29,7 +29,7 @@ std::string cron_error(const char* expr) {
 
 TEST_CASE("cron: every field takes numbers, ranges, steps and lists", "[bus][cron]") {
   const rb::cron_schedule c("0,30 */15 9-17 * * MON-FRI");
-  REQUIRE(c.matches(at(2024, 3, 18, 9, 0, 0)));    // Monday
+  REQUIRE(c.matches(at(2024, 3, 18, 9, 0, 0)));  // Monday
   REQUIRE(c.matches(at(2024, 3, 18, 17, 45, 30)));
   REQUIRE_FALSE(c.matches(at(2024, 3, 18, 17, 46, 0)));
   REQUIRE_FALSE(c.matches(at(2024, 3, 18, 18, 0, 0)));
@@ -55,8 +55,8 @@ TEST_CASE("cron: next finds the first firing strictly after a time", "[bus][cron
 
 TEST_CASE("cron: both day fields restricted means either matches", "[bus][cron]") {
   const rb::cron_schedule c("0 0 0 1 * SUN");
-  REQUIRE(c.matches(at(2024, 3, 1)));   // the 1st (a Friday)
-  REQUIRE(c.matches(at(2024, 3, 3)));   // a Sunday
+  REQUIRE(c.matches(at(2024, 3, 1)));  // the 1st (a Friday)
+  REQUIRE(c.matches(at(2024, 3, 3)));  // a Sunday
   REQUIRE_FALSE(c.matches(at(2024, 3, 4)));
   const rb::cron_schedule sunday7("0 0 0 * * 7");
   REQUIRE(sunday7.matches(at(2024, 3, 3)));
@@ -69,9 +69,11 @@ TEST_CASE("cron: a schedule that never fires has no next", "[bus][cron]") {
 
 TEST_CASE("cron: malformed expressions name the field and the text", "[bus][cron]") {
   REQUIRE(cron_error("* * * * *") ==
-          "rstreams: cron \"* * * * *\": expected 6 fields (seconds minutes hours day-of-month month day-of-week), "
+          "rstreams: cron \"* * * * *\": expected 6 fields (seconds minutes hours day-of-month month "
+          "day-of-week), "
           "found 5");
-  REQUIRE(cron_error("0 0 25 * * *") == "rstreams: cron \"0 0 25 * * *\": field 3 (hours) \"25\": 25 is outside 0-23");
+  REQUIRE(cron_error("0 0 25 * * *") ==
+          "rstreams: cron \"0 0 25 * * *\": field 3 (hours) \"25\": 25 is outside 0-23");
   REQUIRE(cron_error("0 */0 * * * *") ==
           "rstreams: cron \"0 */0 * * * *\": field 2 (minutes) \"*/0\": the step must be at least 1");
   REQUIRE(cron_error("0 0 0 * FOO *") ==

@@ -44,7 +44,8 @@ auto greet = [](const person& p) { return greeting{"hello " + p.name}; };
 template <class B>
 std::vector<std::string> parents_of(B& bus, const char* queue) {
   std::vector<std::string> out;
-  for (const auto& r : rt::read_all(bus, queue)) out.push_back(r.correlation_id ? r.correlation_id->start : "");
+  for (const auto& r : rt::read_all(bus, queue))
+    out.push_back(r.correlation_id ? r.correlation_id->start : "");
   return out;
 }
 }  // namespace
@@ -52,8 +53,8 @@ std::vector<std::string> parents_of(B& bus, const char* queue) {
 static_assert(std::is_invocable_r_v<rb::bot_stats, rb::enrich_fn, rt::local_bus::backend_type&,
                                     const rb::enrich_options&, decltype(greet)>);
 
-TEMPLATE_LIST_TEST_CASE("enrich derives one event per input with lineage and commits the end", "[bus][enrich]",
-                        rt::bus_backends) {
+TEMPLATE_LIST_TEST_CASE("enrich derives one event per input with lineage and commits the end",
+                        "[bus][enrich]", rt::bus_backends) {
   TestType fx;
   auto& bus = fx.bus();
   const auto eids = put_people(bus, 25);
@@ -76,7 +77,8 @@ TEMPLATE_LIST_TEST_CASE("enrich derives one event per input with lineage and com
   }
 }
 
-TEMPLATE_LIST_TEST_CASE("enrich: a restart resumes exactly after the checkpoint", "[bus][enrich]", rt::bus_backends) {
+TEMPLATE_LIST_TEST_CASE("enrich: a restart resumes exactly after the checkpoint", "[bus][enrich]",
+                        rt::bus_backends) {
   TestType fx;
   const auto eids = put_people(fx.bus(), 100);
   rb::enrich_options o{.bot = "greeter", .in = "people", .out = "greetings"};
@@ -92,8 +94,9 @@ TEMPLATE_LIST_TEST_CASE("enrich: a restart resumes exactly after the checkpoint"
   REQUIRE(parents_of(restarted, "greetings") == eids);  // each input once, in order
 }
 
-TEMPLATE_LIST_TEST_CASE("enrich: a failing function commits what is complete; the rerun starts at the failure",
-                        "[bus][enrich]", rt::bus_backends) {
+TEMPLATE_LIST_TEST_CASE(
+    "enrich: a failing function commits what is complete; the rerun starts at the failure", "[bus][enrich]",
+    rt::bus_backends) {
   TestType fx;
   auto& bus = fx.bus();
   const auto eids = put_people(bus, 50);
@@ -123,7 +126,8 @@ TEMPLATE_LIST_TEST_CASE("enrich: a failing function commits what is complete; th
   REQUIRE(parents_of(bus, "greetings") == eids);
 }
 
-TEMPLATE_LIST_TEST_CASE("enrich: two bots on one queue progress independently", "[bus][enrich]", rt::bus_backends) {
+TEMPLATE_LIST_TEST_CASE("enrich: two bots on one queue progress independently", "[bus][enrich]",
+                        rt::bus_backends) {
   TestType fx;
   auto& bus = fx.bus();
   const auto eids = put_people(bus, 30);
@@ -140,8 +144,8 @@ TEMPLATE_LIST_TEST_CASE("enrich: two bots on one queue progress independently", 
   REQUIRE(rt::read_all(bus, "out-b").size() == 30);
 }
 
-TEMPLATE_LIST_TEST_CASE("enrich: a checkpoint moved by another instance is stale unless forced", "[bus][enrich]",
-                        rt::bus_backends) {
+TEMPLATE_LIST_TEST_CASE("enrich: a checkpoint moved by another instance is stale unless forced",
+                        "[bus][enrich]", rt::bus_backends) {
   TestType fx;
   auto& real = fx.bus();
   const auto eids = put_people(real, 10);
@@ -163,14 +167,14 @@ TEMPLATE_LIST_TEST_CASE("enrich: a checkpoint moved by another instance is stale
   REQUIRE(rt::checkpoint_of(real, "greeter", "people") == eids[9]);
 }
 
-TEMPLATE_LIST_TEST_CASE("enrich: 1->N never commits a parent before its last child is written", "[bus][enrich]",
-                        rt::bus_backends) {
+TEMPLATE_LIST_TEST_CASE("enrich: 1->N never commits a parent before its last child is written",
+                        "[bus][enrich]", rt::bus_backends) {
   TestType fx;
   auto& real = fx.bus();
   const auto eids = put_people(real, 20);
   rt::bus_spy<typename TestType::backend_type> bus(real);
   rb::enrich_options o{.bot = "splitter", .in = "people", .out = "letters"};
-  o.write.records = 4;            // micro-batches cut through the children of one parent
+  o.write.records = 4;             // micro-batches cut through the children of one parent
   o.write.checkpoint.records = 1;  // commit as often as possible
   const auto stats = rb::enrich(bus, o, [](const rb::event<person>& e) {
     return std::vector<json>{{{"n", 1}, {"of", e.payload.name}}, {{"n", 2}}, {{"n", 3}}};
@@ -226,8 +230,8 @@ TEMPLATE_LIST_TEST_CASE("enrich: an input that derives nothing is still checkpoi
   REQUIRE(rt::checkpoint_of(bus, "adults", "people") == eids.back());  // trailing drops too
 }
 
-TEMPLATE_LIST_TEST_CASE("enrich: a payload that does not decode fails naming the queue and eid", "[bus][enrich]",
-                        rt::bus_backends) {
+TEMPLATE_LIST_TEST_CASE("enrich: a payload that does not decode fails naming the queue and eid",
+                        "[bus][enrich]", rt::bus_backends) {
   TestType fx;
   auto& bus = fx.bus();
   const auto good = put_people(bus, 3);
@@ -270,7 +274,8 @@ TEMPLATE_LIST_TEST_CASE("enrich: dead-letter sends bad events to <queue>.error a
   REQUIRE(bad_letter["queue"] == "people");
   REQUIRE(bad_letter["bot"] == "greeter");
   REQUIRE(bad_letter["payload"] == json{{"name", 42}});
-  REQUIRE(bad_letter["error"].template get<std::string>().find("payload does not decode") != std::string::npos);
+  REQUIRE(bad_letter["error"].template get<std::string>().find("payload does not decode") !=
+          std::string::npos);
   REQUIRE(json::parse(dead[0].payload)["error"] == "no greeting for p1");
   REQUIRE(dead[1].correlation_id == rb::correlation{"people", bad, "", 1});
 }
@@ -293,7 +298,8 @@ TEMPLATE_LIST_TEST_CASE("enrich: a replay from an eid or a prefix reprocesses fr
 
 TEST_CASE("enrich: bad options are config errors", "[bus][enrich]") {
   rt::local_bus fx;
-  REQUIRE_THROWS_AS(rb::enrich(fx.bus(), {.bot = "b", .in = "in put", .out = "x"}, greet), rstreams::config_error);
+  REQUIRE_THROWS_AS(rb::enrich(fx.bus(), {.bot = "b", .in = "in put", .out = "x"}, greet),
+                    rstreams::config_error);
   REQUIRE_THROWS_AS(rb::enrich(fx.bus(), {.bot = "", .in = "in", .out = "x"}, greet), rstreams::config_error);
   rb::enrich_options o{.bot = "b", .in = "in", .out = "x"};
   o.write.records = 0;
@@ -305,11 +311,12 @@ TEMPLATE_LIST_TEST_CASE("enrich: raw_json payloads pass through without a parse"
   TestType fx;
   auto& bus = fx.bus();
   put_people(bus, 3);
-  const auto stats = rb::enrich(bus, {.bot = "tagger", .in = "people", .out = "tagged"}, [](rb::raw_json&& p) {
-    p.text.pop_back();
-    p.text += R"(,"tagged":true})";
-    return std::move(p);
-  });
+  const auto stats =
+      rb::enrich(bus, {.bot = "tagger", .in = "people", .out = "tagged"}, [](rb::raw_json&& p) {
+        p.text.pop_back();
+        p.text += R"(,"tagged":true})";
+        return std::move(p);
+      });
   REQUIRE(stats.out == 3);
   const auto out = rt::read_all(bus, "tagged");
   REQUIRE(json::parse(out[1].payload) == json{{"name", "p1"}, {"age", 21}, {"tagged", true}});

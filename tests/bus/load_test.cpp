@@ -20,7 +20,9 @@ static_assert(rstreams::sink<decltype(rb::load(std::declval<rt::local_bus::backe
 TEMPLATE_LIST_TEST_CASE("load puts any source of payloads into a queue", "[bus][load]", rt::bus_backends) {
   TestType fx;
   auto& bus = fx.bus();
-  const auto r = rstreams::run(rstreams::iota(0, 1000) | rstreams::transform([](int i) { return json{{"i", i}}; }) |
+  const auto r = rstreams::run(rstreams::iota(0, 1000) | rstreams::transform([](int i) {
+                                 return json{{"i", i}};
+                               }) |
                                rb::load(bus, "counter", "ints"));
   REQUIRE(r.events == 1000);
   const auto all = rt::read_all(bus, "ints");

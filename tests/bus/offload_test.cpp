@@ -46,8 +46,9 @@ TEMPLATE_LIST_TEST_CASE("offload hands each event to the side effect and commits
   REQUIRE(stats.checkpoint == eids.back());
   REQUIRE(rt::checkpoint_of(bus, "archiver", "orders") == eids.back());
   // Nothing new: nothing offloaded twice.
-  REQUIRE(rb::offload(bus, {.bot = "archiver", .in = "orders"}, [&](const order& o) { warehouse.push_back(o.id); })
-              .in == 0);
+  REQUIRE(rb::offload(bus, {.bot = "archiver", .in = "orders"}, [&](const order& o) {
+            warehouse.push_back(o.id);
+          }).in == 0);
   REQUIRE(warehouse.size() == 30);
 }
 
@@ -87,9 +88,10 @@ TEMPLATE_LIST_TEST_CASE("offload into any sink commits once the sink finished", 
   TestType fx;
   auto& bus = fx.bus();
   const auto eids = put_orders(bus, 12);
-  const auto stats = rb::offload(bus, {.bot = "to-sink", .in = "orders"},
-                                 rstreams::transform([](const rb::event<>& e) { return e.payload["id"].get<int>(); }) |
-                                     rt::recording_sink());
+  const auto stats =
+      rb::offload(bus, {.bot = "to-sink", .in = "orders"}, rstreams::transform([](const rb::event<>& e) {
+                                                             return e.payload["id"].get<int>();
+                                                           }) | rt::recording_sink());
   REQUIRE(stats.in == 12);
   REQUIRE(stats.checkpoint == eids.back());
   REQUIRE(rt::checkpoint_of(bus, "to-sink", "orders") == eids.back());

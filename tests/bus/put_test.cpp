@@ -20,8 +20,8 @@ struct order {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(order, id, total)
 }  // namespace
 
-static_assert(std::is_invocable_r_v<std::string, rb::put_fn, rt::local_bus::backend_type&, const char*, const char*,
-                                    order>);
+static_assert(std::is_invocable_r_v<std::string, rb::put_fn, rt::local_bus::backend_type&, const char*,
+                                    const char*, order>);
 
 TEMPLATE_LIST_TEST_CASE("put writes one event entering the bus now", "[bus][put]", rt::bus_backends) {
   TestType fx;
@@ -40,7 +40,8 @@ TEMPLATE_LIST_TEST_CASE("put writes one event entering the bus now", "[bus][put]
   REQUIRE(json::parse(all[0].payload) == json{{"id", 7}, {"total", 12.5}});
 }
 
-TEMPLATE_LIST_TEST_CASE("put_events writes a batch and returns increasing eids", "[bus][put]", rt::bus_backends) {
+TEMPLATE_LIST_TEST_CASE("put_events writes a batch and returns increasing eids", "[bus][put]",
+                        rt::bus_backends) {
   TestType fx;
   auto& bus = fx.bus();
   std::vector<order> orders{{1, 1.0}, {2, 2.0}, {3, 3.0}};

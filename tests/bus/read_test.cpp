@@ -38,8 +38,9 @@ std::vector<std::string> put_items(B& bus, int from, int to) {
 
 template <class S>
 std::vector<int> numbers(S&& src) {
-  auto got = rstreams::run(std::forward<S>(src) | rstreams::transform([](const auto& e) { return e.payload.n; }) |
-                           rt::recording_sink());
+  auto got =
+      rstreams::run(std::forward<S>(src) | rstreams::transform([](const auto& e) { return e.payload.n; }) |
+                    rt::recording_sink());
   return got;
 }
 std::vector<int> range(int from, int to) {
@@ -68,8 +69,8 @@ TEMPLATE_LIST_TEST_CASE("read: a queue is a source of events in eid order", "[bu
   REQUIRE(numbers(rb::read_as<item>(bus, "reader", "nothing-here")).empty());
 }
 
-TEMPLATE_LIST_TEST_CASE("read: starts after the checkpoint, an eid, or a prefix; honours the limit", "[bus][read]",
-                        rt::bus_backends) {
+TEMPLATE_LIST_TEST_CASE("read: starts after the checkpoint, an eid, or a prefix; honours the limit",
+                        "[bus][read]", rt::bus_backends) {
   TestType fx;
   auto& bus = fx.bus();
   const auto eids = put_items(bus, 0, 20);
@@ -99,8 +100,10 @@ TEMPLATE_LIST_TEST_CASE("read: follow waits for new events until stopped", "[bus
     // must be waiting at the end of the queue each time.
     for (int i = 3; i < 6; ++i) {
       while (seen.load() < i)
-        if (st.stop_requested()) return;
-        else std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        if (st.stop_requested())
+          return;
+        else
+          std::this_thread::sleep_for(std::chrono::milliseconds(1));
       rb::put(writer_bus, "loader", "items", item{i});
     }
   });
@@ -153,8 +156,8 @@ TEMPLATE_LIST_TEST_CASE("read: a payload that is not the user's type names the q
     REQUIRE(std::string(e.what()).find("queue items, event " + bad) != std::string::npos);
   }
   // As JSON it reads fine.
-  REQUIRE(rstreams::run(rb::read(bus, "r", "items") | rstreams::transform([](const rb::event<>&) { return 1; }) |
-                        rstreams::sum()) == 3);
+  REQUIRE(rstreams::run(rb::read(bus, "r", "items") |
+                        rstreams::transform([](const rb::event<>&) { return 1; }) | rstreams::sum()) == 3);
 }
 
 TEST_CASE("read: bad options and names are config errors", "[bus][read]") {

@@ -76,10 +76,11 @@ TEMPLATE_LIST_TEST_CASE("write: commits the source checkpoint from correlations 
   TestType fx;
   auto& bus = fx.bus();
   const auto eids = put_numbers(bus, 10);
-  const auto r = rstreams::run(rb::read(bus, "doubler", "numbers") | rstreams::transform([](const rb::event<>& e) {
-                                 return rb::derive(e, json{{"d", e.payload["n"].template get<int>() * 2}});
-                               }) |
-                               rb::write(bus, "doubler", "doubled"));
+  const auto r =
+      rstreams::run(rb::read(bus, "doubler", "numbers") | rstreams::transform([](const rb::event<>& e) {
+                      return rb::derive(e, json{{"d", e.payload["n"].template get<int>() * 2}});
+                    }) |
+                    rb::write(bus, "doubler", "doubled"));
   REQUIRE(r.events == 10);
   REQUIRE(rt::checkpoint_of(bus, "doubler", "numbers") == eids.back());
   const auto out = rt::read_all(bus, "doubled");
@@ -112,7 +113,8 @@ TEMPLATE_LIST_TEST_CASE("write: 1->N children split across batches never commit 
   REQUIRE(rt::checkpoint_of(fx.bus(), "fan", "numbers") == eids.back());
 }
 
-TEMPLATE_LIST_TEST_CASE("write: N->1 events commit the end of their range", "[bus][write]", rt::bus_backends) {
+TEMPLATE_LIST_TEST_CASE("write: N->1 events commit the end of their range", "[bus][write]",
+                        rt::bus_backends) {
   TestType fx;
   auto& bus = fx.bus();
   const auto eids = put_numbers(bus, 10);

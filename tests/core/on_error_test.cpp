@@ -33,8 +33,9 @@ static_assert(!rs::error_policy<int>);
 static_assert(rs::source_of<decltype(rs::iota(0, 3) | rs::transform(odd_fails, rs::on_error::skip{})), int>);
 
 TEST_CASE("fail is the default and may be named", "[core][on_error]") {
-  REQUIRE_THROWS_AS(rs::run(rs::iota(0, 4) | rs::transform(odd_fails, rs::on_error::fail{}) | rs::to_vector()),
-                    rs::stage_error);
+  REQUIRE_THROWS_AS(
+      rs::run(rs::iota(0, 4) | rs::transform(odd_fails, rs::on_error::fail{}) | rs::to_vector()),
+      rs::stage_error);
 }
 
 TEST_CASE("skip drops the failing elements and counts them", "[core][on_error]") {
@@ -47,12 +48,13 @@ TEST_CASE("skip drops the failing elements and counts them", "[core][on_error]")
 
 TEST_CASE("retry calls again until the function succeeds", "[core][on_error]") {
   int calls = 0;
-  const auto v = rs::run(rs::iota(0, 2) | rs::transform(
-                                              [&](int x) {
-                                                if (++calls % 3 != 0) throw std::runtime_error("flaky");
-                                                return x;
-                                              },
-                                              rs::on_error::retry{.attempts = 3, .backoff = 0ms}) |
+  const auto v = rs::run(rs::iota(0, 2) |
+                         rs::transform(
+                             [&](int x) {
+                               if (++calls % 3 != 0) throw std::runtime_error("flaky");
+                               return x;
+                             },
+                             rs::on_error::retry{.attempts = 3, .backoff = 0ms}) |
                          rs::to_vector());
   REQUIRE(v == std::vector<int>{0, 1});
   REQUIRE(calls == 6);
@@ -60,12 +62,13 @@ TEST_CASE("retry calls again until the function succeeds", "[core][on_error]") {
 
 TEST_CASE("a function failing every time under retry ends with the last error", "[core][on_error]") {
   int calls = 0;
-  auto p = rs::iota(0, 5) | rs::transform(
-                                [&](int) -> int {
-                                  ++calls;
-                                  throw std::runtime_error("attempt " + std::to_string(calls));
-                                },
-                                rs::on_error::retry{.attempts = 4, .backoff = 0ms}) |
+  auto p = rs::iota(0, 5) |
+           rs::transform(
+               [&](int) -> int {
+                 ++calls;
+                 throw std::runtime_error("attempt " + std::to_string(calls));
+               },
+               rs::on_error::retry{.attempts = 4, .backoff = 0ms}) |
            rs::to_vector();
   try {
     rs::run(p);
@@ -81,12 +84,13 @@ TEST_CASE("retry waits with exponential backoff on the run's clock", "[core][on_
   rs::manual_clock clock;
   int calls = 0;
   auto result = std::async(std::launch::async, [&] {
-    return rs::run(rs::iota(0, 1) | rs::transform(
-                                        [&](int x) {
-                                          if (++calls < 3) throw std::runtime_error("not yet");
-                                          return x + 1;
-                                        },
-                                        rs::on_error::retry{.attempts = 3, .backoff = 100ms, .jitter = 0.0}) |
+    return rs::run(rs::iota(0, 1) |
+                       rs::transform(
+                           [&](int x) {
+                             if (++calls < 3) throw std::runtime_error("not yet");
+                             return x + 1;
+                           },
+                           rs::on_error::retry{.attempts = 3, .backoff = 100ms, .jitter = 0.0}) |
                        rs::to_vector(),
                    rs::run_context{{}, &clock});
   });
@@ -105,12 +109,12 @@ TEST_CASE("retry waits with exponential backoff on the run's clock", "[core][on_
 
 TEST_CASE("dead_letter receives the element, the stage, the attempts and the cause", "[core][on_error]") {
   std::vector<rs::dead_letter_record<int>> letters;
-  const auto v = rs::run(rs::iota(0, 4) |
-                         rs::transform(odd_fails, rs::on_error::retry{.attempts = 2, .backoff = 0ms}.then(
-                                                      rs::on_error::dead_letter{[&](rs::dead_letter_record<int>&& r) {
-                                                        letters.push_back(std::move(r));
-                                                      }})) |
-                         rs::to_vector());
+  const auto v =
+      rs::run(rs::iota(0, 4) |
+              rs::transform(odd_fails,
+                            rs::on_error::retry{.attempts = 2, .backoff = 0ms}.then(rs::on_error::dead_letter{
+                                [&](rs::dead_letter_record<int>&& r) { letters.push_back(std::move(r)); }})) |
+              rs::to_vector());
   REQUIRE(v == std::vector<int>{0, 20});
   REQUIRE(letters.size() == 2);
   REQUIRE(letters[0].element == 1);
@@ -124,12 +128,13 @@ TEST_CASE("dead_letter receives the element, the stage, the attempts and the cau
 
 TEST_CASE("filter accepts a policy too", "[core][on_error]") {
   std::atomic<std::size_t> skipped{0};
-  const auto v = rs::run(rs::iota(0, 6) | rs::filter(
-                                              [](int x) {
-                                                if (x == 3) throw std::runtime_error("three");
-                                                return x % 2 == 1;
-                                              },
-                                              rs::on_error::skip{&skipped}) |
+  const auto v = rs::run(rs::iota(0, 6) |
+                         rs::filter(
+                             [](int x) {
+                               if (x == 3) throw std::runtime_error("three");
+                               return x % 2 == 1;
+                             },
+                             rs::on_error::skip{&skipped}) |
                          rs::to_vector());
   REQUIRE(v == std::vector<int>{1, 5});
   REQUIRE(skipped.load() == 1);
@@ -138,5 +143,6 @@ TEST_CASE("filter accepts a policy too", "[core][on_error]") {
 TEST_CASE("bad retry settings are rejected at construction", "[core][on_error]") {
   REQUIRE_THROWS_WITH(rs::transform(odd_fails, rs::on_error::retry{.attempts = 0}),
                       "rstreams::transform: on_error::retry needs at least 1 attempt (got 0)");
-  REQUIRE_THROWS_AS(rs::filter([](int) { return true; }, rs::on_error::retry{.jitter = 2.0}), rs::config_error);
+  REQUIRE_THROWS_AS(rs::filter([](int) { return true; }, rs::on_error::retry{.jitter = 2.0}),
+                    rs::config_error);
 }

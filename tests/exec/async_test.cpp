@@ -26,8 +26,10 @@ namespace rs = rstreams;
 
 static_assert(rs::source_of<decltype(rs::iota(0, 3) | rs::async(4)), int>);
 static_assert(rs::stage<decltype(rs::async(4))>);
-static_assert(rs::detail::drains_on_stop<decltype(rs::iota(0, 3) | rs::async(4) | rs::transform([](int x) { return x; }))>());
-static_assert(!rs::detail::drains_on_stop<decltype(rs::iota(0, 3) | rs::transform([](int x) { return x; }))>());
+static_assert(rs::detail::drains_on_stop<decltype(rs::iota(0, 3) | rs::async(4) |
+                                                  rs::transform([](int x) { return x; }))>());
+static_assert(
+    !rs::detail::drains_on_stop<decltype(rs::iota(0, 3) | rs::transform([](int x) { return x; }))>());
 
 TEST_CASE("async passes every element, in order, across a thread", "[exec][async]") {
   const auto v = rs::run(rs::iota(0, 10'000) | rs::transform([](int x) { return x * 2; }) | rs::async(16) |
@@ -57,7 +59,8 @@ TEST_CASE("async works as a plain range outside run", "[exec][async]") {
   REQUIRE(seen == std::vector<int>{0, 1, 2, 3, 4});
 }
 
-TEST_CASE("an infinite fast source into a slow sink keeps in flight at most the capacities", "[exec][async]") {
+TEST_CASE("an infinite fast source into a slow sink keeps in flight at most the capacities",
+          "[exec][async]") {
   rs::test::in_flight_meter meter;
   const auto got = rs::run(rs::test::metered_source(meter) | rs::async(8) |
                            rs::transform([](std::uint64_t x) { return x; }) | rs::async(5) |
@@ -135,7 +138,8 @@ TEST_CASE("async rejects a zero or negative capacity at construction", "[exec][a
 TEST_CASE("async segments run on a thread pool given to run", "[exec][async]") {
   rs::thread_pool pool(2);
   for (int round = 0; round < 3; ++round) {
-    const auto total = rs::run(rs::iota(0, 1000) | rs::async(8) | rs::async(8) | rs::async(8) | rs::sum(), pool);
+    const auto total =
+        rs::run(rs::iota(0, 1000) | rs::async(8) | rs::async(8) | rs::async(8) | rs::sum(), pool);
     REQUIRE(total == 499500);
   }
 }

@@ -39,8 +39,9 @@ TEST_CASE("batch by bytes closes a batch when the sizes reach the limit", "[exec
 }
 
 TEST_CASE("batch takes a size function, and the first limit to trip wins", "[exec][batch]") {
-  const auto v = rs::run(rs::iota(1, 8) | rs::batch({.count = 3, .bytes = 5}, [](int x) { return std::size_t(x); }) |
-                         rs::to_vector());
+  const auto v =
+      rs::run(rs::iota(1, 8) | rs::batch({.count = 3, .bytes = 5}, [](int x) { return std::size_t(x); }) |
+              rs::to_vector());
   REQUIRE(v == std::vector<ints>{{1, 2, 3}, {4, 5}, {6}, {7}});
 }
 

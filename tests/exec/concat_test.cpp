@@ -24,6 +24,7 @@ TEST_CASE("concat stops pulling when the sink is satisfied", "[exec][concat]") {
 }
 
 TEST_CASE("concat skips empty sources", "[exec][concat]") {
-  const auto v = rs::run(rs::concat(std::vector<int>{}, rs::iota(0, 2), std::vector<int>{}) | rs::to_vector());
+  const auto v =
+      rs::run(rs::concat(std::vector<int>{}, rs::iota(0, 2), std::vector<int>{}) | rs::to_vector());
   REQUIRE(v == std::vector<int>{0, 1});
 }

@@ -35,7 +35,8 @@ TEST_CASE("idle_timeout ends the stream when a blocked source stays silent", "[e
 
 TEST_CASE("idle_timeout passes a busy source through to its end", "[exec][idle_timeout]") {
   rs::manual_clock clock;
-  const auto v = rs::run(rs::iota(0, 1000) | rs::idle_timeout(1s) | rs::to_vector(), rs::run_context{{}, &clock});
+  const auto v =
+      rs::run(rs::iota(0, 1000) | rs::idle_timeout(1s) | rs::to_vector(), rs::run_context{{}, &clock});
   REQUIRE(v.size() == 1000);
   REQUIRE(v.back() == 999);
 }

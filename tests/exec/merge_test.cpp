@@ -24,7 +24,8 @@ namespace rs = rstreams;
 static_assert(rs::source_of<decltype(rs::merge(rs::iota(0, 3), rs::iota(5, 8))), int>);
 
 TEST_CASE("merge delivers every element of every source", "[exec][merge]") {
-  auto v = rs::run(rs::merge(rs::iota(0, 500), rs::iota(500, 1000), std::vector<int>{1000, 1001}) | rs::to_vector());
+  auto v = rs::run(rs::merge(rs::iota(0, 500), rs::iota(500, 1000), std::vector<int>{1000, 1001}) |
+                   rs::to_vector());
   std::sort(v.begin(), v.end());
   REQUIRE(v.size() == 1002);
   REQUIRE(v.front() == 0);

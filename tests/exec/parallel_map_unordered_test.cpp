@@ -15,24 +15,30 @@
 
 namespace rs = rstreams;
 
-static_assert(rs::source_of<decltype(rs::iota(0, 3) | rs::parallel_map_unordered(2, [](int x) { return x * 0.5; })),
-                            double>);
+static_assert(
+    rs::source_of<decltype(rs::iota(0, 3) | rs::parallel_map_unordered(2, [](int x) { return x * 0.5; })),
+                  double>);
 
-TEST_CASE("parallel_map_unordered lets a fast element overtake a slow one", "[exec][parallel_map_unordered]") {
+TEST_CASE("parallel_map_unordered lets a fast element overtake a slow one",
+          "[exec][parallel_map_unordered]") {
   std::latch second_done(1);
-  const auto v = rs::run(rs::iota(0, 2) | rs::parallel_map_unordered(2, [&](int x) {
-                           if (x == 0)
-                             second_done.wait();  // element 0 finishes only after element 1
-                           else
-                             second_done.count_down();
-                           return x;
-                         }) |
-                         rs::to_vector());
+  const auto v =
+      rs::run(rs::iota(0, 2) |
+              rs::parallel_map_unordered(2,
+                                         [&](int x) {
+                                           if (x == 0)
+                                             second_done.wait();  // element 0 finishes only after element 1
+                                           else
+                                             second_done.count_down();
+                                           return x;
+                                         }) |
+              rs::to_vector());
   REQUIRE(v == std::vector<int>{1, 0});
 }
 
 TEST_CASE("parallel_map_unordered delivers every element once", "[exec][parallel_map_unordered]") {
-  auto v = rs::run(rs::iota(0, 500) | rs::parallel_map_unordered(3, [](int x) { return x; }) | rs::to_vector());
+  auto v =
+      rs::run(rs::iota(0, 500) | rs::parallel_map_unordered(3, [](int x) { return x; }) | rs::to_vector());
   std::sort(v.begin(), v.end());
   bool all = v.size() == 500;
   for (std::size_t i = 0; all && i < v.size(); ++i) all = v[i] == static_cast<int>(i);

@@ -23,7 +23,8 @@ TEST_CASE("partition splits by a predicate into two sinks", "[exec][partition]")
 TEST_CASE("partition moves strings without copying them twice", "[exec][partition]") {
   const std::vector<std::string> words{"a", "bb", "c"};
   const auto [short_ones, long_ones] =
-      rs::run(words | rs::partition([](const std::string& w) { return w.size() == 1; }, rs::to_vector(), rs::to_vector()));
+      rs::run(words | rs::partition([](const std::string& w) { return w.size() == 1; }, rs::to_vector(),
+                                    rs::to_vector()));
   REQUIRE(short_ones == std::vector<std::string>{"a", "c"});
   REQUIRE(long_ones == std::vector<std::string>{"bb"});
 }

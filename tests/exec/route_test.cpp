@@ -20,14 +20,15 @@ auto by_mod3 = [](int x) { return static_cast<std::size_t>(x % 3); };
 static_assert(rs::sink<decltype(rs::route(by_mod3, rs::count(), rs::count(), rs::count()))>);
 
 TEST_CASE("route sends each element to the sink its key names", "[exec][route]") {
-  const auto [zeros, ones, twos] = rs::run(rs::iota(0, 10) | rs::route(by_mod3, rs::to_vector(), rs::to_vector(), rs::count()));
+  const auto [zeros, ones, twos] =
+      rs::run(rs::iota(0, 10) | rs::route(by_mod3, rs::to_vector(), rs::to_vector(), rs::count()));
   REQUIRE(zeros == std::vector<int>{0, 3, 6, 9});
   REQUIRE(ones == std::vector<int>{1, 4, 7});
   REQUIRE(twos == 3);
 }
 
-
 TEST_CASE("a key past the last sink is a stage_error", "[exec][route]") {
-  REQUIRE_THROWS_WITH(rs::run(rs::iota(0, 5) | rs::route([](int x) { return std::size_t(x); }, rs::count(), rs::count())),
-                      "rstreams: route (stage 1) failed on element 2: the key 2 names no sink (there are 2)");
+  REQUIRE_THROWS_WITH(
+      rs::run(rs::iota(0, 5) | rs::route([](int x) { return std::size_t(x); }, rs::count(), rs::count())),
+      "rstreams: route (stage 1) failed on element 2: the key 2 names no sink (there are 2)");
 }

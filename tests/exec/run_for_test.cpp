@@ -22,7 +22,8 @@
 namespace rs = rstreams;
 using namespace std::chrono_literals;
 
-TEST_CASE("run_for stops an endless inline pipeline when the manual clock passes the limit", "[exec][run_for]") {
+TEST_CASE("run_for stops an endless inline pipeline when the manual clock passes the limit",
+          "[exec][run_for]") {
   rs::manual_clock clock;
   std::atomic<int> seen{0};
   auto result = std::async(std::launch::async, [&] {

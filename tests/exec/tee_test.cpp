@@ -38,9 +38,9 @@ TEST_CASE("broadcast is tee, with a capacity per branch", "[exec][tee]") {
 
 TEST_CASE("the slowest branch sets the pace and bounds what is in flight", "[exec][tee]") {
   rs::test::in_flight_meter meter;
-  const auto [slow, fast] = rs::run(rs::test::metered_source(meter, 2000) |
-                                    rs::tee(4, rs::test::metered_sink(meter, SIZE_MAX, [] { std::this_thread::yield(); }),
-                                            rs::count()));
+  const auto [slow, fast] = rs::run(
+      rs::test::metered_source(meter, 2000) |
+      rs::tee(4, rs::test::metered_sink(meter, SIZE_MAX, [] { std::this_thread::yield(); }), rs::count()));
   REQUIRE(slow == 2000);
   REQUIRE(fast == 2000);
   REQUIRE(meter.max_in_flight.load() <= 4);

@@ -18,17 +18,25 @@ static_assert(rs::scheduler<rs::thread_pool>);
 static_assert(!rs::scheduler<int>);
 
 TEST_CASE("a thread pool rejects zero or negative sizes", "[exec][thread_pool]") {
-  REQUIRE_THROWS_WITH(rs::thread_pool(0), "rstreams::thread_pool: the number of threads must be at least 1 (got 0)");
+  REQUIRE_THROWS_WITH(rs::thread_pool(0),
+                      "rstreams::thread_pool: the number of threads must be at least 1 (got 0)");
   REQUIRE_THROWS_AS(rs::thread_pool(-2), rs::config_error);
 }
 
-TEST_CASE("a thread pool runs tasks and grows rather than queue behind a blocked one", "[exec][thread_pool]") {
+TEST_CASE("a thread pool runs tasks and grows rather than queue behind a blocked one",
+          "[exec][thread_pool]") {
   rs::thread_pool pool(1);
   std::latch both(2);
   std::atomic<int> done{0};
   // Each task waits for the other: with a single queued worker this would never finish.
-  pool.execute([&] { both.arrive_and_wait(); ++done; });
-  pool.execute([&] { both.arrive_and_wait(); ++done; });
+  pool.execute([&] {
+    both.arrive_and_wait();
+    ++done;
+  });
+  pool.execute([&] {
+    both.arrive_and_wait();
+    ++done;
+  });
   rs::run_scope scope(&pool);
   scope.spawn([&] { ++done; });
   scope.join();

@@ -37,7 +37,8 @@ TEST_CASE("a stop request ends a throttled wait", "[exec][throttle]") {
   rs::manual_clock clock;
   std::stop_source stop;
   auto result = std::async(std::launch::async, [&] {
-    return rs::run(rs::iota(0) | rs::throttle(1, 1h) | rs::to_vector(), rs::run_context{stop.get_token(), &clock});
+    return rs::run(rs::iota(0) | rs::throttle(1, 1h) | rs::to_vector(),
+                   rs::run_context{stop.get_token(), &clock});
   });
   clock.wait_for_sleeps(1);
   stop.request_stop();

@@ -11,7 +11,8 @@
 
 namespace rs = rstreams;
 
-static_assert(rs::source_of<decltype(rs::zip(rs::iota(0, 3), std::vector<std::string>{})), std::tuple<int, std::string>>);
+static_assert(rs::source_of<decltype(rs::zip(rs::iota(0, 3), std::vector<std::string>{})),
+                            std::tuple<int, std::string>>);
 
 TEST_CASE("zip pairs elements and ends with the shortest source", "[exec][zip]") {
   const auto v = rs::run(rs::zip(rs::iota(0), std::vector<std::string>{"a", "b"}) | rs::to_vector());

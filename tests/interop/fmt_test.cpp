@@ -26,7 +26,6 @@ namespace {
 auto twice = [](int x) { return x * 2; };
 auto odd = [](int x) { return x % 2 == 1; };
 
-
 using pipeline_t = decltype(rs::iota(0, 10) | rs::transform(twice) | rs::filter(odd) | rs::sum());
 }  // namespace
 

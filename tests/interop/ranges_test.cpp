@@ -33,7 +33,6 @@ namespace rs = rstreams;
 namespace {
 using ints = std::vector<int>;
 
-
 using iota_src = decltype(rs::iota(0));
 using evens_view = decltype(ranges::views::iota(0) | ranges::views::filter([](int x) { return x % 2 == 0; }));
 }  // namespace

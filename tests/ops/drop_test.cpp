@@ -14,8 +14,7 @@
 
 namespace rs = rstreams;
 
-namespace {
-}  // namespace
+namespace {}  // namespace
 
 static_assert(rs::source_of<decltype(rs::iota(0) | rs::drop(3)), int>);
 static_assert(rs::stage<decltype(rs::drop(3))>);

@@ -18,7 +18,6 @@ namespace rs = rstreams;
 
 namespace {
 
-
 // Records the n of every push it receives.
 class demand_probe : public rs::source_interface<demand_probe> {
  public:
@@ -59,8 +58,8 @@ TEST_CASE("take(5) on an infinite source pulls exactly 5 and the run finishes", 
     REQUIRE(pulled.items == 5);
   }
   SECTION("through a transform") {
-    REQUIRE(rs::run(rs::test::counting_source(pulled) | rs::transform([](int x) { return x * 2; }) | rs::take(5) |
-                    rs::sum()) == 20);
+    REQUIRE(rs::run(rs::test::counting_source(pulled) | rs::transform([](int x) { return x * 2; }) |
+                    rs::take(5) | rs::sum()) == 20);
     REQUIRE(pulled.items == 5);
   }
   SECTION("take(0) pulls nothing") {

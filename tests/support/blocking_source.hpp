@@ -19,7 +19,8 @@ class blocking_source : public source_interface<blocking_source> {
   static constexpr std::string_view name = "blocking";
   using value_type = int;
 
-  explicit blocking_source(int ready, std::atomic<bool>* blocked = nullptr) : ready_(ready), blocked_(blocked) {}
+  explicit blocking_source(int ready, std::atomic<bool>* blocked = nullptr)
+      : ready_(ready), blocked_(blocked) {}
   blocking_source(blocking_source&& o) noexcept : ready_(o.ready_), blocked_(o.blocked_), stop_(o.stop_) {}
 
   void start(const run_context& ctx) { stop_ = ctx.stop; }

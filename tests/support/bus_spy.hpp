@@ -21,7 +21,7 @@ template <class B>
 class bus_spy {
  public:
   struct call {
-    std::string op;     // "append" or "commit"
+    std::string op;  // "append" or "commit"
     std::string queue;
     std::vector<bus::record> records;  // appended (with eids)
     std::string eid;                   // committed
@@ -37,17 +37,20 @@ class bus_spy {
     calls.push_back({"append", std::string(queue), {records.begin(), records.end()}, {}});
     return last;
   }
-  std::size_t read(std::string_view queue, std::string_view after, std::size_t max, std::vector<bus::record>& out) {
+  std::size_t read(std::string_view queue, std::string_view after, std::size_t max,
+                   std::vector<bus::record>& out) {
     return inner_->read(queue, after, max, out);
   }
-  bool wait(std::string_view queue, std::string_view after, std::chrono::milliseconds timeout, std::stop_token stop) {
+  bool wait(std::string_view queue, std::string_view after, std::chrono::milliseconds timeout,
+            std::stop_token stop) {
     return inner_->wait(queue, after, timeout, stop);
   }
   std::optional<bus::checkpoint> get_checkpoint(std::string_view bot, std::string_view queue) {
     return inner_->get_checkpoint(bot, queue);
   }
-  void commit_checkpoint(std::string_view bot, std::string_view queue, const std::optional<std::string>& expected,
-                         const bus::checkpoint& next, bool force = false) {
+  void commit_checkpoint(std::string_view bot, std::string_view queue,
+                         const std::optional<std::string>& expected, const bus::checkpoint& next,
+                         bool force = false) {
     if (before_commit) before_commit(bot, queue);
     inner_->commit_checkpoint(bot, queue, expected, next, force);
     calls.push_back({"commit", std::string(queue), {}, next.eid});
@@ -61,7 +64,8 @@ class bus_spy {
 
   /// How many records were appended to `queue` before the first commit on `in` that reached
   /// `eid` (or everything when none did).
-  std::size_t appended_before_commit(std::string_view queue, std::string_view in, std::string_view eid) const {
+  std::size_t appended_before_commit(std::string_view queue, std::string_view in,
+                                     std::string_view eid) const {
     std::size_t n = 0;
     for (const auto& c : calls) {
       if (c.op == "commit" && c.queue == in && c.eid >= eid) return n;

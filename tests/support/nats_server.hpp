@@ -107,7 +107,8 @@ class nats_process {
         const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
         throw std::runtime_error("nats_server: nats-server exited at start: " + text);
       }
-      if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("nats_server: no listener on port");
+      if (std::chrono::steady_clock::now() > deadline)
+        throw std::runtime_error("nats_server: no listener on port");
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   }
@@ -166,7 +167,8 @@ class nats_cluster {
       std::ofstream f(cfg);
       f << "server_name: n" << i << "\nlisten: 127.0.0.1:" << client[static_cast<std::size_t>(i)] << "\n"
         << "jetstream { store_dir: \"" << (dir_.path() / ("js" + std::to_string(i))).string() << "\" }\n"
-        << "cluster {\n  name: rs\n  listen: 127.0.0.1:" << route[static_cast<std::size_t>(i)] << "\n  routes: [";
+        << "cluster {\n  name: rs\n  listen: 127.0.0.1:" << route[static_cast<std::size_t>(i)]
+        << "\n  routes: [";
       for (int j = 0; j < n; ++j) {
         if (j != i) f << "\n    \"nats-route://127.0.0.1:" << route[static_cast<std::size_t>(j)] << "\"";
       }
@@ -175,15 +177,20 @@ class nats_cluster {
       configs_.push_back(cfg);
       ports_.push_back(client[static_cast<std::size_t>(i)]);
     }
-    for (int i = 0; i < n; ++i) nodes_.push_back(std::make_unique<detail::nats_process>(configs_[static_cast<std::size_t>(i)], ports_[static_cast<std::size_t>(i)]));
+    for (int i = 0; i < n; ++i)
+      nodes_.push_back(std::make_unique<detail::nats_process>(configs_[static_cast<std::size_t>(i)],
+                                                              ports_[static_cast<std::size_t>(i)]));
   }
   /// All nodes, comma separated, as libnats takes them.
   [[nodiscard]] std::string url() const {
     std::string u;
-    for (const int p : ports_) u += (u.empty() ? "" : ",") + std::string("nats://127.0.0.1:") + std::to_string(p);
+    for (const int p : ports_)
+      u += (u.empty() ? "" : ",") + std::string("nats://127.0.0.1:") + std::to_string(p);
     return u;
   }
-  [[nodiscard]] std::string url(int i) const { return "nats://127.0.0.1:" + std::to_string(ports_[static_cast<std::size_t>(i)]); }
+  [[nodiscard]] std::string url(int i) const {
+    return "nats://127.0.0.1:" + std::to_string(ports_[static_cast<std::size_t>(i)]);
+  }
   void kill(int i) { nodes_[static_cast<std::size_t>(i)]->kill(); }
   void restart(int i) { nodes_[static_cast<std::size_t>(i)]->start(); }
   [[nodiscard]] int size() const noexcept { return static_cast<int>(nodes_.size()); }

@@ -34,7 +34,8 @@ using accumulator_t = std::remove_cvref_t<decltype(std::declval<const A&>().init
 
 /// What an aggregator yields for a window.
 template <class A>
-using aggregate_t = std::remove_cvref_t<decltype(std::declval<const A&>().result(std::declval<const accumulator_t<A>&>()))>;
+using aggregate_t =
+    std::remove_cvref_t<decltype(std::declval<const A&>().result(std::declval<const accumulator_t<A>&>()))>;
 
 /// Counts the elements: yields `std::uint64_t`.
 struct counting_aggregator {
@@ -99,7 +100,7 @@ struct aggregate_fn {
   template <class Acc, class Add, class Merge>
   auto operator()(Acc init, Add add, Merge combine) const {
     return function_aggregator<Acc, Add, Merge, detail::identity_result>(std::move(init), std::move(add),
-                                                                          std::move(combine), {});
+                                                                         std::move(combine), {});
   }
   template <class Acc, class Add, class Merge, class Result>
   auto operator()(Acc init, Add add, Merge combine, Result result) const {

@@ -14,7 +14,7 @@ struct agg_counters {
   std::uint64_t late = 0;      ///< events later than the allowed lateness (sent to on_late, or dropped)
   std::uint64_t skipped = 0;   ///< bad input skipped by the skip policy (timestamp errors, far-off events)
   std::uint64_t idle_advances = 0;  ///< times the idle timeout moved event time forward
-  std::uint64_t fired = 0;     ///< window results emitted
+  std::uint64_t fired = 0;          ///< window results emitted
 };
 
 }  // namespace rstreams

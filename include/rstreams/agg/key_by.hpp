@@ -52,11 +52,13 @@ struct key_by_fn {
     if constexpr (std::invocable<F&, const value_t<S>&>) {
       using K = std::remove_cvref_t<std::invoke_result_t<F&, const value_t<S>&>>;
       static_assert(!std::is_void_v<K>, "rstreams::key_by: the key function returns void; return the key.");
-      static_assert(requires(const K& k) {
-        { std::hash<K>{}(k) } -> std::convertible_to<std::size_t>;
-        { k == k } -> std::convertible_to<bool>;
-      }, "rstreams::key_by: the key type needs std::hash and ==. Specialise std::hash for it, or key by a "
-         "string or integer field.");
+      static_assert(
+          requires(const K& k) {
+            { std::hash<K>{}(k) } -> std::convertible_to<std::size_t>;
+            { k == k } -> std::convertible_to<bool>;
+          },
+          "rstreams::key_by: the key type needs std::hash and ==. Specialise std::hash for it, or key by a "
+          "string or integer field.");
       return key_by_source<S, F>(as_source(std::forward<R>(r)), std::move(f));
     }
   }

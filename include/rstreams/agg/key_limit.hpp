@@ -11,7 +11,7 @@ namespace rstreams {
 
 /// What a keyed operator does with the state of a key it evicts to make room for a new one.
 enum class on_evict : std::uint8_t {
-  emit,  ///< send the evicted state downstream as it stands (a fold's partial result, a partial window)
+  emit,     ///< send the evicted state downstream as it stands (a fold's partial result, a partial window)
   discard,  ///< forget it; counted in the operator's counters (`evicted`)
 };
 
@@ -41,6 +41,8 @@ struct key_limit {
 };
 
 /// The opt-out of the default bound (65536 keys, evicted state emitted).
-inline key_limit unbounded_keys() noexcept { return key_limit::unbounded(); }
+inline key_limit unbounded_keys() noexcept {
+  return key_limit::unbounded();
+}
 
 }  // namespace rstreams

@@ -15,9 +15,10 @@
 namespace rstreams {
 
 template <source S, class F>
-class reduce_by_key_source
-    : public detail::keyed_fold_source<reduce_by_key_source<S, F>, S, typename value_t<S>::value_type, F, true> {
-  using base = detail::keyed_fold_source<reduce_by_key_source<S, F>, S, typename value_t<S>::value_type, F, true>;
+class reduce_by_key_source : public detail::keyed_fold_source<reduce_by_key_source<S, F>, S,
+                                                              typename value_t<S>::value_type, F, true> {
+  using base =
+      detail::keyed_fold_source<reduce_by_key_source<S, F>, S, typename value_t<S>::value_type, F, true>;
 
  public:
   static constexpr std::string_view name = "reduce_by_key";
@@ -37,8 +38,8 @@ struct reduce_by_key_fn {
       static_assert(std::invocable<F&, V&, const V&> || std::invocable<F&, V, const V&>,
                     "rstreams::reduce_by_key: the step must be callable as f(V, const V&) -> V or "
                     "f(V&, const V&) -> void, V being the value type of the keyed elements.");
-      return reduce_by_key_source<S, F>(as_source(std::forward<R>(r)), std::optional<V>{}, std::move(f), limit,
-                                        counters);
+      return reduce_by_key_source<S, F>(as_source(std::forward<R>(r)), std::optional<V>{}, std::move(f),
+                                        limit, counters);
     }
   }
   template <class F>

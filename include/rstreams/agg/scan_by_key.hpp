@@ -69,8 +69,8 @@ struct scan_by_key_fn {
       static_assert(std::invocable<F&, Acc&, const V&> || std::invocable<F&, Acc, const V&>,
                     "rstreams::scan_by_key: the step must be callable as f(Acc, const V&) -> Acc or "
                     "f(Acc&, const V&) -> void, V being the value type of the keyed elements.");
-      return scan_by_key_source<S, Acc, F>(as_source(std::forward<R>(r)), std::move(init), std::move(f), limit,
-                                           counters);
+      return scan_by_key_source<S, Acc, F>(as_source(std::forward<R>(r)), std::move(init), std::move(f),
+                                           limit, counters);
     }
   }
   template <class Acc, class F>

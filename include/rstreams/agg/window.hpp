@@ -11,8 +11,8 @@
 #include <rstreams/sources/from_range.hpp>
 
 #include <concepts>
-#include <type_traits>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 namespace rstreams {
@@ -31,15 +31,17 @@ struct window_fn {
                   "keyed element); see counting() and aggregate(init, add, merge).");
     if constexpr (aggregator_for<A, V>) {
       if constexpr (std::same_as<W, count_window_spec>) {
-        static_assert(!Cfg::is_event_time,
-                      "rstreams::window: count windows do not use time; drop event_time(...) or use a time window.");
+        static_assert(
+            !Cfg::is_event_time,
+            "rstreams::window: count windows do not use time; drop event_time(...) or use a time window.");
         return detail::count_window_source<S, A, Cfg>(as_source(std::forward<R>(r)), spec, std::move(agg),
                                                       std::move(cfg));
       } else {
         if constexpr (Cfg::is_event_time)
-          static_assert(std::invocable<decltype(cfg.timestamp())&, const V&>,
-                        "rstreams::window: the event_time extractor cannot be called with the element (or the "
-                        "value of a keyed element).");
+          static_assert(
+              std::invocable<decltype(cfg.timestamp())&, const V&>,
+              "rstreams::window: the event_time extractor cannot be called with the element (or the "
+              "value of a keyed element).");
         return detail::time_window_source<S, W, A, Cfg>(as_source(std::forward<R>(r)), spec, std::move(agg),
                                                         std::move(cfg));
       }

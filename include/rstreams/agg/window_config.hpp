@@ -157,7 +157,9 @@ template <class Ts, class Late, class P>
 inline constexpr bool is_window_config_v<window_config<Ts, Late, P>> = true;
 
 struct processing_time_fn {
-  window_config<detail::processing_time_tag> operator()() const { return window_config(detail::processing_time_tag{}); }
+  window_config<detail::processing_time_tag> operator()() const {
+    return window_config(detail::processing_time_tag{});
+  }
 };
 
 /// Windows by the run's clock (`run_context::clock`): an element's time is when it arrived.

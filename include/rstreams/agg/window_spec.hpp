@@ -32,7 +32,7 @@ struct session_window_spec {
 
 template <class W>
 concept window_spec = std::same_as<W, count_window_spec> || std::same_as<W, time_window_spec> ||
-                      std::same_as<W, session_window_spec>;
+    std::same_as<W, session_window_spec>;
 
 namespace detail {
 
@@ -41,16 +41,19 @@ namespace detail {
 inline constexpr std::int64_t max_span_ns = std::int64_t{1} << 60;
 
 template <class Rep, class Period>
-std::chrono::nanoseconds checked_span(const char* what, std::chrono::duration<Rep, Period> d, bool allow_zero) {
+std::chrono::nanoseconds checked_span(const char* what, std::chrono::duration<Rep, Period> d,
+                                      bool allow_zero) {
   using std::chrono::duration_cast;
   using std::chrono::nanoseconds;
   // Compare in the caller's unit first: converting a huge value to nanoseconds could overflow.
   if (d > duration_cast<std::chrono::duration<Rep, Period>>(nanoseconds(max_span_ns)))
-    throw config_error(std::string("rstreams::window: ") + what + " is too large (at most 2^60 ns, about 36 years)");
+    throw config_error(std::string("rstreams::window: ") + what +
+                       " is too large (at most 2^60 ns, about 36 years)");
   const auto ns = duration_cast<nanoseconds>(d);
   if (ns.count() < 0 || (!allow_zero && ns.count() == 0))
-    throw config_error(std::string("rstreams::window: ") + what + " must be " + (allow_zero ? "non-negative" : "positive") +
-                       " (got " + std::to_string(ns.count()) + " ns)");
+    throw config_error(std::string("rstreams::window: ") + what + " must be " +
+                       (allow_zero ? "non-negative" : "positive") + " (got " + std::to_string(ns.count()) +
+                       " ns)");
   return ns;
 }
 
@@ -87,8 +90,9 @@ struct sliding_fn {
     const auto s = detail::checked_count("sliding window size", size);
     const auto h = detail::checked_count("sliding window slide", slide);
     if (h > s)
-      throw config_error("rstreams::window: the slide (" + std::to_string(h) + " elements) is larger than the size (" +
-                         std::to_string(s) + " elements); windows would skip elements");
+      throw config_error("rstreams::window: the slide (" + std::to_string(h) +
+                         " elements) is larger than the size (" + std::to_string(s) +
+                         " elements); windows would skip elements");
     return {s, h};
   }
   template <class R1, class P1, class R2, class P2>
@@ -96,8 +100,9 @@ struct sliding_fn {
     const auto s = detail::checked_span("sliding window size", size, false);
     const auto h = detail::checked_span("sliding window slide", slide, false);
     if (h > s)
-      throw config_error("rstreams::window: the slide (" + std::to_string(h.count()) + " ns) is larger than the size (" +
-                         std::to_string(s.count()) + " ns); windows would skip events");
+      throw config_error("rstreams::window: the slide (" + std::to_string(h.count()) +
+                         " ns) is larger than the size (" + std::to_string(s.count()) +
+                         " ns); windows would skip events");
     return {s, h};
   }
 };

@@ -75,9 +75,9 @@ struct bot_options {
 
 /// A bot's record of its runs.
 struct bot_status {
-  std::uint64_t runs = 0;          // runs completed without error
-  std::uint64_t failures = 0;      // runs that threw
-  std::uint64_t locked_out = 0;    // attempts skipped because another instance held the lease
+  std::uint64_t runs = 0;        // runs completed without error
+  std::uint64_t failures = 0;    // runs that threw
+  std::uint64_t locked_out = 0;  // attempts skipped because another instance held the lease
   std::uint32_t consecutive_errors = 0;
   bool paused = false;
   std::string last_error;
@@ -100,7 +100,8 @@ class bot {
   bot(B& bus, bot_options opts, job_type job) : bus_(&bus), opts_(std::move(opts)), job_(std::move(job)) {
     validate_bot_name(opts_.id);
     if (!job_) throw config_error("rstreams::bus::bot " + opts_.id + ": no job");
-    if (opts_.error_limit == 0) throw config_error("rstreams::bus::bot " + opts_.id + ": error_limit must be at least 1");
+    if (opts_.error_limit == 0)
+      throw config_error("rstreams::bus::bot " + opts_.id + ": error_limit must be at least 1");
   }
 
   [[nodiscard]] const std::string& id() const noexcept { return opts_.id; }
@@ -155,9 +156,15 @@ class bot {
   /// `once`) after one run. Returns the status.
   const bot_status& run(const run_context& ctx = {}) {
     switch (opts_.trigger.type()) {
-      case bot_trigger::kind::once: attempt(ctx); break;
-      case bot_trigger::kind::queues: run_on_queues(ctx); break;
-      case bot_trigger::kind::schedule: run_on_schedule(ctx); break;
+      case bot_trigger::kind::once:
+        attempt(ctx);
+        break;
+      case bot_trigger::kind::queues:
+        run_on_queues(ctx);
+        break;
+      case bot_trigger::kind::schedule:
+        run_on_schedule(ctx);
+        break;
     }
     return status_;
   }
@@ -186,7 +193,8 @@ class bot {
         const auto locked = status_.locked_out;
         attempt(ctx);
         if (status_.failures != failures) {
-          auto backoff = opts_.error_backoff * (1LL << std::min<std::uint32_t>(status_.consecutive_errors - 1, 6));
+          auto backoff =
+              opts_.error_backoff * (1LL << std::min<std::uint32_t>(status_.consecutive_errors - 1, 6));
           ctx.clock->sleep_for(backoff, ctx.stop);
         } else if (status_.locked_out != locked) {
           ctx.clock->sleep_for(opts_.poll, ctx.stop);
@@ -194,7 +202,8 @@ class bot {
         continue;
       }
       // Idle: wait for an append after the checkpoint (one queue at a time when several).
-      const auto per_queue = std::max(std::chrono::milliseconds{1}, opts_.poll / static_cast<long>(queues.size()));
+      const auto per_queue =
+          std::max(std::chrono::milliseconds{1}, opts_.poll / static_cast<long>(queues.size()));
       for (const auto& q : queues) {
         const auto cp = bus_->get_checkpoint(opts_.id, q);
         if (bus_->wait(q, cp ? cp->eid : std::string{}, per_queue, ctx.stop)) break;
@@ -205,7 +214,9 @@ class bot {
 
   void run_on_schedule(const run_context& ctx) {
     const auto& schedule = *opts_.trigger.schedule();
-    const auto wall = [&] { return opts_.wall_clock ? opts_.wall_clock() : std::chrono::system_clock::now(); };
+    const auto wall = [&] {
+      return opts_.wall_clock ? opts_.wall_clock() : std::chrono::system_clock::now();
+    };
     while (!ctx.stop_requested() && !status_.paused) {
       const auto now = wall();
       const auto next = schedule.next(now);
@@ -229,20 +240,23 @@ bot<B> make_enrich_bot(B& bus, enrich_options opts, F f, std::optional<bot_trigg
   bot_options bo;
   bo.id = opts.bot;
   bo.trigger = trigger ? std::move(*trigger) : bot_trigger::on_queue(opts.in);
-  return bot<B>(bus, std::move(bo), [&bus, o = std::move(opts), f = std::move(f)](const run_context& ctx) mutable {
-    return enrich(bus, o, f, ctx);
-  });
+  return bot<B>(bus, std::move(bo),
+                [&bus, o = std::move(opts), f = std::move(f)](const run_context& ctx) mutable {
+                  return enrich(bus, o, f, ctx);
+                });
 }
 
 /// A bot whose job is `offload(bus, opts, f_or_sink)`; triggered when `opts.in` advances unless told.
 template <backend B, class F>
-bot<B> make_offload_bot(B& bus, offload_options opts, F f, std::optional<bot_trigger> trigger = std::nullopt) {
+bot<B> make_offload_bot(B& bus, offload_options opts, F f,
+                        std::optional<bot_trigger> trigger = std::nullopt) {
   bot_options bo;
   bo.id = opts.bot;
   bo.trigger = trigger ? std::move(*trigger) : bot_trigger::on_queue(opts.in);
-  return bot<B>(bus, std::move(bo), [&bus, o = std::move(opts), f = std::move(f)](const run_context& ctx) mutable {
-    return offload(bus, o, f, ctx);
-  });
+  return bot<B>(bus, std::move(bo),
+                [&bus, o = std::move(opts), f = std::move(f)](const run_context& ctx) mutable {
+                  return offload(bus, o, f, ctx);
+                });
 }
 
 }  // namespace rstreams::bus

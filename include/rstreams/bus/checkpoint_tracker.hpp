@@ -84,8 +84,12 @@ class checkpoint_tracker {
     }
     return std::nullopt;
   }
-  void derived(std::string_view first, std::string_view last) { derived(find(first), find(last.empty() ? first : last)); }
-  void written(std::string_view first, std::string_view last) { written(find(first), find(last.empty() ? first : last)); }
+  void derived(std::string_view first, std::string_view last) {
+    derived(find(first), find(last.empty() ? first : last));
+  }
+  void written(std::string_view first, std::string_view last) {
+    written(find(first), find(last.empty() ? first : last));
+  }
   void finished(std::string_view eid) { finished(find(eid)); }
 
   /// Moves the watermark over the complete inputs at the front and returns it when it moved

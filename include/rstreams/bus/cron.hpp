@@ -101,7 +101,8 @@ class cron_schedule {
   static std::optional<unsigned> name_value(std::size_t field, std::string_view s) {
     static constexpr std::array<std::string_view, 12> month_names{"JAN", "FEB", "MAR", "APR", "MAY", "JUN",
                                                                   "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"};
-    static constexpr std::array<std::string_view, 7> day_names{"SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"};
+    static constexpr std::array<std::string_view, 7> day_names{"SUN", "MON", "TUE", "WED",
+                                                               "THU", "FRI", "SAT"};
     if (s.size() != 3) return std::nullopt;
     std::string up(s);
     for (auto& c : up)
@@ -158,7 +159,8 @@ class cron_schedule {
       }
       unsigned lo = sp.lo, hi = sp.hi;
       if (range == "*" || range == "?") {
-        if (range == "?" && field != 3 && field != 5) fail(field, part, "'?' is allowed only in the day fields");
+        if (range == "?" && field != 3 && field != 5)
+          fail(field, part, "'?' is allowed only in the day fields");
         if (step == 1 && text.size() == range.size()) wildcard = true;
       } else if (const auto dash = range.find('-'); dash != std::string_view::npos) {
         lo = value(field, part, range.substr(0, dash));

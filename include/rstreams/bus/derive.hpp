@@ -40,7 +40,8 @@ struct derive_fn {
     e.payload = std::forward<U>(payload);
     e.event_source_timestamp = detail::source_time_of(parents.front());
     for (const auto& p : parents)
-      if (const auto t = detail::source_time_of(p); t != 0 && t < e.event_source_timestamp) e.event_source_timestamp = t;
+      if (const auto t = detail::source_time_of(p); t != 0 && t < e.event_source_timestamp)
+        e.event_source_timestamp = t;
     e.correlation_id = correlation{parents.front().event, parents.front().eid,
                                    parents.size() > 1 ? parents.back().eid : std::string{}, parents.size()};
     return e;

@@ -42,8 +42,8 @@ struct enrich_fn {
     o.write.validate("enrich");
     auto src = read_as<record>(bus, o.bot, o.in, o.read);
     detail::bot_engine<B, F, true> engine(
-        bus, detail::engine_settings{o.bot, o.in, o.out, o.batch, o.on_error, o.dead_letter_queue, o.write}, f,
-        src.started_from());
+        bus, detail::engine_settings{o.bot, o.in, o.out, o.batch, o.on_error, o.dead_letter_queue, o.write},
+        f, src.started_from());
     if (o.read.follow) src.on_idle([&engine] { engine.idle(); });
     return rstreams::detail::drive(src, engine, ctx);
   }

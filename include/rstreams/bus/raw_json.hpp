@@ -16,7 +16,11 @@ struct raw_json {
   friend bool operator==(const raw_json&, const raw_json&) = default;
 };
 
-inline void to_json(nlohmann::json& j, const raw_json& r) { j = nlohmann::json::parse(r.text); }
-inline void from_json(const nlohmann::json& j, raw_json& r) { r.text = j.dump(); }
+inline void to_json(nlohmann::json& j, const raw_json& r) {
+  j = nlohmann::json::parse(r.text);
+}
+inline void from_json(const nlohmann::json& j, raw_json& r) {
+  r.text = j.dump();
+}
 
 }  // namespace rstreams::bus

@@ -144,14 +144,15 @@ class read_source : public source_interface<read_source<B, T>> {
     if (done_) return false;
     for (;;) {
       if (ctx_.stop_requested() || expired()) return false;
-      const auto want = static_cast<std::size_t>(
-          std::min<std::uint64_t>(opts_.batch, opts_.limit - delivered_));
+      const auto want =
+          static_cast<std::size_t>(std::min<std::uint64_t>(opts_.batch, opts_.limit - delivered_));
       if (bus_->read(queue_, position_, want, buf_) != 0) return true;
       if (!opts_.follow) return false;
       if (idle_) idle_();
       auto timeout = opts_.poll;
       if (deadline_) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline_ - ctx_.clock->now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(*deadline_ - ctx_.clock->now());
         if (left.count() <= 0) return false;
         timeout = std::min(timeout, left);
       }

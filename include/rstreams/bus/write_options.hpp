@@ -35,8 +35,10 @@ struct write_options {
 
   /// Throws config_error for a zero batch size.
   void validate(const char* op) const {
-    if (records == 0) throw config_error(std::string("rstreams::bus::") + op + ": write_options.records must be at least 1");
-    if (bytes == 0) throw config_error(std::string("rstreams::bus::") + op + ": write_options.bytes must be at least 1");
+    if (records == 0)
+      throw config_error(std::string("rstreams::bus::") + op + ": write_options.records must be at least 1");
+    if (bytes == 0)
+      throw config_error(std::string("rstreams::bus::") + op + ": write_options.bytes must be at least 1");
   }
 };
 

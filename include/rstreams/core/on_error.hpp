@@ -22,8 +22,8 @@
 #include <exception>
 #include <functional>
 #include <mutex>
-#include <stop_token>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -120,7 +120,8 @@ inline void validate_policy(std::string_view op, const on_error::retry& r) {
   if (r.attempts < 1)
     throw config_error("rstreams::" + std::string(op) + ": on_error::retry needs at least 1 attempt (got " +
                        std::to_string(r.attempts) + ")");
-  if (r.backoff.count() < 0 || r.max_backoff.count() < 0 || r.multiplier < 1.0 || r.jitter < 0.0 || r.jitter > 1.0)
+  if (r.backoff.count() < 0 || r.max_backoff.count() < 0 || r.multiplier < 1.0 || r.jitter < 0.0 ||
+      r.jitter > 1.0)
     throw config_error("rstreams::" + std::string(op) +
                        ": on_error::retry needs backoff >= 0, multiplier >= 1 and jitter in [0, 1]");
 }
@@ -157,15 +158,19 @@ class policy_runner {
 
  private:
   template <class R, class Q, class F, class T>
-  std::optional<R> run_with(Q& q, std::string_view stage, std::size_t position, std::size_t index, F& f, T& x) {
+  std::optional<R> run_with(Q& q, std::string_view stage, std::size_t position, std::size_t index, F& f,
+                            T& x) {
     using Pol = std::remove_cvref_t<Q>;
     if constexpr (std::is_same_v<Pol, on_error::fail>) {
       return std::optional<R>(invoke_stage(stage, position, index, f, x));
     } else if constexpr (std::is_same_v<Pol, on_error::retry>) {
-      return attempts<R>(q, stage, position, index, f, x, [](std::exception_ptr e, std::size_t) -> std::optional<R> {
-        std::rethrow_exception(e);
-      });
-    } else if constexpr (requires { q.first; q.then; }) {
+      return attempts<R>(
+          q, stage, position, index, f, x,
+          [](std::exception_ptr e, std::size_t) -> std::optional<R> { std::rethrow_exception(e); });
+    } else if constexpr (requires {
+                           q.first;
+                           q.then;
+                         }) {
       return attempts<R>(q.first, stage, position, index, f, x, [&](std::exception_ptr e, std::size_t n) {
         return give_up<R>(q.then, stage, position, index, x, std::move(e), n);
       });
@@ -190,9 +195,11 @@ class policy_runner {
           return out(std::current_exception(), static_cast<std::size_t>(attempt));
       }
       auto wait = delay;
-      if (r.jitter > 0.0) wait -= std::chrono::duration_cast<std::chrono::nanoseconds>(wait * (r.jitter * unit_random()));
+      if (r.jitter > 0.0)
+        wait -= std::chrono::duration_cast<std::chrono::nanoseconds>(wait * (r.jitter * unit_random()));
       if (wait.count() > 0 && clock_ != nullptr) clock_->sleep_for(wait, stop_);
-      delay = std::min(r.max_backoff, std::chrono::duration_cast<std::chrono::nanoseconds>(delay * r.multiplier));
+      delay =
+          std::min(r.max_backoff, std::chrono::duration_cast<std::chrono::nanoseconds>(delay * r.multiplier));
     }
   }
 
@@ -213,8 +220,8 @@ class policy_runner {
         reason = describe_current_exception();
       }
       using V = std::remove_cvref_t<T>;
-      dead_letter_record<V> record{V(x), std::string(stage), position, index, attempts_made, std::move(e),
-                                   std::move(reason)};
+      dead_letter_record<V> record{V(x),          std::string(stage), position,         index,
+                                   attempts_made, std::move(e),       std::move(reason)};
       if (sink_mutex_ != nullptr) {
         std::lock_guard lock(*sink_mutex_);
         q.sink(std::move(record));

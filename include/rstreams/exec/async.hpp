@@ -56,9 +56,8 @@ class async_source : public stage_source<async_source<S>, S> {
     // A segment that itself reads a channel drains after a stop: it quits only when its
     // upstream ends or the run is over.
     std::stop_token quit = detail::drains_on_stop<S>() ? inner.scope->cancel_token() : inner.stop;
-    inner.scope->spawn([ch = channel_, up = &this->up_, quit = std::move(quit), step] {
-      produce(*ch, *up, quit, step);
-    });
+    inner.scope->spawn(
+        [ch = channel_, up = &this->up_, quit = std::move(quit), step] { produce(*ch, *up, quit, step); });
   }
 
   template <class G>

@@ -28,8 +28,8 @@ namespace rstreams {
 /// When a batch is complete: whichever limit trips first (RStreams' {count, bytes, time}).
 /// A zero leaves that limit out; at least one must be set.
 struct batch_limits {
-  std::size_t count = 0;            ///< elements per batch
-  std::size_t bytes = 0;            ///< sum of the size function over the batch
+  std::size_t count = 0;                          ///< elements per batch
+  std::size_t bytes = 0;                          ///< sum of the size function over the batch
   clock::duration age = clock::duration::zero();  ///< age of the batch's first element
 };
 
@@ -69,7 +69,8 @@ struct batch_builder {
   bool add(X&& x) {
     if (limits.bytes != 0) bytes += size(std::as_const(x));
     items.emplace_back(std::forward<X>(x));
-    return (limits.count != 0 && items.size() >= limits.count) || (limits.bytes != 0 && bytes >= limits.bytes);
+    return (limits.count != 0 && items.size() >= limits.count) ||
+           (limits.bytes != 0 && bytes >= limits.bytes);
   }
   std::vector<T> take() {
     bytes = 0;
@@ -255,7 +256,8 @@ struct batch_fn {
     using S = decltype(as_source(std::forward<R>(r)));
     static_assert(std::invocable<Z&, const value_t<S>&>,
                   "rstreams::batch: the size function must take the element (const T&) and return its size.");
-    return batch_source<S, Z>(as_source(std::forward<R>(r)), detail::checked_batch_limits(limits), std::move(size));
+    return batch_source<S, Z>(as_source(std::forward<R>(r)), detail::checked_batch_limits(limits),
+                              std::move(size));
   }
   template <source_like R, std::integral I>
   auto operator()(R&& r, I n) const {

@@ -49,8 +49,11 @@ class concat_source : public source_interface<concat_source<S...>> {
   [[nodiscard]] std::string describe() const {
     std::string out = "concat(";
     bool leading = true;
-    std::apply([&](const auto&... s) { ((out += (leading ? "" : ", ") + rstreams::describe(s), leading = false), ...); },
-               sources_);
+    std::apply(
+        [&](const auto&... s) {
+          ((out += (leading ? "" : ", ") + rstreams::describe(s), leading = false), ...);
+        },
+        sources_);
     return out + ")";
   }
 
@@ -69,8 +72,9 @@ class concat_source : public source_interface<concat_source<S...>> {
 struct concat_fn {
   template <source_like... R>
   requires(sizeof...(R) >= 1) auto operator()(R&&... r) const {
-    static_assert(requires { typename std::common_type_t<value_t<decltype(as_source(std::forward<R>(r)))>...>; },
-                  "rstreams::concat: the sources' element types have no common type.");
+    static_assert(
+        requires { typename std::common_type_t<value_t<decltype(as_source(std::forward<R>(r)))>...>; },
+        "rstreams::concat: the sources' element types have no common type.");
     return concat_source<decltype(as_source(std::forward<R>(r)))...>(as_source(std::forward<R>(r))...);
   }
 };

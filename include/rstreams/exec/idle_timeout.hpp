@@ -54,9 +54,11 @@ class idle_timeout_source : public stage_source<idle_timeout_source<S>, S> {
     upstream_ctx.stop = state_->idle.get_token();
     base::start(upstream_ctx);
     state_->last_activity.store(inner.clock->now().time_since_epoch().count());
-    std::stop_token quit = detail::drains_on_stop<S>() ? inner.scope->cancel_token() : state_->idle.get_token();
+    std::stop_token quit =
+        detail::drains_on_stop<S>() ? inner.scope->cancel_token() : state_->idle.get_token();
     inner.scope->spawn([st = state_, up = &this->up_, quit] { produce(*st, *up, quit); });
-    inner.scope->spawn([st = state_, idle = idle_, quit = inner.scope->cancel_token()] { watch(*st, idle, quit); });
+    inner.scope->spawn(
+        [st = state_, idle = idle_, quit = inner.scope->cancel_token()] { watch(*st, idle, quit); });
   }
 
   template <class G>
@@ -152,7 +154,8 @@ struct idle_timeout_fn {
 
  private:
   static void check(clock::duration idle) {
-    if (idle <= clock::duration::zero()) throw config_error("rstreams::idle_timeout: the idle time must be positive");
+    if (idle <= clock::duration::zero())
+      throw config_error("rstreams::idle_timeout: the idle time must be positive");
   }
 };
 

@@ -82,8 +82,11 @@ class merge_source : public source_interface<merge_source<S...>> {
   [[nodiscard]] std::string describe() const {
     std::string out = "merge(";
     bool leading = true;
-    std::apply([&](const auto&... s) { ((out += (leading ? "" : ", ") + rstreams::describe(s), leading = false), ...); },
-               sources_);
+    std::apply(
+        [&](const auto&... s) {
+          ((out += (leading ? "" : ", ") + rstreams::describe(s), leading = false), ...);
+        },
+        sources_);
     return out + ")";
   }
 
@@ -121,9 +124,7 @@ class merge_source : public source_interface<merge_source<S...>> {
 
 struct merge_fn {
   template <source_like... R>
-  requires(sizeof...(R) >= 1) auto operator()(R&&... r) const {
-    return make(256, std::forward<R>(r)...);
-  }
+  requires(sizeof...(R) >= 1) auto operator()(R&&... r) const { return make(256, std::forward<R>(r)...); }
   template <std::integral I, source_like... R>
   requires(sizeof...(R) >= 1) auto operator()(I capacity, R&&... r) const {
     return make(detail::checked_limit("merge", "capacity", capacity), std::forward<R>(r)...);
@@ -132,9 +133,11 @@ struct merge_fn {
  private:
   template <class... R>
   static auto make(std::size_t capacity, R&&... r) {
-    static_assert(requires { typename std::common_type_t<value_t<decltype(as_source(std::forward<R>(r)))>...>; },
-                  "rstreams::merge: the sources' element types have no common type.");
-    return merge_source<decltype(as_source(std::forward<R>(r)))...>(capacity, as_source(std::forward<R>(r))...);
+    static_assert(
+        requires { typename std::common_type_t<value_t<decltype(as_source(std::forward<R>(r)))>...>; },
+        "rstreams::merge: the sources' element types have no common type.");
+    return merge_source<decltype(as_source(std::forward<R>(r)))...>(capacity,
+                                                                    as_source(std::forward<R>(r))...);
   }
 };
 

@@ -118,7 +118,8 @@ class parallel_map_source : public stage_source<parallel_map_source<S, F, P, Ord
     std::stop_token feed_quit = detail::drains_on_stop<S>() ? inner.scope->cancel_token() : inner.stop;
     inner.scope->spawn([st = state_, up = &this->up_, quit = std::move(feed_quit)] { feed(*st, *up, quit); });
     for (std::size_t w = 0; w < n_; ++w)
-      inner.scope->spawn([st = state_, inner, quit = inner.scope->cancel_token()] { work(*st, inner, quit); });
+      inner.scope->spawn(
+          [st = state_, inner, quit = inner.scope->cancel_token()] { work(*st, inner, quit); });
   }
 
   template <class G>
@@ -130,7 +131,8 @@ class parallel_map_source : public stage_source<parallel_map_source<S, F, P, Ord
         std::unique_lock lock(st.mutex);
         // The workers quit without finishing when the run is over (cancel): stop waiting then.
         st.consumer_waiting = true;
-        st.result_cv.wait(lock, cancel_, [&] { return st.result_ready() || (st.feeder_done && st.in_flight == 0); });
+        st.result_cv.wait(lock, cancel_,
+                          [&] { return st.result_ready() || (st.feeder_done && st.in_flight == 0); });
         st.consumer_waiting = false;
         if (!st.result_ready()) {
           if (st.feeder_error) std::rethrow_exception(st.feeder_error);

@@ -40,9 +40,9 @@ class route_consumer {
   bool accept(X&& x) {
     const auto k = static_cast<std::size_t>(invoke_stage(name, position_, index_, key_, std::as_const(x)));
     if (k >= sizeof...(C))
-      throw stage_error(name, position_, index_,
-                        "the key " + std::to_string(k) + " names no sink (there are " + std::to_string(sizeof...(C)) +
-                            ")");
+      throw stage_error(
+          name, position_, index_,
+          "the key " + std::to_string(k) + " names no sink (there are " + std::to_string(sizeof...(C)) + ")");
     ++index_;
     deliver(k, std::forward<X>(x), std::index_sequence_for<C...>{});
     return open_count_ != 0;
@@ -87,12 +87,14 @@ class route_sink : public sink_closure<route_sink<Key, K...>> {
 
   template <class T>
   auto consumer(std::size_t position) && {
-    static_assert(std::invocable<Key&, const T&>,
-                  "rstreams::route: the key function must take the element (const T&) and return the index of "
-                  "a sink.");
-    auto consumers =
-        std::apply([&](K&... k) { return std::make_tuple(std::move(k).template consumer<T>(position)...); }, sinks_);
-    return detail::route_consumer<T, Key, consumer_t<K, T>...>(std::move(key_), std::move(consumers), position);
+    static_assert(
+        std::invocable<Key&, const T&>,
+        "rstreams::route: the key function must take the element (const T&) and return the index of "
+        "a sink.");
+    auto consumers = std::apply(
+        [&](K&... k) { return std::make_tuple(std::move(k).template consumer<T>(position)...); }, sinks_);
+    return detail::route_consumer<T, Key, consumer_t<K, T>...>(std::move(key_), std::move(consumers),
+                                                               position);
   }
 
  private:

@@ -5,8 +5,8 @@
 #include <rstreams/core/pipe.hpp>
 #include <rstreams/core/pull.hpp>
 #include <rstreams/core/run.hpp>
-#include <rstreams/core/source_interface.hpp>
 #include <rstreams/core/scheduler.hpp>
+#include <rstreams/core/source_interface.hpp>
 #include <rstreams/detail/checked_limit.hpp>
 #include <rstreams/exec/spsc_channel.hpp>
 
@@ -71,21 +71,27 @@ class tee_branch_source : public source_interface<tee_branch_source<T>> {
 
 /// A branch is `tee_branch_source | sink`, so a branch may be any sink, `stage | sink` included.
 template <class K, class T>
-using tee_pipeline_t = decltype(std::remove_cvref_t<K>::bind(std::declval<tee_branch_source<T>>(), std::declval<K>()));
+using tee_pipeline_t =
+    decltype(std::remove_cvref_t<K>::bind(std::declval<tee_branch_source<T>>(), std::declval<K>()));
 
 template <class K, class T>
-using sink_result_t = std::remove_cvref_t<decltype(std::declval<consumer_t<
-    typename tee_pipeline_t<K, T>::sink_type, value_t<typename tee_pipeline_t<K, T>::source_type>>&>()
-                                                        .finish())>;
+using sink_result_t = std::remove_cvref_t<
+    decltype(std::declval<consumer_t<typename tee_pipeline_t<K, T>::sink_type,
+                                     value_t<typename tee_pipeline_t<K, T>::source_type>>&>()
+                 .finish())>;
 
 template <class T, class... K>
 class tee_consumer {
   using branches = std::tuple<std::shared_ptr<tee_branch<T, sink_result_t<K, T>>>...>;
 
  public:
-  tee_consumer(std::size_t cap, std::tuple<K...> sinks, std::size_t pos) : sinks_(std::move(sinks)), position_(pos) {
-    std::apply([&](auto&... b) { ((b = std::make_shared<typename std::remove_cvref_t<decltype(b)>::element_type>(cap)), ...); },
-               branches_);
+  tee_consumer(std::size_t cap, std::tuple<K...> sinks, std::size_t pos)
+      : sinks_(std::move(sinks)), position_(pos) {
+    std::apply(
+        [&](auto&... b) {
+          ((b = std::make_shared<typename std::remove_cvref_t<decltype(b)>::element_type>(cap)), ...);
+        },
+        branches_);
   }
   tee_consumer(tee_consumer&&) = default;
   ~tee_consumer() {
@@ -103,7 +109,8 @@ class tee_consumer {
     const run_context branch_ctx{ctx.stop, ctx.clock, scope};
     [&]<std::size_t... I>(std::index_sequence<I...>) {
       (spawn_branch(*scope, branch_ctx, cancel, std::get<I>(branches_), std::move(std::get<I>(sinks_))), ...);
-    }(std::index_sequence_for<K...>{});
+    }
+    (std::index_sequence_for<K...>{});
   }
 
   /// Waits while a branch's channel is full: the slowest branch sets the pace.

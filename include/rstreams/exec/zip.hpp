@@ -43,8 +43,11 @@ class zip_source : public source_interface<zip_source<S...>> {
   [[nodiscard]] std::string describe() const {
     std::string out = "zip(";
     bool leading = true;
-    std::apply([&](const auto&... s) { ((out += (leading ? "" : ", ") + rstreams::describe(s), leading = false), ...); },
-               sources_);
+    std::apply(
+        [&](const auto&... s) {
+          ((out += (leading ? "" : ", ") + rstreams::describe(s), leading = false), ...);
+        },
+        sources_);
     return out + ")";
   }
 

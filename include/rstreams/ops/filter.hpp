@@ -59,7 +59,8 @@ class filter_policy_source : public stage_source<filter_policy_source<S, P, Pol>
   static constexpr std::string_view name = "filter";
   using value_type = value_t<S>;
 
-  filter_policy_source(S up, P p, Pol pol) : base(std::move(up)), pred_(std::move(p)), policy_(std::move(pol)) {}
+  filter_policy_source(S up, P p, Pol pol)
+      : base(std::move(up)), pred_(std::move(p)), policy_(std::move(pol)) {}
 
   void start(const run_context& ctx) {
     base::start(ctx);

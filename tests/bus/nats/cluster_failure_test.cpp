@@ -45,7 +45,8 @@ bool replicas_current(rb::nats_backend& bus, const std::string& stream, int expe
   jsStreamInfo* si = nullptr;
   jsErrCode code{};
   if (js_GetStreamInfo(&si, bus.connection().js(), stream.c_str(), nullptr, &code) != NATS_OK) return false;
-  bool ok = si->Cluster != nullptr && si->Cluster->Leader != nullptr && si->Cluster->ReplicasLen == expected - 1;
+  bool ok =
+      si->Cluster != nullptr && si->Cluster->Leader != nullptr && si->Cluster->ReplicasLen == expected - 1;
   for (int i = 0; ok && i < si->Cluster->ReplicasLen; ++i) {
     const jsPeerInfo* p = si->Cluster->Replicas[i];
     ok = p->Current && !p->Offline && p->Lag == 0;

@@ -37,7 +37,8 @@ std::vector<rb::record> make(int n, int from = 0) {
 }
 }  // namespace
 
-TEST_CASE("nats_backend appends with increasing eids and reads them back in order", "[bus][nats][nats_backend]") {
+TEST_CASE("nats_backend appends with increasing eids and reads them back in order",
+          "[bus][nats][nats_backend]") {
   rt::nats_bus fx;
   auto& bus = fx.bus();
   auto a = make(3);
@@ -87,7 +88,8 @@ TEST_CASE("nats_backend keeps eid order across handles writing the same queue", 
   for (std::size_t i = 1; i < all.size(); ++i) REQUIRE(all[i - 1].eid < all[i].eid);
 }
 
-TEST_CASE("nats_backend wait is woken by an append and honours timeout and stop", "[bus][nats][nats_backend]") {
+TEST_CASE("nats_backend wait is woken by an append and honours timeout and stop",
+          "[bus][nats][nats_backend]") {
   rt::nats_bus fx;
   auto& bus = fx.bus();
   REQUIRE_FALSE(bus.wait("events", "", 50ms, {}));
@@ -140,13 +142,15 @@ TEST_CASE("nats_backend checkpoints are a compare-and-set", "[bus][nats][nats_ba
   REQUIRE(bots[1].checkpoints.at("orders.eu") == c2);
 }
 
-TEST_CASE("nats_backend checkpoint commits racing from two handles: exactly one wins", "[bus][nats][nats_backend]") {
+TEST_CASE("nats_backend checkpoint commits racing from two handles: exactly one wins",
+          "[bus][nats][nats_backend]") {
   rt::nats_bus fx;
   auto a = fx.reopen();
   auto b = fx.reopen();
   for (int round = 0; round < 10; ++round) {
     const auto before = fx.bus().get_checkpoint("racer", "q");
-    const std::optional<std::string> expected = before ? std::optional<std::string>(before->eid) : std::nullopt;
+    const std::optional<std::string> expected =
+        before ? std::optional<std::string>(before->eid) : std::nullopt;
     std::atomic<int> wins{0};
     const rb::checkpoint ca{"z/2024/a" + std::to_string(round), 1, 0, 0};
     const rb::checkpoint cb{"z/2024/b" + std::to_string(round), 1, 0, 0};
@@ -214,7 +218,8 @@ TEST_CASE("nats_backend rejects bad names and settings with clear errors", "[bus
   REQUIRE_THROWS_AS(rb::nats_backend(rt::nats_bus::server().url(), opt), rstreams::config_error);
 }
 
-TEST_CASE("nats_backend gives up connecting after bounded retries, naming the url", "[bus][nats][nats_backend]") {
+TEST_CASE("nats_backend gives up connecting after bounded retries, naming the url",
+          "[bus][nats][nats_backend]") {
   const int port = rt::detail::free_loopback_port();
   const std::string url = "nats://127.0.0.1:" + std::to_string(port);
   rb::nats_options opt;

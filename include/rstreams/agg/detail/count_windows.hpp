@@ -90,8 +90,14 @@ class count_window_source : public stage_source<count_window_source<S, A, Cfg>, 
   using value_type = window_result<key_type, aggregate_t<A>, std::uint64_t>;
 
   count_window_source(S up, count_window_spec spec, A agg, Cfg cfg)
-      : base(std::move(up)), agg_(std::move(agg)), cfg_(std::move(cfg)), table_(cfg_.key_bound()),
-        limit_(cfg_.key_bound()), counters_(cfg_.counters_ptr()), size_(spec.size), slide_(spec.slide),
+      : base(std::move(up)),
+        agg_(std::move(agg)),
+        cfg_(std::move(cfg)),
+        table_(cfg_.key_bound()),
+        limit_(cfg_.key_bound()),
+        counters_(cfg_.counters_ptr()),
+        size_(spec.size),
+        slide_(spec.slide),
         pane_(std::gcd(spec.size, spec.slide)) {}
 
   template <class G>

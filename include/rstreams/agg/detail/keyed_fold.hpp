@@ -39,7 +39,11 @@ class keyed_fold_source : public stage_source<D, S> {
   using value_type = keyed<key_type, Acc>;
 
   keyed_fold_source(S up, state init, F f, key_limit limit, agg_counters* counters)
-      : base(std::move(up)), init_(std::move(init)), f_(std::move(f)), table_(limit), limit_(limit),
+      : base(std::move(up)),
+        init_(std::move(init)),
+        f_(std::move(f)),
+        table_(limit),
+        limit_(limit),
         counters_(counters) {}
 
   template <class G>

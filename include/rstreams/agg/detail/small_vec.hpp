@@ -18,7 +18,8 @@ template <class T, std::size_t N>
 class small_vec {
  public:
   small_vec() = default;
-  small_vec(small_vec&& o) noexcept : n_(o.n_), on_heap_(o.on_heap_), inline_(std::move(o.inline_)), spill_(std::move(o.spill_)) {
+  small_vec(small_vec&& o) noexcept
+      : n_(o.n_), on_heap_(o.on_heap_), inline_(std::move(o.inline_)), spill_(std::move(o.spill_)) {
     o.n_ = 0;
     o.on_heap_ = false;
   }
@@ -76,7 +77,8 @@ class small_vec {
     if (a == b) return;
     if (on_heap_) {
       auto& heap = *spill_;
-      heap.erase(heap.begin() + static_cast<std::ptrdiff_t>(a), heap.begin() + static_cast<std::ptrdiff_t>(b));
+      heap.erase(heap.begin() + static_cast<std::ptrdiff_t>(a),
+                 heap.begin() + static_cast<std::ptrdiff_t>(b));
       n_ = static_cast<std::uint32_t>(heap.size());
       if (n_ <= N) {
         for (std::size_t j = 0; j < n_; ++j) inline_[j] = std::move(heap[j]);

@@ -75,9 +75,12 @@ bool timestamp_ns(const X& t, std::int64_t& out) {
 }
 
 template <class T>
-inline constexpr bool is_chrono_time_v =
-    requires(const T& t) { std::chrono::duration_cast<std::chrono::nanoseconds>(t); } ||
-    requires(const T& t) { std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()); };
+inline constexpr bool is_chrono_time_v = requires(const T& t) {
+  std::chrono::duration_cast<std::chrono::nanoseconds>(t);
+}
+|| requires(const T& t) {
+  std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch());
+};
 
 template <source S, class Spec, class A, class Cfg>
 class time_window_source : public stage_source<time_window_source<S, Spec, A, Cfg>, S> {
@@ -108,8 +111,13 @@ class time_window_source : public stage_source<time_window_source<S, Spec, A, Cf
   using value_type = window_result<key_type, aggregate_t<A>, std::chrono::nanoseconds>;
 
   time_window_source(S up, Spec spec, A agg, Cfg cfg)
-      : base(std::move(up)), agg_(std::move(agg)), cfg_(std::move(cfg)), table_(cfg_.key_bound()),
-        limit_(cfg_.key_bound()), counters_(cfg_.counters_ptr()), policy_(cfg_.bad_input_policy()) {
+      : base(std::move(up)),
+        agg_(std::move(agg)),
+        cfg_(std::move(cfg)),
+        table_(cfg_.key_bound()),
+        limit_(cfg_.key_bound()),
+        counters_(cfg_.counters_ptr()),
+        policy_(cfg_.bad_input_policy()) {
     if constexpr (sessions) {
       gap_ = spec.gap.count();
     } else {
@@ -166,7 +174,8 @@ class time_window_source : public stage_source<time_window_source<S, Spec, A, Cf
   void check_idle() {
     const std::int64_t quiet = now_ns() - last_arrival_;
     if (quiet < cfg_.idle_ns()) return;
-    const std::int64_t wm = std::min(max_ts_ - ooo_ + std::min(quiet, std::int64_t{1} << 61), time_after_all - 1);
+    const std::int64_t wm =
+        std::min(max_ts_ - ooo_ + std::min(quiet, std::int64_t{1} << 61), time_after_all - 1);
     if (wm > wm_) {
       if (counters_) ++counters_->idle_advances;
       advance(wm);
@@ -229,8 +238,8 @@ class time_window_source : public stage_source<time_window_source<S, Spec, A, Cf
       }
     }
     const auto found = table_.touch(
-        traits::key(x), [] { return key_state{}; },
-        [&](const key_type& k, key_state& st) { evict(k, st); }, [](key_state& st) { st.clear(); });
+        traits::key(x), [] { return key_state{}; }, [&](const key_type& k, key_state& st) { evict(k, st); },
+        [](key_state& st) { st.clear(); });
     add(found.slot, ts, traits::value(std::as_const(x)), i);
     if constexpr (event) {
       if (!seen_any_ || ts > max_ts_) max_ts_ = ts;
@@ -255,7 +264,8 @@ class time_window_source : public stage_source<time_window_source<S, Spec, A, Cf
       while (lo > 0 && st[lo - 1].end >= s) --lo;
       std::size_t at = lo;
       if (lo == hi) {
-        st.insert(st.begin() + static_cast<std::ptrdiff_t>(hi), session_state{s, e, agg_.init(), true, false});
+        st.insert(st.begin() + static_cast<std::ptrdiff_t>(hi),
+                  session_state{s, e, agg_.init(), true, false});
       } else {
         auto& m = st[lo];
         for (std::size_t j = lo + 1; j < hi; ++j) {
@@ -263,7 +273,8 @@ class time_window_source : public stage_source<time_window_source<S, Spec, A, Cf
           m.end = std::max(m.end, st[j].end);
           m.emitted = m.emitted || st[j].emitted;
         }
-        st.erase(st.begin() + static_cast<std::ptrdiff_t>(lo + 1), st.begin() + static_cast<std::ptrdiff_t>(hi));
+        st.erase(st.begin() + static_cast<std::ptrdiff_t>(lo + 1),
+                 st.begin() + static_cast<std::ptrdiff_t>(hi));
         m.start = std::min(m.start, s);
         m.end = std::max(m.end, e);
         m.pending = true;
@@ -320,7 +331,8 @@ class time_window_source : public stage_source<time_window_source<S, Spec, A, Cf
     for (const auto& p : st) {
       const std::int64_t k_hi = floor_div(p.start, slide_);
       if (k_hi * slide_ + size_ <= after) continue;
-      const std::int64_t k = std::max(floor_div(p.start - size_, slide_) + 1, floor_div(after - size_, slide_) + 1);
+      const std::int64_t k =
+          std::max(floor_div(p.start - size_, slide_) + 1, floor_div(after - size_, slide_) + 1);
       return k * slide_ + size_;
     }
     return no_time;
@@ -332,10 +344,12 @@ class time_window_source : public stage_source<time_window_source<S, Spec, A, Cf
     if (size_ == pane_) {  // tumbling: one pane is the window
       for (const auto& p : st)
         if (p.start == start) {
-          out_.emplace(value_type{key, std::chrono::nanoseconds(start), std::chrono::nanoseconds(end), agg_.result(p.acc), late});
+          out_.emplace(value_type{key, std::chrono::nanoseconds(start), std::chrono::nanoseconds(end),
+                                  agg_.result(p.acc), late});
           return;
         }
-      out_.emplace(value_type{key, std::chrono::nanoseconds(start), std::chrono::nanoseconds(end), agg_.result(agg_.init()), late});
+      out_.emplace(value_type{key, std::chrono::nanoseconds(start), std::chrono::nanoseconds(end),
+                              agg_.result(agg_.init()), late});
       return;
     }
     acc_type acc = agg_.init();
@@ -343,12 +357,14 @@ class time_window_source : public stage_source<time_window_source<S, Spec, A, Cf
       if (p.start >= end) break;
       if (p.start >= start) agg_.merge(acc, p.acc);
     }
-    out_.emplace(value_type{key, std::chrono::nanoseconds(start), std::chrono::nanoseconds(end), agg_.result(acc), late});
+    out_.emplace(value_type{key, std::chrono::nanoseconds(start), std::chrono::nanoseconds(end),
+                            agg_.result(acc), late});
   }
 
   void emit_session(const key_type& key, session_state& s, bool late) {
     if (counters_) ++counters_->fired;
-    out_.emplace(value_type{key, std::chrono::nanoseconds(s.start), std::chrono::nanoseconds(s.end), agg_.result(s.acc), late});
+    out_.emplace(value_type{key, std::chrono::nanoseconds(s.start), std::chrono::nanoseconds(s.end),
+                            agg_.result(s.acc), late});
     s.pending = false;
     s.emitted = true;
   }
@@ -363,7 +379,8 @@ class time_window_source : public stage_source<time_window_source<S, Spec, A, Cf
             if (counters_) ++counters_->fired;
             fired_scratch_.push_back(
                 {{s.end, slot},
-                 value_type{key, std::chrono::nanoseconds(s.start), std::chrono::nanoseconds(s.end), agg_.result(s.acc), s.emitted}});
+                 value_type{key, std::chrono::nanoseconds(s.start), std::chrono::nanoseconds(s.end),
+                            agg_.result(s.acc), s.emitted}});
             s.pending = false;
             s.emitted = true;
           } else if (s.pending) {
@@ -427,7 +444,8 @@ class time_window_source : public stage_source<time_window_source<S, Spec, A, Cf
       for (auto& s : st)
         if (s.pending) emit_session(key, s, s.emitted);
     } else {
-      for (std::int64_t e = next_end(st, wm_); e != no_time; e = next_end(st, e)) emit_window(key, st, e - size_, false);
+      for (std::int64_t e = next_end(st, wm_); e != no_time; e = next_end(st, e))
+        emit_window(key, st, e - size_, false);
     }
   }
 

@@ -12,9 +12,9 @@
 #include <rstreams/bus/detail/checkpoint_committer.hpp>
 #include <rstreams/bus/detail/payload_codec.hpp>
 #include <rstreams/bus/detail/queue_writer.hpp>
-#include <rstreams/bus/on_failure.hpp>
 #include <rstreams/bus/event.hpp>
 #include <rstreams/bus/event_error.hpp>
+#include <rstreams/bus/on_failure.hpp>
 #include <rstreams/bus/record.hpp>
 #include <rstreams/bus/write_options.hpp>
 #include <rstreams/core/context.hpp>
@@ -149,7 +149,8 @@ class bot_engine {
     return wall_ms_;
   }
 
-  void run_one(record& r, ticket t, const std::string& eid, std::int64_t est, T&& payload, clock::time_point now) {
+  void run_one(record& r, ticket t, const std::string& eid, std::int64_t est, T&& payload,
+               clock::time_point now) {
     try {
       if constexpr (traits::wants_event) {
         auto e = make_event(r, eid, std::move(payload));
@@ -168,12 +169,13 @@ class bot_engine {
     const ticket first = batch_tickets_.front(), last = batch_tickets_.back();
     const auto units = static_cast<std::uint64_t>(batch_.size());
     const auto est = batch_.front().event_source_timestamp != 0 ? batch_.front().event_source_timestamp
-                                                                 : batch_.front().timestamp;
+                                                                : batch_.front().timestamp;
     std::string first_eid = batch_.front().eid;
     std::string last_eid = units > 1 ? batch_.back().eid : std::string{};
     try {
-      handle_result(first_eid, first, last, units, est, now, [&] { return std::invoke(*f_, batch_); },
-                    std::move(last_eid));
+      handle_result(
+          first_eid, first, last, units, est, now, [&] { return std::invoke(*f_, batch_); },
+          std::move(last_eid));
     } catch (const user_failure& u) {
       for (std::size_t i = 0; i < batch_raw_.size(); ++i) {
         const auto& b = batch_[i];
@@ -194,8 +196,8 @@ class bot_engine {
 
   // Calls the user's function and emits what it returns, each output holding inputs [first, last].
   template <class Call>
-  void handle_result(const std::string& first_eid, ticket first, ticket last, std::uint64_t units, std::int64_t est,
-                     clock::time_point now, Call&& call, std::string last_eid = {}) {
+  void handle_result(const std::string& first_eid, ticket first, ticket last, std::uint64_t units,
+                     std::int64_t est, clock::time_point now, Call&& call, std::string last_eid = {}) {
     using R = decltype(call());
     if constexpr (!Enrich) {
       try {
@@ -251,7 +253,8 @@ class bot_engine {
     return o;
   }
 
-  void fail_or_dead_letter(record& r, ticket t, std::int64_t est, const user_failure& u, clock::time_point now) {
+  void fail_or_dead_letter(record& r, ticket t, std::int64_t est, const user_failure& u,
+                           clock::time_point now) {
     if (s_.on_error == on_failure::fail) {
       salvage(now);
       try {

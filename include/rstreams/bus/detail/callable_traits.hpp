@@ -13,10 +13,10 @@ template <class M>
 struct member_first_arg {
   using type = void;
 };
-#define RSTREAMS_BUS_MEMBER_FIRST_ARG(QUALS)                  \
-  template <class R, class C, class A, class... Rest>         \
-  struct member_first_arg<R (C::*)(A, Rest...) QUALS> {       \
-    using type = A;                                           \
+#define RSTREAMS_BUS_MEMBER_FIRST_ARG(QUALS)            \
+  template <class R, class C, class A, class... Rest>   \
+  struct member_first_arg<R (C::*)(A, Rest...) QUALS> { \
+    using type = A;                                     \
   };
 RSTREAMS_BUS_MEMBER_FIRST_ARG()
 RSTREAMS_BUS_MEMBER_FIRST_ARG(const)
@@ -31,7 +31,9 @@ struct first_arg {
   using type = void;
 };
 template <class F>
-requires requires { &F::operator(); }
+requires requires {
+  &F::operator();
+}
 struct first_arg<F> : member_first_arg<decltype(&F::operator())> {};
 template <class R, class A, class... Rest>
 struct first_arg<R (*)(A, Rest...)> {

@@ -31,7 +31,8 @@ class checkpoint_committer {
   }
 
   /// Loads the stored checkpoint as the one expected.
-  static checkpoint_committer load(B& bus, std::string bot, std::string queue, const checkpoint_options& opts) {
+  static checkpoint_committer load(B& bus, std::string bot, std::string queue,
+                                   const checkpoint_options& opts) {
     auto cp = bus.get_checkpoint(bot, queue);
     return checkpoint_committer(bus, std::move(bot), std::move(queue), std::move(cp), opts);
   }

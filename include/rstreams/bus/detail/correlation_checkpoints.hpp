@@ -31,7 +31,8 @@ class correlation_checkpoints {
     if (c.source.empty() || c.start.empty()) return;
     auto& s = source(c.source);
     if (s.open && s.open->eid_start != c.start) close(s);
-    if (!s.open) s.open = group{c.start, c.last(), c.units, source_timestamp};
+    if (!s.open)
+      s.open = group{c.start, c.last(), c.units, source_timestamp};
     else {
       s.open->eid_last = c.last();
       s.open->source_timestamp = source_timestamp;

@@ -37,7 +37,8 @@ using payload_of_t = typename payload_of<std::remove_cvref_t<T>>::type;
 
 /// Milliseconds since the epoch, UTC: the time base of every event timestamp.
 inline std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -63,7 +64,9 @@ std::string encode_payload(const T& payload) {
 }
 
 /// A raw payload's text, moved.
-inline std::string encode_payload(raw_json&& payload) { return std::move(payload.text); }
+inline std::string encode_payload(raw_json&& payload) {
+  return std::move(payload.text);
+}
 
 /// Parses a stored payload into T; throws payload_error naming the queue and the eid.
 template <class T>

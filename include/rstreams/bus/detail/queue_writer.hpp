@@ -18,7 +18,11 @@ template <backend B>
 class queue_writer {
  public:
   queue_writer(B& bus, std::string queue, const write_options& opts)
-      : bus_(&bus), queue_(std::move(queue)), records_(opts.records), bytes_limit_(opts.bytes), age_(opts.time) {
+      : bus_(&bus),
+        queue_(std::move(queue)),
+        records_(opts.records),
+        bytes_limit_(opts.bytes),
+        age_(opts.time) {
     validate_queue_name(queue_);
     buf_.reserve(records_);
   }

@@ -112,7 +112,8 @@ class nats_connection {
       cleanup();
       throw config_error("rstreams: nats: empty server url");
     }
-    if (s == NATS_OK) s = natsOptions_SetServers(nopts_, server_ptrs.data(), static_cast<int>(server_ptrs.size()));
+    if (s == NATS_OK)
+      s = natsOptions_SetServers(nopts_, server_ptrs.data(), static_cast<int>(server_ptrs.size()));
     if (s == NATS_OK) s = natsOptions_SetMaxReconnect(nopts_, opt_.max_reconnect);
     if (s == NATS_OK) s = natsOptions_SetReconnectWait(nopts_, opt_.reconnect_wait.count());
     if (s == NATS_OK) s = natsOptions_SetTimeout(nopts_, opt_.request_timeout.count());
@@ -169,8 +170,9 @@ class nats_connection {
       const int c = static_cast<int>(code);
       if (s == NATS_OK || accept(s, c)) return s;
       if (!detail::transient(s, c) || attempt >= attempts)
-        throw nats_error(url_, std::string(what) + (attempt > 1 ? " (" + std::to_string(attempt) + " attempts)" : ""),
-                         s, c);
+        throw nats_error(
+            url_, std::string(what) + (attempt > 1 ? " (" + std::to_string(attempt) + " attempts)" : ""), s,
+            c);
       std::this_thread::sleep_for(pause);
       pause = std::min(pause * 2, opt_.max_backoff);
     }
@@ -191,8 +193,9 @@ class nats_connection {
  private:
   static std::string unique_token() {
     std::random_device rd;
-    std::mt19937_64 gen((static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^
-                        static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()));
+    std::mt19937_64 gen(
+        (static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^
+        static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()));
     return "rs" + std::to_string(gen()) + std::to_string(gen() % 100000);
   }
 

@@ -51,7 +51,8 @@ inline std::string nats_unescape(std::string_view name) {
 }
 
 inline std::int64_t nats_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -132,9 +133,10 @@ struct nats_state {
     std::lock_guard lock(kv_mu);
     if (b.kv != nullptr) return b.kv;
     const std::string name = opt().prefix + "_" + suffix;
-    const natsStatus s = conn->call("open key-value bucket " + name, [&](jsErrCode*) {
-      return js_KeyValue(&b.kv, conn->js(), name.c_str());
-    }, [](natsStatus st, int) { return st == NATS_NOT_FOUND; });
+    const natsStatus s = conn->call(
+        "open key-value bucket " + name,
+        [&](jsErrCode*) { return js_KeyValue(&b.kv, conn->js(), name.c_str()); },
+        [](natsStatus st, int) { return st == NATS_NOT_FOUND; });
     if (s == NATS_OK) return b.kv;
     kvConfig cfg;
     kvConfig_Init(&cfg);
@@ -143,9 +145,8 @@ struct nats_state {
     cfg.StorageType = js_FileStorage;
     cfg.Replicas = opt().replicas;
     cfg.TTL = ttl_ms;
-    conn->call("create key-value bucket " + name, [&](jsErrCode*) {
-      return js_CreateKeyValue(&b.kv, conn->js(), &cfg);
-    });
+    conn->call("create key-value bucket " + name,
+               [&](jsErrCode*) { return js_CreateKeyValue(&b.kv, conn->js(), &cfg); });
     return b.kv;
   }
 };
@@ -181,7 +182,12 @@ class nats_lease_state final : public lease_state {
  public:
   nats_lease_state(std::shared_ptr<nats_state> st, kvStore* kv, std::string key, std::string owner,
                    std::uint64_t rev, std::chrono::milliseconds ttl, std::int64_t expires)
-      : st_(std::move(st)), kv_(kv), key_(std::move(key)), owner_(std::move(owner)), rev_(rev), ttl_(ttl),
+      : st_(std::move(st)),
+        kv_(kv),
+        key_(std::move(key)),
+        owner_(std::move(owner)),
+        rev_(rev),
+        ttl_(ttl),
         expires_(expires) {}
 
   bool renew() override {
@@ -259,7 +265,8 @@ class nats_backend {
     validate_prefix(opt.prefix);
     if (opt.replicas < 1) throw config_error("rstreams: nats_backend: replicas must be at least 1");
     if (opt.max_pending < 1) throw config_error("rstreams: nats_backend: max_pending must be at least 1");
-    state_ = std::make_shared<detail::nats_state>(std::make_shared<nats_connection>(std::move(url), std::move(opt)));
+    state_ = std::make_shared<detail::nats_state>(
+        std::make_shared<nats_connection>(std::move(url), std::move(opt)));
   }
   nats_backend(nats_backend&&) noexcept = default;
   nats_backend& operator=(nats_backend&&) noexcept = default;
@@ -351,18 +358,22 @@ class nats_backend {
         tail.msg_id = ids[done + ok - 1];
       }
       if (attempt >= conn.options().attempts)
-        throw nats_error(conn.url(), "append to queue " + std::string(queue) + " (" + std::to_string(attempt) +
-                                         " attempts)", why == NATS_OK ? NATS_ERR : why, why_code);
+        throw nats_error(
+            conn.url(),
+            "append to queue " + std::string(queue) + " (" + std::to_string(attempt) + " attempts)",
+            why == NATS_OK ? NATS_ERR : why, why_code);
       conn.backoff(attempt);
       for (std::size_t i = first_bad; i < sent; ++i) {
         detail::nats_msg_ptr m;
         const std::uint64_t seq = tail.seq + 1;
-        const natsStatus s = conn.call("read back " + stream, [&](jsErrCode* c) {
-          return js_GetMsg(&m.m, conn.js(), stream.c_str(), seq, nullptr, c);
-        }, [](natsStatus st2, int code) { return st2 == NATS_NOT_FOUND || code == JSNoMessageFoundErr; });
+        const natsStatus s = conn.call(
+            "read back " + stream,
+            [&](jsErrCode* c) { return js_GetMsg(&m.m, conn.js(), stream.c_str(), seq, nullptr, c); },
+            [](natsStatus st2, int code) { return st2 == NATS_NOT_FOUND || code == JSNoMessageFoundErr; });
         if (s != NATS_OK) break;
         const char* id = nullptr;
-        if (natsMsgHeader_Get(m.m, "Nats-Msg-Id", &id) != NATS_OK || id == nullptr || ids[done + i] != id) break;
+        if (natsMsgHeader_Get(m.m, "Nats-Msg-Id", &id) != NATS_OK || id == nullptr || ids[done + i] != id)
+          break;
         tail.seq = seq;
         tail.eid = rest[i].eid;
         tail.msg_id = ids[done + i];
@@ -376,7 +387,8 @@ class nats_backend {
   }
 
   /// Appends to `out` up to `max` records of `queue` with eid > `after`; returns how many.
-  std::size_t read(std::string_view queue, std::string_view after, std::size_t max, std::vector<record>& out) {
+  std::size_t read(std::string_view queue, std::string_view after, std::size_t max,
+                   std::vector<record>& out) {
     validate_queue_name(queue);
     validate_position(after);
     if (max == 0) return 0;
@@ -404,9 +416,8 @@ class nats_backend {
     if (cur.pending == 0) {  // caught up last time: has anything arrived since?
       jsConsumerInfo* ci = nullptr;
       try {
-        conn.call("consumer info on " + stream, [&](jsErrCode* c) {
-          return natsSubscription_GetConsumerInfo(&ci, cur.sub, nullptr, c);
-        });
+        conn.call("consumer info on " + stream,
+                  [&](jsErrCode* c) { return natsSubscription_GetConsumerInfo(&ci, cur.sub, nullptr, c); });
         cur.pending = ci != nullptr ? ci->NumPending : 0;
         jsConsumerInfo_Destroy(ci);
       } catch (const nats_error&) {
@@ -422,10 +433,12 @@ class nats_backend {
       jsFetchRequest_Init(&req);
       // Never more than the consumer holds, so the server answers at once (no expiry wait).
       req.Batch = static_cast<int>(std::min<std::uint64_t>({max - got, cur.pending, 65536}));
-      req.Expires = std::chrono::duration_cast<std::chrono::nanoseconds>(conn.options().request_timeout).count();
-      const natsStatus s = conn.call("fetch from " + stream, [&](jsErrCode*) {
-        return natsSubscription_FetchRequest(&list, cur.sub, &req);
-      }, [](natsStatus st2, int) { return st2 == NATS_NOT_FOUND || st2 == NATS_TIMEOUT; });
+      req.Expires =
+          std::chrono::duration_cast<std::chrono::nanoseconds>(conn.options().request_timeout).count();
+      const natsStatus s = conn.call(
+          "fetch from " + stream,
+          [&](jsErrCode*) { return natsSubscription_FetchRequest(&list, cur.sub, &req); },
+          [](natsStatus st2, int) { return st2 == NATS_NOT_FOUND || st2 == NATS_TIMEOUT; });
       const int n = list.Count;
       if (s != NATS_OK && n == 0) {
         natsMsgList_Destroy(&list);
@@ -494,7 +507,8 @@ class nats_backend {
       delete closure;
       throw nats_error(conn.url(), "subscribe to " + subject, s);
     }
-    natsSubscription_SetOnCompleteCB(sub, [](void* c) { delete static_cast<std::shared_ptr<waiter>*>(c); }, closure);
+    natsSubscription_SetOnCompleteCB(
+        sub, [](void* c) { delete static_cast<std::shared_ptr<waiter>*>(c); }, closure);
     struct unsubscribe {
       natsSubscription* sub;
       ~unsubscribe() {
@@ -536,8 +550,9 @@ class nats_backend {
   }
 
   /// Compare-and-set of `bot`'s checkpoint on `queue` (see the class comment).
-  void commit_checkpoint(std::string_view bot, std::string_view queue, const std::optional<std::string>& expected_eid,
-                         const checkpoint& next, bool force = false) {
+  void commit_checkpoint(std::string_view bot, std::string_view queue,
+                         const std::optional<std::string>& expected_eid, const checkpoint& next,
+                         bool force = false) {
     validate_bot_name(bot);
     validate_queue_name(queue);
     auto& conn = *state_->conn;
@@ -545,21 +560,25 @@ class nats_backend {
     const std::string key = checkpoint_key(bot, queue);
     const std::string value = nlohmann::json(next).dump();
     if (force) {
-      conn.call("put checkpoint " + key, [&](jsErrCode*) {
-        return kvStore_PutString(nullptr, kv, key.c_str(), value.c_str());
-      });
+      conn.call("put checkpoint " + key,
+                [&](jsErrCode*) { return kvStore_PutString(nullptr, kv, key.c_str(), value.c_str()); });
       return;
     }
     const auto current = get_entry(key);
-    const std::optional<std::string> found = current ? std::optional<std::string>(current->value.eid) : std::nullopt;
-    if (found != expected_eid) throw stale_checkpoint(std::string(bot), std::string(queue), expected_eid, found);
+    const std::optional<std::string> found =
+        current ? std::optional<std::string>(current->value.eid) : std::nullopt;
+    if (found != expected_eid)
+      throw stale_checkpoint(std::string(bot), std::string(queue), expected_eid, found);
     const auto refused = [](natsStatus s, int code) {
       return code == JSStreamWrongLastSequenceErr || (s == NATS_ERR && code == 0);
     };
-    const natsStatus s = conn.call("commit checkpoint " + key, [&](jsErrCode*) {
-      return current ? kvStore_UpdateString(nullptr, kv, key.c_str(), value.c_str(), current->revision)
-                     : kvStore_CreateString(nullptr, kv, key.c_str(), value.c_str());
-    }, refused);
+    const natsStatus s = conn.call(
+        "commit checkpoint " + key,
+        [&](jsErrCode*) {
+          return current ? kvStore_UpdateString(nullptr, kv, key.c_str(), value.c_str(), current->revision)
+                         : kvStore_CreateString(nullptr, kv, key.c_str(), value.c_str());
+        },
+        refused);
     if (s != NATS_OK) {
       // Lost the race: someone wrote between our read and our update (or our retried update
       // had already landed: then the stored value is ours and all is well).
@@ -574,9 +593,9 @@ class nats_backend {
     auto& st = *state_;
     auto& conn = *st.conn;
     jsStreamNamesList* names = nullptr;
-    const natsStatus s = conn.call("list streams", [&](jsErrCode* c) {
-      return js_StreamNames(&names, conn.js(), nullptr, c);
-    }, [](natsStatus st2, int) { return st2 == NATS_NOT_FOUND; });
+    const natsStatus s = conn.call(
+        "list streams", [&](jsErrCode* c) { return js_StreamNames(&names, conn.js(), nullptr, c); },
+        [](natsStatus st2, int) { return st2 == NATS_NOT_FOUND; });
     std::vector<queue_info> out;
     if (s != NATS_OK || names == nullptr) return out;
     const std::string head = st.opt().prefix + "_Q_";
@@ -595,7 +614,8 @@ class nats_backend {
       q.last_eid = last_eid(stream);
       out.push_back(std::move(q));
     }
-    std::sort(out.begin(), out.end(), [](const queue_info& a, const queue_info& b) { return a.name < b.name; });
+    std::sort(out.begin(), out.end(),
+              [](const queue_info& a, const queue_info& b) { return a.name < b.name; });
     return out;
   }
 
@@ -603,8 +623,9 @@ class nats_backend {
     auto& conn = *state_->conn;
     kvStore* kv = checkpoints();
     kvKeysList keys{nullptr, 0};
-    const natsStatus s = conn.call("list checkpoints", [&](jsErrCode*) { return kvStore_Keys(&keys, kv, nullptr); },
-                                   [](natsStatus st2, int) { return st2 == NATS_NOT_FOUND; });
+    const natsStatus s = conn.call(
+        "list checkpoints", [&](jsErrCode*) { return kvStore_Keys(&keys, kv, nullptr); },
+        [](natsStatus st2, int) { return st2 == NATS_NOT_FOUND; });
     std::map<std::string, bot_info> by_bot;
     if (s == NATS_OK) {
       std::vector<std::string> list(keys.Keys, keys.Keys + keys.Count);
@@ -637,8 +658,9 @@ class nats_backend {
     const std::int64_t expires = detail::nats_now_ms() + ttl.count();
     const std::string value = nlohmann::json{{"owner", owner}, {"expires", expires}}.dump();
     kvEntry* e = nullptr;
-    const natsStatus g = conn.call("read lease " + key, [&](jsErrCode*) { return kvStore_Get(&e, kv, key.c_str()); },
-                                   [](natsStatus s2, int) { return s2 == NATS_NOT_FOUND; });
+    const natsStatus g = conn.call(
+        "read lease " + key, [&](jsErrCode*) { return kvStore_Get(&e, kv, key.c_str()); },
+        [](natsStatus s2, int) { return s2 == NATS_NOT_FOUND; });
     std::uint64_t rev = 0;
     natsStatus s = NATS_OK;
     if (g == NATS_NOT_FOUND || e == nullptr) {
@@ -670,7 +692,8 @@ class nats_backend {
   static void validate_prefix(std::string_view p) {
     if (p.empty()) throw config_error("rstreams: nats_backend: empty prefix");
     for (const char c : p) {
-      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+      const bool ok =
+          (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
       if (!ok)
         throw config_error("rstreams: nats_backend: bad prefix \"" + std::string(p) +
                            "\" (use letters, digits, '_' and '-')");
@@ -687,8 +710,9 @@ class nats_backend {
     auto& conn = *state_->conn;
     kvStore* kv = checkpoints();
     kvEntry* e = nullptr;
-    const natsStatus s = conn.call("read checkpoint " + key, [&](jsErrCode*) { return kvStore_Get(&e, kv, key.c_str()); },
-                                   [](natsStatus s2, int) { return s2 == NATS_NOT_FOUND; });
+    const natsStatus s = conn.call(
+        "read checkpoint " + key, [&](jsErrCode*) { return kvStore_Get(&e, kv, key.c_str()); },
+        [](natsStatus s2, int) { return s2 == NATS_NOT_FOUND; });
     if (s != NATS_OK || e == nullptr) return std::nullopt;
     kv_entry out;
     out.revision = kvEntry_Revision(e);
@@ -701,7 +725,8 @@ class nats_backend {
 
   detail::nats_queue_tail& tail_of(std::string_view queue) {
     auto it = state_->tails.find(queue);
-    if (it == state_->tails.end()) it = state_->tails.emplace(std::string(queue), detail::nats_queue_tail{}).first;
+    if (it == state_->tails.end())
+      it = state_->tails.emplace(std::string(queue), detail::nats_queue_tail{}).first;
     return it->second;
   }
 
@@ -710,9 +735,10 @@ class nats_backend {
       const std::string& stream) {
     auto& conn = *state_->conn;
     jsStreamInfo* si = nullptr;
-    const natsStatus s = conn.call("stream info " + stream, [&](jsErrCode* c) {
-      return js_GetStreamInfo(&si, conn.js(), stream.c_str(), nullptr, c);
-    }, [](natsStatus s2, int code) { return s2 == NATS_NOT_FOUND || code == JSStreamNotFoundErr; });
+    const natsStatus s = conn.call(
+        "stream info " + stream,
+        [&](jsErrCode* c) { return js_GetStreamInfo(&si, conn.js(), stream.c_str(), nullptr, c); },
+        [](natsStatus s2, int code) { return s2 == NATS_NOT_FOUND || code == JSStreamNotFoundErr; });
     if (s != NATS_OK || si == nullptr) return std::nullopt;
     auto r = std::make_pair(si->State.Msgs, std::make_pair(si->State.FirstSeq, si->State.LastSeq));
     jsStreamInfo_Destroy(si);
@@ -723,11 +749,13 @@ class nats_backend {
   std::optional<std::string> eid_at(const std::string& stream, std::uint64_t seq) {
     auto& conn = *state_->conn;
     detail::nats_msg_ptr m;
-    const natsStatus s = conn.call("get message of " + stream, [&](jsErrCode* c) {
-      return js_GetMsg(&m.m, conn.js(), stream.c_str(), seq, nullptr, c);
-    }, [](natsStatus s2, int code) { return s2 == NATS_NOT_FOUND || code == JSNoMessageFoundErr; });
+    const natsStatus s = conn.call(
+        "get message of " + stream,
+        [&](jsErrCode* c) { return js_GetMsg(&m.m, conn.js(), stream.c_str(), seq, nullptr, c); },
+        [](natsStatus s2, int code) { return s2 == NATS_NOT_FOUND || code == JSNoMessageFoundErr; });
     if (s != NATS_OK || m.m == nullptr) return std::nullopt;
-    return std::string(detail::nats_record_eid(natsMsg_GetData(m.m), static_cast<std::size_t>(natsMsg_GetDataLength(m.m))));
+    return std::string(
+        detail::nats_record_eid(natsMsg_GetData(m.m), static_cast<std::size_t>(natsMsg_GetDataLength(m.m))));
   }
 
   /// The eid of the last record of `stream`, or "" (empty or missing).
@@ -739,12 +767,15 @@ class nats_backend {
 
   /// The first stream sequence whose eid is > `after`, and how many records there are from it
   /// on; nullopt when the stream does not exist.
-  std::optional<std::pair<std::uint64_t, std::uint64_t>> locate(const std::string& stream, std::string_view after) {
+  std::optional<std::pair<std::uint64_t, std::uint64_t>> locate(const std::string& stream,
+                                                                std::string_view after) {
     const auto info = stream_state(stream);
     if (!info) return std::nullopt;
     const std::uint64_t first = std::max<std::uint64_t>(info->second.first, 1);
     const std::uint64_t last = info->second.second;
-    const auto result = [&](std::uint64_t seq) { return std::make_pair(seq, seq <= last ? last - seq + 1 : 0); };
+    const auto result = [&](std::uint64_t seq) {
+      return std::make_pair(seq, seq <= last ? last - seq + 1 : 0);
+    };
     if (info->first == 0) return result(last + 1);
     if (after.empty()) return result(first);
     std::uint64_t lo = first;
@@ -796,9 +827,10 @@ class nats_backend {
     cfg.Storage = js_FileStorage;
     cfg.Replicas = st.opt().replicas;
     cfg.AllowDirect = false;
-    conn.call("create stream " + stream, [&](jsErrCode* c) {
-      return js_AddStream(nullptr, conn.js(), &cfg, nullptr, c);
-    }, [](natsStatus, int code) { return code == JSStreamNameExistErr; });
+    conn.call(
+        "create stream " + stream,
+        [&](jsErrCode* c) { return js_AddStream(nullptr, conn.js(), &cfg, nullptr, c); },
+        [](natsStatus, int code) { return code == JSStreamNameExistErr; });
     refresh_tail(queue, tail);
   }
 
@@ -813,10 +845,10 @@ class nats_backend {
     tail.seq = info->second.second;
     if (info->first == 0) return;
     detail::nats_msg_ptr m;
-    conn.call("get last message of " + stream, [&](jsErrCode* c) {
-      return js_GetMsg(&m.m, conn.js(), stream.c_str(), tail.seq, nullptr, c);
-    });
-    tail.eid = std::string(detail::nats_record_eid(natsMsg_GetData(m.m), static_cast<std::size_t>(natsMsg_GetDataLength(m.m))));
+    conn.call("get last message of " + stream,
+              [&](jsErrCode* c) { return js_GetMsg(&m.m, conn.js(), stream.c_str(), tail.seq, nullptr, c); });
+    tail.eid = std::string(
+        detail::nats_record_eid(natsMsg_GetData(m.m), static_cast<std::size_t>(natsMsg_GetDataLength(m.m))));
     const char* id = nullptr;
     if (natsMsgHeader_Get(m.m, "Nats-Msg-Id", &id) == NATS_OK && id != nullptr) tail.msg_id = id;
   }
@@ -829,7 +861,9 @@ class nats_backend {
 static_assert(backend<nats_backend>);
 
 namespace detail {
-inline any_backend open_nats_bus(std::string_view url) { return any_backend(nats_backend(std::string(url))); }
+inline any_backend open_nats_bus(std::string_view url) {
+  return any_backend(nats_backend(std::string(url)));
+}
 /// Makes `open_bus("nats://...")` open this backend in every program that includes this header.
 inline const bool nats_bus_registered = (nats_bus_opener() = &open_nats_bus, true);
 }  // namespace detail
