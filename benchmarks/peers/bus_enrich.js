@@ -9,6 +9,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { Transform, pipeline } = require('stream');
+const { splitLines, objectStage } = require('./lib/streams');
 
 const dir = fs.mkdtempSync(path.join(process.env.RSTREAMS_BENCH_TMP || os.tmpdir(), 'rstreams-enrich-node-'));
 const input = path.join(dir, 'orders.jsonl');
@@ -21,33 +22,6 @@ function makeLine(i) {
   const cents = String(i % 100).padStart(2, '0');
   return `{"id":${i},"customer":"customer-${id5}","email":"c${i % 100000}@example.com",` +
     `"total":${(i * 7919) % 1000}.${cents},"country":"${countries[i % 5]}"}`;
-}
-
-function splitLines() {
-  let carry = '';
-  return new Transform({
-    readableObjectMode: true,
-    transform(chunk, _enc, done) {
-      const text = carry + chunk.toString('utf8');
-      const parts = text.split('\n');
-      carry = parts.pop();
-      for (const p of parts) if (p.length) this.push(p);
-      done();
-    },
-    flush(done) {
-      if (carry.length) this.push(carry);
-      done();
-    },
-  });
-}
-
-function objectStage(fn) {
-  return new Transform({
-    objectMode: true,
-    transform(x, _enc, done) {
-      done(null, fn(x));
-    },
-  });
 }
 
 function enrichOrder(o) {

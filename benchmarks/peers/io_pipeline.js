@@ -8,6 +8,7 @@ const fs = require('fs');
 const path = require('path');
 const zlib = require('zlib');
 const { Transform, pipeline } = require('stream');
+const { splitLines, objectStage } = require('./lib/streams');
 
 const dir = process.env.RSTREAMS_BENCH_TMP || '/tmp/rstreams-io-bench';
 const input = path.join(dir, 'input.jsonl.gz');
@@ -28,35 +29,6 @@ function ensureInput() {
   for (let i = 0; i < lines; i++) parts.push(makeLine(i) + '\n');
   fs.writeFileSync(input + '.tmp', zlib.gzipSync(Buffer.from(parts.join('')), { level: 6 }));
   fs.renameSync(input + '.tmp', input);
-}
-
-function splitLines() {
-  let carry = '';
-  return new Transform({
-    readableObjectMode: true,
-    transform(chunk, _enc, done) {
-      const text = carry + chunk.toString('utf8');
-      const parts = text.split('\n');
-      carry = parts.pop();
-      for (const p of parts) if (p.length) this.push(p);
-      done();
-    },
-    flush(done) {
-      if (carry.length) this.push(carry);
-      done();
-    },
-  });
-}
-
-function objectStage(fn) {
-  return new Transform({
-    objectMode: true,
-    transform(x, _enc, done) {
-      const y = fn(x);
-      if (y !== undefined) this.push(y);
-      done();
-    },
-  });
 }
 
 function runOnce() {
