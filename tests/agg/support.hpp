@@ -3,6 +3,7 @@
 // source that feeds elements and lets the manual clock move between them.
 
 #include <rstreams/core/clock.hpp>
+#include <rstreams/core/manual_clock.hpp>
 #include <rstreams/core/pipe.hpp>
 #include <rstreams/core/source_interface.hpp>
 #include <support/catch.hpp>

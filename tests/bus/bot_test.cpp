@@ -1,6 +1,7 @@
 #include <rstreams/bus/bot.hpp>
 #include <rstreams/bus/put.hpp>
 #include <rstreams/core/clock.hpp>
+#include <rstreams/core/manual_clock.hpp>
 
 #include <support/bus_backends.hpp>
 #include <support/catch.hpp>

@@ -2,6 +2,7 @@
 #include <rstreams/bus/read.hpp>
 #include <rstreams/bus/set_checkpoint.hpp>
 #include <rstreams/core/clock.hpp>
+#include <rstreams/core/manual_clock.hpp>
 #include <rstreams/core/run.hpp>
 #include <rstreams/ops/transform.hpp>
 #include <rstreams/sinks/sum.hpp>

@@ -3,6 +3,7 @@
 #include <rstreams/bus/read.hpp>
 #include <rstreams/bus/write.hpp>
 #include <rstreams/core/clock.hpp>
+#include <rstreams/core/manual_clock.hpp>
 #include <rstreams/core/run.hpp>
 #include <rstreams/ops/chunk.hpp>
 #include <rstreams/ops/flat_map.hpp>

@@ -1,4 +1,5 @@
 #include <rstreams/core/clock.hpp>
+#include <rstreams/core/manual_clock.hpp>
 #include <rstreams/core/error.hpp>
 #include <rstreams/core/run.hpp>
 #include <rstreams/exec/idle_timeout.hpp>

@@ -10,10 +10,12 @@
 #include <rstreams/core/describe.hpp>
 #include <rstreams/core/error.hpp>
 #include <rstreams/core/flow.hpp>
+#include <rstreams/core/manual_clock.hpp>
 #include <rstreams/core/on_error.hpp>
 #include <rstreams/core/pipe.hpp>
 #include <rstreams/core/pull.hpp>
 #include <rstreams/core/run.hpp>
+#include <rstreams/core/run_scope.hpp>
 #include <rstreams/core/scheduler.hpp>
 #include <rstreams/core/source_interface.hpp>
 #include <rstreams/core/stage_source.hpp>

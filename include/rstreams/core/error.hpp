@@ -2,9 +2,10 @@
 // Errors that leave a pipeline name the stage and the element that failed, with the
 // user's exception nested inside (std::rethrow_if_nested / std::nested_exception).
 
+#include <rstreams/detail/invoke.hpp>
+
 #include <cstddef>
 #include <exception>
-#include <functional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -77,7 +78,7 @@ template <class F, class... A>
 decltype(auto) invoke_stage(std::string_view stage, std::size_t position, std::size_t element, F& f,
                             A&&... args) {
   try {
-    return std::invoke(f, std::forward<A>(args)...);
+    return detail::invoke(f, std::forward<A>(args)...);
   } catch (...) {
     std::throw_with_nested(stage_error(stage, position, element, describe_current_exception()));
   }

@@ -20,8 +20,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
-#include <functional>
-#include <mutex>
 #include <optional>
 #include <stop_token>
 #include <string>
@@ -146,7 +144,11 @@ class policy_runner {
   }
 
   /// Calls to a dead-letter sink hold `*m` (for stages that run the policy on several threads).
-  void serialize_sink(std::mutex* m) noexcept { sink_mutex_ = m; }
+  template <class Mutex>
+  void serialize_sink(Mutex* m) noexcept {
+    sink_lock_ = {m, [](void* p) { static_cast<Mutex*>(p)->lock(); },
+                  [](void* p) { static_cast<Mutex*>(p)->unlock(); }};
+  }
 
   /// `f` is called as `f(x)` with `x` an lvalue, since a retry needs the element again.
   template <class R, class F, class T>
@@ -222,8 +224,12 @@ class policy_runner {
       using V = std::remove_cvref_t<T>;
       dead_letter_record<V> record{V(x),          std::string(stage), position,         index,
                                    attempts_made, std::move(e),       std::move(reason)};
-      if (sink_mutex_ != nullptr) {
-        std::lock_guard lock(*sink_mutex_);
+      if (sink_lock_.mutex != nullptr) {
+        sink_lock_.lock(sink_lock_.mutex);
+        struct unlock_on_exit {
+          const lock_fns* l;
+          ~unlock_on_exit() { l->unlock(l->mutex); }
+        } unlock{&sink_lock_};
         q.sink(std::move(record));
       } else {
         q.sink(std::move(record));
@@ -242,7 +248,13 @@ class policy_runner {
   P policy_;
   rstreams::clock* clock_ = &steady_clock_source();
   std::stop_token stop_;
-  std::mutex* sink_mutex_ = nullptr;
+  // Type-erased so that this header, which every stage includes, needs no <mutex>.
+  struct lock_fns {
+    void* mutex = nullptr;
+    void (*lock)(void*) = nullptr;
+    void (*unlock)(void*) = nullptr;
+  };
+  lock_fns sink_lock_;
   std::uint64_t seed_ = 0x9E3779B97F4A7C15ULL;
 };
 

@@ -6,10 +6,9 @@
 #include <rstreams/core/describe.hpp>
 #include <rstreams/core/pipe.hpp>
 #include <rstreams/core/pull.hpp>
-#include <rstreams/core/scheduler.hpp>
+#include <rstreams/core/run_scope.hpp>
 
 #include <cstddef>
-#include <optional>
 #include <stop_token>
 #include <type_traits>
 #include <utility>
@@ -64,22 +63,14 @@ decltype(auto) drive(S& src, C& consumer, const run_context& ctx) {
   return consumer.finish();
 }
 
-/// Runs `p` inside a scope of its own: concurrent stages spawn their tasks there (on `ex`, or
-/// on new threads when it is null), and every task has returned before this returns. With a
-/// deadline, a timer on the run's clock requests stop when it passes.
+/// Runs `p` in `scope`: concurrent stages spawn their tasks there, and every task has returned
+/// (and its first error has been rethrown) before this returns.
 template <class P>
-decltype(auto) run_scoped(P& p, executor* ex, const run_context& outer,
-                          std::optional<clock::time_point> deadline = std::nullopt) {
+decltype(auto) run_in_scope(P& p, run_scope& scope, const run_context& outer) {
   using S = typename std::remove_cvref_t<P>::source_type;
   static_assert(sink_for<typename std::remove_cvref_t<P>::sink_type, S>,
                 "rstreams::run: the sink cannot consume the source's element type.");
-  run_scope scope(ex, outer.stop);
   run_context ctx{scope.token(), outer.clock, &scope};
-  if (deadline) {
-    scope.spawn([&scope, clk = outer.clock, d = *deadline] {
-      if (clk->sleep_until(d, scope.token())) scope.request_stop();
-    });
-  }
   auto consumer = std::move(p.sink()).template consumer<value_t<S>>(position_v<S> + 1);
   using R = decltype(consumer.finish());
   if constexpr (std::is_void_v<R>) {
@@ -93,6 +84,28 @@ decltype(auto) run_scoped(P& p, executor* ex, const run_context& outer,
     return result;
   }
 }
+
+/// Runs `p` inside a scope of its own, its concurrent parts on `ex` (or on new threads when it
+/// is null). core/scheduler.hpp adds the form with a deadline.
+template <class P>
+decltype(auto) run_scoped(P& p, executor* ex, const run_context& outer) {
+  run_scope scope(ex, outer.stop);
+  return run_in_scope(p, scope, outer);
+}
+
+/// Adapts a scheduler to the executor interface; defined in core/scheduler.hpp, which every
+/// scheduler's header (e.g. exec/thread_pool.hpp) includes.
+template <class S>
+class executor_ref;
+
+/// What the scheduler forms of run accept; the public concept is rstreams::scheduler.
+struct probe_task {
+  void operator()() const noexcept {}
+};
+template <class S>
+concept executes_tasks = requires(std::remove_cvref_t<S>& s) {
+  s.execute(probe_task{});
+};
 
 }  // namespace detail
 
@@ -119,13 +132,8 @@ struct run_fn {
 
   /// Runs with the concurrent parts (segments upstream of async boundaries, parallel workers,
   /// timers) on `sched`, e.g. a `thread_pool`; the sink's segment runs on the calling thread.
-  template <runnable P, scheduler E>
-  decltype(auto) operator()(P&& p, E& sched) const {
-    return (*this)(std::forward<P>(p), sched, run_context{});
-  }
-
-  template <runnable P, scheduler E>
-  decltype(auto) operator()(P&& p, E& sched, const run_context& ctx) const {
+  template <runnable P, detail::executes_tasks E>
+  decltype(auto) operator()(P&& p, E& sched, const run_context& ctx = {}) const {
     if constexpr (std::is_base_of_v<executor, std::remove_cvref_t<E>>) {
       return detail::run_scoped(p, &sched, ctx);
     } else {

@@ -1,12 +1,19 @@
 #pragma once
-// Where the concurrent parts of a run execute (an executor), and the scope a run opens so
-// that every task it started has finished before `run` returns.
+// Where the concurrent parts of a run execute (an executor, a scheduler), and the task
+// machinery behind run_scope::spawn. Included by the concurrent stages (exec/), so that a run
+// without them compiles none of it.
+
+#include <rstreams/core/clock.hpp>
+#include <rstreams/core/context.hpp>
+#include <rstreams/core/run.hpp>
+#include <rstreams/core/run_scope.hpp>
 
 #include <concepts>
 #include <condition_variable>
 #include <cstddef>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <stop_token>
 #include <thread>
@@ -43,32 +50,14 @@ class executor_ref final : public executor {
  private:
   S* s_;
 };
-}  // namespace detail
 
-/// The structured-concurrency scope of one run. Stages that start concurrent work (async
-/// boundaries, parallel stages, timers) `spawn` it here; the scope's stop token is the run's
-/// (linked to the caller's), and `stop_and_join` (also the destructor) requests stop and waits
-/// until every spawned task has returned. Without an executor each task gets a new thread,
-/// joined by the scope.
-class run_scope {
+/// The tasks of one scope: a count of those running (so that tasks may spawn more while the
+/// scope waits), the threads started for them when there is no executor, and the first error.
+class thread_task_group final : public task_group {
  public:
-  explicit run_scope(executor* ex = nullptr, std::stop_token outer = {})
-      : ex_(ex), link_(std::move(outer), requester{&stop_}) {}
-  run_scope(const run_scope&) = delete;
-  run_scope& operator=(const run_scope&) = delete;
-  ~run_scope() { stop_and_join(); }
+  ~thread_task_group() override { join(); }
 
-  /// Stops the sources: requested by the caller's token, a run-time limit, or the end of the run.
-  [[nodiscard]] std::stop_token token() const noexcept { return stop_.get_token(); }
-  void request_stop() noexcept { stop_.request_stop(); }
-
-  /// Requested only when the run is over (after the sink finished, or on an error): segments
-  /// that drain what is in flight after a stop (those fed by a channel) quit on this one.
-  [[nodiscard]] std::stop_token cancel_token() const noexcept { return cancel_.get_token(); }
-
-  /// Starts `task` concurrently. An exception escaping it is kept and rethrown by
-  /// `rethrow_if_error` (stages normally hand their errors over themselves).
-  void spawn(std::function<void()> task) {
+  void spawn(executor* ex, std::function<void()> task) {
     {
       std::lock_guard lock(mutex_);
       ++active_;
@@ -87,9 +76,9 @@ class run_scope {
       --active_;
       done_.notify_all();
     };
-    if (ex_ != nullptr) {
+    if (ex != nullptr) {
       try {
-        ex_->execute(std::move(body));
+        ex->execute(std::move(body));
       } catch (...) {
         std::lock_guard lock(mutex_);
         --active_;
@@ -101,8 +90,7 @@ class run_scope {
     }
   }
 
-  /// Waits until every spawned task has returned (without asking them to stop).
-  void join() {
+  void join() override {
     {
       std::unique_lock lock(mutex_);
       done_.wait(lock, [&] { return active_ == 0; });
@@ -115,35 +103,41 @@ class run_scope {
     for (auto& t : threads) t.join();
   }
 
-  void stop_and_join() {
-    request_stop();
-    cancel_.request_stop();
-    join();
-  }
-
-  void rethrow_if_error() {
-    std::exception_ptr e;
-    {
-      std::lock_guard lock(mutex_);
-      e = std::exchange(error_, nullptr);
-    }
-    if (e) std::rethrow_exception(e);
+  std::exception_ptr take_error() override {
+    std::lock_guard lock(mutex_);
+    return std::exchange(error_, nullptr);
   }
 
  private:
-  struct requester {
-    std::stop_source* s;
-    void operator()() const noexcept { s->request_stop(); }
-  };
-  executor* ex_;
-  std::stop_source stop_;
-  std::stop_source cancel_;
-  std::stop_callback<requester> link_;
   std::mutex mutex_;
   std::condition_variable done_;
   std::size_t active_ = 0;
   std::vector<std::thread> threads_;
   std::exception_ptr error_;
 };
+
+template <class F>
+void spawn_in(run_scope& scope, F&& task) {
+  task_group* tasks = scope.tasks_.load(std::memory_order_acquire);
+  if (tasks == nullptr) {  // the first spawn; a task may spawn too, so several threads may race
+    auto fresh = std::make_unique<thread_task_group>();
+    if (scope.tasks_.compare_exchange_strong(tasks, fresh.get(), std::memory_order_acq_rel))
+      tasks = fresh.release();
+  }
+  static_cast<thread_task_group*>(tasks)->spawn(scope.ex_, std::function<void()>(std::forward<F>(task)));
+}
+
+/// `run_scoped` with a deadline (run_until, run_for): a timer on the run's clock requests stop
+/// when it passes; what is in flight still reaches the sink.
+template <class P>
+decltype(auto) run_scoped(P& p, executor* ex, const run_context& outer, clock::time_point deadline) {
+  run_scope scope(ex, outer.stop);
+  scope.spawn([&scope, clk = outer.clock, deadline] {
+    if (clk->sleep_until(deadline, scope.token())) scope.request_stop();
+  });
+  return run_in_scope(p, scope, outer);
+}
+
+}  // namespace detail
 
 }  // namespace rstreams

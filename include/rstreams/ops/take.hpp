@@ -26,11 +26,18 @@ class take_source : public stage_source<take_source<S>, S> {
     if (left_ == 0) return flow::done;
     // Never ask upstream for more than is still to be taken: an infinite or expensive
     // source is pulled exactly `count` times in total.
-    const flow r = rstreams::push(this->up_, std::min(n, left_), [&](auto&& x) {
-      --left_;
-      return g(std::forward<decltype(x)>(x)) && left_ != 0;
+    // Counted in a local (see iota_source::push), stored back however the push ends.
+    std::size_t left = left_;
+    struct write_back {
+      std::size_t* member;
+      const std::size_t* local;
+      ~write_back() { *member = *local; }
+    } keep{&left_, &left};
+    const flow r = rstreams::push(this->up_, std::min(n, left), [&](auto&& x) {
+      --left;
+      return g(std::forward<decltype(x)>(x)) && left != 0;
     });
-    return left_ == 0 ? flow::done : r;
+    return left == 0 ? flow::done : r;
   }
 
  private:

@@ -27,14 +27,17 @@ class iota_source : public source_interface<iota_source<T, Bound>> {
   flow push(std::size_t n, F&& f) {
     if constexpr (bounded && std::integral<T>) {
       // Known count: one loop condition, the shape a hand-written loop has.
-      std::size_t left = remaining();
-      std::size_t k = std::min(n, left);
+      // The position lives in a local while `f` runs: stores through `f` may alias a member,
+      // which would force it to memory on every element.
+      std::size_t k = std::min(n, remaining());
+      T c = cur_;
+      const write_back keep{&cur_, &c};
       for (; k != 0; --k) {
-        const T v = cur_;
-        ++cur_;
+        const T v = c;
+        ++c;
         if (!f(T(v))) break;
       }
-      return cur_ == static_cast<T>(last_) ? flow::done : flow::more;
+      return c == static_cast<T>(last_) ? flow::done : flow::more;
     } else {
       for (; n != 0; --n) {
         if constexpr (bounded)
@@ -51,6 +54,13 @@ class iota_source : public source_interface<iota_source<T, Bound>> {
   }
 
  private:
+  // Stores the local position back however the push ends (an exception from `f` included).
+  struct write_back {
+    T* member;
+    const T* local;
+    ~write_back() { *member = *local; }
+  };
+
   std::size_t remaining() const noexcept {
     return cur_ < static_cast<T>(last_) ? static_cast<std::size_t>(static_cast<T>(last_) - cur_) : 0;
   }
