@@ -1,6 +1,7 @@
 #include <rstreams/core/error.hpp>
 #include <rstreams/core/run.hpp>
 #include <rstreams/ops/filter.hpp>
+#include <rstreams/ops/flat_map.hpp>
 #include <rstreams/ops/transform.hpp>
 #include <rstreams/sinks/sum.hpp>
 #include <rstreams/sources/iota.hpp>
@@ -82,4 +83,29 @@ TEST_CASE("errors from run can be caught as rstreams::error or std::exception", 
   REQUIRE_THROWS_AS(rs::run(p), rs::error);
   auto q = rs::iota(0, 10) | rs::transform(rs::test::throw_on_call(0)) | rs::sum();
   REQUIRE_THROWS_AS(rs::run(q), std::exception);
+}
+
+namespace {
+struct throwing_copy {
+  throwing_copy() = default;
+  throwing_copy(const throwing_copy&) {}  // may throw, as far as the type says
+};
+}  // namespace
+
+// Only a call that cannot throw skips the element count; copying the argument counts too.
+static_assert(rs::detail::nothrow_stage_call<decltype([](int x) noexcept { return x; }), int>);
+static_assert(!rs::detail::nothrow_stage_call<decltype([](int x) { return x; }), int>);
+static_assert(!rs::detail::nothrow_stage_call<decltype([](throwing_copy) noexcept {}), const throwing_copy&>);
+
+TEST_CASE("noexcept stages before a failing one leave its element index intact", "[core][error]") {
+  auto p = rs::iota(0, 100) | rs::transform([](int x) noexcept { return x + 1; }) |
+           rs::filter([](int x) noexcept { return x % 2 == 0; }) |
+           rs::flat_map([](int x) noexcept { return rs::iota(x, x + 2); }) | rs::transform([](int x) {
+             if (x == 21) throw std::runtime_error("twenty-one");
+             return x;
+           }) |
+           rs::sum();
+  // 2,3, 4,5, ..., 20,21: 21 is the 20th element (index 19) at the last transform's input.
+  REQUIRE_THROWS_WITH(rs::run(std::move(p)),
+                      "rstreams: transform (stage 4) failed on element 19: twenty-one");
 }

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 namespace rstreams {
@@ -71,6 +72,13 @@ inline std::string describe_current_exception() {
     return "unknown exception";
   }
 }
+
+/// True when calling a stage's function `f` on `args` cannot throw (a `noexcept` lambda with
+/// arguments that copy without throwing). Stages then skip counting the elements they call it
+/// on: the count only serves to name an element in an error, and it is a per-element cost the
+/// optimizer cannot remove on its own.
+template <class F, class... A>
+inline constexpr bool nothrow_stage_call = std::is_nothrow_invocable_v<F&, A...>;
 
 /// Calls a user function; an exception leaves as a stage_error nesting the original.
 /// The try block sits on the call alone so that errors from other stages pass untouched.

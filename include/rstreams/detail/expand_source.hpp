@@ -120,16 +120,14 @@ class expand_source : public stage_source<D, S> {
     std::size_t i = index_;
     const flow r = rstreams::push(this->up_, left, [&](auto&& x) {
       if constexpr (by_offset) {
-        result_type local(
-            detail::invoke_stage(D::name, base::position, i++, f_, std::forward<decltype(x)>(x)));
+        result_type local(call(i, std::forward<decltype(x)>(x)));
         const std::size_t k = walk(local, 0);
         if (k == used_up) return !stopped && left != 0;
         held_.emplace(std::move(local));
         offset_ = k;
         return false;
       } else if constexpr (on_stack) {
-        inner_type local(as_source(result_type(
-            detail::invoke_stage(D::name, base::position, i++, f_, std::forward<decltype(x)>(x)))));
+        inner_type local(as_source(result_type(call(i, std::forward<decltype(x)>(x)))));
         if (ctx_) rstreams::start(local, *ctx_);
         if (rstreams::push(local, left, emit) == flow::done) return !stopped && left != 0;
         inner_.emplace(std::move(local));
@@ -137,8 +135,7 @@ class expand_source : public stage_source<D, S> {
       } else {
         // Built in place: a range source takes its iterators at the first pull, so it must
         // not move after that.
-        inner_.emplace(as_source(result_type(
-            detail::invoke_stage(D::name, base::position, i++, f_, std::forward<decltype(x)>(x)))));
+        inner_.emplace(as_source(result_type(call(i, std::forward<decltype(x)>(x)))));
         if (ctx_) rstreams::start(*inner_, *ctx_);
         return drain() && !stopped && left != 0;
       }
@@ -149,6 +146,15 @@ class expand_source : public stage_source<D, S> {
   }
 
  private:
+  // The user's function on `x`; counted (to name the element in an error) unless it cannot throw.
+  template <class X>
+  decltype(auto) call(std::size_t& i, X&& x) {
+    if constexpr (nothrow_stage_call<F, X&&>)
+      return detail::invoke(f_, std::forward<X>(x));
+    else
+      return invoke_stage(D::name, base::position, i++, f_, std::forward<X>(x));
+  }
+
   bool stored() const noexcept {
     if constexpr (by_offset)
       return held_.has_value();

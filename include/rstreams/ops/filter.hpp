@@ -36,8 +36,12 @@ class filter_source : public stage_source<filter_source<S, P>, S> {
   flow push(std::size_t n, G&& g) {
     std::size_t i = index_;
     const flow r = rstreams::push(this->up_, n, [&](auto&& x) {
-      if (!static_cast<bool>(detail::invoke_stage(name, base::position, i++, pred_, std::as_const(x))))
-        return true;
+      bool keep;
+      if constexpr (detail::nothrow_stage_call<P, decltype(std::as_const(x))>)
+        keep = static_cast<bool>(detail::invoke(pred_, std::as_const(x)));
+      else
+        keep = static_cast<bool>(detail::invoke_stage(name, base::position, i++, pred_, std::as_const(x)));
+      if (!keep) return true;
       return g(std::forward<decltype(x)>(x));
     });
     index_ = i;

@@ -29,7 +29,10 @@ class transform_source : public stage_source<transform_source<S, F>, S> {
   flow push(std::size_t n, G&& g) {
     std::size_t i = index_;
     const flow r = rstreams::push(this->up_, n, [&](auto&& x) {
-      return g(detail::invoke_stage(name, base::position, i++, f_, std::forward<decltype(x)>(x)));
+      if constexpr (detail::nothrow_stage_call<F, decltype(x)>)
+        return g(detail::invoke(f_, std::forward<decltype(x)>(x)));
+      else
+        return g(detail::invoke_stage(name, base::position, i++, f_, std::forward<decltype(x)>(x)));
     });
     index_ = i;
     return r;
