@@ -3,7 +3,8 @@
 //
 //   sum_x3_filter  sum of x*3 over [0, N) keeping y % 7 != 0
 //   chain10        ten stages: transform, filter, flat_map, transform, filter, transform,
-//                  filter, transform, take, transform, then a sum
+//                  filter, transform, take, transform, then a sum; rstreams also with the
+//                  stage functions declared noexcept
 //
 // N comes from the command line (`--n=10000000`, the default), so no variant is
 // constant-folded. Before measuring, the three forms of each group are run once and must
@@ -116,6 +117,19 @@ u64 chain_rstreams(u64 n) {
                  rs::filter(s5) | rs::transform(s6) | rs::filter(s7) | rs::transform(s8) |
                  rs::take(chain_limit(n)) | rs::transform(s10) | rs::sum());
 }
+
+// The same stages declared noexcept: rstreams then skips the per-element count it keeps to name
+// a failing element in an error (see detail::nothrow_stage_call).
+template <auto F>
+constexpr auto nothrow = [](u64 x) noexcept { return F(x); };
+
+u64 chain_rstreams_noexcept(u64 n) {
+  return rs::run(rs::iota(u64{0}, n) | rs::transform(nothrow<s1>) | rs::filter(nothrow<s2>) |
+                 rs::flat_map([](u64 y) noexcept { return rs::iota(y, y + y % 3); }) |
+                 rs::transform(nothrow<s4>) | rs::filter(nothrow<s5>) | rs::transform(nothrow<s6>) |
+                 rs::filter(nothrow<s7>) | rs::transform(nothrow<s8>) | rs::take(chain_limit(n)) |
+                 rs::transform(nothrow<s10>) | rs::sum());
+}
 #endif
 
 // ---- registration -------------------------------------------------------------------------
@@ -168,6 +182,7 @@ int main(int argc, char** argv) {
   std::vector<variant> chain_variants = {{"baseline_hand_loop", chain_hand}, {"range_v3", chain_range_v3}};
 #ifdef RSTREAMS_BENCH_HAVE_CHAIN10
   chain_variants.push_back({"rstreams", chain_rstreams});
+  chain_variants.push_back({"rstreams_noexcept_stages", chain_rstreams_noexcept});
 #endif
 
   if (!check_agree("sum_x3_filter", sum_variants, n) || !check_agree("chain10", chain_variants, n)) return 1;
