@@ -113,6 +113,11 @@ TEST_CASE("flat_map resumes every kind of result where it stopped", "[ops][flat_
                    return std::list<int>{x * 10, x * 10 + 1, x * 10 + 2};
                  });
     REQUIRE(drain_by(lists, n) == expected);
+    // An integral iota is walked as a counted loop; empty and reversed bounds give nothing.
+    auto counted = rs::iota(0, 5) | rs::flat_map([](int x) {
+                     return x % 2 == 1 ? rs::iota(x, x - 3) : rs::iota(x * 5, x * 5 + 3);
+                   });
+    REQUIRE(drain_by(counted, n) == expected);
     auto strings =
         rs::iota(0, 3) | rs::flat_map([](int x) { return std::string(3, static_cast<char>('a' + x)); });
     std::string got;

@@ -36,6 +36,13 @@ inline constexpr bool resumable_after_move = false;
 template <std::weakly_incrementable T, class B>
 inline constexpr bool resumable_after_move<iota_source<T, B>> = true;
 
+/// A bounded integral iota, which an expansion walks as a plain counted loop: the commonest
+/// flat_map result (`x -> iota(a, b)`), and the loop a hand-written expansion would have.
+template <class X>
+inline constexpr bool counted_iota = false;
+template <std::integral T>
+inline constexpr bool counted_iota<iota_source<T, T>> = true;
+
 /// A random-access range resumes by offset from its begin after a move, so it too can be
 /// walked on the stack and stored (with the offset) only when it stops mid-way.
 template <class X>
@@ -126,6 +133,22 @@ class expand_source : public stage_source<D, S> {
         held_.emplace(std::move(local));
         offset_ = k;
         return false;
+      } else if constexpr (counted_iota<inner_type>) {
+        inner_type local(as_source(result_type(call(i, std::forward<decltype(x)>(x)))));
+        auto c = local.current();
+        const auto end = local.last();
+        while (c < end) {
+          const auto v = c;
+          ++c;
+          if (!emit(v)) {
+            if (c < end) {  // stopped mid-way: keep the rest for the next push
+              local.skip_to(c);
+              inner_.emplace(std::move(local));
+            }
+            return false;
+          }
+        }
+        return true;  // every emit said go on
       } else if constexpr (on_stack) {
         inner_type local(as_source(result_type(call(i, std::forward<decltype(x)>(x)))));
         if (ctx_) rstreams::start(local, *ctx_);

@@ -53,6 +53,12 @@ class iota_source : public source_interface<iota_source<T, Bound>> {
     }
   }
 
+  /// The next value and the bound: stages that walk an integral iota in a loop of their own
+  /// (flat_map's expansion) read them, and `skip_to` where they stopped.
+  [[nodiscard]] T current() const noexcept { return cur_; }
+  [[nodiscard]] Bound last() const noexcept { return last_; }
+  void skip_to(T next) noexcept { cur_ = next; }
+
  private:
   // Stores the local position back however the push ends (an exception from `f` included).
   struct write_back {
