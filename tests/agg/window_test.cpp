@@ -8,13 +8,17 @@
 
 #include "support.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <limits>
 #include <map>
 #include <random>
 #include <stdexcept>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 namespace rs = rstreams;
@@ -146,7 +150,9 @@ TEST_CASE("count windows: tumbling per key and sliding with merge order kept", "
   using cres = rs::window_result<int, std::uint64_t, std::uint64_t>;
   const auto tumbled = rs::run(rs::iota(0, 10) | rs::key_by([](int x) { return x % 2; }) |
                                rs::window(rs::tumbling(2), rs::counting()) | agg_test::collect());
-  REQUIRE(tumbled == std::vector<cres>{{0, 0, 2, 2}, {1, 0, 2, 2}, {0, 2, 4, 2}, {1, 2, 4, 2}});
+  // Each key has 5 elements: two full windows, then the fifth in a final partial one.
+  REQUIRE(tumbled == std::vector<cres>{
+                         {0, 0, 2, 2}, {1, 0, 2, 2}, {0, 2, 4, 2}, {1, 2, 4, 2}, {0, 4, 5, 1}, {1, 4, 5, 1}});
 
   auto concat = rs::aggregate(
       std::string{}, [](std::string& s, char ch) { s += ch; },
@@ -164,6 +170,37 @@ TEST_CASE("count windows: tumbling per key and sliding with merge order kept", "
   values.clear();
   for (auto& w : hop) values.push_back(w.value);
   REQUIRE(values == std::vector<std::string>{"abcd", "cdef", "efgh", "ghij"});
+}
+
+TEST_CASE("count windows emit the oldest unfinished window at the end when elements are uncovered",
+          "[agg][window]") {
+  using cres = rs::window_result<char, std::string, std::uint64_t>;
+  auto concat = rs::aggregate(
+      std::string{}, [](std::string& s, char ch) { s += ch; },
+      [](std::string& s, const std::string& o) { s += o; });
+  const auto first = [](char ch) { return ch; };
+  SECTION("tumbling: the final partial window of every key that has one, by first appearance") {
+    // a: 7 elements (6 in full windows, 1 left), b: 2 (fewer than a window), c: 3 (none left).
+    const auto out = rs::run(std::string("aaabbcccaaaa") | rs::key_by(first) |
+                             rs::window(rs::tumbling(3), concat) | agg_test::collect());
+    REQUIRE(
+        out ==
+        std::vector<cres>{
+            {'a', 0, 3, "aaa"}, {'c', 0, 3, "ccc"}, {'a', 3, 6, "aaa"}, {'a', 6, 7, "a"}, {'b', 0, 2, "bb"}});
+  }
+  SECTION("sliding: only when the last elements are in no emitted window") {
+    const auto letters = [&](std::string in) {
+      std::vector<std::tuple<std::string, std::uint64_t, std::uint64_t>> w;
+      for (auto& r : rs::run(std::move(in) | rs::window(rs::sliding(4, 2), concat) | agg_test::collect()))
+        w.emplace_back(r.value, r.start, r.end);
+      return w;
+    };
+    using t = std::tuple<std::string, std::uint64_t, std::uint64_t>;
+    REQUIRE(letters("abcdefg") == std::vector<t>{{"abcd", 0, 4}, {"cdef", 2, 6}, {"efg", 4, 7}});
+    REQUIRE(letters("abcdef") == std::vector<t>{{"abcd", 0, 4}, {"cdef", 2, 6}});  // all covered
+    REQUIRE(letters("ab") == std::vector<t>{{"ab", 0, 2}});
+    REQUIRE(letters("").empty());
+  }
 }
 
 TEST_CASE("processing-time windows use the run's clock", "[agg][window]") {
@@ -338,6 +375,23 @@ TEST_CASE("a full key table emits or drops the evicted key's open windows", "[ag
   }
 }
 
+TEST_CASE("eviction follows CLOCK: a key updated since the last sweep is spared", "[agg][window]") {
+  // Integer keys take the index's fast path. With 3 keys at most: 4 evicts 1 (the sweep clears
+  // every mark); 2 is then updated, so 5 evicts 3, not 2.
+  const std::vector<std::pair<int, std::int64_t>> in{{1, 1}, {2, 2}, {3, 3}, {4, 4}, {2, 5}, {5, 6}};
+  rs::agg_counters c;
+  const auto out = rs::run(in | rs::key_by([](const auto& e) { return e.first; }) |
+                           rs::window(rs::tumbling(10ms), rs::counting(),
+                                      rs::event_time([](const auto& e) { return milliseconds(e.second); })
+                                          .keys(rs::key_limit(3))
+                                          .counters(&c)) |
+                           agg_test::collect());
+  using ires = rs::window_result<int, std::uint64_t>;
+  const auto w = [](int k, std::uint64_t n) { return ires{k, 0ms, 10ms, n}; };
+  REQUIRE(out == std::vector<ires>{w(1, 1), w(3, 1), w(4, 1), w(2, 2), w(5, 1)});
+  REQUIRE(c.evicted == 2);
+}
+
 namespace {
 
 // A reference computed from scratch: every sliding window of every key, ordered as the
@@ -384,4 +438,138 @@ TEST_CASE("sliding windows over shuffled input equal a from-scratch computation,
   const auto first = once();
   REQUIRE(first == brute_force(in, 120, 40));
   REQUIRE(first == once());
+}
+
+namespace {
+
+// The documented semantics of event-time tumbling and sliding windows, element by element:
+// an event is late when its last window ended `lateness` or more before the watermark; else it
+// is added to its windows, and those that had fired already (within the lateness) are emitted
+// again, marked late; then the watermark (latest event time - ooo) fires the windows it passed,
+// by end, then by key in first-seen order. The end of the input fires the rest.
+struct reference_result {
+  std::vector<rs::window_result<int, std::int64_t>> out;
+  std::uint64_t late = 0;
+};
+reference_result reference(const std::vector<std::tuple<int, std::int64_t, int>>& in, std::int64_t size,
+                           std::int64_t slide, std::int64_t ooo, std::int64_t lateness) {
+  using res = rs::window_result<int, std::int64_t>;
+  const auto fdiv = [](std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && (a < 0)); };
+  std::vector<int> order;  // keys by first appearance (first event not dropped as late)
+  std::map<std::pair<std::size_t, std::int64_t>, std::int64_t> sums;  // (slot, window start) -> sum
+  reference_result r;
+  std::int64_t wm = std::numeric_limits<std::int64_t>::min();
+  bool any = false;
+  std::int64_t max_ts = 0;
+  const auto fire_through = [&](std::int64_t from, std::int64_t to) {  // ends in (from, to]
+    std::map<std::pair<std::int64_t, std::size_t>, res> fired;
+    for (auto& [k, sum] : sums) {
+      const std::int64_t end = k.second + size;
+      if (end > from && end <= to)
+        fired[{end, k.first}] = res{order[k.first], nanoseconds(k.second), nanoseconds(end), sum};
+    }
+    for (auto& [k, w] : fired) r.out.push_back(w);
+  };
+  for (auto& [key, t, v] : in) {
+    const std::int64_t last_start = fdiv(t, slide) * slide;
+    if (any && last_start + size + lateness <= wm) {
+      ++r.late;
+      continue;
+    }
+    auto it = std::find(order.begin(), order.end(), key);
+    const auto slot = static_cast<std::size_t>(it - order.begin());
+    if (it == order.end()) order.push_back(key);
+    for (std::int64_t s = fdiv(t - size, slide) * slide + slide; s <= last_start; s += slide) {
+      sums[{slot, s}] += v;
+      if (any && s + size <= wm && s + size + lateness > wm)
+        r.out.push_back(res{key, nanoseconds(s), nanoseconds(s + size), sums[{slot, s}], true});
+    }
+    if (!any || t > max_ts) max_ts = t;
+    const std::int64_t new_wm = max_ts - ooo;
+    if (!any || new_wm > wm) {
+      if (any) fire_through(wm, new_wm);
+      wm = new_wm;
+    }
+    any = true;
+  }
+  fire_through(wm, std::numeric_limits<std::int64_t>::max());
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("event-time windows with disorder and lateness match a reference model for every batch size",
+          "[agg][window]") {
+  struct shape {
+    std::int64_t size, slide, ooo, lateness;
+  };
+  const auto [size, slide, ooo, lateness] =
+      GENERATE(shape{30, 30, 0, 0}, shape{30, 30, 20, 0}, shape{30, 30, 10, 40}, shape{60, 20, 0, 0},
+               shape{60, 20, 15, 0}, shape{50, 20, 10, 35});
+  const auto batch = GENERATE(std::size_t{1}, std::size_t{7}, std::size_t{1024});
+  std::mt19937_64 rng(size * 131 + slide * 17 + ooo * 7 + lateness);
+  std::vector<std::tuple<int, std::int64_t, int>> in;
+  for (std::int64_t i = 0; i < 3000; ++i) {
+    // Mostly in order, with a few events far behind (late or within the lateness).
+    const auto back = static_cast<std::int64_t>(rng() % 10 == 0 ? rng() % 120 : rng() % 25);
+    in.emplace_back(static_cast<int>(rng() % 6), -500 + i * 2 - back, static_cast<int>(rng() % 100));
+  }
+  auto sum = rs::aggregate(
+      std::int64_t{0},
+      [](std::int64_t s, const std::tuple<int, std::int64_t, int>& x) { return s + std::get<2>(x); },
+      std::plus<>{});
+  rs::agg_counters c;
+  const auto out =
+      rs::run(in | rs::key_by([](const auto& x) { return std::get<0>(x); }) |
+              rs::window(rs::sliding(nanoseconds(size), nanoseconds(slide)), sum,
+                         rs::event_time([](const auto& x) { return nanoseconds(std::get<1>(x)); })
+                             .out_of_orderness(nanoseconds(ooo))
+                             .allowed_lateness(nanoseconds(lateness))
+                             .counters(&c)
+                             .batch(batch)) |
+              agg_test::collect());
+  const auto expected = reference(in, size, slide, ooo, lateness);
+  // The input exercises what it should: late events, and re-emitted windows when there is lateness.
+  REQUIRE(expected.late > 0);
+  REQUIRE(std::any_of(expected.out.begin(), expected.out.end(), [](const auto& w) { return w.late; }) ==
+          (lateness > 0));
+  REQUIRE(c.late == expected.late);
+  REQUIRE(out.size() == expected.out.size());
+  REQUIRE(out == expected.out);
+}
+
+TEST_CASE("results reach a consumer that pulls one at a time or stops early, in order", "[agg][window]") {
+  // 40 keys, so one firing makes more results than a small demand takes at once.
+  std::vector<std::tuple<int, std::int64_t, int>> in;
+  for (std::int64_t i = 0; i < 4000; ++i) in.emplace_back(static_cast<int>(i % 40), i, 1);
+  const auto make = [&] {
+    return in | rs::key_by([](const auto& x) { return std::get<0>(x); }) |
+           rs::window(rs::sliding(nanoseconds(100), nanoseconds(50)), rs::counting(),
+                      rs::event_time([](const auto& x) { return nanoseconds(std::get<1>(x)); }).batch(64));
+  };
+  const auto all = rs::run(make() | agg_test::collect());
+  REQUIRE(all.size() == 40 * 81);
+  SECTION("one result per pull") {
+    auto src = make();
+    std::vector<rs::window_result<int, std::uint64_t>> pulled;
+    while (auto w = rs::pull(src)) pulled.push_back(*w);
+    REQUIRE(pulled == all);
+  }
+  SECTION("a consumer that stops after 100 results, then a second one takes the rest") {
+    auto src = make();
+    std::vector<rs::window_result<int, std::uint64_t>> got;
+    const auto take = [&](std::size_t limit) {
+      while (got.size() < limit) {
+        const rs::flow f = rs::push(src, 4096, [&](auto&& w) {
+          got.push_back(w);
+          return got.size() < limit;
+        });
+        if (f == rs::flow::done) break;
+      }
+    };
+    take(100);
+    REQUIRE(got.size() == 100);
+    take(all.size() + 1);
+    REQUIRE(got == all);
+  }
 }

@@ -66,14 +66,19 @@ struct window_fn {
 ///         `.batch(n)`.
 /// Requires: `agg` aggregates the element (or the keyed value); `ts(const V&)` returns a
 /// `std::chrono` duration or time point.
-/// Semantics: count windows fire when a key's window is full (a partial window at the end of
-/// the input is not emitted). Time windows fire when the watermark passes their end, and all
-/// of them at the end of the input; results of one firing come by window end, then by key in
-/// the order keys were first seen. Late events (behind the watermark by more than the allowed
-/// lateness) go to `on_late` and are counted. Bad input (a throwing extractor, a timestamp out of range) follows
+/// Semantics: count windows fire when a key's window is full. At the end of the input, a key
+/// whose last elements are in no emitted window gets its oldest unfinished window as it stands
+/// (bounds `[start, end)` with `end - start < size`), so every element is counted somewhere:
+/// `tumbling(3)` over a key's 7 elements gives [0,3) [3,6) [6,7); `sliding(4, 2)` over 7 gives
+/// [0,4) [2,6) [4,7). Keep only full windows with a filter on `end - start == size`.
+/// Time windows fire when the watermark passes their end, and all of them at the end of the
+/// input; results of one firing come by window end, then by key in the order keys were first
+/// seen. Late events (behind the watermark by more than the allowed lateness) go to `on_late`
+/// and are counted. Bad input (a throwing extractor, a timestamp out of range) follows
 /// `on_bad_input`, an `rstreams::on_error` policy (fail by default).
-/// Demand: pulls `batch` upstream elements per step; buffers one accumulator per key and
-/// open pane (or session), and the results of one firing.
+/// Demand: pulls `batch` upstream elements per step (fewer when the consumer is satisfied by
+/// a firing); buffers one accumulator per key and open pane (or session), and those results
+/// of a firing that exceed the consumer's demand (the others are handed over directly).
 /// Examples: examples/40-counts-per-minute.cpp, examples/41-user-sessions.cpp
 inline constexpr window_fn window{};
 

@@ -109,7 +109,15 @@ class count_window_source : public stage_source<count_window_source<S, A, Cfg>, 
       on_element(std::forward<decltype(x)>(x));
       return true;
     });
-    if (r == flow::done) finished_ = true;
+    if (r == flow::done) {
+      finished_ = true;
+      // Every element ends up in a result: a key whose last elements are in no emitted window
+      // gets its oldest unfinished window as it stands.
+      table_.for_each([&](auto, const key_type& key, key_state& st) {
+        const bool covered = st.count >= size_ && (st.count - size_) % slide_ == 0;
+        if (st.count != 0 && !covered) emit_partial(key, st);
+      });
+    }
     out_.drain(budget, g);
     return finished_ && out_.empty() ? flow::done : flow::more;
   }
@@ -167,6 +175,11 @@ class count_window_source : public stage_source<count_window_source<S, A, Cfg>, 
       if (counters_) ++counters_->dropped;
       return;
     }
+    emit_partial(key, st);
+  }
+
+  // The key's oldest unfinished window, [count - held, count), if it holds anything.
+  void emit_partial(const key_type& key, const key_state& st) {
     const std::uint64_t held = st.full.size() * pane_ + (pane_ - st.pane_left);
     if (held == 0) return;
     acc_type acc = agg_.init();
