@@ -8,6 +8,8 @@
 #include <rstreams/core/pull.hpp>
 #include <rstreams/core/source_interface.hpp>
 
+#include <algorithm>
+#include <concepts>
 #include <cstddef>
 #include <iterator>
 #include <memory>
@@ -47,29 +49,60 @@ class range_source : public source_interface<range_source<R>> {
   template <class F>
   flow push(std::size_t n, F&& f) {
     if (!pos_) pos_.emplace(std::ranges::begin(get()), std::ranges::end(get()));
-    auto& [it, end] = *pos_;
+    auto& [member, end] = *pos_;
+    if constexpr (std::copyable<iterator>) {
+      // The position lives in a local while `f` runs (stores through `f` may alias a member,
+      // which would force it to memory on every element), stored back however the push ends.
+      iterator it = member;
+      struct write_back {
+        iterator* to;
+        const iterator* from;
+        ~write_back() { *to = *from; }
+      } keep{&member, &it};
+      if constexpr (std::sized_sentinel_for<sentinel, iterator>) {
+        // Known count: one loop condition, as in a hand-written loop.
+        for (auto k = std::min(n, static_cast<std::size_t>(end - it)); k != 0; --k)
+          if (!deliver(it, f)) break;
+        return it == end ? flow::done : flow::more;
+      } else {
+        return walk(it, end, n, f);
+      }
+    } else {
+      return walk(member, end, n, f);
+    }
+  }
+
+ private:
+  using iterator = std::ranges::iterator_t<range_type>;
+  using sentinel = std::ranges::sentinel_t<range_type>;
+
+  // Hands `*it` to `f` (moved out when the range is owned) and steps past it.
+  template <class F>
+  static bool deliver(iterator& it, F& f) {
+    bool go;
+    if constexpr (owned)
+      go = f(std::ranges::iter_move(it));
+    else
+      go = f(*it);
+    ++it;
+    return go;
+  }
+
+  template <class F>
+  static flow walk(iterator& it, const sentinel& end, std::size_t n, F& f) {
     for (; n != 0; --n) {
       if (it == end) return flow::done;
-      bool go;
-      if constexpr (owned)
-        go = f(std::ranges::iter_move(it));
-      else
-        go = f(*it);
-      ++it;
-      if (!go) return it == end ? flow::done : flow::more;
+      if (!deliver(it, f)) break;
     }
     return it == end ? flow::done : flow::more;
   }
 
- private:
   range_type& get() {
     if constexpr (owned)
       return range_;
     else
       return *range_;
   }
-  using iterator = std::ranges::iterator_t<range_type>;
-  using sentinel = std::ranges::sentinel_t<range_type>;
   stored range_;
   std::optional<std::pair<iterator, sentinel>> pos_;
 };
