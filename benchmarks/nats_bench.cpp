@@ -12,7 +12,9 @@
 //   std::string.
 // * nats_enrich/rstreams: the enrich bot end to end on NATS (read, parse, derive, write with
 //   lineage, checkpoint every 1000) over 50k events, in events/s of wall time;
-//   nats_enrich/baseline_local_backend: the same bot on the local backend (fsync never).
+//   nats_enrich/rstreams_checkpoint_consumers: the same with nats_options::checkpoint_consumers
+//   (a durable consumer kept at each checkpoint); nats_enrich/baseline_local_backend: the same
+//   bot on the local backend (fsync never).
 
 #include <rstreams/bus/enrich.hpp>
 #include <rstreams/bus/local/local_backend.hpp>
@@ -321,6 +323,13 @@ void enrich_nats(benchmark::State& state) {
   run_enrich(state, bus);
 }
 
+void enrich_nats_checkpoint_consumers(benchmark::State& state) {
+  auto o = bench_options("benc" + std::to_string(::getpid()));
+  o.checkpoint_consumers = true;
+  rb::nats_backend bus(the_server().url, o);
+  run_enrich(state, bus);
+}
+
 void enrich_local(benchmark::State& state) {
   const auto dir = fs::temp_directory_path() / ("rstreams-nats-bench-local-" + std::to_string(::getpid()));
   fs::remove_all(dir);
@@ -340,6 +349,10 @@ BENCHMARK(publish_raw)->Name("nats_publish/baseline_raw_async")->UseRealTime()->
 BENCHMARK(consume_rstreams)->Name("nats_consume/rstreams")->UseRealTime()->MinTime(2.0);
 BENCHMARK(consume_raw)->Name("nats_consume/baseline_raw_fetch")->UseRealTime()->MinTime(2.0);
 BENCHMARK(enrich_nats)->Name("nats_enrich/rstreams")->UseManualTime()->Iterations(3);
+BENCHMARK(enrich_nats_checkpoint_consumers)
+    ->Name("nats_enrich/rstreams_checkpoint_consumers")
+    ->UseManualTime()
+    ->Iterations(3);
 BENCHMARK(enrich_local)->Name("nats_enrich/baseline_local_backend")->UseManualTime()->Iterations(3);
 
 int main(int argc, char** argv) {

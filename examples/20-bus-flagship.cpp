@@ -1,15 +1,18 @@
-// The event bus, end to end: four bots on a local bus directory.
+// The event bus, end to end: four bots on one bus (a local directory by default, or NATS
+// JetStream: the same program, unchanged, given a nats:// URL).
 //
 //   people.jsonl, orders.jsonl --loader--> [people] [orders]
 //   [orders] + [people] --order-enricher (enrich)--> [orders-enriched]   (bad orders -> [orders.error])
 //   [orders-enriched] --warehouse (offload)--> demo/warehouse/orders.csv
 //   [orders-enriched] --analytics (enrich, batches)--> [analytics]        (running aggregates)
 //
-// Usage: 20-bus-flagship [bus-directory] [--append N]
-//   The bus lives in ./rstreams-bus unless a directory is given; the input is copied into
-//   <bus>/demo/input from examples/data on the first run. Run it again: nothing is processed
-//   twice. `--append N` appends N new orders to the input first (as new data arriving); the
-//   next run processes only those.
+// Usage: 20-bus-flagship [bus] [--demo DIR] [--append N]
+//   bus: a directory (default ./rstreams-bus), file://<dir>, or nats://host:port (a JetStream
+//   server or cluster, when rstreams was built with libnats). The demo's files (its input,
+//   copied from examples/data on the first run, and the warehouse file) live in DIR: by default
+//   <bus>/demo for a directory bus, ./rstreams-demo for a NATS bus. Run it again: nothing is
+//   processed twice. `--append N` appends N new orders to the input first (as new data
+//   arriving); the next run processes only those.
 #include <rstreams/bus/any_backend.hpp>
 #include <rstreams/bus/bot.hpp>
 #include <rstreams/bus/enrich.hpp>
@@ -20,6 +23,11 @@
 #include <rstreams/io/parse.hpp>
 #include <rstreams/ops/drop.hpp>
 #include <rstreams/sources/lines.hpp>
+#if defined(RSTREAMS_EXAMPLES_NATS)
+// Makes open_bus("nats://...") open the JetStream backend (the build defines this macro when
+// libnats was found).
+#include <rstreams/bus/nats/nats_backend.hpp>
+#endif
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -129,6 +137,14 @@ std::string money(double v) {
   return fmt::format("{:.2f}", v);
 }
 
+// Where the demo keeps its files: inside a directory bus, or in the working directory when the
+// bus is a server.
+fs::path default_demo_dir(const std::string& bus_url) {
+  if (bus_url.rfind("nats://", 0) == 0) return "rstreams-demo";
+  if (bus_url.rfind("file://", 0) == 0) return fs::path(bus_url.substr(7)) / "demo";
+  return fs::path(bus_url) / "demo";
+}
+
 // New orders for --append: deterministic, numbered after the last line of the input.
 void append_orders(const fs::path& file, int n) {
   std::size_t existing = 0;
@@ -149,18 +165,21 @@ void append_orders(const fs::path& file, int n) {
 }
 
 int main(int argc, char** argv) try {
-  std::string dir = "rstreams-bus";
+  std::string url = "rstreams-bus";
+  std::optional<fs::path> demo_arg;
   int append = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--append" && i + 1 < argc)
       append = std::atoi(argv[++i]);
+    else if (a == "--demo" && i + 1 < argc)
+      demo_arg = argv[++i];
     else
-      dir = a;
+      url = a;
   }
 
-  auto bus = rb::open_bus(dir);
-  const fs::path demo = fs::path(dir) / "demo";
+  auto bus = rb::open_bus(url);
+  const fs::path demo = demo_arg.value_or(default_demo_dir(url));
   fs::create_directories(demo / "input");
   fs::create_directories(demo / "warehouse");
   for (const char* name : {"people.jsonl", "orders.jsonl"})
@@ -290,7 +309,7 @@ int main(int argc, char** argv) try {
     std::ifstream in(csv);
     for (std::string line; std::getline(in, line);) ++rows;
   }
-  fmt::print("warehouse: {} rows in demo/warehouse/orders.csv\n", rows > 0 ? rows - 1 : 0);
+  fmt::print("warehouse: {} rows in {}\n", rows > 0 ? rows - 1 : 0, csv.generic_string());
   fmt::print("analytics: {} orders, revenue {} EUR, average {}\n", state.orders, money(state.revenue),
              money(state.orders ? state.revenue / static_cast<double>(state.orders) : 0.0));
   for (const auto& [region, revenue] : state.by_region)

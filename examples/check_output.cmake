@@ -1,7 +1,8 @@
-# Runs PROGRAM in a fresh WORK_DIR and compares its standard output with EXPECTED, line by
-# line. A line of EXPECTED that starts with "re:" is a regular expression for the whole line
-# (for figures that vary, such as timings); a line "run:" separates runs of the same program in
-# the same directory (to show that a second run resumes where the first stopped).
+# Runs PROGRAM (with the arguments in the list ARGS, if any) in a fresh WORK_DIR and compares
+# its standard output with EXPECTED, line by line. A line of EXPECTED that starts with "re:" is
+# a regular expression for the whole line (for figures that vary, such as timings); a line
+# "run:" separates runs of the same program in the same directory (to show that a second run
+# resumes where the first stopped).
 #
 # Text is walked with string(FIND) rather than CMake lists, so lines may hold ';', '[' or ']'.
 cmake_minimum_required(VERSION 3.25)
@@ -23,7 +24,7 @@ endfunction()
 
 # check_run(index expected_text): runs the program once and compares.
 function(check_run index expected)
-  execute_process(COMMAND ${PROGRAM} WORKING_DIRECTORY ${WORK_DIR}
+  execute_process(COMMAND ${PROGRAM} ${ARGS} WORKING_DIRECTORY ${WORK_DIR}
     RESULT_VARIABLE rc OUTPUT_VARIABLE actual ERROR_VARIABLE err)
   if(NOT rc EQUAL 0)
     message(FATAL_ERROR "run ${index}: exit code ${rc}\nstdout:\n${actual}\nstderr:\n${err}")

@@ -21,6 +21,8 @@ class nats_bus {
   nats_bus() : prefix_(next_prefix()), bus_(open()) {}
 
   backend_type& bus() noexcept { return bus_; }
+  /// The name prefix of this fixture's streams and buckets (nats_options::prefix).
+  [[nodiscard]] const std::string& prefix() const noexcept { return prefix_; }
   /// Another connection on the same bus, as a restarted process would open it.
   backend_type reopen() const { return open(); }
 

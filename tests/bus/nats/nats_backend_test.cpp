@@ -1,10 +1,14 @@
 #include <rstreams/bus/any_backend.hpp>
 #include <rstreams/bus/nats/nats_backend.hpp>
+#include <rstreams/bus/read.hpp>
 
 #include <support/bus_backends.hpp>
 #include <support/catch.hpp>
 #include <support/nats_bus.hpp>
 #include <support/nats_server.hpp>
+
+#include <nats/nats.h>
+#include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -34,6 +38,34 @@ std::vector<rb::record> make(int n, int from = 0) {
     r.payload = "{\"n\":" + std::to_string(from + i) + "}";
   }
   return rs;
+}
+
+/// Deletes every consumer of `queue`'s stream on the server, as an operator would with
+/// `nats consumer rm`, through another connection's JetStream API. Returns how many it deleted.
+int delete_consumers(rb::nats_backend& admin, const std::string& prefix, const std::string& queue) {
+  const std::string stream = prefix + "_Q_" + queue;
+  jsConsumerNamesList* names = nullptr;
+  jsErrCode code{};
+  if (js_ConsumerNames(&names, admin.connection().js(), stream.c_str(), nullptr, &code) != NATS_OK) return 0;
+  int deleted = 0;
+  for (int i = 0; i < names->Count; ++i)
+    if (js_DeleteConsumer(admin.connection().js(), stream.c_str(), names->List[i], nullptr, &code) == NATS_OK)
+      ++deleted;
+  jsConsumerNamesList_Destroy(names);
+  return deleted;
+}
+
+/// The "n" of each payload, in order.
+std::vector<int> numbers(const std::vector<rb::record>& rs) {
+  std::vector<int> out;
+  for (const auto& r : rs) out.push_back(nlohmann::json::parse(r.payload).at("n").get<int>());
+  return out;
+}
+
+std::vector<int> sequence(int from, int to) {
+  std::vector<int> out;
+  for (int i = from; i < to; ++i) out.push_back(i);
+  return out;
 }
 }  // namespace
 
@@ -240,6 +272,9 @@ TEST_CASE("nats_backend rides out a server restart", "[bus][nats][nats_backend]"
   rb::nats_options opt;
   opt.backoff = 50ms;
   opt.attempts = 12;
+  // A publish lost with the dead server's socket is given up after twice this (then checked
+  // and resent): keeps the test short.
+  opt.request_timeout = 1s;
   rb::nats_backend bus(server.url(), opt);
   auto a = make(10);
   bus.append("q", a);
@@ -287,4 +322,94 @@ TEST_CASE("nats_backend fails with a clear error when the server stays away", "[
   }
   std::vector<rb::record> out;
   REQUIRE_THROWS_AS(bus.read("q", "", 10, out), rb::nats_error);
+}
+
+TEST_CASE("nats_backend replaces a read consumer deleted on the server, exactly where the read stood",
+          "[bus][nats][nats_backend]") {
+  rt::nats_bus fx;
+  auto& bus = fx.bus();
+  auto admin = fx.reopen();
+  auto rs = make(1000);
+  bus.append("q", rs);
+
+  // Mid-queue: the consumer still holds records when it disappears.
+  std::vector<rb::record> out;
+  REQUIRE(bus.read("q", "", 100, out) == 100);
+  REQUIRE(delete_consumers(admin, fx.prefix(), "q") == 1);
+  REQUIRE(bus.read("q", out.back().eid, 100, out) == 100);
+  REQUIRE(numbers(out) == sequence(0, 200));
+  REQUIRE(delete_consumers(admin, fx.prefix(), "q") == 1);  // the replacement, gone again
+  while (bus.read("q", out.back().eid, 300, out) != 0) {
+  }
+  REQUIRE(numbers(out) == sequence(0, 1000));
+
+  // Caught up: the read that finds nothing new checks the consumer, which is gone.
+  REQUIRE(delete_consumers(admin, fx.prefix(), "q") == 1);
+  auto more = make(10, 1000);
+  bus.append("q", more);
+  REQUIRE(bus.read("q", out.back().eid, 100, out) == 10);
+  REQUIRE(numbers(out) == sequence(0, 1010));
+  for (std::size_t i = 1; i < out.size(); ++i) REQUIRE(out[i - 1].eid < out[i].eid);
+}
+
+TEST_CASE("nats read source: consumers deleted mid-read lose nothing and repeat nothing",
+          "[bus][nats][nats_backend]") {
+  rt::nats_bus fx;
+  auto& bus = fx.bus();
+  auto admin = fx.reopen();
+  for (int i = 0; i < 5; ++i) {
+    auto rs = make(200, i * 200);
+    bus.append("q", rs);
+  }
+  std::vector<int> seen;
+  int deletions = 0;
+  for (auto&& e : rb::read(bus, "reader", "q", {.batch = 64})) {
+    seen.push_back(e.payload.at("n").get<int>());
+    if (seen.size() % 250 == 0) deletions += delete_consumers(admin, fx.prefix(), "q");
+  }
+  REQUIRE(deletions == 4);
+  REQUIRE(seen == sequence(0, 1000));
+}
+
+TEST_CASE("nats_backend checkpoint_consumers: each checkpoint has a durable consumer at its position",
+          "[bus][nats][nats_backend]") {
+  rb::nats_options opt;
+  opt.prefix = "cpc" + std::to_string(::getpid());
+  opt.checkpoint_consumers = true;
+  rb::nats_backend bus(rt::nats_bus::server().url(), opt);
+  const std::string stream = opt.prefix + "_Q_q";
+  // (ack floor, unprocessed) of the durable consumer `name`, or (0, 0) when there is none.
+  const auto progress = [&](const char* name) {
+    jsConsumerInfo* ci = nullptr;
+    jsErrCode code{};
+    if (js_GetConsumerInfo(&ci, bus.connection().js(), stream.c_str(), name, nullptr, &code) != NATS_OK)
+      return std::make_pair(std::uint64_t{0}, std::uint64_t{0});
+    const auto r = std::make_pair(ci->AckFloor.Stream, ci->NumPending);
+    const std::string description = ci->Config->Description != nullptr ? ci->Config->Description : "";
+    jsConsumerInfo_Destroy(ci);
+    const auto cp = bus.get_checkpoint("bot.a", "q");
+    REQUIRE(description == "rstreams checkpoint of bot bot.a: " + (cp ? cp->eid : std::string()));
+    return r;
+  };
+
+  // No stream yet: the checkpoint commits, there is nothing to position.
+  bus.commit_checkpoint("bot.a", "q", std::nullopt, {"z/2024/", 0, 0, 0});
+  REQUIRE(bus.mirror_error().empty());
+  auto rs = make(100);
+  bus.append("q", rs);
+
+  std::vector<rb::record> out;
+  REQUIRE(bus.read("q", "", 40, out) == 40);
+  bus.commit_checkpoint("bot.a", "q", "z/2024/", {out.back().eid, 40, 0, 0});  // where the read stopped
+  REQUIRE(progress("bot=a") == std::make_pair(std::uint64_t{40}, std::uint64_t{60}));
+  bus.commit_checkpoint("bot.a", "q", out.back().eid, {rs[89].eid, 90, 0, 0});  // elsewhere: searched
+  REQUIRE(progress("bot=a") == std::make_pair(std::uint64_t{90}, std::uint64_t{10}));
+  bus.commit_checkpoint("bot.a", "q", std::nullopt, {rs[9].eid, 10, 0, 0}, true);  // moved back
+  REQUIRE(progress("bot=a") == std::make_pair(std::uint64_t{10}, std::uint64_t{90}));
+  REQUIRE_THROWS_AS(bus.commit_checkpoint("bot.a", "q", rs[89].eid, {rs[99].eid, 100, 0, 0}),
+                    rb::stale_checkpoint);
+  // A stale commit moves nothing.
+  REQUIRE(progress("bot=a") == std::make_pair(std::uint64_t{10}, std::uint64_t{90}));
+  REQUIRE(bus.mirror_error().empty());
+  REQUIRE(bus.get_checkpoint("bot.a", "q")->eid == rs[9].eid);
 }

@@ -21,6 +21,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <limits>
 #include <map>
 #include <memory>
@@ -56,6 +57,10 @@ inline std::int64_t nats_now_ms() {
       .count();
 }
 
+/// The longest a fetch waits for records its consumer holds. A live consumer answers at once;
+/// the wait runs out only when the consumer is gone, so this bounds the cost of replacing it.
+inline constexpr std::chrono::milliseconds nats_fetch_wait{500};
+
 /// Owns one libnats message.
 struct nats_msg_ptr {
   natsMsg* m = nullptr;
@@ -78,7 +83,10 @@ struct nats_queue_tail {
 struct nats_cursor {
   natsSubscription* sub = nullptr;
   std::string after;
-  std::uint64_t pending = 0;  // records the consumer still holds, as of the last answer
+  std::uint64_t next_seq = 0;  // stream sequence of the first record after `after`
+  std::uint64_t pending = 0;   // records the consumer still holds, as of the last answer
+  // (last eid, next sequence) of the latest fetches: where a bot that reads ahead commits.
+  std::deque<std::pair<std::string, std::uint64_t>> recent;
   nats_cursor() = default;
   nats_cursor(const nats_cursor&) = delete;
   nats_cursor& operator=(const nats_cursor&) = delete;
@@ -90,7 +98,9 @@ struct nats_cursor {
       sub = nullptr;
     }
     after.clear();
+    next_seq = 0;
     pending = 0;
+    recent.clear();
   }
 };
 
@@ -114,6 +124,7 @@ struct nats_state {
   std::mutex kv_mu;
   nats_bucket checkpoints;
   nats_bucket leases;
+  std::string mirror_error;  // the last checkpoint-consumer update that failed (under kv_mu)
 
   explicit nats_state(std::shared_ptr<nats_connection> c) : conn(std::move(c)) {}
   ~nats_state() {
@@ -237,9 +248,10 @@ class nats_lease_state final : public lease_state {
 ///   never going back; sequence numbered on within one ms) and publishes asynchronously (at
 ///   most `max_pending` in flight); the batch's first message expects the stream's last
 ///   sequence as this writer knows it and each next one expects its predecessor's message id
-///   (`Nats-Expected-Last-Sequence`, `Nats-Expected-Last-Msg-Id`), so the stream order is the eid order even with several writers: a writer that lost a race
-///   has its rest refused, re-reads the tail and renumbers. It returns once the server
-///   acknowledged every record; retries are deduplicated by message id.
+///   (`Nats-Expected-Last-Sequence`, `Nats-Expected-Last-Msg-Id`), so the stream order is the
+///   eid order even with several writers: a writer that lost a race has its rest refused,
+///   re-reads the tail and renumbers. It returns once the server acknowledged every record;
+///   retries are deduplicated by message id.
 /// * `read(after)`: eid order equals stream-sequence order, so `after` (an eid or any prefix)
 ///   maps to the first stream sequence whose eid is greater: found by binary search over
 ///   sequences with direct message gets (log2(n) requests), or, when `after` is where the
@@ -247,8 +259,13 @@ class nats_lease_state final : public lease_state {
 ///   records then come from an ephemeral pull consumer (AckAll, one ack per fetch) starting at
 ///   that sequence, fetched in batches of min(`max`, records the consumer still holds), so the
 ///   server answers at once; when the consumer says it holds nothing, one consumer-info
-///   request checks for new records. A consumer lost (idle 60 s, or its server died) is
-///   replaced from the last eid read.
+///   request checks for new records.
+/// * A read consumer that is lost (deleted by an operator, idle 60 s, or its server died) is
+///   noticed by the next read: its consumer-info request fails, or its fetch brings nothing
+///   within `nats_fetch_wait` (500 ms) although records are pending. It is replaced by a new
+///   one positioned by eid right after the last record returned, so the read goes on with no
+///   record lost and none repeated (its acknowledgements position nothing: positions are
+///   eids). A read call that loses its consumer `attempts` times throws nats_error.
 /// * `wait` subscribes to the queue's subject and sleeps on a condition variable woken by the
 ///   server's message, the stop token or the timeout.
 /// * Checkpoints: bucket `<prefix>_checkpoints`, key `<bot>.<queue>`, value the checkpoint
@@ -256,6 +273,18 @@ class nats_lease_state final : public lease_state {
 ///   revision (or `kvStore_Create` when there was none): a concurrent commit makes the update
 ///   fail, reported as stale_checkpoint. Leases: bucket `<prefix>_leases`, owner and expiry
 ///   taken or renewed by revision.
+/// * Why checkpoints are not durable consumers (as issue #7 first proposed): the contract's
+///   commit is a compare-and-set of an arbitrary eid. A consumer's position cannot be
+///   compared: two instances acknowledging on one durable never conflict, so a stale instance
+///   (the one that lost its lease) would go unnoticed instead of failing with
+///   stale_checkpoint. Nor can it be set: its ack floor only moves forward by acknowledging
+///   messages it delivered, while a checkpoint may be forced, reset, moved back for a replay,
+///   or set to an eid prefix, and may name a queue that has no stream yet. A key-value entry
+///   updated on its revision is exactly that compare-and-set, replicated like the streams.
+///   For operators who look at consumers, `nats_options::checkpoint_consumers` also keeps a
+///   durable consumer named after the bot on the queue's stream, acknowledged up to each
+///   committed checkpoint (`nats consumer info <stream> <bot>`: ack floor = the checkpoint's
+///   sequence, unprocessed = the bot's lag); a view only, updated after each commit.
 /// * Connection: bounded connect attempts with backoff, then nats_error naming the URL;
 ///   libnats reconnects an established connection; each request retries transient failures
 ///   (`attempts`, backoff) before throwing nats_error.
@@ -406,6 +435,7 @@ class nats_backend {
       if (!start) return false;  // unknown queue
       open_cursor(queue, start->first, cur);
       cur.after = std::move(from);
+      cur.next_seq = start->first;
       cur.pending = start->second;
       return true;
     };
@@ -426,15 +456,18 @@ class nats_backend {
         if (!reopen(std::string(after))) return 0;
       }
     }
-    bool reopened = false;
+    int lost = 0;  // consumers replaced during this call
     while (got < max && cur.pending > 0) {
       natsMsgList list{nullptr, 0};
       jsFetchRequest req;
       jsFetchRequest_Init(&req);
-      // Never more than the consumer holds, so the server answers at once (no expiry wait).
+      // Never more than the consumer holds, so a live consumer answers at once and the wait
+      // only runs out when the consumer is gone (a fetch to a deleted consumer has no
+      // responder and no error: it just expires).
       req.Batch = static_cast<int>(std::min<std::uint64_t>({max - got, cur.pending, 65536}));
-      req.Expires =
-          std::chrono::duration_cast<std::chrono::nanoseconds>(conn.options().request_timeout).count();
+      req.Expires = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                        std::min(conn.options().request_timeout, detail::nats_fetch_wait))
+                        .count();
       const natsStatus s = conn.call(
           "fetch from " + stream,
           [&](jsErrCode*) { return natsSubscription_FetchRequest(&list, cur.sub, &req); },
@@ -442,13 +475,17 @@ class nats_backend {
       const int n = list.Count;
       if (s != NATS_OK && n == 0) {
         natsMsgList_Destroy(&list);
-        // Records were pending but none came: the consumer was lost (failover); once, take
-        // a new one from where this read stands.
-        if (reopened || !reopen(cur.after)) {
+        // Records are pending but none came: the consumer is lost (deleted, idle too long, or
+        // its server died). Take a new one right after the last eid read; a queue that keeps
+        // losing them is an error, never a short read.
+        if (++lost >= conn.options().attempts)
+          throw nats_error(conn.url(),
+                           "fetch from " + stream + " (consumer lost " + std::to_string(lost) + " times)", s);
+        if (lost > 1) conn.backoff(lost - 1);
+        if (!reopen(cur.after)) {  // the stream itself is gone: reads as empty
           cur.pending = 0;
           break;
         }
-        reopened = true;
         continue;
       }
       for (int i = 0; i < n; ++i) {
@@ -461,9 +498,13 @@ class nats_backend {
         jsMsgMetaData* meta = nullptr;
         if (natsMsg_GetMetaData(&meta, lastm) == NATS_OK && meta != nullptr) {
           cur.pending = meta->NumPending;
+          cur.next_seq = meta->Sequence.Stream + 1;
           jsMsgMetaData_Destroy(meta);
+          if (cur.recent.size() == 32) cur.recent.pop_front();
+          cur.recent.emplace_back(out.back().eid, cur.next_seq);
         } else {
           cur.pending = 0;
+          cur.next_seq = 0;
         }
         (void)natsMsg_Ack(lastm, nullptr);  // AckAll: one ack per batch
         cur.after = out.back().eid;
@@ -562,6 +603,7 @@ class nats_backend {
     if (force) {
       conn.call("put checkpoint " + key,
                 [&](jsErrCode*) { return kvStore_PutString(nullptr, kv, key.c_str(), value.c_str()); });
+      mirror_checkpoint(bot, queue, next.eid);
       return;
     }
     const auto current = get_entry(key);
@@ -583,10 +625,14 @@ class nats_backend {
       // Lost the race: someone wrote between our read and our update (or our retried update
       // had already landed: then the stored value is ours and all is well).
       const auto now = get_entry(key);
-      if (now && now->value == next) return;
+      if (now && now->value == next) {
+        mirror_checkpoint(bot, queue, next.eid);
+        return;
+      }
       throw stale_checkpoint(std::string(bot), std::string(queue), expected_eid,
                              now ? std::optional<std::string>(now->value.eid) : std::nullopt);
     }
+    mirror_checkpoint(bot, queue, next.eid);
   }
 
   std::vector<queue_info> queues() {
@@ -683,6 +729,13 @@ class nats_backend {
   /// The connection (for tools and tests).
   [[nodiscard]] nats_connection& connection() const noexcept { return *state_->conn; }
 
+  /// With `nats_options::checkpoint_consumers`: why the last update of a checkpoint's durable
+  /// consumer failed, or "" when it succeeded (the checkpoint itself was committed either way).
+  [[nodiscard]] std::string mirror_error() const {
+    std::lock_guard lock(state_->kv_mu);
+    return state_->mirror_error;
+  }
+
  private:
   struct kv_entry {
     checkpoint value;
@@ -705,6 +758,84 @@ class nats_backend {
   }
 
   kvStore* checkpoints() { return state_->bucket(state_->checkpoints, "checkpoints"); }
+
+  /// With `checkpoint_consumers`: (re)creates the durable consumer `<bot>` on the queue's stream
+  /// with its ack floor at `eid`'s record (a consumer's position cannot be set, hence delete,
+  /// create and acknowledge). Nothing when the queue has no stream yet. The sequence comes
+  /// from this handle's recent reads when one stopped at `eid`, else from a search. Runs
+  /// after the checkpoint is committed, so a server failure here does not
+  /// fail the commit (it would make the bot's next commit stale): the view stays behind until
+  /// the next commit, and the failure is kept in `mirror_error()`.
+  void mirror_checkpoint(std::string_view bot, std::string_view queue, const std::string& eid) {
+    if (!state_->opt().checkpoint_consumers) return;
+    try {
+      mirror_checkpoint_now(bot, queue, eid);
+      std::lock_guard lock(state_->kv_mu);
+      state_->mirror_error.clear();
+    } catch (const nats_error& e) {
+      std::lock_guard lock(state_->kv_mu);
+      state_->mirror_error = e.what();
+    }
+  }
+
+  void mirror_checkpoint_now(std::string_view bot, std::string_view queue, const std::string& eid) {
+    auto& st = *state_;
+    auto& conn = *st.conn;
+    const std::string stream = st.stream_of(queue);
+    std::uint64_t start = 0;
+    {
+      std::lock_guard lock(st.read_mu);  // where one of this handle's last reads stopped: no search
+      const auto it = st.cursors.find(queue);
+      if (it != st.cursors.end() && it->second) {
+        const auto& cur = *it->second;
+        if (cur.after == eid) start = cur.next_seq;
+        for (const auto& [e, seq] : cur.recent)
+          if (e == eid) start = seq;
+      }
+    }
+    if (start == 0) {
+      const auto found = locate(stream, eid);
+      if (!found) return;
+      start = found->first;
+    }
+    const std::string name = detail::nats_escape(bot);
+    const std::string description = "rstreams checkpoint of bot " + std::string(bot) + ": " + eid;
+    const std::string what = " checkpoint consumer " + name + " on " + stream;
+    conn.call(
+        "delete" + what,
+        [&](jsErrCode* c) { return js_DeleteConsumer(conn.js(), stream.c_str(), name.c_str(), nullptr, c); },
+        [](natsStatus s2, int code) { return s2 == NATS_NOT_FOUND || code == JSConsumerNotFoundErr; });
+    // It starts at the checkpoint's own record, which it is then given and acknowledges, so its
+    // ack floor is that record (headers only: the payload does not travel).
+    jsConsumerConfig cc;
+    jsConsumerConfig_Init(&cc);
+    cc.Durable = name.c_str();
+    cc.Description = description.c_str();
+    cc.DeliverPolicy = js_DeliverByStartSequence;
+    cc.OptStartSeq = std::max<std::uint64_t>(start - 1, 1);
+    cc.AckPolicy = js_AckAll;
+    cc.HeadersOnly = true;
+    conn.call("create" + what, [&](jsErrCode* c) {
+      return js_AddConsumer(nullptr, conn.js(), stream.c_str(), &cc, nullptr, c);
+    });
+    if (start <= 1) return;  // the checkpoint is before the first record: nothing to acknowledge
+    const std::string next = "$JS.API.CONSUMER.MSG.NEXT." + stream + "." + name;
+    const auto timeout = conn.options().request_timeout.count();
+    detail::nats_msg_ptr m;
+    conn.call("position" + what, [&](jsErrCode*) {
+      return natsConnection_RequestString(&m.m, conn.nc(), next.c_str(), R"({"batch":1,"no_wait":true})",
+                                          timeout);
+    });
+    jsMsgMetaData* meta = nullptr;
+    if (natsMsg_GetMetaData(&meta, m.m) != NATS_OK || meta == nullptr) return;  // no record there
+    const bool checkpoint_record = meta->Sequence.Stream == start - 1;
+    jsMsgMetaData_Destroy(meta);
+    if (!checkpoint_record) return;
+    detail::nats_msg_ptr acked;
+    conn.call("acknowledge" + what, [&](jsErrCode*) {
+      return natsConnection_RequestString(&acked.m, conn.nc(), natsMsg_GetReply(m.m), "+ACK", timeout);
+    });
+  }
 
   std::optional<kv_entry> get_entry(const std::string& key) {
     auto& conn = *state_->conn;

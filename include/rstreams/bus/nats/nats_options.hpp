@@ -26,6 +26,13 @@ struct nats_options {
   std::chrono::milliseconds max_backoff{2000};
   /// Time limit of one JetStream request and of one publish acknowledgement.
   std::chrono::milliseconds request_timeout{5000};
+  /// Also keep, for each checkpoint, a durable consumer named after the bot on the queue's
+  /// stream, positioned right after the checkpoint, so that `nats consumer info <stream> <bot>`
+  /// shows the bot's progress (ack floor = the checkpoint's stream sequence, unprocessed =
+  /// its lag). A view for operators only: the checkpoint itself stays the key-value entry.
+  /// Costs a consumer delete and create per commit, plus a search when the checkpoint is not
+  /// where this handle's last read of the queue stopped.
+  bool checkpoint_consumers = false;
   /// Reconnections libnats tries after losing an established connection, and the pause between.
   int max_reconnect = 120;
   std::chrono::milliseconds reconnect_wait{250};
