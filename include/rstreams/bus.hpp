@@ -6,6 +6,7 @@
 #include <rstreams/bus/any_backend.hpp>
 #include <rstreams/bus/backend.hpp>
 #include <rstreams/bus/bot.hpp>
+#include <rstreams/bus/bot_state.hpp>
 #include <rstreams/bus/bot_stats.hpp>
 #include <rstreams/bus/checkpoint.hpp>
 #include <rstreams/bus/checkpoint_tracker.hpp>

@@ -1,15 +1,19 @@
+#include <rstreams/bus/any_backend.hpp>
 #include <rstreams/bus/bot.hpp>
+#include <rstreams/bus/local/lease_file.hpp>
 #include <rstreams/bus/put.hpp>
 #include <rstreams/core/clock.hpp>
 #include <rstreams/core/manual_clock.hpp>
 
 #include <support/bus_backends.hpp>
 #include <support/catch.hpp>
+#include <support/temp_file.hpp>
 
 #include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -156,3 +160,107 @@ TEST_CASE("bot: bad options are config errors", "[bus][bot]") {
   REQUIRE_THROWS_AS(rb::bot_trigger::cron("* * *"), rstreams::config_error);
   REQUIRE_THROWS_AS(rb::bot_trigger::on_queues({}), rstreams::config_error);
 }
+
+#if !defined(RSTREAMS_TEST_NATS_BUS)
+// Bot state and leases on the local backend (the NATS backend keeps bot state in memory only).
+
+static_assert(rb::stores_bot_state<rb::local_backend>);
+static_assert(rb::stores_bot_state<rb::any_backend>);
+
+TEST_CASE("bot: a paused bot stays paused across a restart until resumed", "[bus][bot]") {
+  rt::local_bus fx;
+  auto& bus = fx.bus();
+  int runs = 0;
+  const auto failing = [&](const rstreams::run_context&) -> rb::bot_stats {
+    ++runs;
+    throw std::runtime_error("downstream refused");
+  };
+  {
+    rb::bot<rb::local_backend> b(bus, {.id = "rogue", .error_limit = 2}, failing);
+    for (int i = 0; i < 3; ++i) REQUIRE_THROWS(b.run_once());
+    REQUIRE(b.status().paused);
+  }
+  REQUIRE(bus.get_bot_state("rogue") == rb::bot_state{3, true, "downstream refused"});
+  REQUIRE(bus.bots().size() == 0);  // the state is no checkpoint
+
+  auto restarted_bus = fx.reopen();  // a new process
+  int good_runs = 0;
+  rb::bot<rb::local_backend> again(restarted_bus, {.id = "rogue"}, [&](const rstreams::run_context&) {
+    ++good_runs;
+    return rb::bot_stats{};
+  });
+  REQUIRE_FALSE(again.run_once());
+  REQUIRE(again.status().paused);
+  REQUIRE(again.status().consecutive_errors == 3);
+  REQUIRE(again.status().last_error == "downstream refused");
+  REQUIRE(good_runs == 0);
+
+  rb::resume_bot(bus, "rogue");  // an operator, from another handle
+  REQUIRE(again.run_once());
+  REQUIRE(good_runs == 1);
+  REQUIRE_FALSE(again.status().paused);
+  REQUIRE(restarted_bus.get_bot_state("rogue") == rb::bot_state{0, false, ""});
+}
+
+TEST_CASE("bot: the consecutive error count survives a restart; success clears it", "[bus][bot]") {
+  rt::local_bus fx;
+  auto& bus = fx.bus();
+  bool failing = true;
+  const auto job = [&](const rstreams::run_context&) {
+    if (failing) throw std::runtime_error("flaky");
+    return rb::bot_stats{};
+  };
+  {
+    rb::bot<rb::local_backend> b(bus, {.id = "flaky", .error_limit = 3}, job);
+    REQUIRE_THROWS(b.run_once());
+    REQUIRE_THROWS(b.run_once());
+  }
+  rb::bot<rb::local_backend> b(bus, {.id = "flaky", .error_limit = 3}, job);
+  b.reload_state();
+  REQUIRE(b.status().consecutive_errors == 2);
+  REQUIRE_THROWS(b.run_once());
+  REQUIRE_THROWS(b.run_once());  // the 4th in a row: past the limit of 3
+  REQUIRE(b.status().paused);
+  b.resume();
+  REQUIRE(bus.get_bot_state("flaky") == rb::bot_state{0, false, "flaky"});
+  failing = false;
+  REQUIRE(b.run_once());
+  REQUIRE(b.status().consecutive_errors == 0);
+}
+
+TEST_CASE("bot: a run longer than the lease ttl keeps its lease", "[bus][bot]") {
+  rt::local_bus fx;
+  auto& bus = fx.bus();
+  auto other = fx.reopen();
+  bool taken_meanwhile = true;
+  rb::bot<rb::local_backend> b(bus, {.id = "slow", .lease_ttl = 600ms}, [&](const rstreams::run_context&) {
+    std::this_thread::sleep_for(1000ms);  // well past the ttl: only renewals keep the lease
+    taken_meanwhile = other.try_lease("slow", 600ms).has_value();
+    return rb::bot_stats{};
+  });
+  REQUIRE(b.run_once());
+  REQUIRE_FALSE(taken_meanwhile);
+}
+
+TEST_CASE("bot: a run whose lease was taken over is stopped with lease_lost", "[bus][bot]") {
+  rstreams::test::temp_file dir("bus", "");
+  rb::local_options opt;
+  opt.fsync = rb::fsync_policy::never;
+  rb::local_backend bus(dir.path().string(), opt);
+  bool stopped = false;
+  rb::bot<rb::local_backend> b(
+      bus, {.id = "usurped", .lease_ttl = 300ms}, [&](const rstreams::run_context& ctx) {
+        // Another instance took the lease (as it may once a stalled holder's lease expired).
+        std::ofstream(dir.path() / "leases" / "usurped.lease", std::ios::trunc)
+            << R"({"token":"someone-else","pid":1,"expires_at":)" << (rb::detail::wall_ms() + 60'000) << "}";
+        stopped = eventually([&] { return ctx.stop_requested(); });
+        return rb::bot_stats{};
+      });
+  REQUIRE_THROWS_MATCHES(
+      b.run_once(), rb::lease_lost, Catch::Matchers::Predicate<rb::lease_lost>([](const rb::lease_lost& e) {
+        return e.bot() == "usurped" && std::string(e.what()).find("lost its lease") != std::string::npos;
+      }));
+  REQUIRE(stopped);
+  REQUIRE(b.status().failures == 1);
+}
+#endif

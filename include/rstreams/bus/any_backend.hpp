@@ -2,6 +2,7 @@
 // A backend chosen at run time (from a URL), behind one virtual call per batch.
 
 #include <rstreams/bus/backend.hpp>
+#include <rstreams/bus/bot_state.hpp>
 #include <rstreams/bus/checkpoint.hpp>
 #include <rstreams/bus/local/local_backend.hpp>
 #include <rstreams/bus/record.hpp>
@@ -39,6 +40,9 @@ class any_backend_interface {
   virtual std::vector<queue_info> queues() = 0;
   virtual std::vector<bot_info> bots() = 0;
   virtual std::optional<lease> try_lease(std::string_view bot, std::chrono::milliseconds ttl) = 0;
+  // Bot state, where the backend stores it (else nothing / ignored).
+  virtual std::optional<bot_state> get_bot_state(std::string_view bot) = 0;
+  virtual void put_bot_state(std::string_view bot, const bot_state& s) = 0;
   [[nodiscard]] virtual std::string describe() const = 0;
   virtual void* target() noexcept = 0;
 };
@@ -70,6 +74,15 @@ class any_backend_model final : public any_backend_interface {
   std::vector<bot_info> bots() override { return b_.bots(); }
   std::optional<lease> try_lease(std::string_view bot, std::chrono::milliseconds ttl) override {
     return b_.try_lease(bot, ttl);
+  }
+  std::optional<bot_state> get_bot_state(std::string_view bot) override {
+    if constexpr (stores_bot_state<B>)
+      return b_.get_bot_state(bot);
+    else
+      return std::nullopt;
+  }
+  void put_bot_state(std::string_view bot, const bot_state& s) override {
+    if constexpr (stores_bot_state<B>) b_.put_bot_state(bot, s);
   }
   [[nodiscard]] std::string describe() const override { return b_.describe(); }
   void* target() noexcept override { return &b_; }
@@ -116,6 +129,9 @@ class any_backend {
   std::optional<lease> try_lease(std::string_view bot, std::chrono::milliseconds ttl) {
     return impl_->try_lease(bot, ttl);
   }
+  /// The wrapped backend's stored bot state (nothing when it stores none; see stores_bot_state).
+  std::optional<bot_state> get_bot_state(std::string_view bot) { return impl_->get_bot_state(bot); }
+  void put_bot_state(std::string_view bot, const bot_state& s) { impl_->put_bot_state(bot, s); }
   [[nodiscard]] std::string describe() const { return impl_->describe(); }
 
   /// The backend inside, when it is a `B`; else nullptr.

@@ -4,6 +4,7 @@
 // counts consecutive failures and pauses itself past a limit, as RStreams does.
 
 #include <rstreams/bus/backend.hpp>
+#include <rstreams/bus/bot_state.hpp>
 #include <rstreams/bus/bot_stats.hpp>
 #include <rstreams/bus/cron.hpp>
 #include <rstreams/bus/enrich.hpp>
@@ -12,12 +13,19 @@
 #include <rstreams/core/context.hpp>
 #include <rstreams/core/error.hpp>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <mutex>
 #include <optional>
+#include <stop_token>
 #include <string>
+#include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -62,7 +70,8 @@ struct bot_options {
   /// The bot pauses itself after more than this many consecutive failed runs (RStreams: a
   /// "rogue" bot after more than 10).
   std::uint32_t error_limit = 10;
-  /// The lease one instance holds while it runs (expires if the process dies).
+  /// The lease one instance holds while it runs (expires if the process dies). A run renews it
+  /// every `lease_ttl / 3`; a run that finds it lost is stopped and fails with lease_lost.
   std::chrono::milliseconds lease_ttl{5 * 60'000};
   /// The pause after a failed run before the next attempt (queue triggers; doubles per
   /// consecutive failure, up to 64 times this).
@@ -71,6 +80,21 @@ struct bot_options {
   std::chrono::milliseconds poll{1000};
   /// Wall time for cron schedules (tests substitute a clock); system_clock by default.
   std::function<std::chrono::system_clock::time_point()> wall_clock{};
+};
+
+/// A run found that its bot's lease had expired and been taken by another instance: the run was
+/// stopped (what it had derived and committed stands; the other instance's commits win).
+class lease_lost : public rstreams::error {
+ public:
+  explicit lease_lost(const std::string& bot)
+      : error("rstreams: bot " + bot +
+              " lost its lease during a run (it expired and another instance took it); the run was "
+              "stopped. Raise bot_options.lease_ttl if runs stall longer than the ttl."),
+        bot_(bot) {}
+  [[nodiscard]] const std::string& bot() const noexcept { return bot_; }
+
+ private:
+  std::string bot_;
 };
 
 /// A bot's record of its runs.
@@ -92,6 +116,11 @@ struct bot_status {
 /// it per the trigger until `ctx.stop` is requested or the bot pauses itself (more than
 /// `error_limit` consecutive failures; `resume()` clears that). Failures never escape `run`
 /// silently: each is counted and kept in `status().last_error`, and `run_once` rethrows it.
+/// On a backend that `stores_bot_state` (local), the error count and the pause are stored with
+/// the bot's checkpoints and read again before each run, so a paused bot stays paused across
+/// restarts until `resume()` (or `resume_bot(bus, id)` from any process) clears it.
+/// While the job runs, the lease is renewed every `lease_ttl / 3`; if it was lost meanwhile the
+/// job is stopped (its run_context's stop) and the run fails with lease_lost.
 template <backend B>
 class bot {
  public:
@@ -108,15 +137,28 @@ class bot {
   [[nodiscard]] const bot_status& status() const noexcept { return status_; }
   [[nodiscard]] const bot_options& options() const noexcept { return opts_; }
 
-  /// Clears the pause and the consecutive error count.
-  void resume() noexcept {
+  /// Clears the pause and the consecutive error count (and their stored copy).
+  void resume() {
     status_.paused = false;
     status_.consecutive_errors = 0;
+    save_state();
+  }
+
+  /// Reads the stored error count and pause (backends that store them); run_once does it too.
+  void reload_state() {
+    if constexpr (stores_bot_state<B>) {
+      if (auto s = bus_->get_bot_state(opts_.id)) {
+        status_.consecutive_errors = s->consecutive_errors;
+        status_.paused = s->paused;
+        if (!s->last_error.empty()) status_.last_error = s->last_error;
+      }
+    }
   }
 
   /// Runs the job once now. Returns its stats, or nothing when the bot is paused or another
   /// instance holds the lease. A failure is counted (and may pause the bot), then rethrown.
   std::optional<bot_stats> run_once(const run_context& ctx = {}) {
+    reload_state();
     if (status_.paused) return std::nullopt;
     auto held = bus_->try_lease(opts_.id, opts_.lease_ttl);
     if (!held) {
@@ -124,9 +166,11 @@ class bot {
       return std::nullopt;
     }
     try {
-      auto stats = job_(ctx);
+      auto stats = run_renewing(*held, ctx);
       ++status_.runs;
+      const bool had_errors = status_.consecutive_errors != 0;
       status_.consecutive_errors = 0;
+      if (had_errors) save_state_quietly();
       status_.last = stats;
       status_.total.in += stats.in;
       status_.total.out += stats.out;
@@ -139,6 +183,7 @@ class bot {
       ++status_.consecutive_errors;
       status_.last_error = rstreams::detail::describe_current_exception();
       if (status_.consecutive_errors > opts_.error_limit) status_.paused = true;
+      save_state_quietly();
       throw;
     }
   }
@@ -170,6 +215,71 @@ class bot {
   }
 
  private:
+  void save_state() {
+    if constexpr (stores_bot_state<B>)
+      bus_->put_bot_state(opts_.id,
+                          bot_state{status_.consecutive_errors, status_.paused, status_.last_error});
+  }
+
+  // After a run: a failure to store the state must not turn the run's outcome into another
+  // error; the state is kept in memory either way and stored again after the next run.
+  void save_state_quietly() noexcept {
+    try {
+      save_state();
+    } catch (...) {
+    }
+  }
+
+  // The job, with the lease renewed every ttl/3 by a helper thread; a lost lease stops the job.
+  bot_stats run_renewing(lease& held, const run_context& ctx) {
+    std::stop_source job_stop;
+    std::stop_callback link(ctx.stop, [&job_stop] { job_stop.request_stop(); });
+    std::mutex m;
+    std::condition_variable cv;
+    bool done = false;
+    std::atomic<bool> lost{false};
+    const auto every = std::max(std::chrono::milliseconds{1}, opts_.lease_ttl / 3);
+    std::thread renewer([&] {
+      std::unique_lock lk(m);
+      while (!cv.wait_for(lk, every, [&] { return done; })) {
+        lk.unlock();
+        bool kept = true;
+        try {
+          kept = held.renew();
+        } catch (...) {
+          // A failed renewal (I/O, network) is tried again next period; expiry decides.
+        }
+        lk.lock();
+        if (!kept) {
+          lost = true;
+          job_stop.request_stop();
+          return;
+        }
+      }
+    });
+    const auto stop_renewer = [&] {
+      {
+        std::lock_guard lk(m);
+        done = true;
+      }
+      cv.notify_all();
+      renewer.join();
+    };
+    run_context jctx = ctx;
+    jctx.stop = job_stop.get_token();
+    bot_stats stats;
+    try {
+      stats = job_(jctx);
+    } catch (...) {
+      stop_renewer();
+      if (lost) throw lease_lost(opts_.id);
+      throw;
+    }
+    stop_renewer();
+    if (lost) throw lease_lost(opts_.id);
+    return stats;
+  }
+
   bool pending_in(const std::string& q) {
     const auto cp = bus_->get_checkpoint(opts_.id, q);
     scratch_.clear();
@@ -233,6 +343,14 @@ class bot {
   bot_status status_;
   std::vector<record> scratch_;
 };
+
+/// Clears the stored pause and error count of bot `id` (backends that store bot state), e.g.
+/// from an operator's process; a running bot object sees it before its next run.
+template <backend B>
+void resume_bot(B& bus, std::string_view id) {
+  validate_bot_name(id);
+  if constexpr (stores_bot_state<B>) bus.put_bot_state(id, bot_state{});
+}
 
 /// A bot whose job is `enrich(bus, opts, f)`; triggered when `opts.in` advances unless told.
 template <backend B, class F>

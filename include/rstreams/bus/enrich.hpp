@@ -5,6 +5,7 @@
 #include <rstreams/bus/backend.hpp>
 #include <rstreams/bus/bot_stats.hpp>
 #include <rstreams/bus/detail/bot_engine.hpp>
+#include <rstreams/bus/detail/read_ahead.hpp>
 #include <rstreams/bus/on_failure.hpp>
 #include <rstreams/bus/read.hpp>
 #include <rstreams/bus/record.hpp>
@@ -30,6 +31,12 @@ struct enrich_options {
   on_failure on_error = on_failure::fail;
   /// Where dead letters go; empty means `<in>.error`.
   std::string dead_letter_queue{};
+  /// Read and decode on a second thread, a few batches ahead of the function (bounded), so
+  /// that parsing overlaps the function, the writes and the commits. It costs more CPU in all
+  /// (memory made on one core and used on another): worth it with a core to spare and a
+  /// costly function, not on a busy machine (benchmarks/bus_enrich_bench.cpp measures both).
+  /// Either way the function is called on the calling thread, in order.
+  bool read_ahead = false;
 };
 
 struct enrich_fn {
@@ -44,6 +51,8 @@ struct enrich_fn {
     detail::bot_engine<B, F, true> engine(
         bus, detail::engine_settings{o.bot, o.in, o.out, o.batch, o.on_error, o.dead_letter_queue, o.write},
         f, src.started_from());
+    if (o.read_ahead)
+      return detail::drive_read_ahead<typename decltype(engine)::payload_type>(src, engine, ctx);
     if (o.read.follow) src.on_idle([&engine] { engine.idle(); });
     return rstreams::detail::drive(src, engine, ctx);
   }

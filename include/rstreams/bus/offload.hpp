@@ -6,6 +6,7 @@
 #include <rstreams/bus/bot_stats.hpp>
 #include <rstreams/bus/detail/bot_engine.hpp>
 #include <rstreams/bus/detail/checkpoint_committer.hpp>
+#include <rstreams/bus/detail/read_ahead.hpp>
 #include <rstreams/bus/on_failure.hpp>
 #include <rstreams/bus/read.hpp>
 #include <rstreams/bus/record.hpp>
@@ -34,6 +35,12 @@ struct offload_options {
   on_failure on_error = on_failure::fail;
   /// Where dead letters go; empty means `<in>.error`.
   std::string dead_letter_queue{};
+  /// Read and decode on a second thread, a few batches ahead of the function (bounded), so
+  /// that parsing overlaps the function, the writes and the commits. It costs more CPU in all
+  /// (memory made on one core and used on another): worth it with a core to spare and a
+  /// costly function, not on a busy machine (benchmarks/bus_enrich_bench.cpp measures both).
+  /// Either way the function is called on the calling thread, in order.
+  bool read_ahead = false;
 };
 
 template <class T>
@@ -66,6 +73,8 @@ struct offload_fn {
       detail::bot_engine<B, F, false> engine(
           bus, detail::engine_settings{o.bot, o.in, {}, o.batch, o.on_error, o.dead_letter_queue, w}, f,
           src.started_from());
+      if (o.read_ahead)
+        return detail::drive_read_ahead<typename decltype(engine)::payload_type>(src, engine, ctx);
       if (o.read.follow) src.on_idle([&engine] { engine.idle(); });
       return rstreams::detail::drive(src, engine, ctx);
     }

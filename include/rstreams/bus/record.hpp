@@ -3,6 +3,7 @@
 // backend never parses payloads and a reader parses each one once, into the type it wants.
 
 #include <rstreams/bus/correlation.hpp>
+#include <rstreams/bus/detail/json_text.hpp>
 #include <rstreams/bus/event.hpp>
 #include <rstreams/core/error.hpp>
 
@@ -58,9 +59,9 @@ record to_record(const event<T>& e) {
   r.event_source_timestamp = e.event_source_timestamp;
   r.correlation_id = e.correlation_id;
   if constexpr (std::is_same_v<T, nlohmann::json>) {
-    r.payload = e.payload.dump();
+    detail::dump_json_append(r.payload, e.payload);
   } else {
-    r.payload = nlohmann::json(e.payload).dump();
+    detail::dump_json_append(r.payload, nlohmann::json(e.payload));
   }
   return r;
 }
@@ -76,9 +77,9 @@ record to_record(event<T>&& e) {
   r.event_source_timestamp = e.event_source_timestamp;
   r.correlation_id = std::move(e.correlation_id);
   if constexpr (std::is_same_v<T, nlohmann::json>) {
-    r.payload = e.payload.dump();
+    detail::dump_json_append(r.payload, e.payload);
   } else {
-    r.payload = nlohmann::json(e.payload).dump();
+    detail::dump_json_append(r.payload, nlohmann::json(e.payload));
   }
   return r;
 }
@@ -96,9 +97,9 @@ event<T> to_event(const record& r) {
   e.correlation_id = r.correlation_id;
   try {
     if constexpr (std::is_same_v<T, nlohmann::json>) {
-      e.payload = nlohmann::json::parse(r.payload);
+      e.payload = detail::parse_json(r.payload);
     } else {
-      e.payload = nlohmann::json::parse(r.payload).template get<T>();
+      e.payload = detail::parse_json(r.payload).template get<T>();
     }
   } catch (const nlohmann::json::exception& x) {
     throw payload_error(r.event, r.eid, x.what());
@@ -112,9 +113,9 @@ event<T> to_event(record&& r) {
   event<T> e;
   try {
     if constexpr (std::is_same_v<T, nlohmann::json>) {
-      e.payload = nlohmann::json::parse(r.payload);
+      e.payload = detail::parse_json(r.payload);
     } else {
-      e.payload = nlohmann::json::parse(r.payload).template get<T>();
+      e.payload = detail::parse_json(r.payload).template get<T>();
     }
   } catch (const nlohmann::json::exception& x) {
     throw payload_error(r.event, r.eid, x.what());

@@ -161,10 +161,13 @@ TEST_CASE("eids stay strictly increasing in one millisecond and when the clock g
   auto a = make_records(0, 1000);
   bus.append("q", a);
   REQUIRE(rb::parse_eid(a.back().eid) == rb::eid_parts{now, 999});
+  for (std::size_t i = 0; i < a.size(); ++i)  // every sequence text, across each carry (9 -> 10, 99 -> 100)
+    REQUIRE(a[i].eid == rb::make_eid(now, static_cast<std::uint32_t>(i)));
   now -= 5000;  // the clock jumps back
   auto b = make_records(1000, 2);
   bus.append("q", b);
   REQUIRE(rb::parse_eid(b[0].eid) == rb::eid_parts{now + 5000, 1000});
+  REQUIRE(b[1].eid == rb::make_eid(now + 5000, 1001));
   REQUIRE(a.back().eid < b[0].eid);
   now += 10'000;
   auto c = make_records(1002, 1);

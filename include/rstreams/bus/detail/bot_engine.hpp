@@ -64,6 +64,8 @@ class bot_engine {
   using ticket = checkpoint_tracker::ticket;
 
  public:
+  using payload_type = T;
+
   bot_engine(B& bus, engine_settings s, F& f, std::optional<checkpoint> started_from)
       : s_(std::move(s)),
         f_(&f),
@@ -74,9 +76,24 @@ class bot_engine {
   }
 
   void start(const run_context& ctx) { ctx_ = ctx; }
+  /// Where payloads of type T go once encoded (instead of being destroyed here); null: destroy.
+  void keep_spent(std::vector<T>* spent) noexcept { spent_ = spent; }
   [[nodiscard]] std::size_t demand() const noexcept { return 1024; }
 
   bool accept(record&& r) {
+    std::optional<T> payload;
+    std::exception_ptr error;
+    try {
+      payload.emplace(decode_payload<T>(r.payload, s_.in, r.eid));
+    } catch (const payload_error&) {
+      error = std::current_exception();
+    }
+    return accept_decoded(std::move(r), std::move(payload), error);
+  }
+
+  /// `accept` for a record whose payload was decoded already (read_ahead.hpp): `payload`, or
+  /// the payload_error in `error`.
+  bool accept_decoded(record&& r, std::optional<T>&& payload, const std::exception_ptr& error) {
     // The clock is read every 16 events: time limits are coarse, and an idle input flushes
     // through `idle()` anyway.
     if ((element_++ & 15) == 0) now_ = ctx_.clock->now();
@@ -85,16 +102,13 @@ class bot_engine {
     const auto est = r.event_source_timestamp != 0 ? r.event_source_timestamp : r.timestamp;
     const ticket t = tracker_.read(std::move(r.eid), est);
     const std::string& eid = tracker_.eid(t);
-    std::optional<T> payload;
-    try {
-      payload.emplace(decode_payload<T>(r.payload, s_.in, eid));
-    } catch (const payload_error& e) {
+    if (!payload) {
       if (s_.on_error == on_failure::fail) {
         salvage(now);
-        throw;
+        std::rethrow_exception(error);
       }
       r.eid = eid;
-      dead_letter(r, t, est, e.what(), now);
+      dead_letter(r, t, est, describe_error(error), now);
       return after(now);
     }
     if constexpr (traits::batch) {
@@ -128,6 +142,16 @@ class bot_engine {
   }
 
  private:
+  static std::string describe_error(const std::exception_ptr& error) {
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      return e.what();
+    } catch (...) {
+      return "unknown error";
+    }
+  }
+
   event<T> make_event(const record& r, const std::string& eid, T&& payload) const {
     event<T> e;
     e.payload = std::move(payload);
@@ -216,7 +240,8 @@ class bot_engine {
         throw user_failure{rstreams::detail::describe_current_exception(), std::current_exception()};
       }
       const auto emit = [&](auto&& x) {
-        out_->add(make_output(std::forward<decltype(x)>(x), first_eid, last_eid, units, est, now), now);
+        fill_output(out_->slot(), std::forward<decltype(x)>(x), first_eid, last_eid, units, est, now);
+        out_->commit_slot(now);
         tracker_.derived(first, last);
         pending_.emplace_back(first, last);
       };
@@ -231,26 +256,49 @@ class bot_engine {
     }
   }
 
+  // An rvalue payload of the input's type outlives its encoding in `spent_` (raw_json is moved
+  // out when encoded: nothing left to free).
+  template <class V, class X>
+  static constexpr bool keeps_spent =
+      std::is_same_v<V, T> && !std::is_same_v<T, raw_json> && !std::is_lvalue_reference_v<X>;
+
+  // Fills a reused output record (see queue_writer::slot) with what `f` returned.
   template <class X>
-  record make_output(X&& x, const std::string& first_eid, const std::string& last_eid, std::uint64_t units,
-                     std::int64_t est, clock::time_point now) {
+  void fill_output(record& o, X&& x, const std::string& first_eid, const std::string& last_eid,
+                   std::uint64_t units, std::int64_t est, clock::time_point now) {
     using V = std::remove_cvref_t<X>;
-    record o;
     if constexpr (is_event_v<V>) {
       o.id = std::move(x.id);
       o.timestamp = x.timestamp;
       o.event_source_timestamp = x.event_source_timestamp;
       o.correlation_id = std::move(x.correlation_id);
-      o.payload = encode_payload(std::forward<X>(x).payload);
+      encode_payload_into(o.payload, std::forward<X>(x).payload);
+      if constexpr (keeps_spent<payload_of_t<V>, X>)
+        if (spent_ != nullptr) spent_->push_back(std::move(x.payload));
+      if (o.id.empty()) o.id.assign(s_.bot);
+      if (!o.correlation_id) set_correlation(o, first_eid, last_eid, units);
     } else {
-      o.payload = encode_payload(std::forward<X>(x));
+      encode_payload_into(o.payload, std::forward<X>(x));
+      if constexpr (keeps_spent<V, X>)
+        if (spent_ != nullptr) spent_->push_back(std::move(x));
+      o.id.assign(s_.bot);
+      o.timestamp = 0;
+      o.event_source_timestamp = 0;
+      set_correlation(o, first_eid, last_eid, units);
     }
-    if (o.id.empty()) o.id = s_.bot;
-    o.event = s_.out;
+    o.event.assign(s_.out);
     if (o.timestamp == 0) o.timestamp = wall(now);
     if (o.event_source_timestamp == 0) o.event_source_timestamp = est;
-    if (!o.correlation_id) o.correlation_id = correlation{s_.in, first_eid, last_eid, units};
-    return o;
+  }
+
+  void set_correlation(record& o, const std::string& first_eid, const std::string& last_eid,
+                       std::uint64_t units) {
+    if (!o.correlation_id) o.correlation_id.emplace();
+    auto& c = *o.correlation_id;
+    c.source.assign(s_.in);
+    c.start.assign(first_eid);
+    c.end.assign(last_eid);
+    c.units = units;
   }
 
   void fail_or_dead_letter(record& r, ticket t, std::int64_t est, const user_failure& u,
@@ -327,6 +375,7 @@ class bot_engine {
   std::vector<record> batch_raw_;
   std::vector<ticket> batch_tickets_;
   run_context ctx_{};
+  std::vector<T>* spent_ = nullptr;
   bot_stats stats_;
   std::uint64_t element_ = 0;
   clock::time_point now_{};

@@ -2,6 +2,7 @@
 // Payloads between user types and the JSON text a record stores: encoded once on write,
 // parsed once on read, and decode failures named by queue and eid.
 
+#include <rstreams/bus/detail/json_text.hpp>
 #include <rstreams/bus/event.hpp>
 #include <rstreams/bus/raw_json.hpp>
 #include <rstreams/bus/record.hpp>
@@ -47,9 +48,30 @@ inline std::int64_t now_ms() {
 inline std::string dump_json(const nlohmann::json& j) {
   std::string out;
   out.reserve(256);
-  nlohmann::detail::serializer<nlohmann::json> s(nlohmann::detail::output_adapter<char>(out), ' ');
-  s.dump(j, false, false, 0);
+  dump_json_append(out, j);
   return out;
+}
+
+/// Compact JSON text of a json value into `out` (replacing its content, reusing its capacity).
+inline void dump_json_into(std::string& out, const nlohmann::json& j) {
+  out.clear();
+  dump_json_append(out, j);
+}
+
+/// encode_payload into `out`, reusing its capacity.
+template <class T>
+void encode_payload_into(std::string& out, const T& payload) {
+  if constexpr (std::is_same_v<T, raw_json>)
+    out.assign(payload.text);
+  else if constexpr (std::is_same_v<T, nlohmann::json>)
+    dump_json_into(out, payload);
+  else
+    dump_json_into(out, nlohmann::json(payload));
+}
+
+/// A raw payload's text, swapped in.
+inline void encode_payload_into(std::string& out, raw_json&& payload) {
+  out.swap(payload.text);
 }
 
 /// Compact JSON text of a payload (T's to_json).
@@ -75,9 +97,9 @@ T decode_payload(std::string_view text, std::string_view queue, std::string_view
     if constexpr (std::is_same_v<T, raw_json>)
       return raw_json{std::string(text)};
     else if constexpr (std::is_same_v<T, nlohmann::json>)
-      return nlohmann::json::parse(text);
+      return parse_json(text);
     else
-      return nlohmann::json::parse(text).template get<T>();
+      return parse_json(text).template get<T>();
   } catch (const rstreams::error&) {
     throw;
   } catch (const std::exception& x) {

@@ -28,30 +28,53 @@ class queue_writer {
   }
 
   [[nodiscard]] const std::string& queue() const noexcept { return queue_; }
-  [[nodiscard]] std::size_t size() const noexcept { return buf_.size(); }
-  [[nodiscard]] bool empty() const noexcept { return buf_.empty(); }
+  [[nodiscard]] std::size_t size() const noexcept { return n_; }
+  [[nodiscard]] bool empty() const noexcept { return n_ == 0; }
 
   /// Adds a record; `now` dates the batch when it is the first.
   void add(record&& r, clock::time_point now) {
-    if (buf_.empty()) first_at_ = now;
+    if (n_ == 0) first_at_ = now;
     bytes_ += r.payload.size();
-    buf_.push_back(std::move(r));
+    if (n_ < buf_.size())
+      buf_[n_] = std::move(r);
+    else
+      buf_.push_back(std::move(r));
+    ++n_;
   }
+
+  /// The record the next `commit_slot` adds, to be filled in place: a record of an earlier
+  /// batch whose strings keep their capacity, so that steady state allocates nothing. Every
+  /// field must be assigned (the eid is cleared).
+  record& slot() {
+    if (n_ == buf_.size()) buf_.emplace_back();
+    auto& r = buf_[n_];
+    r.eid.clear();
+    return r;
+  }
+  /// Adds the record filled through `slot()`.
+  void commit_slot(clock::time_point now) {
+    if (n_ == 0) first_at_ = now;
+    bytes_ += buf_[n_].payload.size();
+    ++n_;
+  }
+
   /// True when the batch reached its record or byte limit.
-  [[nodiscard]] bool full() const noexcept { return buf_.size() >= records_ || bytes_ >= bytes_limit_; }
+  [[nodiscard]] bool full() const noexcept { return n_ >= records_ || bytes_ >= bytes_limit_; }
   /// True when the batch is full or its first record is older than the time limit.
   [[nodiscard]] bool due(clock::time_point now) const noexcept {
-    return !buf_.empty() && (full() || now - first_at_ >= age_);
+    return n_ != 0 && (full() || now - first_at_ >= age_);
   }
 
   /// Appends the batch (durable per the backend's policy on return); returns how many records.
+  /// The records stay allocated for reuse (up to the record limit).
   std::size_t flush() {
-    if (buf_.empty()) return 0;
-    last_eid_ = bus_->append(queue_, std::span<record>(buf_));
-    const auto n = buf_.size();
+    if (n_ == 0) return 0;
+    last_eid_ = bus_->append(queue_, std::span<record>(buf_.data(), n_));
+    const auto n = n_;
     written_ += n;
-    buf_.clear();
+    n_ = 0;
     bytes_ = 0;
+    if (buf_.size() > records_) buf_.resize(records_);
     return n;
   }
 
@@ -65,7 +88,8 @@ class queue_writer {
   std::size_t records_;
   std::size_t bytes_limit_;
   clock::duration age_;
-  std::vector<record> buf_;
+  std::vector<record> buf_;  // [0, n_) pending; the rest kept for reuse
+  std::size_t n_ = 0;
   std::size_t bytes_ = 0;
   clock::time_point first_at_{};
   std::string last_eid_;

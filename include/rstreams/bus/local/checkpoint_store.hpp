@@ -4,6 +4,7 @@
 // compare-and-set safe across processes.
 
 #include <rstreams/bus/backend.hpp>
+#include <rstreams/bus/bot_state.hpp>
 #include <rstreams/bus/checkpoint.hpp>
 #include <rstreams/bus/local/file.hpp>
 #include <rstreams/bus/local/lock.hpp>
@@ -47,6 +48,26 @@ class checkpoint_store {
     replace_file(dir, std::string(queue) + ".json", nlohmann::json(stored).dump(), durable);
   }
 
+  /// A bot's state: `<bot>/.state.json` (a dot file, so listings skip it).
+  [[nodiscard]] std::optional<bot_state> get_state(std::string_view bot) const {
+    const auto path = bot_dir(bot) + "/.state.json";
+    const auto text = read_whole_file(path);
+    if (!text) return std::nullopt;
+    try {
+      return nlohmann::json::parse(*text).get<bot_state>();
+    } catch (const nlohmann::json::exception& e) {
+      throw io_error(path, std::string("unreadable bot state: ") + e.what());
+    }
+  }
+
+  /// Replaces a bot's state atomically, under the bot's lock file.
+  void put_state(std::string_view bot, const bot_state& state, bool durable) {
+    const auto dir = bot_dir(bot);
+    make_dirs(dir);
+    file_lock lock(dir + "/.lock");
+    replace_file(dir, ".state.json", nlohmann::json(state).dump(), durable);
+  }
+
   [[nodiscard]] std::vector<bot_info> bots() const {
     std::vector<bot_info> out;
     auto names = list_dir(dir_);
@@ -61,7 +82,7 @@ class checkpoint_store {
         if (auto c = load(dir_ + "/" + bot + "/" + file))
           info.checkpoints.emplace(file.substr(0, file.size() - 5), *c);
       }
-      out.push_back(std::move(info));
+      if (!info.checkpoints.empty()) out.push_back(std::move(info));  // not a bot with only a state
     }
     return out;
   }

@@ -60,7 +60,22 @@ __attribute__((target("sse4.2"))) inline std::uint32_t crc32c_sse42(std::uint32_
     n -= 8;
   }
   auto c32 = static_cast<std::uint32_t>(c);
-  while (n-- > 0) c32 = _mm_crc32_u8(c32, *p++);
+  // The tail in at most three steps (a chain of byte steps costs three cycles each).
+  if (n >= 4) {
+    std::uint32_t v;
+    std::memcpy(&v, p, 4);
+    c32 = _mm_crc32_u32(c32, v);
+    p += 4;
+    n -= 4;
+  }
+  if (n >= 2) {
+    std::uint16_t v;
+    std::memcpy(&v, p, 2);
+    c32 = _mm_crc32_u16(c32, v);
+    p += 2;
+    n -= 2;
+  }
+  if (n != 0) c32 = _mm_crc32_u8(c32, *p);
   return ~c32;
 }
 

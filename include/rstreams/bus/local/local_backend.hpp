@@ -10,6 +10,7 @@
 // checkpoint commits take their bot's lock file, and readers need no lock.
 
 #include <rstreams/bus/backend.hpp>
+#include <rstreams/bus/bot_state.hpp>
 #include <rstreams/bus/checkpoint.hpp>
 #include <rstreams/bus/eid.hpp>
 #include <rstreams/bus/local/checkpoint_store.hpp>
@@ -229,6 +230,17 @@ class local_backend {
   }
 
   std::vector<bot_info> bots() { return state_->checkpoints.bots(); }
+
+  /// The bot runtime's stored state of `bot` (see bot_state), next to its checkpoints.
+  std::optional<bot_state> get_bot_state(std::string_view bot) {
+    validate_bot_name(bot);
+    return state_->checkpoints.get_state(bot);
+  }
+  /// Replaces it atomically.
+  void put_bot_state(std::string_view bot, const bot_state& s) {
+    validate_bot_name(bot);
+    state_->checkpoints.put_state(bot, s, state_->opt.fsync != fsync_policy::never);
+  }
 
   /// Takes the bot's lease for `ttl` if no live instance holds it.
   std::optional<lease> try_lease(std::string_view bot, std::chrono::milliseconds ttl) {

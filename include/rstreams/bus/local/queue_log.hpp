@@ -481,14 +481,30 @@ class queue_log {
       eid_ms_text_.push_back('-');
       eid_ms_ = ms;
     }
+    // Within a batch the sequence counts up by one: step the cached digits like an odometer
+    // instead of dividing by ten seven times (the divisions were the costliest part of encoding).
+    if (digits_valid_ && seq == digits_seq_ + 1) {
+      for (int i = 6; i >= 0; --i) {
+        if (digits_[i] != '9') {
+          ++digits_[i];
+          break;
+        }
+        digits_[i] = '0';
+      }
+    } else {
+      auto v = seq;
+      for (int i = 6; i >= 0; --i) {
+        digits_[i] = static_cast<char>('0' + v % 10);
+        v /= 10;
+      }
+    }
+    digits_seq_ = seq;
+    digits_valid_ = true;
     const auto n = eid_ms_text_.size();
     out.resize(n + 7);
     char* p = out.data();
     std::memcpy(p, eid_ms_text_.data(), n);
-    for (std::size_t i = n + 7; i-- > n;) {
-      p[i] = static_cast<char>('0' + seq % 10);
-      seq /= 10;
-    }
+    std::memcpy(p + n, digits_, 7);
   }
 
   void encode_batch(std::span<record> records) {
@@ -496,8 +512,12 @@ class queue_log {
     saved_ = {has_last_, last_ms_, last_seq_, next_recno_, seg_has_index_, last_index_offset_, last_eid_};
     const auto now = now_ms();
     std::size_t total = 0;
+    // The records' strings live all over the heap: fetch a few records ahead.
+    constexpr std::size_t ahead = 16;
     try {
-      for (auto& r : records) {
+      for (std::size_t i = 0; i < records.size(); ++i) {
+        if (i + ahead < records.size()) __builtin_prefetch(records[i + ahead].eid.data(), 1);
+        auto& r = records[i];
         check_frame_limits(r);
         // Strictly increasing per queue: a clock that stands still or goes back keeps the last
         // ms and bumps the sequence (borrowing the next ms once the sequence is exhausted).
@@ -534,7 +554,12 @@ class queue_log {
     char* at = buf_.data();
     char* group[3];
     int in_group = 0;
-    for (const auto& r : records) {
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      if (i + ahead < records.size()) {
+        __builtin_prefetch(records[i + ahead].payload.data());
+        __builtin_prefetch(records[i + ahead].eid.data());
+      }
+      const auto& r = records[i];
       group[in_group++] = at;
       at += write_frame(at, r, recno++);
       if (in_group == 3) {
@@ -800,6 +825,9 @@ class queue_log {
   std::string prefix_;
   std::int64_t eid_ms_ = -1;
   std::string eid_ms_text_;
+  char digits_[7] = {};  // the 7-digit sequence text of digits_seq_
+  std::uint32_t digits_seq_ = 0;
+  bool digits_valid_ = false;
   struct saved_tail {
     bool has_last = false;
     std::int64_t ms = 0;
