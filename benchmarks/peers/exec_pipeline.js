@@ -1,18 +1,25 @@
-// Node.js peer of benchmarks/exec_bench.cpp's three_stage_items group: a source of integers,
-// a middle stage (x*3 plus a short mix, as `middle()` there, in 32-bit arithmetic), and a sink
-// that keeps y % 7 != 0 and sums, as object-mode Node streams (the RStreams runtime), one
-// element per object. Prints one JSON object per line, as benchmarks/run.sh expects.
-// RSTREAMS_QUICK=1: a short run.
+// Node.js peer of benchmarks/exec_bench.cpp's three_stage_items group: a source of the integers
+// 0..1M-1, a middle stage computing hash32 (six multiply-xorshift rounds in 32-bit arithmetic,
+// the same function as there, written with Math.imul) and a sink that keeps y % 7 != 0 and sums,
+// as object-mode Node streams (the RStreams runtime), one element per object. The total must
+// equal the C++ one, so both sides provably do the same work. Prints one JSON object per line,
+// as benchmarks/run.sh expects. RSTREAMS_QUICK=1: a single run.
 'use strict';
 const { Readable, Transform, Writable, pipeline } = require('stream');
 
 const quick = process.env.RSTREAMS_QUICK === '1';
-const n = quick ? 200000 : 1000000;
+const n = 1000000;
+const expectedTotal = 1839920182121355; // exec_bench.cpp: stage_total (below 2^53, exact)
 
-function middle(x) {
-  let h = (x * 3) | 0;
-  for (let i = 0; i < 16; i++) h = (Math.imul(h, 1664525) + 1013904223) | 0;
-  return (x * 3) ^ (h & 1);
+function hash32(x) {
+  let h = Math.imul(x, 3);
+  for (let i = 0; i < 6; i++) {
+    h ^= h >>> 15;
+    h = Math.imul(h, 0x2c1b3c6d);
+    h ^= h >>> 12;
+    h = Math.imul(h, 0x297a2d39);
+  }
+  return (h ^ (h >>> 15)) >>> 0;
 }
 
 function once() {
@@ -31,7 +38,7 @@ function once() {
     const mid = new Transform({
       objectMode: true,
       transform(x, _enc, done) {
-        done(null, middle(x));
+        done(null, hash32(x));
       },
     });
     const sink = new Writable({
@@ -45,6 +52,7 @@ function once() {
     pipeline(source, mid, sink, (err) => {
       if (err) return reject(err);
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      if (total !== expectedTotal) return reject(new Error(`exec_pipeline.js: total ${total}, expected ${expectedTotal}`));
       resolve({ seconds, total });
     });
   });
@@ -56,4 +64,7 @@ function once() {
   runs.sort((a, b) => a - b);
   const median = runs[Math.floor(runs.length / 2)];
   console.log(JSON.stringify({ group: 'three_stage_items', variant: 'node_streams', items_per_second: n / median }));
-})();
+})().catch((e) => {
+  console.error(e.message);
+  process.exit(1);
+});

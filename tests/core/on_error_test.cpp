@@ -1,6 +1,6 @@
 #include <rstreams/core/clock.hpp>
-#include <rstreams/core/manual_clock.hpp>
 #include <rstreams/core/error.hpp>
+#include <rstreams/core/manual_clock.hpp>
 #include <rstreams/core/on_error.hpp>
 #include <rstreams/core/run.hpp>
 #include <rstreams/ops/filter.hpp>

@@ -52,8 +52,7 @@ TEST_CASE("the caller's stop request reaches the scope's token", "[core][run_sco
   REQUIRE_FALSE(scope.cancel_token().stop_requested());  // only the end of the run cancels
 }
 
-TEST_CASE("tasks spawned from several threads at once, and by tasks, are all joined",
-          "[core][run_scope]") {
+TEST_CASE("tasks spawned from several threads at once, and by tasks, are all joined", "[core][run_scope]") {
   std::atomic<int> done{0};
   {
     rs::run_scope scope;

@@ -1,6 +1,6 @@
 #include <rstreams/core/clock.hpp>
-#include <rstreams/core/manual_clock.hpp>
 #include <rstreams/core/error.hpp>
+#include <rstreams/core/manual_clock.hpp>
 #include <rstreams/core/run.hpp>
 #include <rstreams/exec/idle_timeout.hpp>
 #include <rstreams/sinks/to_vector.hpp>

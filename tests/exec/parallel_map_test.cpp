@@ -5,17 +5,23 @@
 #include <rstreams/exec/parallel_map.hpp>
 #include <rstreams/exec/thread_pool.hpp>
 #include <rstreams/ops/take.hpp>
+#include <rstreams/ops/transform.hpp>
+#include <rstreams/sinks/for_each.hpp>
 #include <rstreams/sinks/sum.hpp>
 #include <rstreams/sinks/to_vector.hpp>
 #include <rstreams/sources/iota.hpp>
 
+#include <support/blocking_source.hpp>
 #include <support/catch.hpp>
 #include <support/in_flight.hpp>
+#include <support/throwing.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <latch>
 #include <stdexcept>
+#include <stop_token>
 #include <string>
 #include <thread>
 #include <vector>
@@ -25,10 +31,21 @@ namespace rs = rstreams;
 namespace {
 auto to_text = [](int x) { return std::to_string(x); };
 using mapped = decltype(rs::iota(0, 3) | rs::parallel_map(2, to_text));
+using windowed =
+    decltype(rs::iota(0, 3) | rs::parallel_map(rs::parallelism{.workers = 2, .in_flight = 8}, to_text));
+constexpr rs::parallelism wide{.workers = 2, .in_flight = 64};
+
+bool counts_up(const std::vector<int>& v, int from = 0) {
+  for (std::size_t i = 0; i < v.size(); ++i)
+    if (v[i] != from + static_cast<int>(i)) return false;
+  return true;
+}
 }  // namespace
 
 static_assert(rs::source_of<mapped, std::string>);
+static_assert(rs::source_of<windowed, std::string>);
 static_assert(rs::stage<decltype(rs::parallel_map(2, to_text))>);
+static_assert(rs::stage<decltype(rs::parallel_map(wide, to_text))>);
 
 TEST_CASE("parallel_map keeps the input order", "[exec][parallel_map]") {
   // Early elements are the slowest, so they finish last.
@@ -132,4 +149,106 @@ TEST_CASE("parallel_map works as a plain range outside run", "[exec][parallel_ma
   std::vector<int> seen;
   for (int x : src) seen.push_back(x);
   REQUIRE(seen == std::vector<int>{0, 1, 4, 9});
+}
+
+// ---- a window wider than the workers: elements move in runs ------------------------------------
+
+TEST_CASE("parallel_map with a wide window keeps the input order over many runs", "[exec][parallel_map]") {
+  const auto v =
+      rs::run(rs::iota(0, 20'000) | rs::parallel_map(wide, [](int x) { return x; }) | rs::to_vector());
+  REQUIRE(v.size() == 20'000);
+  REQUIRE(counts_up(v));
+}
+
+TEST_CASE("parallel_map keeps at most in_flight elements in flight", "[exec][parallel_map]") {
+  rs::test::in_flight_meter meter;
+  const auto got = rs::run(
+      rs::test::metered_source(meter) |
+      rs::parallel_map(rs::parallelism{.workers = 3, .in_flight = 32}, [](std::uint64_t x) { return x; }) |
+      rs::test::metered_sink(meter, 5000, [] { std::this_thread::yield(); }));
+  REQUIRE(got == 5000);
+  REQUIRE(meter.max_in_flight.load() <= 32);
+}
+
+TEST_CASE("parallel_map hands on what a source delivered before it blocks", "[exec][parallel_map]") {
+  // The source delivers 0, 1, 2 in one call and then blocks in that call until the run stops:
+  // the three must come out without waiting for the stop. The sink asks for the stop once it
+  // has them; a watchdog stops the run anyway after 10 s so that a failure cannot hang.
+  std::stop_source stop;
+  std::atomic<bool> by_sink{false};
+  std::vector<int> seen;
+  std::jthread watchdog([&](std::stop_token cancel) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!cancel.stop_requested() && !stop.stop_requested() && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    stop.request_stop();
+  });
+  rs::run(rs::test::blocking_source(3) | rs::parallel_map(wide, [](int x) { return x; }) |
+              rs::for_each([&](int x) {
+                seen.push_back(x);
+                if (seen.size() == 3) {
+                  by_sink = true;
+                  stop.request_stop();
+                }
+              }),
+          stop.get_token());
+  REQUIRE(by_sink.load());
+  REQUIRE(seen == std::vector<int>{0, 1, 2});
+}
+
+TEST_CASE("a stop request ends parallel_map's intake and drains what is in flight", "[exec][parallel_map]") {
+  std::stop_source stop;
+  std::vector<int> seen;
+  rs::run(rs::iota(0) | rs::parallel_map(wide, [](int x) { return x; }) | rs::for_each([&](int x) {
+            seen.push_back(x);
+            if (seen.size() == 1000) stop.request_stop();
+          }),
+          stop.get_token());
+  REQUIRE(seen.size() >= 1000);  // and the run ended, although the source never does
+  REQUIRE(counts_up(seen));
+}
+
+TEST_CASE("an upstream error reaches run after the elements before it", "[exec][parallel_map]") {
+  std::vector<int> seen;
+  try {
+    rs::run(rs::iota(0, 1000) | rs::transform(rs::test::throw_on_call(50)) |
+            rs::parallel_map(wide, [](int x) { return x; }) |
+            rs::for_each([&](int x) { seen.push_back(x); }));
+    FAIL("run should have thrown");
+  } catch (const rs::stage_error& e) {
+    REQUIRE(e.stage() == "transform");
+    REQUIRE(e.element() == 50);
+  }
+  REQUIRE(seen.size() == 50);
+  REQUIRE(counts_up(seen));
+}
+
+TEST_CASE("a worker's error in the middle of a run surfaces after the elements before it",
+          "[exec][parallel_map]") {
+  std::vector<int> seen;
+  try {
+    rs::run(rs::iota(0, 5000) |
+            rs::parallel_map(wide,
+                             [](int x) {
+                               if (x == 1234) throw std::runtime_error("bad");
+                               return x;
+                             }) |
+            rs::for_each([&](int x) { seen.push_back(x); }));
+    FAIL("run should have thrown");
+  } catch (const rs::stage_error& e) {
+    REQUIRE(e.stage() == "parallel_map");
+    REQUIRE(e.element() == 1234);
+  }
+  REQUIRE(seen.size() == 1234);
+  REQUIRE(counts_up(seen));
+}
+
+TEST_CASE("parallel_map rejects a bad shape at construction", "[exec][parallel_map]") {
+  REQUIRE_THROWS_WITH(rs::parallel_map(rs::parallelism{.workers = 0}, to_text),
+                      "rstreams::parallel_map: workers must be at least 1 (got 0)");
+  REQUIRE_THROWS_WITH(rs::parallel_map(rs::parallelism{.workers = 4, .in_flight = 2}, to_text),
+                      "rstreams::parallel_map: in_flight (2) must be at least the number of workers (4)");
+  REQUIRE_THROWS_AS(rs::parallel_map(rs::iota(0, 3), rs::parallelism{.workers = 0}, to_text),
+                    rs::config_error);
+  REQUIRE_NOTHROW(rs::parallel_map(rs::parallelism{.workers = 4}, to_text));  // in_flight 0: = workers
 }

@@ -1,5 +1,6 @@
 #include <rstreams/core/run.hpp>
 #include <rstreams/exec/parallel_map_unordered.hpp>
+#include <rstreams/sinks/for_each.hpp>
 #include <rstreams/sinks/to_vector.hpp>
 #include <rstreams/sources/iota.hpp>
 
@@ -8,8 +9,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
-#include <latch>
 #include <thread>
 #include <vector>
 
@@ -21,18 +22,23 @@ static_assert(
 
 TEST_CASE("parallel_map_unordered lets a fast element overtake a slow one",
           "[exec][parallel_map_unordered]") {
-  std::latch second_done(1);
-  const auto v =
-      rs::run(rs::iota(0, 2) |
-              rs::parallel_map_unordered(2,
-                                         [&](int x) {
-                                           if (x == 0)
-                                             second_done.wait();  // element 0 finishes only after element 1
-                                           else
-                                             second_done.count_down();
-                                           return x;
-                                         }) |
-              rs::to_vector());
+  // Element 0 finishes only once element 1 has reached the sink (in order, it never would: after
+  // 10 s it gives up, and the order shows the failure instead of a hang).
+  std::atomic<bool> second_delivered{false};
+  std::vector<int> v;
+  rs::run(rs::iota(0, 2) |
+          rs::parallel_map_unordered(
+              2,
+              [&](int x) {
+                const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+                while (x == 0 && !second_delivered.load() && std::chrono::steady_clock::now() < until)
+                  std::this_thread::sleep_for(std::chrono::microseconds(100));
+                return x;
+              }) |
+          rs::for_each([&](int x) {
+            v.push_back(x);
+            if (x == 1) second_delivered = true;
+          }));
   REQUIRE(v == std::vector<int>{1, 0});
 }
 
@@ -52,6 +58,24 @@ TEST_CASE("parallel_map_unordered keeps at most n elements in flight", "[exec][p
                            rs::test::metered_sink(meter, 2000, [] { std::this_thread::yield(); }));
   REQUIRE(got == 2000);
   REQUIRE(meter.max_in_flight.load() <= 2);
+}
+
+TEST_CASE("parallel_map_unordered with a wide window delivers every element once, within the window",
+          "[exec][parallel_map_unordered]") {
+  rs::test::in_flight_meter meter;
+  std::vector<std::uint64_t> seen;
+  rs::run(rs::test::metered_source(meter, 20'000) |
+          rs::parallel_map_unordered(rs::parallelism{.workers = 2, .in_flight = 48},
+                                     [](std::uint64_t x) { return x; }) |
+          rs::for_each([&](std::uint64_t x) {
+            meter.on_receive();
+            seen.push_back(x);
+          }));
+  REQUIRE(meter.max_in_flight.load() <= 48);
+  std::sort(seen.begin(), seen.end());
+  bool all = seen.size() == 20'000;
+  for (std::size_t i = 0; all && i < seen.size(); ++i) all = seen[i] == i;
+  REQUIRE(all);
 }
 
 TEST_CASE("parallel_map_unordered rejects a zero parallelism", "[exec][parallel_map_unordered]") {

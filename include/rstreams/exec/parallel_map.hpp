@@ -7,87 +7,311 @@
 #include <rstreams/detail/bound_stage.hpp>
 #include <rstreams/detail/checked_limit.hpp>
 #include <rstreams/detail/diagnostics.hpp>
+#include <rstreams/exec/spsc_channel.hpp>
 #include <rstreams/sources/from_range.hpp>
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <concepts>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <exception>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <stop_token>
+#include <string>
 #include <string_view>
+#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
 namespace rstreams {
 
+/// The shape of a parallel stage: `workers` calls of the function at once, and at most
+/// `in_flight` elements between upstream and downstream (taken from upstream, not yet handed
+/// on); 0 means as many as there are workers. A window wider than the workers lets them take
+/// elements in runs and keep computing while downstream catches up: what a cheap function
+/// needs (a few elements per worker), not a slow one.
+///
+/// `rs::parallel_map(rs::parallelism{.workers = 2, .in_flight = 64}, f)`
+struct parallelism {
+  std::size_t workers = 1;
+  std::size_t in_flight = 0;
+};
+
 namespace detail {
 
-/// What the feeder, the workers and the consumer of a parallel stage share. One mutex: the
-/// function is expected to cost far more than a lock (else a plain transform is the tool).
-template <class T, class R, class F, class P, bool Ordered>
-struct parallel_state {
-  struct result {
-    std::optional<R> value;  // empty when the policy dropped the element
-    std::exception_ptr error;
-    bool ready = false;
-  };
+struct parallel_shape {
+  std::size_t workers;
+  std::size_t window;
+};
 
-  parallel_state(std::size_t n, F fn, P pol) : width(n), f(std::move(fn)), policy(std::move(pol)) {
-    if constexpr (Ordered) ring.resize(n);
-  }
+inline parallel_shape checked_parallelism(std::string_view op, const parallelism& p) {
+  const std::size_t w = checked_limit(op, "workers", p.workers);
+  if (p.in_flight == 0) return {w, w};
+  const std::size_t f = checked_limit(op, "in_flight", p.in_flight);
+  if (f < w)
+    throw config_error("rstreams::" + std::string(op) + ": in_flight (" + std::to_string(f) +
+                       ") must be at least the number of workers (" + std::to_string(w) + ")");
+  return {w, f};
+}
 
-  std::mutex mutex;
-  std::condition_variable_any work_cv;    // workers: a job or the end
-  std::condition_variable_any space_cv;   // feeder: room for another element
-  std::condition_variable_any result_cv;  // consumer: a result or the end
-  std::mutex sink_mutex;                  // serialises a dead-letter sink
+/// One element's result.
+template <class R>
+struct parallel_result {
+  std::optional<R> value;  // empty when the policy dropped the element
+  std::exception_ptr error;
+};
 
-  const std::size_t width;
+/// A place in the reorder ring; `ready` publishes the result to the consumer.
+template <class R>
+struct parallel_slot : parallel_result<R> {
+  std::atomic<bool> ready{false};
+};
+
+/// What the feeder, the workers and the consumer of a parallel stage share.
+///
+/// The feeder task takes elements from upstream while fewer than `window` are in flight, and
+/// publishes each at once into the intake ring (slot `sequence % window`), so that a source
+/// which blocks in the middle of a call never holds back what it delivered. Workers claim runs
+/// of consecutive elements from the intake with one compare-and-swap, move them out (which
+/// frees their slots), compute them and write each result into the reorder ring (slot
+/// `sequence % window` again: free, since at most `window` are in flight and they leave in
+/// sequence), from which the consumer hands them out in order. Unordered, a worker keeps a run's
+/// results and queues them as a whole; the consumer hands runs out as they come. The consumer
+/// returns credit in batches. A run grows while the function is cheap (up to
+/// window / (2 workers)), so that claims and wake-ups are paid per run, and stays at one element
+/// when it is slow; a run never waits for elements that are not there. A side that finds
+/// nothing to do spins briefly, then parks; a signal costs an atomic operation and a load
+/// unless the other side is parked.
+template <class S, class R, class F, class P, bool Ordered>
+struct parallel_core {
+  using T = value_t<S>;
+  using slot = parallel_slot<R>;
+  using result = parallel_result<R>;
+  static constexpr std::size_t no_end = static_cast<std::size_t>(-1);
+  /// A run aims at about this much work, so that its synchronization is noise.
+  static constexpr std::chrono::nanoseconds run_target = std::chrono::microseconds(100);
+
+  parallel_core(parallel_shape shape, F fn, P pol)
+      : workers(shape.workers),
+        window(shape.window),
+        max_run(std::max<std::size_t>(1, shape.window / (2 * shape.workers))),
+        credit_step(std::max<std::size_t>(1, std::min(shape.window / 2, max_run))),
+        wake_batch(std::max<std::size_t>(1, shape.window / 4)),
+        f(std::move(fn)),
+        policy(std::move(pol)),
+        intake(new intake_slot[shape.window]),
+        ring(new slot[Ordered ? shape.window : 0]) {}
+
+  const std::size_t workers;
+  const std::size_t window;
+  const std::size_t max_run;
+  const std::size_t credit_step;
+  const std::size_t wake_batch;  // results worth waking a parked consumer for
   F f;
   P policy;
-  std::deque<std::pair<std::size_t, T>> jobs;
-  std::vector<result> ring;      // Ordered: the reorder ring, slot = sequence % width
-  std::deque<result> completed;  // !Ordered: in completion order
-  std::size_t next_seq = 0;      // given to the next element
-  std::size_t head_seq = 0;      // Ordered: the next result to hand out
-  std::size_t in_flight = 0;     // accepted from upstream, not yet delivered downstream
-  bool feeder_done = false;
-  std::exception_ptr feeder_error;
-  // Who sleeps: a signal is sent only to someone waiting for it (they are read under the mutex).
-  bool consumer_waiting = false;
-  bool feeder_waiting = false;
-  std::size_t idle_workers = 0;
+  struct intake_slot {
+    std::optional<T> item;
+    std::atomic<bool> full{false};  // until the worker that claimed it moved it out
+  };
+  std::unique_ptr<intake_slot[]> intake;
+  std::unique_ptr<slot[]> ring;
+  std::mutex sink_mutex;  // serialises a dead-letter sink
+  std::exception_ptr feed_error;
 
-  bool result_ready() const {
-    if constexpr (Ordered)
-      return ring[head_seq % width].ready;
-    else
-      return !completed.empty();
-  }
-  result take_result() {
-    if constexpr (Ordered) {
-      result r = std::move(ring[head_seq % width]);
-      ring[head_seq % width] = result{};
-      ++head_seq;
-      return r;
-    } else {
-      result r = std::move(completed.front());
-      completed.pop_front();
-      return r;
+  alignas(detail::cache_line) std::atomic<std::size_t> tail{0};       // published by the feeder
+  alignas(detail::cache_line) std::atomic<std::size_t> head{0};       // claimed by the workers
+  alignas(detail::cache_line) std::atomic<std::size_t> delivered{0};  // credit from the consumer
+  std::atomic<std::size_t> end{no_end};                               // `tail` once the feeder stopped
+  alignas(detail::cache_line) std::atomic<std::size_t> published{0};  // runs announced
+
+  // Unordered: the results of completed runs, in completion order.
+  std::mutex done_mutex;
+  std::deque<std::vector<result>> done_runs;
+  std::atomic<std::size_t> runs_done{0};
+  std::atomic<std::size_t> results_done{0};  // elements in those runs, all told
+
+  alignas(detail::cache_line) std::atomic<bool> consumer_parked{false};
+  std::atomic<bool> feeder_parked{false};
+  std::atomic<int> idle_workers{0};
+  std::mutex park_mutex;
+  std::condition_variable_any consumer_cv;
+  std::condition_variable_any feeder_cv;
+  std::condition_variable_any worker_cv;
+
+  slot& at(std::size_t seq) noexcept { return ring[seq % window]; }
+
+  /// A worker published results (or, `always`, the end): wake the consumer if it is parked and
+  /// it is worth it: the result it waits for is there (ordered) and so is a batch of them, or
+  /// nothing more is coming soon (no element waits to be claimed), or the elements are slow
+  /// (`slow`: then a wake-up costs little next to them, and latency matters). Dekker-style
+  /// without fences (ThreadSanitizer does not model them): the count and the flag are seq_cst on
+  /// both sides, so either the consumer's check sees the results or the worker sees it parked.
+  /// It settled its credit before parking, so then `delivered` names the result it waits for.
+  void announce(bool always = false, bool slow = false) {
+    published.fetch_add(1, std::memory_order_seq_cst);
+    if (!consumer_parked.load(std::memory_order_seq_cst)) return;
+    if (!always) {
+      const std::size_t d = delivered.load(std::memory_order_acquire);
+      bool batch;
+      if constexpr (Ordered) {
+        if (!at(d).ready.load(std::memory_order_acquire)) return;  // its worker will wake it
+        batch = at(d + wake_batch - 1).ready.load(std::memory_order_acquire);
+      } else {
+        batch = results_done.load(std::memory_order_acquire) - d >= wake_batch;
+      }
+      const bool idle = tail.load(std::memory_order_acquire) == head.load(std::memory_order_acquire);
+      if (!batch && !idle && !slow) return;  // whoever takes what waits will announce again
     }
+    std::lock_guard lock(park_mutex);
+    consumer_cv.notify_one();
+  }
+
+  /// The consumer handed `count` elements on: room for as many more.
+  void give_credit(std::size_t count) {
+    delivered.store(count, std::memory_order_seq_cst);
+    if (feeder_parked.load(std::memory_order_seq_cst)) {
+      std::lock_guard lock(park_mutex);
+      feeder_cv.notify_one();
+    }
+  }
+
+  /// The feeder published elements: wake a worker if one is parked. Per element the store is a
+  /// release and the check is not fenced, so a worker that parks just then may miss it: a
+  /// parked worker looks again every millisecond. After each batch the feeder's check is seq_cst.
+  void offer(std::size_t count, bool fenced) {
+    if (fenced) {
+      tail.store(count, std::memory_order_seq_cst);
+      if (idle_workers.load(std::memory_order_seq_cst) == 0) return;
+    } else {
+      tail.store(count, std::memory_order_release);
+      if (idle_workers.load(std::memory_order_relaxed) == 0) return;
+    }
+    std::lock_guard lock(park_mutex);
+    worker_cv.notify_one();
+  }
+
+  /// Spins briefly, then parks until `ready()` or `stop`; true when ready.
+  template <class Ready>
+  bool consumer_wait(const std::stop_token& stop, Ready ready) {
+    if (spin(ready)) return true;
+    std::unique_lock lock(park_mutex);
+    consumer_parked.store(true, std::memory_order_seq_cst);
+    const bool ok = consumer_cv.wait(lock, stop, [&] {
+      published.load(std::memory_order_seq_cst);  // pairs with announce
+      return ready();
+    });
+    consumer_parked.store(false, std::memory_order_relaxed);
+    return ok;
+  }
+
+  /// The feeder found the window full: waits until the consumer returned credit since it saw
+  /// `seen`, or `stop`.
+  void wait_for_credit(std::size_t seen, const std::stop_token& stop) {
+    auto moved = [&] { return delivered.load(std::memory_order_seq_cst) != seen; };
+    if (spin(moved)) return;
+    std::unique_lock lock(park_mutex);
+    feeder_parked.store(true, std::memory_order_seq_cst);
+    feeder_cv.wait(lock, stop, moved);
+    feeder_parked.store(false, std::memory_order_relaxed);
+  }
+
+  /// A worker found nothing to claim at `seen`: waits until the feeder publishes more, stops,
+  /// or the run is over.
+  void wait_for_elements(std::size_t seen, const std::stop_token& cancel) {
+    auto more = [&] {
+      return tail.load(std::memory_order_seq_cst) != seen || end.load(std::memory_order_acquire) != no_end;
+    };
+    if (spin(more)) return;
+    std::unique_lock lock(park_mutex);
+    idle_workers.fetch_add(1, std::memory_order_seq_cst);
+    while (!more() && !cancel.stop_requested())
+      worker_cv.wait_for(lock, cancel, std::chrono::milliseconds(1), more);
+    idle_workers.fetch_sub(1, std::memory_order_relaxed);
+  }
+
+  /// A short spin (about a microsecond, then a few yields): long enough to catch a signal that
+  /// is on its way, too short to turn a waiting thread into a busy one that takes a core from
+  /// the workers (a waiter that never parks also defeats `announce`'s batching).
+  template <class Ready>
+  static bool spin(Ready& ready) {
+    for (int i = 0; i < 20; ++i) {
+      if (ready()) return true;
+      if (i < 16)
+        detail::cpu_relax();
+      else
+        std::this_thread::yield();
+    }
+    return ready();
+  }
+
+  /// Claims up to `want` published elements and moves them into `items`: the first one's
+  /// sequence number, or with `items` empty the position where there were none.
+  std::size_t claim(std::size_t want, std::vector<T>& items) {
+    std::size_t h = head.load(std::memory_order_relaxed);
+    std::size_t m = 0;
+    for (;;) {
+      const std::size_t t = tail.load(std::memory_order_acquire);
+      if (h == t) return h;
+      m = std::min(want, t - h);
+      if (head.compare_exchange_weak(h, h + m, std::memory_order_acquire, std::memory_order_relaxed)) break;
+    }
+    for (std::size_t i = 0; i < m; ++i) {
+      auto& s = intake[(h + i) % window];
+      items.push_back(std::move(*s.item));
+      s.item.reset();
+      s.full.store(false, std::memory_order_release);
+    }
+    return h;
+  }
+
+  /// The feeder's loop: takes from upstream while the window has room.
+  void feed(S& up, const std::stop_token& quit) {
+    std::size_t taken = 0;
+    try {
+      while (!quit.stop_requested()) {
+        const std::size_t seen = delivered.load(std::memory_order_acquire);
+        const std::size_t room = window - (taken - seen);
+        if (room == 0) {
+          wait_for_credit(seen, quit);
+          continue;
+        }
+        const flow status = rstreams::push(up, room, [&](auto&& x) {
+          auto& s = intake[taken % window];
+          // Free but for a claim being moved out right now: unordered, an element that left early
+          // lends its credit to one claimed before it.
+          while (s.full.load(std::memory_order_acquire)) std::this_thread::yield();
+          s.item.emplace(std::forward<decltype(x)>(x));
+          s.full.store(true, std::memory_order_relaxed);  // published by the tail
+          offer(++taken, false);
+          return true;
+        });
+        offer(taken, true);
+        if (status == flow::done) break;
+      }
+    } catch (...) {
+      feed_error = std::current_exception();  // after the elements before it
+    }
+    end.store(taken, std::memory_order_seq_cst);
+    {
+      std::lock_guard lock(park_mutex);
+      worker_cv.notify_all();
+    }
+    announce(true);
   }
 };
 
 }  // namespace detail
 
-/// The source after a parallel stage: a feeder task pulls the upstream while fewer than n
-/// elements are in flight, n worker tasks apply the function, and pulling this source hands
-/// the results out (in input order when `Ordered`).
+/// The source after a parallel stage: a feeder task takes elements from the upstream while
+/// fewer than the window are in flight, `workers` tasks apply the function to runs of them, and
+/// pulling this source hands the results out (in input order when `Ordered`).
 template <source S, class F, class P, bool Ordered>
 class parallel_map_source : public stage_source<parallel_map_source<S, F, P, Ordered>, S> {
   using base = stage_source<parallel_map_source<S, F, P, Ordered>, S>;
@@ -98,14 +322,19 @@ class parallel_map_source : public stage_source<parallel_map_source<S, F, P, Ord
   static constexpr bool drains_on_stop = true;
   using value_type = std::remove_cvref_t<std::invoke_result_t<F&, T&>>;
 
-  parallel_map_source(S up, std::size_t n, F f, P p)
-      : base(std::move(up)), n_(n), f_(std::move(f)), policy_(std::move(p)) {}
+  parallel_map_source(S up, detail::parallel_shape shape, F f, P p)
+      : base(std::move(up)), shape_(shape), f_(std::move(f)), policy_(std::move(p)) {}
   parallel_map_source(parallel_map_source&&) = default;
   parallel_map_source& operator=(parallel_map_source&&) = delete;
   ~parallel_map_source() { own_scope_.reset(); }
 
+  /// Workers calling the function at once.
+  [[nodiscard]] std::size_t workers() const noexcept { return shape_.workers; }
+  /// At most this many elements taken from upstream and not yet handed downstream.
+  [[nodiscard]] std::size_t in_flight_limit() const noexcept { return shape_.window; }
+
   void start(const run_context& ctx) {
-    if (state_) return;
+    if (core_) return;
     run_context inner = ctx;
     if (inner.scope == nullptr) {
       own_scope_ = std::make_unique<run_scope>(nullptr, ctx.stop);
@@ -114,147 +343,158 @@ class parallel_map_source : public stage_source<parallel_map_source<S, F, P, Ord
     }
     base::start(inner);
     cancel_ = inner.scope->cancel_token();
-    state_ = std::make_shared<state_type>(n_, std::move(f_), std::move(policy_));
-    std::stop_token feed_quit = detail::drains_on_stop<S>() ? inner.scope->cancel_token() : inner.stop;
-    inner.scope->spawn([st = state_, up = &this->up_, quit = std::move(feed_quit)] { feed(*st, *up, quit); });
-    for (std::size_t w = 0; w < n_; ++w)
-      inner.scope->spawn(
-          [st = state_, inner, quit = inner.scope->cancel_token()] { work(*st, inner, quit); });
+    core_ = std::make_shared<core_type>(shape_, std::move(f_), std::move(policy_));
+    // Taking from upstream stops on a stop request, unless the upstream drains itself after one
+    // (an async boundary): then it ends on its own. Computing what was taken stops only when
+    // the run is over.
+    std::stop_token feed_quit = detail::drains_on_stop<S>() ? cancel_ : inner.stop;
+    inner.scope->spawn([c = core_, up = &this->up_, quit = std::move(feed_quit)] { c->feed(*up, quit); });
+    for (std::size_t w = 0; w < shape_.workers; ++w)
+      inner.scope->spawn([c = core_, inner, cancel = cancel_] { work(*c, inner, cancel); });
   }
 
   template <class G>
   flow push(std::size_t n, G&& g) {
-    if (!state_) start(run_context{});
-    auto& st = *state_;
+    if (!core_) start(run_context{});
+    auto& c = *core_;
     while (n != 0) {
-      if (pending_.empty()) {
-        std::unique_lock lock(st.mutex);
-        // The workers quit without finishing when the run is over (cancel): stop waiting then.
-        st.consumer_waiting = true;
-        st.result_cv.wait(lock, cancel_,
-                          [&] { return st.result_ready() || (st.feeder_done && st.in_flight == 0); });
-        st.consumer_waiting = false;
-        if (!st.result_ready()) {
-          if (st.feeder_error) std::rethrow_exception(st.feeder_error);
+      if (!next_ready(c)) {
+        settle(c);
+        const auto over = [&] {
+          const std::size_t e = c.end.load(std::memory_order_acquire);
+          return e != core_type::no_end && e == handed_;
+        };
+        if (over()) {
+          if (c.feed_error) std::rethrow_exception(c.feed_error);  // written before `end`
           return flow::done;
         }
-        while (st.result_ready() && pending_.size() < n) pending_.push_back(st.take_result());
+        // The workers quit without finishing when the run is over (cancel): stop waiting then.
+        if (!c.consumer_wait(cancel_, [&] { return next_ready(c) || over(); })) return flow::done;
+        continue;
       }
-      // Deliver outside the lock; the slots count as in flight until delivered.
-      std::size_t delivered = 0;
+      auto& s = take_next(c);
+      std::optional<value_type> value = std::move(s.value);
+      std::exception_ptr error = std::move(s.error);
+      s.value.reset();
+      s.error = nullptr;
+      if constexpr (Ordered)
+        static_cast<typename core_type::slot&>(s).ready.store(false, std::memory_order_relaxed);
+      ++handed_;
+      // The slot counts as in flight until its element was handed on.
+      if (error) {
+        settle(c);
+        std::rethrow_exception(error);
+      }
       bool go = true;
-      while (go && n != 0 && !pending_.empty()) {
-        auto r = std::move(pending_.front());
-        pending_.pop_front();
-        ++delivered;
-        if (r.error) {
-          release(st, delivered);
-          std::rethrow_exception(r.error);
-        }
-        if (r.value) {
-          --n;
-          go = g(std::move(*r.value));
-        }
+      if (value) {
+        --n;
+        go = g(std::move(*value));
       }
-      release(st, delivered);
-      if (!go) return flow::more;
+      if (handed_ - credited_ >= c.credit_step) settle(c);
+      if (!go) break;
     }
+    settle(c);
     return flow::more;
   }
 
  private:
-  using state_type = detail::parallel_state<T, value_type, F, P, Ordered>;
-  using result = typename state_type::result;
+  using core_type = detail::parallel_core<S, value_type, F, P, Ordered>;
 
-  static void release(state_type& st, std::size_t delivered) {
-    if (delivered == 0) return;
-    bool wake;
-    {
-      std::lock_guard lock(st.mutex);
-      st.in_flight -= delivered;
-      wake = st.feeder_waiting;
+  /// Whether the next result to hand out is there.
+  bool next_ready(core_type& c) {
+    if constexpr (Ordered) {
+      return c.at(handed_).ready.load(std::memory_order_acquire);
+    } else {
+      return run_next_ != run_.size() || c.runs_done.load(std::memory_order_acquire) != runs_taken_;
     }
-    if (wake) st.space_cv.notify_one();
   }
 
-  static void feed(state_type& st, S& up, const std::stop_token& quit) {
-    try {
-      for (;;) {
-        std::size_t room;
-        {
-          std::unique_lock lock(st.mutex);
-          st.feeder_waiting = true;
-          st.space_cv.wait(lock, quit, [&] { return st.in_flight < st.width; });
-          st.feeder_waiting = false;
-          if (quit.stop_requested()) break;
-          room = st.width - st.in_flight;
-        }
-        const flow f = rstreams::push(up, room, [&](auto&& x) {
-          bool wake;
-          {
-            std::lock_guard lock(st.mutex);
-            st.jobs.emplace_back(st.next_seq++, T(std::forward<decltype(x)>(x)));
-            ++st.in_flight;
-            wake = st.idle_workers != 0;
-          }
-          if (wake) st.work_cv.notify_one();
-          return true;
-        });
-        if (f == flow::done) break;
+  /// The next result (precondition: next_ready).
+  auto& take_next(core_type& c) {
+    if constexpr (Ordered) {
+      return c.at(handed_);
+    } else {
+      if (run_next_ == run_.size()) {
+        std::lock_guard lock(c.done_mutex);
+        run_ = std::move(c.done_runs.front());
+        c.done_runs.pop_front();
+        ++runs_taken_;
+        run_next_ = 0;
       }
-    } catch (...) {
-      std::lock_guard lock(st.mutex);
-      st.feeder_error = std::current_exception();
+      return run_[run_next_++];
     }
-    {
-      std::lock_guard lock(st.mutex);
-      st.feeder_done = true;
-    }
-    st.work_cv.notify_all();
-    st.result_cv.notify_all();
   }
 
-  static void work(state_type& st, const run_context& ctx, const std::stop_token& quit) {
-    detail::policy_runner<P> runner(st.policy);
+  void settle(core_type& c) {
+    if (credited_ == handed_) return;
+    credited_ = handed_;
+    c.give_credit(handed_);
+  }
+
+  static void work(core_type& c, const run_context& ctx, const std::stop_token& cancel) {
+    detail::policy_runner<P> runner(c.policy);
     runner.start(ctx);
-    runner.serialize_sink(&st.sink_mutex);
-    for (;;) {
-      std::optional<std::pair<std::size_t, T>> job;
-      {
-        std::unique_lock lock(st.mutex);
-        ++st.idle_workers;
-        st.work_cv.wait(lock, quit, [&] { return !st.jobs.empty() || st.feeder_done; });
-        --st.idle_workers;
-        if (quit.stop_requested() || st.jobs.empty()) return;
-        job.emplace(std::move(st.jobs.front()));
-        st.jobs.pop_front();
+    runner.serialize_sink(&c.sink_mutex);
+    std::size_t run_size = 1;
+    std::vector<T> items;
+    while (!cancel.stop_requested()) {
+      items.clear();
+      const std::size_t first = c.claim(run_size, items);
+      const std::size_t count = items.size();
+      if (count == 0) {
+        const std::size_t e = c.end.load(std::memory_order_acquire);
+        if (e != core_type::no_end && first == e) return;  // everything was claimed
+        c.wait_for_elements(first, cancel);
+        continue;
       }
-      result r;
-      try {
-        r.value = runner.template run<value_type>(name, base::position, job->first, st.f, job->second);
-      } catch (...) {
-        r.error = std::current_exception();
+      const auto began = std::chrono::steady_clock::now();
+      std::vector<typename core_type::result> results;  // unordered: this run's
+      if constexpr (!Ordered) results.resize(count);
+      std::size_t done = 0;
+      for (; done < count && !cancel.stop_requested(); ++done) {
+        const std::size_t seq = first + done;
+        auto& r = [&]() -> typename core_type::result& {
+          if constexpr (Ordered)
+            return c.at(seq);
+          else
+            return results[done];
+        }();
+        try {
+          r.value = runner.template run<value_type>(name, base::position, seq, c.f, items[done]);
+        } catch (...) {
+          r.error = std::current_exception();
+        }
+        if constexpr (Ordered) c.at(seq).ready.store(true, std::memory_order_release);
       }
-      r.ready = true;
-      bool wake;
-      {
-        std::lock_guard lock(st.mutex);
-        if constexpr (Ordered)
-          st.ring[job->first % st.width] = std::move(r);
-        else
-          st.completed.push_back(std::move(r));
-        wake = st.consumer_waiting;
+      if (done != count) return;  // the run is over
+      if constexpr (!Ordered) {
+        std::lock_guard lock(c.done_mutex);
+        c.done_runs.push_back(std::move(results));
+        c.results_done.fetch_add(done, std::memory_order_relaxed);
+        c.runs_done.fetch_add(1, std::memory_order_release);
       }
-      if (wake) st.result_cv.notify_one();
+      const auto took = std::chrono::steady_clock::now() - began;
+      c.announce(false, took * 2 > core_type::run_target);
+      // Grow the run while the function is cheap, shrink it when it is slow.
+      if (done == run_size) {
+        if (took * 2 <= core_type::run_target && run_size < c.max_run)
+          run_size = std::min(c.max_run, run_size * 2);
+        else if (took > core_type::run_target * 2 && run_size > 1)
+          run_size /= 2;
+      }
     }
   }
 
-  std::size_t n_;
+  detail::parallel_shape shape_;
   F f_;
   P policy_;
-  std::shared_ptr<state_type> state_;
+  std::shared_ptr<core_type> core_;
   std::stop_token cancel_;
-  std::deque<result> pending_;
+  std::size_t handed_ = 0;                       // results taken from the ring
+  std::size_t credited_ = 0;                     // ... and reported to the workers as credit
+  std::size_t runs_taken_ = 0;                   // unordered: completed runs taken
+  std::vector<typename core_type::result> run_;  // ... the one being handed out
+  std::size_t run_next_ = 0;
   std::unique_ptr<run_scope> own_scope_;
 };
 
@@ -264,22 +504,33 @@ template <bool Ordered>
 struct parallel_map_impl {
   static constexpr std::string_view op = Ordered ? "parallel_map" : "parallel_map_unordered";
 
-  template <source_like R, std::integral I, class F, error_policy P = on_error::fail>
-  auto operator()(R&& r, I n, F f, P policy = {}) const {
-    const std::size_t width = checked_limit(op, "parallelism", n);
+  template <source_like R, class F, error_policy P = on_error::fail>
+  auto operator()(R&& r, parallelism shape, F f, P policy = {}) const {
+    const parallel_shape s = checked_parallelism(op, shape);
     using S = decltype(as_source(std::forward<R>(r)));
     static_assert(std::invocable<F&, value_t<S>&>, RSTREAMS_DIAG_NOT_INVOCABLE("parallel_map"));
     if constexpr (std::invocable<F&, value_t<S>&>) {
       validate_policy(op, policy);
-      return parallel_map_source<S, F, P, Ordered>(as_source(std::forward<R>(r)), width, std::move(f),
+      return parallel_map_source<S, F, P, Ordered>(as_source(std::forward<R>(r)), s, std::move(f),
                                                    std::move(policy));
     }
+  }
+  template <source_like R, std::integral I, class F, error_policy P = on_error::fail>
+  auto operator()(R&& r, I n, F f, P policy = {}) const {
+    const std::size_t width = checked_limit(op, "parallelism", n);
+    return (*this)(std::forward<R>(r), parallelism{width, width}, std::move(f), std::move(policy));
+  }
+  template <class F, error_policy P = on_error::fail>
+  auto operator()(parallelism shape, F f, P policy = {}) const {
+    checked_parallelism(op, shape);
+    validate_policy(op, policy);
+    return bind_stage<parallel_map_impl>(shape, std::move(f), std::move(policy));
   }
   template <std::integral I, class F, error_policy P = on_error::fail>
   auto operator()(I n, F f, P policy = {}) const {
     const std::size_t width = checked_limit(op, "parallelism", n);
     validate_policy(op, policy);
-    return bind_stage<parallel_map_impl>(width, std::move(f), std::move(policy));
+    return bind_stage<parallel_map_impl>(parallelism{width, width}, std::move(f), std::move(policy));
   }
 };
 
@@ -287,16 +538,20 @@ struct parallel_map_impl {
 
 struct parallel_map_fn : detail::parallel_map_impl<true> {};
 
-/// Applies `f` to the elements on `n` worker tasks at once and hands the results out in
-/// input order (a reorder ring of n slots holds the ones that finish early).
+/// Applies `f` to the elements on several worker tasks at once and hands the results out in
+/// input order (a reorder ring as large as the in-flight window holds the ones that finish early).
 ///
-/// Forms: `parallel_map(src, n, f [, policy])` · `src | parallel_map(n, f [, policy])`, the
-/// policy from `rstreams::on_error` (fail by default; skip, retry, dead_letter).
-/// Requires: n >= 1 (else config_error); `f` callable with the element as an lvalue from
-/// several threads at once.
-/// Demand: at most n elements in flight (taken from upstream and not yet delivered); a feeder
-/// task keeps the n workers busy without waiting for downstream to ask. The tasks run in the
-/// run's scope (new threads, or the scheduler given to run). Example: examples/10-parallel-enrich.cpp
+/// Forms: `parallel_map(src, n, f [, policy])` · `src | parallel_map(n, f [, policy])` ·
+/// `src | parallel_map(parallelism{.workers = n, .in_flight = w}, f [, policy])`; the policy
+/// from `rstreams::on_error` (fail by default; skip, retry, dead_letter).
+/// Requires: n >= 1, w >= n (else config_error); `f` callable with the element as an lvalue
+/// from several threads at once.
+/// Demand: at most n elements in flight with the first forms, w with the last (taken from
+/// upstream and not yet delivered). A feeder task takes elements from upstream without waiting
+/// for downstream to ask; the workers take them one at a time while `f` is slow, in runs of up
+/// to w / (2 n) while it is cheap (so a cheap `f` wants w well above n). The feeder and the
+/// workers run in the run's scope (new threads, or the scheduler given to run).
+/// Example: examples/10-parallel-enrich.cpp
 inline constexpr parallel_map_fn parallel_map{};
 
 }  // namespace rstreams
