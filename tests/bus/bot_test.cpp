@@ -162,7 +162,8 @@ TEST_CASE("bot: bad options are config errors", "[bus][bot]") {
 }
 
 #if !defined(RSTREAMS_TEST_NATS_BUS)
-// Bot state and leases on the local backend (the NATS backend keeps bot state in memory only).
+// Bot state and leases on the local backend (tests/bus/nats/nats_backend_test.cpp covers the NATS
+// backend's bot state against a real server).
 
 static_assert(rb::stores_bot_state<rb::local_backend>);
 static_assert(rb::stores_bot_state<rb::any_backend>);

@@ -116,7 +116,7 @@ struct bot_status {
 /// it per the trigger until `ctx.stop` is requested or the bot pauses itself (more than
 /// `error_limit` consecutive failures; `resume()` clears that). Failures never escape `run`
 /// silently: each is counted and kept in `status().last_error`, and `run_once` rethrows it.
-/// On a backend that `stores_bot_state` (local), the error count and the pause are stored with
+/// On a backend that `stores_bot_state` (local, NATS), the error count and the pause are stored with
 /// the bot's checkpoints and read again before each run, so a paused bot stays paused across
 /// restarts until `resume()` (or `resume_bot(bus, id)` from any process) clears it.
 /// While the job runs, the lease is renewed every `lease_ttl / 3`; if it was lost meanwhile the

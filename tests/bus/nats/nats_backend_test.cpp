@@ -1,4 +1,6 @@
 #include <rstreams/bus/any_backend.hpp>
+#include <rstreams/bus/bot.hpp>
+#include <rstreams/bus/bot_state.hpp>
 #include <rstreams/bus/nats/nats_backend.hpp>
 #include <rstreams/bus/read.hpp>
 
@@ -13,6 +15,7 @@
 #include <atomic>
 #include <chrono>
 #include <span>
+#include <stdexcept>
 #include <stop_token>
 #include <string>
 #include <thread>
@@ -25,6 +28,7 @@ using namespace std::chrono_literals;
 static_assert(rb::backend<rb::nats_backend>);
 static_assert(std::is_move_constructible_v<rb::nats_backend>);
 static_assert(!std::is_copy_constructible_v<rb::nats_backend>);
+static_assert(rb::stores_bot_state<rb::nats_backend>);
 
 namespace {
 std::vector<rb::record> make(int n, int from = 0) {
@@ -412,4 +416,133 @@ TEST_CASE("nats_backend checkpoint_consumers: each checkpoint has a durable cons
   REQUIRE(progress("bot=a") == std::make_pair(std::uint64_t{10}, std::uint64_t{90}));
   REQUIRE(bus.mirror_error().empty());
   REQUIRE(bus.get_checkpoint("bot.a", "q")->eid == rs[9].eid);
+}
+
+TEST_CASE("nats_backend stores bot state per bot, replaced whole, next to checkpoints it does not disturb",
+          "[bus][nats][nats_backend][bot_state]") {
+  rt::nats_bus fx;
+  auto& bus = fx.bus();
+  REQUIRE_FALSE(bus.get_bot_state("team.b1"));
+  bus.put_bot_state("team.b1", {2, false, "x"});
+  bus.put_bot_state("team.b1", {3, true, "y"});
+  REQUIRE(bus.get_bot_state("team.b1") == rb::bot_state{3, true, "y"});
+  REQUIRE_FALSE(bus.get_bot_state("team"));  // '.' in a bot name is escaped, not a separator
+  REQUIRE_FALSE(bus.get_bot_state("b2"));
+  REQUIRE(fx.reopen().get_bot_state("team.b1") == rb::bot_state{3, true, "y"});
+  REQUIRE_THROWS_AS(bus.put_bot_state("bad name", {}), rstreams::config_error);
+  REQUIRE_THROWS_AS(bus.get_bot_state(".hidden"), rstreams::config_error);
+
+  // A bot with only a state is no bot of the listing, as on the local backend.
+  REQUIRE(bus.bots().empty());
+
+  // Checkpoints on queues named like the state key's suffix stay apart from the state.
+  const rb::checkpoint c1{"z/2024/01/01/00/00/1704067200000-0000001", 1, 5, 6};
+  const rb::checkpoint c2{"z/2024/01/01/00/00/1704067200000-0000002", 2, 5, 7};
+  bus.commit_checkpoint("team.b1", "state", std::nullopt, c1);
+  bus.commit_checkpoint("team.b1", "x.state", std::nullopt, c2);
+  bus.put_bot_state("team.b1", {0, false, ""});
+  REQUIRE(bus.get_checkpoint("team.b1", "state") == c1);
+  REQUIRE(bus.get_checkpoint("team.b1", "x.state") == c2);
+  REQUIRE(bus.get_bot_state("team.b1") == rb::bot_state{});
+  const auto bots = fx.reopen().bots();
+  REQUIRE(bots.size() == 1);
+  REQUIRE(bots[0].id == "team.b1");
+  REQUIRE(bots[0].checkpoints.size() == 2);
+  REQUIRE(bots[0].checkpoints.at("state") == c1);
+  REQUIRE(bots[0].checkpoints.at("x.state") == c2);
+}
+
+TEST_CASE("nats_backend: an unreadable stored bot state is an io_error naming its key",
+          "[bus][nats][nats_backend][bot_state]") {
+  rt::nats_bus fx;
+  auto& bus = fx.bus();
+  bus.put_bot_state("b1", {1, false, "x"});
+  // Another writer (an operator's tool) puts something else under the key.
+  kvStore* kv = nullptr;
+  const std::string bucket = fx.prefix() + "_checkpoints";
+  REQUIRE(js_KeyValue(&kv, bus.connection().js(), bucket.c_str()) == NATS_OK);
+  REQUIRE(kvStore_PutString(nullptr, kv, "b1.=state", "{broken") == NATS_OK);
+  kvStore_Destroy(kv);
+  REQUIRE_THROWS_AS(bus.get_bot_state("b1"), rstreams::io_error);
+  REQUIRE_THROWS_WITH(bus.get_bot_state("b1"), Catch::Matchers::Contains(bucket + "/b1.=state") &&
+                                                   Catch::Matchers::Contains("unreadable bot state"));
+  REQUIRE(bus.bots().empty());
+}
+
+TEST_CASE("nats_backend: a paused bot stays paused across a restart until resumed",
+          "[bus][nats][nats_backend][bot_state]") {
+  rt::nats_bus fx;
+  auto& bus = fx.bus();
+  int runs = 0;
+  const auto failing = [&](const rstreams::run_context&) -> rb::bot_stats {
+    ++runs;
+    throw std::runtime_error("downstream refused");
+  };
+  {
+    rb::bot<rb::nats_backend> b(bus, {.id = "rogue.one", .error_limit = 2}, failing);
+    for (int i = 0; i < 3; ++i) REQUIRE_THROWS(b.run_once());
+    REQUIRE(b.status().paused);
+  }
+  REQUIRE(runs == 3);
+  REQUIRE(bus.get_bot_state("rogue.one") == rb::bot_state{3, true, "downstream refused"});
+  REQUIRE(bus.bots().empty());  // the state is no checkpoint
+
+  auto restarted = fx.reopen();  // a new process
+  int good_runs = 0;
+  rb::bot<rb::nats_backend> again(restarted, {.id = "rogue.one"}, [&](const rstreams::run_context&) {
+    ++good_runs;
+    return rb::bot_stats{};
+  });
+  REQUIRE_FALSE(again.run_once());
+  REQUIRE(again.status().paused);
+  REQUIRE(again.status().consecutive_errors == 3);
+  REQUIRE(again.status().last_error == "downstream refused");
+  REQUIRE(good_runs == 0);
+
+  rb::resume_bot(bus, "rogue.one");  // an operator, from another handle
+  REQUIRE(again.run_once());
+  REQUIRE(good_runs == 1);
+  REQUIRE_FALSE(again.status().paused);
+  REQUIRE(restarted.get_bot_state("rogue.one") == rb::bot_state{});
+}
+
+TEST_CASE("nats_backend: a bot's error count survives a restart and resume() clears the stored pause",
+          "[bus][nats][nats_backend][bot_state]") {
+  rt::nats_bus fx;
+  bool failing = true;
+  const auto job = [&](const rstreams::run_context&) {
+    if (failing) throw std::runtime_error("flaky");
+    return rb::bot_stats{};
+  };
+  {
+    rb::bot<rb::nats_backend> b(fx.bus(), {.id = "flaky", .error_limit = 3}, job);
+    REQUIRE_THROWS(b.run_once());
+    REQUIRE_THROWS(b.run_once());
+  }
+  auto restarted = fx.reopen();
+  rb::bot<rb::nats_backend> b(restarted, {.id = "flaky", .error_limit = 3}, job);
+  b.reload_state();
+  REQUIRE(b.status().consecutive_errors == 2);
+  REQUIRE_THROWS(b.run_once());
+  REQUIRE_THROWS(b.run_once());  // the 4th in a row: past the limit of 3
+  REQUIRE(b.status().paused);
+  REQUIRE(fx.reopen().get_bot_state("flaky") == rb::bot_state{4, true, "flaky"});
+  b.resume();
+  REQUIRE(fx.bus().get_bot_state("flaky") == rb::bot_state{0, false, "flaky"});
+  failing = false;
+  REQUIRE(b.run_once());
+  REQUIRE(b.status().consecutive_errors == 0);
+}
+
+TEST_CASE("any_backend forwards bot state to a wrapped nats_backend",
+          "[bus][nats][nats_backend][bot_state]") {
+  rt::nats_bus fx;
+  rb::any_backend bus(fx.reopen());
+  REQUIRE_FALSE(bus.get_bot_state("b1"));
+  bus.put_bot_state("b1", {5, true, "boom"});
+  REQUIRE(fx.bus().get_bot_state("b1") == rb::bot_state{5, true, "boom"});
+  REQUIRE(bus.get_bot_state("b1") == rb::bot_state{5, true, "boom"});
+  rb::resume_bot(bus, "b1");
+  REQUIRE(fx.bus().get_bot_state("b1") == rb::bot_state{});
+  REQUIRE(bus.bots().empty());
 }

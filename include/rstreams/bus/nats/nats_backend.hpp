@@ -4,6 +4,7 @@
 
 #include <rstreams/bus/any_backend.hpp>
 #include <rstreams/bus/backend.hpp>
+#include <rstreams/bus/bot_state.hpp>
 #include <rstreams/bus/checkpoint.hpp>
 #include <rstreams/bus/eid.hpp>
 #include <rstreams/bus/nats/connection.hpp>
@@ -273,6 +274,9 @@ class nats_lease_state final : public lease_state {
 ///   revision (or `kvStore_Create` when there was none): a concurrent commit makes the update
 ///   fail, reported as stale_checkpoint. Leases: bucket `<prefix>_leases`, owner and expiry
 ///   taken or renewed by revision.
+/// * Bot state (`stores_bot_state`): the same bucket, key `<bot>.=state`, value the bot_state
+///   JSON, replaced whole. No checkpoint key looks like it (a queue name never starts with '.',
+///   so an escaped one never starts with '='), and `bots()` skips it.
 /// * Why checkpoints are not durable consumers (as issue #7 first proposed): the contract's
 ///   commit is a compare-and-set of an arbitrary eid. A consumer's position cannot be
 ///   compared: two instances acknowledging on one durable never conflict, so a stale instance
@@ -677,8 +681,8 @@ class nats_backend {
       std::vector<std::string> list(keys.Keys, keys.Keys + keys.Count);
       kvKeysList_Destroy(&keys);
       for (const auto& key : list) {
+        if (!is_checkpoint_key(key)) continue;
         const auto dot = key.find('.');
-        if (dot == std::string::npos) continue;
         auto e = get_entry(key);
         if (!e) continue;
         const std::string bot = detail::nats_unescape(std::string_view(key).substr(0, dot));
@@ -690,6 +694,40 @@ class nats_backend {
     std::vector<bot_info> out;
     for (auto& [_, b] : by_bot) out.push_back(std::move(b));
     return out;
+  }
+
+  /// The bot runtime's stored state of `bot` (see bot_state and the class comment), or nothing
+  /// when none was stored. An entry that is not bot_state JSON throws io_error naming its key.
+  std::optional<bot_state> get_bot_state(std::string_view bot) {
+    validate_bot_name(bot);
+    auto& conn = *state_->conn;
+    kvStore* kv = checkpoints();
+    const std::string key = bot_state_key(bot);
+    kvEntry* e = nullptr;
+    const natsStatus s = conn.call(
+        "read bot state " + key, [&](jsErrCode*) { return kvStore_Get(&e, kv, key.c_str()); },
+        [](natsStatus s2, int) { return s2 == NATS_NOT_FOUND; });
+    if (s != NATS_OK || e == nullptr) return std::nullopt;
+    const char* v = kvEntry_ValueString(e);
+    const std::string text = v != nullptr ? v : "";
+    kvEntry_Destroy(e);
+    try {
+      return nlohmann::json::parse(text).get<bot_state>();
+    } catch (const nlohmann::json::exception& x) {
+      throw io_error(conn.url() + " " + state_->opt().prefix + "_checkpoints/" + key,
+                     std::string("unreadable bot state: ") + x.what());
+    }
+  }
+
+  /// Replaces `bot`'s stored state (one key-value put: readers see the old or the new value).
+  void put_bot_state(std::string_view bot, const bot_state& s) {
+    validate_bot_name(bot);
+    auto& conn = *state_->conn;
+    kvStore* kv = checkpoints();
+    const std::string key = bot_state_key(bot);
+    const std::string value = nlohmann::json(s).dump();
+    conn.call("put bot state " + key,
+              [&](jsErrCode*) { return kvStore_PutString(nullptr, kv, key.c_str(), value.c_str()); });
   }
 
   /// One active instance per bot: a key in `<prefix>_leases` holding owner and expiry, taken
@@ -755,6 +793,20 @@ class nats_backend {
 
   static std::string checkpoint_key(std::string_view bot, std::string_view queue) {
     return detail::nats_escape(bot) + "." + detail::nats_escape(queue);
+  }
+
+  /// The suffix of a bot state key: a checkpoint key's part after the dot is an escaped queue
+  /// name, which never starts with '=' (queue names never start with '.').
+  static constexpr std::string_view bot_state_suffix = "=state";
+
+  static std::string bot_state_key(std::string_view bot) {
+    return detail::nats_escape(bot) + "." + std::string(bot_state_suffix);
+  }
+  /// Whether `key` of the checkpoints bucket is a checkpoint (`<bot>.<queue>`), not a bot state
+  /// or another entry kept there (after the dot a '=' that no escaped queue name starts with).
+  static bool is_checkpoint_key(std::string_view key) {
+    const auto dot = key.find('.');
+    return dot != std::string_view::npos && dot + 1 < key.size() && key[dot + 1] != '=';
   }
 
   kvStore* checkpoints() { return state_->bucket(state_->checkpoints, "checkpoints"); }
@@ -990,6 +1042,7 @@ class nats_backend {
 };
 
 static_assert(backend<nats_backend>);
+static_assert(stores_bot_state<nats_backend>);
 
 namespace detail {
 inline any_backend open_nats_bus(std::string_view url) {
