@@ -439,20 +439,20 @@ class parallel_map_source : public stage_source<parallel_map_source<S, F, P, Ord
     std::vector<T> items;
     while (!cancel.stop_requested()) {
       items.clear();
-      const std::size_t first = c.claim(run_size, items);
-      const std::size_t count = items.size();
-      if (count == 0) {
+      const std::size_t first_seq = c.claim(run_size, items);
+      const std::size_t claimed = items.size();
+      if (claimed == 0) {
         const std::size_t e = c.end.load(std::memory_order_acquire);
-        if (e != core_type::no_end && first == e) return;  // everything was claimed
-        c.wait_for_elements(first, cancel);
+        if (e != core_type::no_end && first_seq == e) return;  // everything was claimed
+        c.wait_for_elements(first_seq, cancel);
         continue;
       }
       const auto began = std::chrono::steady_clock::now();
       std::vector<typename core_type::result> results;  // unordered: this run's
-      if constexpr (!Ordered) results.resize(count);
+      if constexpr (!Ordered) results.resize(claimed);
       std::size_t done = 0;
-      for (; done < count && !cancel.stop_requested(); ++done) {
-        const std::size_t seq = first + done;
+      for (; done < claimed && !cancel.stop_requested(); ++done) {
+        const std::size_t seq = first_seq + done;
         auto& r = [&]() -> typename core_type::result& {
           if constexpr (Ordered)
             return c.at(seq);
@@ -466,7 +466,7 @@ class parallel_map_source : public stage_source<parallel_map_source<S, F, P, Ord
         }
         if constexpr (Ordered) c.at(seq).ready.store(true, std::memory_order_release);
       }
-      if (done != count) return;  // the run is over
+      if (done != claimed) return;  // the run is over
       if constexpr (!Ordered) {
         std::lock_guard lock(c.done_mutex);
         c.done_runs.push_back(std::move(results));
