@@ -161,15 +161,13 @@ TEST_CASE("bot: bad options are config errors", "[bus][bot]") {
   REQUIRE_THROWS_AS(rb::bot_trigger::on_queues({}), rstreams::config_error);
 }
 
-#if !defined(RSTREAMS_TEST_NATS_BUS)
-// Bot state and leases on the local backend (tests/bus/nats/nats_backend_test.cpp covers the NATS
-// backend's bot state against a real server).
-
-static_assert(rb::stores_bot_state<rb::local_backend>);
 static_assert(rb::stores_bot_state<rb::any_backend>);
 
-TEST_CASE("bot: a paused bot stays paused across a restart until resumed", "[bus][bot]") {
-  rt::local_bus fx;
+TEMPLATE_LIST_TEST_CASE("bot: a paused bot stays paused across a restart until resumed", "[bus][bot]",
+                        rt::bus_backends) {
+  using backend = typename TestType::backend_type;
+  STATIC_REQUIRE(rb::stores_bot_state<backend>);
+  TestType fx;
   auto& bus = fx.bus();
   int runs = 0;
   const auto failing = [&](const rstreams::run_context&) -> rb::bot_stats {
@@ -177,16 +175,17 @@ TEST_CASE("bot: a paused bot stays paused across a restart until resumed", "[bus
     throw std::runtime_error("downstream refused");
   };
   {
-    rb::bot<rb::local_backend> b(bus, {.id = "rogue", .error_limit = 2}, failing);
+    rb::bot<backend> b(bus, {.id = "rogue.one", .error_limit = 2}, failing);
     for (int i = 0; i < 3; ++i) REQUIRE_THROWS(b.run_once());
     REQUIRE(b.status().paused);
   }
-  REQUIRE(bus.get_bot_state("rogue") == rb::bot_state{3, true, "downstream refused"});
-  REQUIRE(bus.bots().size() == 0);  // the state is no checkpoint
+  REQUIRE(runs == 3);
+  REQUIRE(bus.get_bot_state("rogue.one") == rb::bot_state{3, true, "downstream refused"});
+  REQUIRE(bus.bots().empty());  // the state is no checkpoint
 
-  auto restarted_bus = fx.reopen();  // a new process
+  auto restarted = fx.reopen();  // a new process
   int good_runs = 0;
-  rb::bot<rb::local_backend> again(restarted_bus, {.id = "rogue"}, [&](const rstreams::run_context&) {
+  rb::bot<backend> again(restarted, {.id = "rogue.one"}, [&](const rstreams::run_context&) {
     ++good_runs;
     return rb::bot_stats{};
   });
@@ -196,38 +195,44 @@ TEST_CASE("bot: a paused bot stays paused across a restart until resumed", "[bus
   REQUIRE(again.status().last_error == "downstream refused");
   REQUIRE(good_runs == 0);
 
-  rb::resume_bot(bus, "rogue");  // an operator, from another handle
+  rb::resume_bot(bus, "rogue.one");  // an operator, from another handle
   REQUIRE(again.run_once());
   REQUIRE(good_runs == 1);
   REQUIRE_FALSE(again.status().paused);
-  REQUIRE(restarted_bus.get_bot_state("rogue") == rb::bot_state{0, false, ""});
+  REQUIRE(restarted.get_bot_state("rogue.one") == rb::bot_state{0, false, ""});
 }
 
-TEST_CASE("bot: the consecutive error count survives a restart; success clears it", "[bus][bot]") {
-  rt::local_bus fx;
-  auto& bus = fx.bus();
+TEMPLATE_LIST_TEST_CASE("bot: the consecutive error count survives a restart; success clears it",
+                        "[bus][bot]", rt::bus_backends) {
+  using backend = typename TestType::backend_type;
+  TestType fx;
   bool failing = true;
   const auto job = [&](const rstreams::run_context&) {
     if (failing) throw std::runtime_error("flaky");
     return rb::bot_stats{};
   };
   {
-    rb::bot<rb::local_backend> b(bus, {.id = "flaky", .error_limit = 3}, job);
+    rb::bot<backend> b(fx.bus(), {.id = "flaky", .error_limit = 3}, job);
     REQUIRE_THROWS(b.run_once());
     REQUIRE_THROWS(b.run_once());
   }
-  rb::bot<rb::local_backend> b(bus, {.id = "flaky", .error_limit = 3}, job);
+  auto restarted = fx.reopen();
+  rb::bot<backend> b(restarted, {.id = "flaky", .error_limit = 3}, job);
   b.reload_state();
   REQUIRE(b.status().consecutive_errors == 2);
   REQUIRE_THROWS(b.run_once());
   REQUIRE_THROWS(b.run_once());  // the 4th in a row: past the limit of 3
   REQUIRE(b.status().paused);
+  REQUIRE(fx.reopen().get_bot_state("flaky") == rb::bot_state{4, true, "flaky"});
   b.resume();
-  REQUIRE(bus.get_bot_state("flaky") == rb::bot_state{0, false, "flaky"});
+  REQUIRE(fx.bus().get_bot_state("flaky") == rb::bot_state{0, false, "flaky"});
   failing = false;
   REQUIRE(b.run_once());
   REQUIRE(b.status().consecutive_errors == 0);
 }
+
+#if !defined(RSTREAMS_TEST_NATS_BUS)
+// Leases on the local backend.
 
 TEST_CASE("bot: a run longer than the lease ttl keeps its lease", "[bus][bot]") {
   rt::local_bus fx;

@@ -469,70 +469,7 @@ TEST_CASE("nats_backend: an unreadable stored bot state is an io_error naming it
   REQUIRE(bus.bots().empty());
 }
 
-TEST_CASE("nats_backend: a paused bot stays paused across a restart until resumed",
-          "[bus][nats][nats_backend][bot_state]") {
-  rt::nats_bus fx;
-  auto& bus = fx.bus();
-  int runs = 0;
-  const auto failing = [&](const rstreams::run_context&) -> rb::bot_stats {
-    ++runs;
-    throw std::runtime_error("downstream refused");
-  };
-  {
-    rb::bot<rb::nats_backend> b(bus, {.id = "rogue.one", .error_limit = 2}, failing);
-    for (int i = 0; i < 3; ++i) REQUIRE_THROWS(b.run_once());
-    REQUIRE(b.status().paused);
-  }
-  REQUIRE(runs == 3);
-  REQUIRE(bus.get_bot_state("rogue.one") == rb::bot_state{3, true, "downstream refused"});
-  REQUIRE(bus.bots().empty());  // the state is no checkpoint
-
-  auto restarted = fx.reopen();  // a new process
-  int good_runs = 0;
-  rb::bot<rb::nats_backend> again(restarted, {.id = "rogue.one"}, [&](const rstreams::run_context&) {
-    ++good_runs;
-    return rb::bot_stats{};
-  });
-  REQUIRE_FALSE(again.run_once());
-  REQUIRE(again.status().paused);
-  REQUIRE(again.status().consecutive_errors == 3);
-  REQUIRE(again.status().last_error == "downstream refused");
-  REQUIRE(good_runs == 0);
-
-  rb::resume_bot(bus, "rogue.one");  // an operator, from another handle
-  REQUIRE(again.run_once());
-  REQUIRE(good_runs == 1);
-  REQUIRE_FALSE(again.status().paused);
-  REQUIRE(restarted.get_bot_state("rogue.one") == rb::bot_state{});
-}
-
-TEST_CASE("nats_backend: a bot's error count survives a restart and resume() clears the stored pause",
-          "[bus][nats][nats_backend][bot_state]") {
-  rt::nats_bus fx;
-  bool failing = true;
-  const auto job = [&](const rstreams::run_context&) {
-    if (failing) throw std::runtime_error("flaky");
-    return rb::bot_stats{};
-  };
-  {
-    rb::bot<rb::nats_backend> b(fx.bus(), {.id = "flaky", .error_limit = 3}, job);
-    REQUIRE_THROWS(b.run_once());
-    REQUIRE_THROWS(b.run_once());
-  }
-  auto restarted = fx.reopen();
-  rb::bot<rb::nats_backend> b(restarted, {.id = "flaky", .error_limit = 3}, job);
-  b.reload_state();
-  REQUIRE(b.status().consecutive_errors == 2);
-  REQUIRE_THROWS(b.run_once());
-  REQUIRE_THROWS(b.run_once());  // the 4th in a row: past the limit of 3
-  REQUIRE(b.status().paused);
-  REQUIRE(fx.reopen().get_bot_state("flaky") == rb::bot_state{4, true, "flaky"});
-  b.resume();
-  REQUIRE(fx.bus().get_bot_state("flaky") == rb::bot_state{0, false, "flaky"});
-  failing = false;
-  REQUIRE(b.run_once());
-  REQUIRE(b.status().consecutive_errors == 0);
-}
+// Pause and error count across restarts: tests/bus/bot_test.cpp, run on NATS by shared_bot_test.cpp.
 
 TEST_CASE("any_backend forwards bot state to a wrapped nats_backend",
           "[bus][nats][nats_backend][bot_state]") {
