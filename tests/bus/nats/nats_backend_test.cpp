@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <exception>
 #include <span>
 #include <stdexcept>
 #include <stop_token>
@@ -115,9 +116,17 @@ TEST_CASE("nats_backend keeps eid order across handles writing the same queue", 
   for (int round = 0; round < 5; ++round) {
     auto x = make(50, round * 100);
     auto y = make(50, round * 100 + 50);
-    std::thread t([&] { two.append("shared", y); });
+    std::exception_ptr failed;
+    std::thread t([&] {
+      try {
+        two.append("shared", y);
+      } catch (...) {
+        failed = std::current_exception();
+      }
+    });
     one.append("shared", x);
     t.join();
+    if (failed) std::rethrow_exception(failed);  // a failure, not a terminate
   }
   const auto all = rt::read_all(one, "shared");
   REQUIRE(all.size() == 500);

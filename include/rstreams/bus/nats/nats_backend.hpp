@@ -1013,7 +1013,12 @@ class nats_backend {
     conn.call(
         "create stream " + stream,
         [&](jsErrCode* c) { return js_AddStream(nullptr, conn.js(), &cfg, nullptr, c); },
-        [](natsStatus, int code) { return code == JSStreamNameExistErr; });
+        // Another handle creating the same stream at the same moment makes the server answer
+        // "name in use" or "subjects overlap"; either is fine once our stream is there.
+        [&](natsStatus, int code) {
+          return code == JSStreamNameExistErr ||
+                 (code == JSStreamSubjectOverlapErr && stream_state(stream).has_value());
+        });
     refresh_tail(queue, tail);
   }
 
