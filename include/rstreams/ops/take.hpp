@@ -2,6 +2,7 @@
 
 #include <rstreams/core/stage_source.hpp>
 #include <rstreams/detail/bound_stage.hpp>
+#include <rstreams/detail/write_back.hpp>
 #include <rstreams/sources/from_range.hpp>
 
 #include <algorithm>
@@ -26,13 +27,9 @@ class take_source : public stage_source<take_source<S>, S> {
     if (left_ == 0) return flow::done;
     // Never ask upstream for more than is still to be taken: an infinite or expensive
     // source is pulled exactly `count` times in total.
-    // Counted in a local (see iota_source::push), stored back however the push ends.
+    // Counted in a local (see detail/write_back.hpp).
     std::size_t left = left_;
-    struct write_back {
-      std::size_t* member;
-      const std::size_t* local;
-      ~write_back() { *member = *local; }
-    } keep{&left_, &left};
+    const detail::write_back keep(left_, left);
     const flow r = rstreams::push(this->up_, std::min(n, left), [&](auto&& x) {
       --left;
       return g(std::forward<decltype(x)>(x)) && left != 0;

@@ -7,6 +7,7 @@
 #include <rstreams/core/flow.hpp>
 #include <rstreams/core/pull.hpp>
 #include <rstreams/core/source_interface.hpp>
+#include <rstreams/detail/write_back.hpp>
 
 #include <algorithm>
 #include <concepts>
@@ -51,14 +52,9 @@ class range_source : public source_interface<range_source<R>> {
     if (!pos_) pos_.emplace(std::ranges::begin(get()), std::ranges::end(get()));
     auto& [member, end] = *pos_;
     if constexpr (std::copyable<iterator>) {
-      // The position lives in a local while `f` runs (stores through `f` may alias a member,
-      // which would force it to memory on every element), stored back however the push ends.
+      // The position lives in a local while `f` runs (see detail/write_back.hpp).
       iterator it = member;
-      struct write_back {
-        iterator* to;
-        const iterator* from;
-        ~write_back() { *to = *from; }
-      } keep{&member, &it};
+      const detail::write_back keep(member, it);
       if constexpr (std::sized_sentinel_for<sentinel, iterator>) {
         // Known count: one loop condition, as in a hand-written loop.
         for (auto k = std::min(n, static_cast<std::size_t>(end - it)); k != 0; --k)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <rstreams/core/source_interface.hpp>
+#include <rstreams/detail/write_back.hpp>
 
 #include <algorithm>
 #include <concepts>
@@ -27,11 +28,10 @@ class iota_source : public source_interface<iota_source<T, Bound>> {
   flow push(std::size_t n, F&& f) {
     if constexpr (bounded && std::integral<T>) {
       // Known count: one loop condition, the shape a hand-written loop has.
-      // The position lives in a local while `f` runs: stores through `f` may alias a member,
-      // which would force it to memory on every element.
+      // The position lives in a local while `f` runs (see detail/write_back.hpp).
       std::size_t k = std::min(n, remaining());
       T c = cur_;
-      const write_back keep{&cur_, &c};
+      const detail::write_back keep(cur_, c);
       for (; k != 0; --k) {
         const T v = c;
         ++c;
@@ -60,13 +60,6 @@ class iota_source : public source_interface<iota_source<T, Bound>> {
   void skip_to(T next) noexcept { cur_ = next; }
 
  private:
-  // Stores the local position back however the push ends (an exception from `f` included).
-  struct write_back {
-    T* member;
-    const T* local;
-    ~write_back() { *member = *local; }
-  };
-
   std::size_t remaining() const noexcept {
     return cur_ < static_cast<T>(last_) ? static_cast<std::size_t>(static_cast<T>(last_) - cur_) : 0;
   }
