@@ -127,6 +127,19 @@ void spawn_in(run_scope& scope, F&& task) {
   static_cast<thread_task_group*>(tasks)->spawn(scope.ex_, std::function<void()>(std::forward<F>(task)));
 }
 
+/// The context a concurrent stage starts its parts with: the run's, or, when the stage is used
+/// outside a run (no scope), one whose scope is `own`, opened here and linked to `ctx.stop`;
+/// the stage destroys `own` (stopping and joining its tasks) before its upstream.
+inline run_context with_scope(const run_context& ctx, std::unique_ptr<run_scope>& own) {
+  run_context inner = ctx;
+  if (inner.scope == nullptr) {
+    own = std::make_unique<run_scope>(nullptr, ctx.stop);
+    inner.scope = own.get();
+    inner.stop = own->token();
+  }
+  return inner;
+}
+
 /// `run_scoped` with a deadline (run_until, run_for): a timer on the run's clock requests stop
 /// when it passes; what is in flight still reaches the sink.
 template <class P>

@@ -44,12 +44,7 @@ class async_source : public stage_source<async_source<S>, S> {
   /// its own, joined when it is destroyed.
   void start(const run_context& ctx) {
     if (channel_) return;
-    run_context inner = ctx;
-    if (inner.scope == nullptr) {
-      own_scope_ = std::make_unique<run_scope>(nullptr, ctx.stop);
-      inner.scope = own_scope_.get();
-      inner.stop = own_scope_->token();
-    }
+    const run_context inner = detail::with_scope(ctx, own_scope_);
     base::start(inner);
     channel_ = std::make_shared<spsc_channel<value_type>>(capacity_);
     const std::size_t step = std::max<std::size_t>(1, capacity_ / 4);

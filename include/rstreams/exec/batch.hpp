@@ -110,12 +110,7 @@ class batch_source : public stage_source<batch_source<S, Z>, S> {
       stop_ = ctx.stop;
       return;
     }
-    run_context inner = ctx;
-    if (inner.scope == nullptr) {
-      own_scope_ = std::make_unique<run_scope>(nullptr, ctx.stop);
-      inner.scope = own_scope_.get();
-      inner.stop = own_scope_->token();
-    }
+    const run_context inner = detail::with_scope(ctx, own_scope_);
     base::start(inner);
     state_ = std::make_shared<shared>(limits_, size_, inner.clock);
     std::stop_token quit = detail::drains_on_stop<S>() ? inner.scope->cancel_token() : inner.stop;

@@ -43,12 +43,7 @@ class idle_timeout_source : public stage_source<idle_timeout_source<S>, S> {
 
   void start(const run_context& ctx) {
     if (state_) return;
-    run_context inner = ctx;
-    if (inner.scope == nullptr) {
-      own_scope_ = std::make_unique<run_scope>(nullptr, ctx.stop);
-      inner.scope = own_scope_.get();
-      inner.stop = own_scope_->token();
-    }
+    const run_context inner = detail::with_scope(ctx, own_scope_);
     state_ = std::make_shared<shared>(inner.stop, inner.clock);
     run_context upstream_ctx = inner;
     upstream_ctx.stop = state_->idle.get_token();

@@ -43,12 +43,7 @@ class merge_source : public source_interface<merge_source<S...>> {
 
   void start(const run_context& ctx) {
     if (channel_) return;
-    run_context inner = ctx;
-    if (inner.scope == nullptr) {
-      own_scope_ = std::make_unique<run_scope>(nullptr, ctx.stop);
-      inner.scope = own_scope_.get();
-      inner.stop = own_scope_->token();
-    }
+    const run_context inner = detail::with_scope(ctx, own_scope_);
     cancel_ = inner.scope->cancel_token();
     channel_ = std::make_shared<mpsc_channel<value_type>>(capacity_, sizeof...(S));
     std::apply(

@@ -335,12 +335,7 @@ class parallel_map_source : public stage_source<parallel_map_source<S, F, P, Ord
 
   void start(const run_context& ctx) {
     if (core_) return;
-    run_context inner = ctx;
-    if (inner.scope == nullptr) {
-      own_scope_ = std::make_unique<run_scope>(nullptr, ctx.stop);
-      inner.scope = own_scope_.get();
-      inner.stop = own_scope_->token();
-    }
+    const run_context inner = detail::with_scope(ctx, own_scope_);
     base::start(inner);
     cancel_ = inner.scope->cancel_token();
     core_ = std::make_shared<core_type>(shape_, std::move(f_), std::move(policy_));

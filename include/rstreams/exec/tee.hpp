@@ -100,11 +100,7 @@ class tee_consumer {
   }
 
   void start(const run_context& ctx) {
-    run_scope* scope = ctx.scope;
-    if (scope == nullptr) {
-      own_scope_ = std::make_unique<run_scope>(nullptr, ctx.stop);
-      scope = own_scope_.get();
-    }
+    run_scope* scope = detail::with_scope(ctx, own_scope_).scope;
     const std::stop_token cancel = scope->cancel_token();
     const run_context branch_ctx{ctx.stop, ctx.clock, scope};
     [&]<std::size_t... I>(std::index_sequence<I...>) {
