@@ -5,7 +5,15 @@
 // * nats_publish/rstreams: `nats_backend::append` of 1000 records per call (100-byte JSON
 //   payloads): eids, framing, async publish with at most 4096 in flight, returns after every
 //   PubAck. nats_publish/baseline_raw_async: js_PublishAsync of the same 1000 framed bodies
-//   (same bytes on the wire, with the same message ids) then js_PublishAsyncComplete.
+//   (same bytes on the wire, with message ids of the same form and length) then
+//   js_PublishAsyncComplete. Every run of the raw loops takes a fresh id prefix: ids that
+//   repeat within the server's 2-minute duplicate window are acknowledged without being
+//   stored, which made an earlier version of this baseline skip most of the server's work.
+//   nats_publish/raw_async_chained: the raw loop with the backend's ordering chain (each
+//   message expects its predecessor's id), i.e. what that guarantee costs in raw libnats.
+//   Each publish variant also reports client_us_per_msg (CPU of this whole process, all
+//   threads) and server_us_per_msg (CPU of the nats-server started here): on a shared,
+//   loaded machine they vary less than the wall time.
 // * nats_consume/rstreams: `read(queue, after, 1000)` through a 100k-record queue, records
 //   decoded into `record`s. nats_consume/baseline_raw_fetch: an ephemeral pull consumer,
 //   natsSubscription_Fetch of 1000, AckAll acknowledged once per batch, each body copied into a
@@ -38,8 +46,11 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <memory>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -120,6 +131,44 @@ server& the_server() {
   return s;
 }
 
+/// CPU seconds used so far by the nats-server this program started (0 with RSTREAMS_NATS_URL).
+double server_cpu_seconds() {
+  const pid_t pid = the_server().pid;
+  if (pid <= 0) return 0;
+  std::FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
+  if (f == nullptr) return 0;
+  char buf[1024];
+  const std::size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+  std::fclose(f);
+  buf[n] = '\0';
+  // Fields after the command name "(...)": state is field 3, utime 14, stime 15.
+  const char* p = std::strrchr(buf, ')');
+  if (p == nullptr) return 0;
+  unsigned long utime = 0, stime = 0;
+  if (std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2)
+    return 0;
+  return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+double process_cpu_seconds() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+/// Adds the CPU cost per message of the client process (all its threads) and of the server
+/// to a benchmark's counters: on a loaded machine these vary less than the wall time.
+struct cpu_meter {
+  double client0 = process_cpu_seconds();
+  double server0 = server_cpu_seconds();
+  void report(benchmark::State& state, std::size_t messages) const {
+    const double m = static_cast<double>(messages);
+    state.counters["client_us_per_msg"] = (process_cpu_seconds() - client0) * 1e6 / m;
+    if (the_server().pid > 0)
+      state.counters["server_us_per_msg"] = (server_cpu_seconds() - server0) * 1e6 / m;
+  }
+};
+
 std::string make_payload(std::size_t i) {
   char buf[160];
   std::snprintf(
@@ -153,7 +202,9 @@ rb::nats_options bench_options(const std::string& prefix) {
 void publish_rstreams(benchmark::State& state) {
   rb::nats_backend bus(the_server().url, bench_options("bpub"));
   auto rs = make_records(batch);
+  const cpu_meter cpu;
   for (auto _ : state) benchmark::DoNotOptimize(bus.append("orders", rs));
+  cpu.report(state, state.iterations() * batch);
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * batch));
 }
 
@@ -184,29 +235,68 @@ struct raw_ctx {
     cfg.Storage = js_FileStorage;
     js_AddStream(nullptr, js, &cfg, nullptr, nullptr);
   }
+  /// Messages the stream holds.
+  std::uint64_t stored(const char* name) {
+    jsStreamInfo* si = nullptr;
+    if (js_GetStreamInfo(&si, js, name, nullptr, nullptr) != NATS_OK) return 0;
+    const std::uint64_t n = si->State.Msgs;
+    jsStreamInfo_Destroy(si);
+    return n;
+  }
 };
 
-void publish_raw(benchmark::State& state) {
+/// A message-id prefix no earlier run used: ids must never repeat within the server's
+/// duplicate window (2 minutes), or the server drops the messages as duplicates instead of
+/// storing them and the baseline does less work than the backend. 12 characters, like the
+/// backend's connection token.
+std::string fresh_token() {
+  static constexpr char alphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_-";
+  std::random_device rd;
+  std::uint64_t bits = (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
+  std::string t;
+  for (int i = 0; i < 12; ++i, bits >>= 5) t += alphabet[bits & 31U];  // 60 random bits
+  return t;
+}
+
+/// The raw loop: framed bodies (made once), js_PublishAsync with a message id "<token>-<n hex>"
+/// each, js_PublishAsyncComplete per batch of 1000; errors counted by the error handler. With
+/// `chained`, each message but the first also expects its predecessor's id, as the backend's
+/// messages do (what that ordering costs in raw libnats).
+void publish_raw_loop(benchmark::State& state, const char* stream, const char* subject, bool chained) {
   raw_ctx raw(the_server().url);
-  raw.stream("RAWPUB", "rawpub.orders");
+  raw.stream(stream, subject);
   auto rs = make_records(batch);
   rb::detail::nats_assign_eids("", rs);
   std::vector<std::string> bodies(batch);
   for (std::size_t i = 0; i < batch; ++i) rb::detail::encode_nats_record(rs[i], bodies[i]);
-  std::uint64_t n = 0;
-  std::string id;
+  const std::string token = fresh_token();
+  const std::uint64_t before = raw.stored(stream);
+  unsigned long long n = 0;
+  char ids[2][48];
+  const cpu_meter cpu;
   for (auto _ : state) {
-    for (std::size_t i = 0; i < batch; ++i) {
+    for (std::size_t i = 0; i < batch; ++i, ++n) {
+      char* id = ids[n % 2];
+      std::snprintf(id, sizeof ids[0], "%s-%llx", token.c_str(), n);
       jsPubOptions po;
       jsPubOptions_Init(&po);
-      id = "raw-" + std::to_string(n++);
-      po.MsgId = id.c_str();
-      js_PublishAsync(raw.js, "rawpub.orders", bodies[i].data(), static_cast<int>(bodies[i].size()), &po);
+      po.MsgId = id;
+      if (chained && n > 0) po.ExpectLastMsgId = ids[(n + 1) % 2];
+      js_PublishAsync(raw.js, subject, bodies[i].data(), static_cast<int>(bodies[i].size()), &po);
     }
     js_PublishAsyncComplete(raw.js, nullptr);
   }
+  cpu.report(state, state.iterations() * batch);
   if (raw.errors != 0) state.SkipWithError("raw publish errors");
+  if (raw.stored(stream) - before != n) state.SkipWithError("raw publish: not every message was stored");
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * batch));
+}
+
+void publish_raw(benchmark::State& state) {
+  publish_raw_loop(state, "RAWPUB", "rawpub.orders", false);
+}
+void publish_raw_chained(benchmark::State& state) {
+  publish_raw_loop(state, "RAWCH", "rawch.orders", true);
 }
 
 // ---- consume ----
@@ -346,6 +436,7 @@ void enrich_local(benchmark::State& state) {
 
 BENCHMARK(publish_rstreams)->Name("nats_publish/rstreams")->UseRealTime()->MinTime(2.0);
 BENCHMARK(publish_raw)->Name("nats_publish/baseline_raw_async")->UseRealTime()->MinTime(2.0);
+BENCHMARK(publish_raw_chained)->Name("nats_publish/raw_async_chained")->UseRealTime()->MinTime(2.0);
 BENCHMARK(consume_rstreams)->Name("nats_consume/rstreams")->UseRealTime()->MinTime(2.0);
 BENCHMARK(consume_raw)->Name("nats_consume/baseline_raw_fetch")->UseRealTime()->MinTime(2.0);
 BENCHMARK(enrich_nats)->Name("nats_enrich/rstreams")->UseManualTime()->Iterations(3);

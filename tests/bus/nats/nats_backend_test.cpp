@@ -12,9 +12,11 @@
 #include <nats/nats.h>
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <exception>
+#include <map>
 #include <span>
 #include <stdexcept>
 #include <stop_token>
@@ -131,6 +133,123 @@ TEST_CASE("nats_backend keeps eid order across handles writing the same queue", 
   const auto all = rt::read_all(one, "shared");
   REQUIRE(all.size() == 500);
   for (std::size_t i = 1; i < all.size(); ++i) REQUIRE(all[i - 1].eid < all[i].eid);
+}
+
+TEST_CASE("nats_backend: a batch cut by another writer keeps its stored part and renumbers the rest",
+          "[bus][nats][nats_backend]") {
+  rt::nats_bus fx;
+  // The writer keeps one publish in flight. Another connection sees each of its messages on
+  // the subject and at once publishes a record of its own expecting that message as the
+  // stream's last: the first time it gets in before the writer's next message, it cuts the
+  // batch there. The chain then refuses the writer's next message and the rest, which it
+  // must renumber after the tail it reads back.
+  rb::nats_options slow;
+  slow.prefix = fx.prefix();
+  slow.max_pending = 1;
+  rb::nats_backend writer(rt::nats_bus::server().url(), slow);
+  const std::string subject = fx.prefix() + ".q.cut";
+  auto first = make(1);
+  writer.append("cut", first);  // creates the stream
+
+  struct cutter {
+    natsConnection* nc = nullptr;
+    jsCtx* js = nullptr;
+    natsSubscription* sub = nullptr;
+    std::string subject;
+    std::atomic<bool> done{false};
+    std::string eid;  // of the record it stored (written before `done`)
+    ~cutter() {
+      natsSubscription_Unsubscribe(sub);
+      natsSubscription_Destroy(sub);
+      jsCtx_Destroy(js);
+      natsConnection_Destroy(nc);
+    }
+    static void on_msg(natsConnection*, natsSubscription*, natsMsg* seen, void* closure) {
+      auto& c = *static_cast<cutter*>(closure);
+      const char* id = nullptr;
+      if (!c.done && natsMsgHeader_Get(seen, "Nats-Msg-Id", &id) == NATS_OK && id != nullptr &&
+          std::string_view(id) != "cutter") {
+        std::vector<rb::record> r = make(1, -1);
+        r[0].id = "cutter";
+        rb::detail::nats_assign_eids(
+            std::string(rb::detail::nats_record_eid(natsMsg_GetData(seen),
+                                                    static_cast<std::size_t>(natsMsg_GetDataLength(seen)))),
+            r);
+        std::string body;
+        rb::detail::encode_nats_record(r[0], body);
+        natsMsg* m = nullptr;
+        natsMsg_Create(&m, c.subject.c_str(), nullptr, body.data(), static_cast<int>(body.size()));
+        natsMsgHeader_Set(m, "Nats-Msg-Id", "cutter");
+        natsMsgHeader_Set(m, "Nats-Expected-Last-Msg-Id", id);
+        jsPubAck* pa = nullptr;
+        if (js_PublishMsg(&pa, c.js, m, nullptr, nullptr) == NATS_OK) {
+          c.eid = r[0].eid;
+          c.done = true;
+        }
+        jsPubAck_Destroy(pa);
+        natsMsg_Destroy(m);
+      }
+      natsMsg_Destroy(seen);
+    }
+  } cut;
+  cut.subject = subject;
+  REQUIRE(natsConnection_ConnectTo(&cut.nc, rt::nats_bus::server().url().c_str()) == NATS_OK);
+  REQUIRE(natsConnection_JetStream(&cut.js, cut.nc, nullptr) == NATS_OK);
+  REQUIRE(natsConnection_Subscribe(&cut.sub, cut.nc, subject.c_str(), &cutter::on_msg, &cut) == NATS_OK);
+  REQUIRE(natsConnection_Flush(cut.nc) == NATS_OK);
+
+  auto batch = make(300, 1);
+  const auto last = writer.append("cut", batch);
+  REQUIRE(cut.done);
+  REQUIRE(last == batch.back().eid);
+
+  const auto all = rt::read_all(writer, "cut");
+  REQUIRE(all.size() == 302);
+  for (std::size_t i = 1; i < all.size(); ++i) REQUIRE(all[i - 1].eid < all[i].eid);
+  // The cut is inside the batch; every record is stored once, under the eid append left in it.
+  REQUIRE(cut.eid > batch.front().eid);
+  REQUIRE(cut.eid < batch.back().eid);
+  std::map<std::string, std::string> stored;  // payload -> eid
+  for (const auto& r : all) REQUIRE(stored.emplace(r.payload, r.eid).second);
+  REQUIRE(stored.at("{\"n\":-1}") == cut.eid);
+  REQUIRE(stored.at(first[0].payload) == first[0].eid);
+  for (const auto& r : batch) REQUIRE(stored.at(r.payload) == r.eid);
+}
+
+TEST_CASE("nats_assign_eids numbers on from the last eid, written as make_eid writes them",
+          "[bus][nats][nats_backend]") {
+  std::vector<rb::record> rs(4);
+  // A last eid far ahead of the clock, two sequences before the largest: the ms moves on.
+  const std::int64_t ahead = rb::detail::nats_now_ms() + 86'400'000;
+  rb::detail::nats_assign_eids(rb::make_eid(ahead, rb::eid_max_seq - 2), rs);
+  REQUIRE(rs[0].eid == rb::make_eid(ahead, rb::eid_max_seq - 1));
+  REQUIRE(rs[1].eid == rb::make_eid(ahead, rb::eid_max_seq));
+  REQUIRE(rs[2].eid == rb::make_eid(ahead + 1, 0));
+  REQUIRE(rs[3].eid == rb::make_eid(ahead + 1, 1));
+  // The same ms as the last eid: numbered on.
+  rb::detail::nats_assign_eids(rb::make_eid(ahead, 41), rs);
+  REQUIRE(rs[0].eid == rb::make_eid(ahead, 42));
+  REQUIRE(rs[3].eid == rb::make_eid(ahead, 45));
+  // A last eid in the past, or none: the clock's ms, from sequence 0, reusing the strings.
+  rs[0].eid.assign(100, 'x');
+  for (const std::string& last : {rb::make_eid(1'000'000, 7), std::string()}) {
+    rb::detail::nats_assign_eids(last, rs);
+    const auto first = rb::parse_eid(rs[0].eid);
+    REQUIRE(rs[0].eid > last);
+    REQUIRE(first.seq == 0);
+    for (std::size_t i = 0; i < rs.size(); ++i)
+      REQUIRE(rs[i].eid == rb::make_eid(first.ms, static_cast<std::uint32_t>(i)));
+  }
+}
+
+TEST_CASE("nats message ids are the token, a dash and the number in hex", "[bus][nats][nats_backend]") {
+  std::array<char, 48> id{};
+  REQUIRE(rb::detail::format_msg_id("tok", 0, id) == 5);
+  REQUIRE(std::string(id.data()) == "tok-0");
+  rb::detail::format_msg_id("0123456789AB", 0x1f2e, id);
+  REQUIRE(std::string(id.data()) == "0123456789AB-1f2e");
+  rb::detail::format_msg_id("0123456789AB", ~std::uint64_t{0}, id);
+  REQUIRE(std::string(id.data()) == "0123456789AB-ffffffffffffffff");
 }
 
 TEST_CASE("nats_backend wait is woken by an append and honours timeout and stop",

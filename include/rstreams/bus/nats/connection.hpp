@@ -10,9 +10,10 @@
 #include <nats/nats.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdint>
-#include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <random>
 #include <string>
@@ -25,48 +26,66 @@ namespace rstreams::bus {
 
 namespace detail {
 
-/// The outcome of one asynchronous publish of the current batch.
-struct publish_result {
-  enum class state : unsigned char { pending, stored, failed };
-  state st = state::pending;
-  std::uint64_t seq = 0;
-  natsStatus status = NATS_OK;
-  int js_code = 0;
-};
-
-/// Filled by the library's ack thread, read by `append` after js_PublishAsyncComplete.
-/// Message ids are "<token>-<n>"; result i belongs to n = base + i.
+/// What the acknowledgements of the current batch of asynchronous publishes said, counted by
+/// the library's ack thread and read by `append` after js_PublishAsyncComplete. Per
+/// acknowledgement it costs a lock and a few compares: the handler never looks into the
+/// message (no header lookup, no id parsing), because `append` needs only how many were
+/// stored, the range of their stream sequences and the first failure.
 struct publish_tracker {
   std::mutex m;
-  std::string token;
-  std::uint64_t base = 0;
-  std::vector<publish_result> results;
+  std::string token;            // this connection's unique part of message ids
+  std::uint64_t stored = 0;     // acknowledged as stored (not duplicates)
+  std::uint64_t first_seq = 0;  // lowest stream sequence among them (0: none)
+  std::uint64_t last_seq = 0;   // highest
+  std::uint64_t failed = 0;     // refused, timed out, or acknowledged as a duplicate
+  natsStatus status = NATS_OK;  // the first failure
+  int js_code = 0;
 
-  void record(natsMsg* msg, jsPubAck* pa, jsPubAckErr* pae) {
-    const char* id = nullptr;
-    if (natsMsgHeader_Get(msg, "Nats-Msg-Id", &id) != NATS_OK || id == nullptr) return;
-    const std::string_view text(id);
-    const auto dash = text.rfind('-');
-    if (dash == std::string_view::npos || text.substr(0, dash) != token) return;
-    const std::uint64_t n = std::strtoull(id + dash + 1, nullptr, 10);
+  void reset() {
     std::lock_guard lock(m);
-    if (n < base || n - base >= results.size()) return;
-    auto& r = results[static_cast<std::size_t>(n - base)];
-    if (pa != nullptr) {
-      r.st = publish_result::state::stored;
-      r.seq = pa->Sequence;
-    } else if (pae != nullptr) {
-      r.st = publish_result::state::failed;
-      r.status = pae->Err;
-      r.js_code = static_cast<int>(pae->ErrCode);
+    stored = first_seq = last_seq = failed = 0;
+    status = NATS_OK;
+    js_code = 0;
+  }
+
+  void record(const jsPubAck* pa, const jsPubAckErr* pae) {
+    std::lock_guard lock(m);
+    if (pa != nullptr && !pa->Duplicate) {
+      ++stored;
+      if (first_seq == 0 || pa->Sequence < first_seq) first_seq = pa->Sequence;
+      last_seq = std::max(last_seq, pa->Sequence);
+      return;
+    }
+    if (failed++ == 0) {
+      status = pae != nullptr ? pae->Err : NATS_ERR;
+      js_code = pae != nullptr ? static_cast<int>(pae->ErrCode) : 0;
     }
   }
 
   static void on_ack(jsCtx*, natsMsg* msg, jsPubAck* pa, jsPubAckErr* pae, void* closure) {
-    static_cast<publish_tracker*>(closure)->record(msg, pa, pae);
     natsMsg_Destroy(msg);
+    static_cast<publish_tracker*>(closure)->record(pa, pae);
   }
 };
+
+/// Writes the message id "<token>-<n in hex>" into `out` (NUL-terminated) without allocating;
+/// returns its length. `out` has room for a token of up to 29 characters (the connection's
+/// token has 12).
+inline std::size_t format_msg_id(std::string_view token, std::uint64_t n,
+                                 std::array<char, 48>& out) noexcept {
+  const std::size_t t = std::min(token.size(), out.size() - 19);
+  std::memcpy(out.data(), token.data(), t);
+  out[t] = '-';
+  char digits[16];
+  std::size_t k = 0;
+  do {
+    digits[k++] = "0123456789abcdef"[n & 0xfU];
+    n >>= 4;
+  } while (n != 0);
+  for (std::size_t i = 0; i < k; ++i) out[t + 1 + i] = digits[k - 1 - i];
+  out[t + 1 + k] = '\0';
+  return t + 1 + k;
+}
 
 /// True for failures that a retry may cure: the connection is down or reconnecting, the
 /// request timed out, or the cluster is electing a leader.
@@ -191,12 +210,23 @@ class nats_connection {
   }
 
  private:
+  /// 12 random characters of [0-9A-Za-z_-] (from a 64-bit seed): short, because it is in every
+  /// message id the server parses, stores and keeps in its duplicate window.
   static std::string unique_token() {
     std::random_device rd;
     std::mt19937_64 gen(
         (static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^
         static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()));
-    return "rs" + std::to_string(gen()) + std::to_string(gen() % 100000);
+    static constexpr std::string_view alphabet =
+        "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_-";
+    std::string t;
+    std::uint64_t bits = gen();
+    for (int i = 0; i < 12; ++i) {
+      if (i == 10) bits = gen();
+      t += alphabet[bits & 63U];
+      bits >>= 6;
+    }
+    return t;
   }
 
   void cleanup() noexcept {

@@ -18,10 +18,13 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstring>
 #include <deque>
 #include <limits>
 #include <map>
@@ -76,7 +79,6 @@ struct nats_queue_tail {
   bool stream_ready = false;
   std::uint64_t seq = 0;  // stream sequence of the last message (0: empty)
   std::string eid;
-  std::string msg_id;
 };
 
 /// Where the next read of a queue continues without searching: an ephemeral pull consumer
@@ -164,7 +166,9 @@ struct nats_state {
 };
 
 /// The eids following `last` for `n` records: the client's clock in ms, never before the last
-/// eid's ms, numbered on from the last eid's sequence within the same ms.
+/// eid's ms, numbered on from the last eid's sequence within the same ms. The text before the
+/// 7-digit sequence is made once per ms, and each eid is written into the record's own string
+/// (no allocation when it already has the capacity).
 inline void nats_assign_eids(const std::string& last, std::span<record> records) {
   eid_parts p{nats_now_ms(), 0};
   if (!last.empty()) {
@@ -179,11 +183,20 @@ inline void nats_assign_eids(const std::string& last, std::span<record> records)
       }
     }
   }
+  constexpr std::size_t seq_digits = 7;  // make_eid pads the sequence to 7 digits
+  std::string prefix = make_eid(p.ms, 0);
+  prefix.resize(prefix.size() - seq_digits);
   for (auto& r : records) {
-    r.eid = to_string(p);
+    r.eid.assign(prefix);
+    r.eid.resize(prefix.size() + seq_digits);
+    std::uint32_t v = p.seq;
+    for (std::size_t i = r.eid.size(); i > prefix.size(); v /= 10)
+      r.eid[--i] = static_cast<char>('0' + v % 10);
     if (p.seq >= eid_max_seq) {
       ++p.ms;
       p.seq = 0;
+      prefix = make_eid(p.ms, 0);
+      prefix.resize(prefix.size() - seq_digits);
     } else {
       ++p.seq;
     }
@@ -250,9 +263,24 @@ class nats_lease_state final : public lease_state {
 ///   most `max_pending` in flight); the batch's first message expects the stream's last
 ///   sequence as this writer knows it and each next one expects its predecessor's message id
 ///   (`Nats-Expected-Last-Sequence`, `Nats-Expected-Last-Msg-Id`), so the stream order is the
-///   eid order even with several writers: a writer that lost a race has its rest refused,
-///   re-reads the tail and renumbers. It returns once the server acknowledged every record;
-///   retries are deduplicated by message id.
+///   eid order even with several writers: once another writer's message lands between two of
+///   ours, every later one of ours is refused (its predecessor is no longer the last), so ours
+///   that were stored are always a contiguous run right after the tail we knew. (Expecting a
+///   sequence on every message would not do: after another writer took our first message's
+///   place, our second would find the sequence it expects and be stored out of order.)
+///   Message ids are "<connection token>-<n in hex>" (12 random characters, a per-connection
+///   counter), written without allocating; each message is one natsMsg with the two headers.
+///   It returns once the server answered every publish. The acknowledgement handler only
+///   counts (stored, lowest and highest sequence, first failure), it never looks into the
+///   message: when all were stored, the tail moves by the batch. Otherwise the stored run is
+///   taken from the acknowledgements when they cover exactly tail + 1 .. tail + k, the rest
+///   is checked against the server (the message at each next sequence, compared by id), then
+///   the writer re-reads the tail, renumbers the rest and publishes it again with new ids. A
+///   batch cut by another writer goes on at once; an attempt that stored nothing (a lost
+///   race, or the server away) backs off first, and `attempts` such attempts in a row fail
+///   with nats_error. Known limit: a publish left unanswered by a lost connection may still
+///   be stored after the check (the backoff before the check makes it rare); its record is
+///   then stored twice.
 /// * `read(after)`: eid order equals stream-sequence order, so `after` (an eid or any prefix)
 ///   maps to the first stream sequence whose eid is greater: found by binary search over
 ///   sequences with direct message gets (log2(n) requests), or, when `after` is where the
@@ -318,40 +346,38 @@ class nats_backend {
     if (!tail.stream_ready) ensure_stream(queue, tail);
     const std::string subject = st.subject_of(queue);
     const std::string stream = st.stream_of(queue);
+    auto& tr = conn.tracker();
 
     std::size_t done = 0;  // records[0, done) are stored
     std::string body;
-    std::vector<std::string> ids(records.size());
-    for (int attempt = 1;; ++attempt) {
+    std::array<std::array<char, 48>, 2> id_buf{};  // this message's id and its predecessor's
+    int failures = 0;                              // attempts in a row that stored nothing
+    for (;;) {
       auto rest = records.subspan(done);
       detail::nats_assign_eids(tail.eid, rest);
-      auto& tr = conn.tracker();
-      std::uint64_t base = 0;
-      {
-        std::lock_guard tl(tr.m);
-        base = next_id_;
-        next_id_ += rest.size();
-        tr.base = base;
-        tr.results.assign(rest.size(), detail::publish_result{});
-      }
+      const std::uint64_t base = next_id_;  // rest[i] has the id format_msg_id(token, base + i)
+      next_id_ += rest.size();
+      tr.reset();
       natsStatus pub_status = NATS_OK;
       std::size_t sent = 0;
       for (std::size_t i = 0; i < rest.size(); ++i) {
-        ids[done + i] = tr.token + "-" + std::to_string(base + i);
+        auto& id = id_buf[i % 2];
+        detail::format_msg_id(tr.token, base + i, id);
         detail::encode_nats_record(rest[i], body);
         jsPubOptions po;
         jsPubOptions_Init(&po);
-        po.MsgId = ids[done + i].c_str();
+        po.MsgId = id.data();
         natsMsg* m = nullptr;
         pub_status = natsMsg_Create(&m, subject.c_str(), nullptr, body.data(), static_cast<int>(body.size()));
         if (pub_status == NATS_OK) {
           if (i == 0) {
             // The batch's first record expects the tail this writer knows (also "0": empty;
             // set as a header because jsPubOptions takes 0 as "unset").
-            const std::string last_seq = std::to_string(tail.seq);
-            pub_status = natsMsgHeader_Set(m, "Nats-Expected-Last-Sequence", last_seq.c_str());
+            char last_seq[24];
+            std::snprintf(last_seq, sizeof last_seq, "%llu", static_cast<unsigned long long>(tail.seq));
+            pub_status = natsMsgHeader_Set(m, "Nats-Expected-Last-Sequence", last_seq);
           } else {
-            po.ExpectLastMsgId = ids[done + i - 1].c_str();
+            po.ExpectLastMsgId = id_buf[(i + 1) % 2].data();
           }
         }
         if (pub_status == NATS_OK) pub_status = js_PublishMsgAsync(conn.js(), &m, &po);
@@ -362,40 +388,45 @@ class nats_backend {
       jsPubOptions wait_opts;
       jsPubOptions_Init(&wait_opts);
       wait_opts.MaxWait = conn.options().request_timeout.count() * 2;
-      if (js_PublishAsyncComplete(conn.js(), &wait_opts) != NATS_OK) {
+      // answered: every publish was acknowledged or refused (none can still be stored later).
+      const bool answered = js_PublishAsyncComplete(conn.js(), &wait_opts) == NATS_OK;
+      if (!answered) {
         natsMsgList pending;  // unresolved: forget them, the check below asks the server
         if (js_PublishAsyncGetPendingList(&pending, conn.js()) == NATS_OK) natsMsgList_Destroy(&pending);
       }
-      std::vector<detail::publish_result> results;
+      // Ours that were stored form a contiguous run right after tail.seq (the first expects
+      // tail.seq, each next one its predecessor's id), so when the stored acknowledgements
+      // cover exactly tail.seq + 1 .. tail.seq + k, they are rest[0, k). An acknowledgement
+      // of an earlier attempt that arrives late can only name a sequence <= tail.seq (it was
+      // stored before that attempt's read-back), so it breaks this test rather than fooling it.
+      std::size_t ok = 0;
+      bool failed = false;
+      natsStatus why = pub_status;
+      int why_code = 0;
       {
         std::lock_guard tl(tr.m);
-        results.swap(tr.results);
-        tr.results.clear();
+        if (tr.stored > 0 && tr.stored <= sent && tr.first_seq == tail.seq + 1 &&
+            tr.last_seq == tail.seq + tr.stored)
+          ok = static_cast<std::size_t>(tr.stored);
+        failed = tr.failed > 0;
+        if (failed) {
+          why = tr.status;
+          why_code = tr.js_code;
+        } else if (why == NATS_OK && !answered) {
+          why = NATS_TIMEOUT;
+        }
       }
-      std::size_t ok = 0;
-      while (ok < sent && results[ok].st == detail::publish_result::state::stored) ++ok;
-      if (ok == rest.size()) {
-        tail.seq = results[ok - 1].seq;
-        tail.eid = rest[ok - 1].eid;
-        tail.msg_id = ids[done + ok - 1];
-        return tail.eid;
-      }
-      // Some were refused or unanswered. Ours form a contiguous run after tail.seq (each
-      // expects the previous one), so ask the server which of them it holds.
-      std::size_t first_bad = ok;
-      natsStatus why = ok < sent ? results[ok].status : pub_status;
-      int why_code = ok < sent ? results[ok].js_code : 0;
       if (ok > 0) {
-        tail.seq = results[ok - 1].seq;
+        tail.seq += ok;
         tail.eid = rest[ok - 1].eid;
-        tail.msg_id = ids[done + ok - 1];
       }
-      if (attempt >= conn.options().attempts)
-        throw nats_error(
-            conn.url(),
-            "append to queue " + std::string(queue) + " (" + std::to_string(attempt) + " attempts)",
-            why == NATS_OK ? NATS_ERR : why, why_code);
-      conn.backoff(attempt);
+      if (answered && !failed && ok == rest.size()) return tail.eid;
+      // Some were refused or unanswered: ask the server which of the rest it holds. A batch
+      // cut by another writer's record (all answered, the first part stored) goes on at once.
+      // Otherwise pause first: after a lost race, to let the other writer finish; with
+      // publishes unanswered, to give them time to land before the read-back looks.
+      std::size_t first_bad = ok;
+      if (!answered || ok == 0) conn.backoff(failures + 1);
       for (std::size_t i = first_bad; i < sent; ++i) {
         detail::nats_msg_ptr m;
         const std::uint64_t seq = tail.seq + 1;
@@ -405,15 +436,25 @@ class nats_backend {
             [](natsStatus st2, int code) { return st2 == NATS_NOT_FOUND || code == JSNoMessageFoundErr; });
         if (s != NATS_OK) break;
         const char* id = nullptr;
-        if (natsMsgHeader_Get(m.m, "Nats-Msg-Id", &id) != NATS_OK || id == nullptr || ids[done + i] != id)
+        std::array<char, 48> want;
+        detail::format_msg_id(tr.token, base + i, want);
+        if (natsMsgHeader_Get(m.m, "Nats-Msg-Id", &id) != NATS_OK || id == nullptr ||
+            std::strcmp(want.data(), id) != 0)
           break;
         tail.seq = seq;
         tail.eid = rest[i].eid;
-        tail.msg_id = ids[done + i];
         ++first_bad;
       }
       done += first_bad;
       if (done == records.size()) return tail.eid;
+      if (first_bad > 0) {
+        failures = 0;
+      } else if (++failures >= conn.options().attempts) {
+        throw nats_error(conn.url(),
+                         "append to queue " + std::string(queue) + " (" + std::to_string(failures) +
+                             " attempts without progress)",
+                         why == NATS_OK ? NATS_ERR : why, why_code);
+      }
       refresh_tail(queue, tail);  // another writer may have appended meanwhile
       if (!tail.stream_ready) ensure_stream(queue, tail);
     }
@@ -1037,8 +1078,6 @@ class nats_backend {
               [&](jsErrCode* c) { return js_GetMsg(&m.m, conn.js(), stream.c_str(), tail.seq, nullptr, c); });
     tail.eid = std::string(
         detail::nats_record_eid(natsMsg_GetData(m.m), static_cast<std::size_t>(natsMsg_GetDataLength(m.m))));
-    const char* id = nullptr;
-    if (natsMsgHeader_Get(m.m, "Nats-Msg-Id", &id) == NATS_OK && id != nullptr) tail.msg_id = id;
   }
 
   std::shared_ptr<detail::nats_state> state_;
