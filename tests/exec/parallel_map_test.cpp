@@ -35,6 +35,16 @@ using windowed =
     decltype(rs::iota(0, 3) | rs::parallel_map(rs::parallelism{.workers = 2, .in_flight = 8}, to_text));
 constexpr rs::parallelism wide{.workers = 2, .in_flight = 64};
 
+/// About `us` microseconds of work: elements costly enough that a stage with a core to spare
+/// keeps its consumer and feeder asleep (no timing is asserted, only behaviour).
+template <class T>
+T costly(T x, int us = 30) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(us);
+  while (std::chrono::steady_clock::now() < until) {
+  }
+  return x;
+}
+
 bool counts_up(const std::vector<int>& v, int from = 0) {
   for (std::size_t i = 0; i < v.size(); ++i)
     if (v[i] != from + static_cast<int>(i)) return false;
@@ -251,4 +261,50 @@ TEST_CASE("parallel_map rejects a bad shape at construction", "[exec][parallel_m
   REQUIRE_THROWS_AS(rs::parallel_map(rs::iota(0, 3), rs::parallelism{.workers = 0}, to_text),
                     rs::config_error);
   REQUIRE_NOTHROW(rs::parallel_map(rs::parallelism{.workers = 4}, to_text));  // in_flight 0: = workers
+}
+
+// ---- costly elements: the consumer naps through half a window, the workers wake nobody ---------
+
+TEST_CASE("parallel_map with costly elements keeps the input order and the window", "[exec][parallel_map]") {
+  rs::test::in_flight_meter meter;
+  std::vector<std::uint64_t> seen;
+  rs::run(rs::test::metered_source(meter, 2'000) |
+          rs::parallel_map(rs::parallelism{.workers = 1, .in_flight = 16},
+                           [](std::uint64_t x) { return costly(x); }) |
+          rs::for_each([&](std::uint64_t x) {
+            meter.on_receive();
+            seen.push_back(x);
+          }));
+  REQUIRE(meter.max_in_flight.load() <= 16);
+  bool in_order = seen.size() == 2'000;
+  for (std::size_t i = 0; in_order && i < seen.size(); ++i) in_order = seen[i] == i;
+  REQUIRE(in_order);
+}
+
+TEST_CASE("parallel_map with costly elements hands on what a source delivered before it blocks",
+          "[exec][parallel_map]") {
+  // As above, with elements slow enough for the consumer to nap: the workers running dry must
+  // wake it, or the three would wait for the stop.
+  std::stop_source stop;
+  std::atomic<bool> by_sink{false};
+  std::vector<int> seen;
+  std::jthread watchdog([&](std::stop_token cancel) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!cancel.stop_requested() && !stop.stop_requested() && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    stop.request_stop();
+  });
+  rs::run(rs::test::blocking_source(3) |
+              rs::parallel_map(rs::parallelism{.workers = 1, .in_flight = 64},
+                               [](int x) { return costly(x, 500); }) |
+              rs::for_each([&](int x) {
+                seen.push_back(x);
+                if (seen.size() == 3) {
+                  by_sink = true;
+                  stop.request_stop();
+                }
+              }),
+          stop.get_token());
+  REQUIRE(by_sink.load());
+  REQUIRE(seen == std::vector<int>{0, 1, 2});
 }

@@ -78,6 +78,31 @@ TEST_CASE("parallel_map_unordered with a wide window delivers every element once
   REQUIRE(all);
 }
 
+TEST_CASE("parallel_map_unordered with costly elements delivers every element once, within the window",
+          "[exec][parallel_map_unordered]") {
+  // Costly enough that, with a core to spare, the consumer naps through half a window.
+  rs::test::in_flight_meter meter;
+  std::vector<std::uint64_t> seen;
+  rs::run(rs::test::metered_source(meter, 2'000) |
+          rs::parallel_map_unordered(rs::parallelism{.workers = 1, .in_flight = 16},
+                                     [](std::uint64_t x) {
+                                       const auto until =
+                                           std::chrono::steady_clock::now() + std::chrono::microseconds(30);
+                                       while (std::chrono::steady_clock::now() < until) {
+                                       }
+                                       return x;
+                                     }) |
+          rs::for_each([&](std::uint64_t x) {
+            meter.on_receive();
+            seen.push_back(x);
+          }));
+  REQUIRE(meter.max_in_flight.load() <= 16);
+  std::sort(seen.begin(), seen.end());
+  bool all = seen.size() == 2'000;
+  for (std::size_t i = 0; all && i < seen.size(); ++i) all = seen[i] == i;
+  REQUIRE(all);
+}
+
 TEST_CASE("parallel_map_unordered rejects a zero parallelism", "[exec][parallel_map_unordered]") {
   REQUIRE_THROWS_AS(rs::parallel_map_unordered(0, [](int x) { return x; }), rs::config_error);
 }

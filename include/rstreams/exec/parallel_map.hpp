@@ -89,6 +89,17 @@ struct parallel_slot : parallel_result<R> {
 /// when it is slow; a run never waits for elements that are not there. A side that finds
 /// nothing to do spins briefly, then parks; a signal costs an atomic operation and a load
 /// unless the other side is parked.
+///
+/// With a core to spare beyond the workers and elements costly enough that half a window keeps
+/// the workers busy for a while (`patient`), the consumer and the feeder stay off the cores:
+/// the consumer sleeps for about the time the workers take for half a window, hands that half
+/// on as one credit and wakes the feeder, and the workers wake nobody unless they run dry (on a
+/// virtual machine a wake-up across cores costs a worker about 10 us). Spinning there would
+/// only slow the workers (a busy sibling hyperthread) and take a core from the rest of the
+/// machine. When the workers fill every core, a waiting side's yield hands its core to a worker
+/// until the scheduler gives it a turn, which is cheaper than any wake-up, so the short
+/// spin-then-park stays; a worker whose long run leaves the intake low yields in turn, so that
+/// the consumer and the feeder refill it before the workers run dry.
 template <class S, class R, class F, class P, bool Ordered>
 struct parallel_core {
   using T = value_t<S>;
@@ -97,6 +108,10 @@ struct parallel_core {
   static constexpr std::size_t no_end = static_cast<std::size_t>(-1);
   /// A run aims at about this much work, so that its synchronization is noise.
   static constexpr std::chrono::nanoseconds run_target = std::chrono::microseconds(100);
+  /// Half a window of at least this much work (per worker) is worth sleeping through.
+  static constexpr std::chrono::nanoseconds patient_wait = std::chrono::microseconds(20);
+  /// When patient, a run this long wakes the consumer for its results alone (latency).
+  static constexpr std::chrono::nanoseconds slow_run = std::chrono::milliseconds(1);
 
   parallel_core(parallel_shape shape, F fn, P pol)
       : workers(shape.workers),
@@ -104,6 +119,8 @@ struct parallel_core {
         max_run(std::max<std::size_t>(1, shape.window / (2 * shape.workers))),
         credit_step(std::max<std::size_t>(1, std::min(shape.window / 2, max_run))),
         wake_batch(std::max<std::size_t>(1, shape.window / 4)),
+        half_window(std::max<std::size_t>(1, shape.window / 2)),
+        spare_core(shape.workers < std::thread::hardware_concurrency()),
         f(std::move(fn)),
         policy(std::move(pol)),
         intake(new intake_slot[shape.window]),
@@ -114,6 +131,8 @@ struct parallel_core {
   const std::size_t max_run;
   const std::size_t credit_step;
   const std::size_t wake_batch;  // results worth waking a parked consumer for
+  const std::size_t half_window;
+  const bool spare_core;  // the machine has a core beyond the workers
   F f;
   P policy;
   struct intake_slot {
@@ -138,7 +157,11 @@ struct parallel_core {
   std::atomic<std::size_t> results_done{0};  // elements in those runs, all told
 
   alignas(detail::cache_line) std::atomic<bool> consumer_parked{false};
+  std::atomic<bool> consumer_napping{false};  // ... and wakes on its own for its batch
   std::atomic<bool> feeder_parked{false};
+  // One element's cost, as a recent run measured it; rewritten only when it moved by a quarter
+  // (its own line: the consumer and the feeder read it).
+  alignas(detail::cache_line) std::atomic<std::int64_t> element_ns{0};
   std::atomic<int> idle_workers{0};
   std::mutex park_mutex;
   std::condition_variable_any consumer_cv;
@@ -147,39 +170,68 @@ struct parallel_core {
 
   slot& at(std::size_t seq) noexcept { return ring[seq % window]; }
 
-  /// A worker published results (or, `always`, the end): wake the consumer if it is parked and
-  /// it is worth it: the result it waits for is there (ordered) and so is a batch of them, or
-  /// nothing more is coming soon (no element waits to be claimed), or the elements are slow
-  /// (`slow`: then a wake-up costs little next to them, and latency matters). Dekker-style
-  /// without fences (ThreadSanitizer does not model them): the count and the flag are seq_cst on
-  /// both sides, so either the consumer's check sees the results or the worker sees it parked.
-  /// It settled its credit before parking, so then `delivered` names the result it waits for.
-  void announce(bool always = false, bool slow = false) {
+  /// The workers' time for half a window, as the last run measured it.
+  std::chrono::nanoseconds half_window_time() const noexcept {
+    const auto per_worker = (half_window + workers - 1) / workers;
+    return std::chrono::nanoseconds(element_ns.load(std::memory_order_relaxed) *
+                                    static_cast<std::int64_t>(per_worker));
+  }
+
+  /// Whether the consumer and the feeder should stay off the cores (see above).
+  bool patient() const noexcept { return spare_core && half_window_time() >= patient_wait; }
+
+  /// Results the consumer hands on before it returns them as credit. Patient, it returns them
+  /// when it is about to wait (it woke for half a window or more, and waking the feeder twice
+  /// for them would cost twice).
+  std::size_t credit_batch() const noexcept { return patient() ? window : credit_step; }
+
+  /// Wakes a thread parked on `cv`. The waker changed what the waiter checks, then saw it
+  /// parked: once the waker held the lock, the waiter is inside `wait` or has yet to check, so
+  /// the notification may follow the unlock (and the waiter does not wake into a held lock).
+  void wake(std::condition_variable_any& cv, bool all = false) {
+    park_mutex.lock();
+    park_mutex.unlock();
+    if (all)
+      cv.notify_all();
+    else
+      cv.notify_one();
+  }
+
+  /// A worker published results (`dry`: and found nothing more to claim; `always`: the feeder
+  /// stopped): wake the consumer if it is parked and it is worth it: the result it waits for is
+  /// there (ordered) and so is a batch of them, or nothing more is coming soon (the workers ran
+  /// dry or no element waits to be claimed), or the run was slow (`slow`: then a wake-up costs
+  /// little next to it, and latency matters). A napping consumer wakes on its own for its batch.
+  /// Dekker-style without fences (ThreadSanitizer does not model them): the count and the flags
+  /// are seq_cst on both sides, so either the consumer's check sees the results or the worker
+  /// sees it parked (or no longer napping). It settled its credit before parking, so then
+  /// `delivered` names the result it waits for.
+  void announce(bool always = false, bool slow = false, bool dry = false) {
     published.fetch_add(1, std::memory_order_seq_cst);
     if (!consumer_parked.load(std::memory_order_seq_cst)) return;
     if (!always) {
       const std::size_t d = delivered.load(std::memory_order_acquire);
+      const bool napping = consumer_napping.load(std::memory_order_seq_cst);
       bool batch;
       if constexpr (Ordered) {
         if (!at(d).ready.load(std::memory_order_acquire)) return;  // its worker will wake it
-        batch = at(d + wake_batch - 1).ready.load(std::memory_order_acquire);
+        batch = !napping && at(d + wake_batch - 1).ready.load(std::memory_order_acquire);
       } else {
-        batch = results_done.load(std::memory_order_acquire) - d >= wake_batch;
+        const std::size_t have = results_done.load(std::memory_order_acquire) - d;
+        if (have == 0) return;
+        batch = !napping && have >= wake_batch;
       }
-      const bool idle = tail.load(std::memory_order_acquire) == head.load(std::memory_order_acquire);
+      const bool idle =
+          dry || (!napping && tail.load(std::memory_order_acquire) == head.load(std::memory_order_acquire));
       if (!batch && !idle && !slow) return;  // whoever takes what waits will announce again
     }
-    std::lock_guard lock(park_mutex);
-    consumer_cv.notify_one();
+    wake(consumer_cv);
   }
 
   /// The consumer handed `count` elements on: room for as many more.
   void give_credit(std::size_t count) {
     delivered.store(count, std::memory_order_seq_cst);
-    if (feeder_parked.load(std::memory_order_seq_cst)) {
-      std::lock_guard lock(park_mutex);
-      feeder_cv.notify_one();
-    }
+    if (feeder_parked.load(std::memory_order_seq_cst)) wake(feeder_cv);
   }
 
   /// The feeder published elements: wake a worker if one is parked. Per element the store is a
@@ -193,20 +245,31 @@ struct parallel_core {
       tail.store(count, std::memory_order_release);
       if (idle_workers.load(std::memory_order_relaxed) == 0) return;
     }
-    std::lock_guard lock(park_mutex);
-    worker_cv.notify_one();
+    wake(worker_cv);
   }
 
-  /// Spins briefly, then parks until `ready()` or `stop`; true when ready.
+  /// Spins briefly, then parks until `ready()` or `stop`; true when ready. Patient, it first
+  /// naps for half a window's work, then (if the result it waits for is still not there)
+  /// parks until a worker wakes it.
   template <class Ready>
   bool consumer_wait(const std::stop_token& stop, Ready ready) {
-    if (spin(ready)) return true;
-    std::unique_lock lock(park_mutex);
-    consumer_parked.store(true, std::memory_order_seq_cst);
-    const bool ok = consumer_cv.wait(lock, stop, [&] {
+    const bool nap = patient();
+    if (spin(ready, nap)) return true;
+    const auto check = [&] {
       published.load(std::memory_order_seq_cst);  // pairs with announce
       return ready();
-    });
+    };
+    std::unique_lock lock(park_mutex);
+    bool ok = false;
+    if (nap) {
+      consumer_napping.store(true, std::memory_order_seq_cst);
+      consumer_parked.store(true, std::memory_order_seq_cst);
+      ok = consumer_cv.wait_for(lock, stop, half_window_time(), check);
+      consumer_napping.store(false, std::memory_order_seq_cst);
+    } else {
+      consumer_parked.store(true, std::memory_order_seq_cst);
+    }
+    if (!ok) ok = consumer_cv.wait(lock, stop, check);
     consumer_parked.store(false, std::memory_order_relaxed);
     return ok;
   }
@@ -215,7 +278,7 @@ struct parallel_core {
   /// `seen`, or `stop`.
   void wait_for_credit(std::size_t seen, const std::stop_token& stop) {
     auto moved = [&] { return delivered.load(std::memory_order_seq_cst) != seen; };
-    if (spin(moved)) return;
+    if (spin(moved, patient())) return;
     std::unique_lock lock(park_mutex);
     feeder_parked.store(true, std::memory_order_seq_cst);
     feeder_cv.wait(lock, stop, moved);
@@ -238,10 +301,12 @@ struct parallel_core {
 
   /// A short spin (about a microsecond, then a few yields): long enough to catch a signal that
   /// is on its way, too short to turn a waiting thread into a busy one that takes a core from
-  /// the workers (a waiter that never parks also defeats `announce`'s batching).
+  /// the workers (a waiter that never parks also defeats `announce`'s batching). `brief`: the
+  /// wait is known to be long and a core is free, so a few checks and no yields (a yield to
+  /// nobody returns at once, and the spin would go on).
   template <class Ready>
-  static bool spin(Ready& ready) {
-    for (int i = 0; i < 20; ++i) {
+  static bool spin(Ready& ready, bool brief = false) {
+    for (int i = 0; i < (brief ? 4 : 20); ++i) {
       if (ready()) return true;
       if (i < 16)
         detail::cpu_relax();
@@ -299,10 +364,7 @@ struct parallel_core {
       feed_error = std::current_exception();  // after the elements before it
     }
     end.store(taken, std::memory_order_seq_cst);
-    {
-      std::lock_guard lock(park_mutex);
-      worker_cv.notify_all();
-    }
+    wake(worker_cv, true);
     announce(true);
   }
 };
@@ -352,6 +414,7 @@ class parallel_map_source : public stage_source<parallel_map_source<S, F, P, Ord
   flow push(std::size_t n, G&& g) {
     if (!core_) start(run_context{});
     auto& c = *core_;
+    std::size_t credit_batch = c.credit_batch();
     while (n != 0) {
       if (!next_ready(c)) {
         settle(c);
@@ -365,6 +428,7 @@ class parallel_map_source : public stage_source<parallel_map_source<S, F, P, Ord
         }
         // The workers quit without finishing when the run is over (cancel): stop waiting then.
         if (!c.consumer_wait(cancel_, [&] { return next_ready(c) || over(); })) return flow::done;
+        credit_batch = c.credit_batch();
         continue;
       }
       auto& s = take_next(c);
@@ -385,7 +449,7 @@ class parallel_map_source : public stage_source<parallel_map_source<S, F, P, Ord
         --n;
         go = g(std::move(*value));
       }
-      if (handed_ - credited_ >= c.credit_step) settle(c);
+      if (handed_ - credited_ >= credit_batch) settle(c);
       if (!go) break;
     }
     settle(c);
@@ -437,6 +501,7 @@ class parallel_map_source : public stage_source<parallel_map_source<S, F, P, Ord
       const std::size_t first_seq = c.claim(run_size, items);
       const std::size_t claimed = items.size();
       if (claimed == 0) {
+        c.announce(false, false, true);  // running dry: the consumer takes what is done
         const std::size_t e = c.end.load(std::memory_order_acquire);
         if (e != core_type::no_end && first_seq == e) return;  // everything was claimed
         c.wait_for_elements(first_seq, cancel);
@@ -469,7 +534,19 @@ class parallel_map_source : public stage_source<parallel_map_source<S, F, P, Ord
         c.runs_done.fetch_add(1, std::memory_order_release);
       }
       const auto took = std::chrono::steady_clock::now() - began;
-      c.announce(false, took * 2 > core_type::run_target);
+      const std::int64_t per_element = std::chrono::duration_cast<std::chrono::nanoseconds>(took).count() /
+                                       static_cast<std::int64_t>(done);
+      const std::int64_t known = c.element_ns.load(std::memory_order_relaxed);
+      if (4 * per_element > 5 * known || 4 * per_element < 3 * known)
+        c.element_ns.store(per_element, std::memory_order_relaxed);
+      const bool long_run = took * 2 > core_type::run_target;
+      c.announce(false, c.patient() ? took > core_type::slow_run : long_run);
+      // The workers fill the cores, so the consumer and the feeder wait for a turn on one: when
+      // the intake runs low, give them this core now rather than when the scheduler's slice
+      // ends (by then the workers would have run dry). With nobody waiting it returns at once.
+      if (!c.spare_core && long_run &&
+          c.tail.load(std::memory_order_relaxed) - c.head.load(std::memory_order_relaxed) < 2 * run_size)
+        std::this_thread::yield();
       // Grow the run while the function is cheap, shrink it when it is slow.
       if (done == run_size) {
         if (took * 2 <= core_type::run_target && run_size < c.max_run)
