@@ -50,6 +50,32 @@ bool counts_up(const std::vector<int>& v, int from = 0) {
     if (v[i] != from + static_cast<int>(i)) return false;
   return true;
 }
+/// Runs a source that delivers 0, 1, 2 in one call and then blocks in that call until the run
+/// stops, through parallel_map(shape, f), into a sink that asks for the stop once it has the
+/// three. A watchdog stops the run anyway after 10 s so that a failure cannot hang. Returns
+/// what the sink saw; `by_sink`: the sink asked for the stop (not the watchdog).
+template <class F>
+std::vector<int> three_before_a_block(rs::parallelism shape, F f, bool& by_sink) {
+  std::stop_source stop;
+  std::vector<int> seen;
+  by_sink = false;
+  std::jthread watchdog([&](std::stop_token cancel) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!cancel.stop_requested() && !stop.stop_requested() && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    stop.request_stop();
+  });
+  rs::run(rs::test::blocking_source(3) | rs::parallel_map(shape, std::move(f)) | rs::for_each([&](int x) {
+            seen.push_back(x);
+            if (seen.size() == 3) {
+              by_sink = true;
+              stop.request_stop();
+            }
+          }),
+          stop.get_token());
+  return seen;
+}
+
 }  // namespace
 
 static_assert(rs::source_of<mapped, std::string>);
@@ -181,29 +207,11 @@ TEST_CASE("parallel_map keeps at most in_flight elements in flight", "[exec][par
 }
 
 TEST_CASE("parallel_map hands on what a source delivered before it blocks", "[exec][parallel_map]") {
-  // The source delivers 0, 1, 2 in one call and then blocks in that call until the run stops:
-  // the three must come out without waiting for the stop. The sink asks for the stop once it
-  // has them; a watchdog stops the run anyway after 10 s so that a failure cannot hang.
-  std::stop_source stop;
-  std::atomic<bool> by_sink{false};
-  std::vector<int> seen;
-  std::jthread watchdog([&](std::stop_token cancel) {
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!cancel.stop_requested() && !stop.stop_requested() && std::chrono::steady_clock::now() < until)
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    stop.request_stop();
-  });
-  rs::run(rs::test::blocking_source(3) | rs::parallel_map(wide, [](int x) { return x; }) |
-              rs::for_each([&](int x) {
-                seen.push_back(x);
-                if (seen.size() == 3) {
-                  by_sink = true;
-                  stop.request_stop();
-                }
-              }),
-          stop.get_token());
-  REQUIRE(by_sink.load());
-  REQUIRE(seen == std::vector<int>{0, 1, 2});
+  // The three must come out without waiting for the stop.
+  bool by_sink = false;
+  REQUIRE(three_before_a_block(
+              wide, [](int x) { return x; }, by_sink) == std::vector<int>{0, 1, 2});
+  REQUIRE(by_sink);
 }
 
 TEST_CASE("a stop request ends parallel_map's intake and drains what is in flight", "[exec][parallel_map]") {
@@ -285,26 +293,9 @@ TEST_CASE("parallel_map with costly elements hands on what a source delivered be
           "[exec][parallel_map]") {
   // As above, with elements slow enough for the consumer to nap: the workers running dry must
   // wake it, or the three would wait for the stop.
-  std::stop_source stop;
-  std::atomic<bool> by_sink{false};
-  std::vector<int> seen;
-  std::jthread watchdog([&](std::stop_token cancel) {
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!cancel.stop_requested() && !stop.stop_requested() && std::chrono::steady_clock::now() < until)
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    stop.request_stop();
-  });
-  rs::run(rs::test::blocking_source(3) |
-              rs::parallel_map(rs::parallelism{.workers = 1, .in_flight = 64},
-                               [](int x) { return costly(x, 500); }) |
-              rs::for_each([&](int x) {
-                seen.push_back(x);
-                if (seen.size() == 3) {
-                  by_sink = true;
-                  stop.request_stop();
-                }
-              }),
-          stop.get_token());
-  REQUIRE(by_sink.load());
-  REQUIRE(seen == std::vector<int>{0, 1, 2});
+  bool by_sink = false;
+  REQUIRE(three_before_a_block(
+              rs::parallelism{.workers = 1, .in_flight = 64}, [](int x) { return costly(x, 500); },
+              by_sink) == std::vector<int>{0, 1, 2});
+  REQUIRE(by_sink);
 }

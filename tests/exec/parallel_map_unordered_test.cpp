@@ -16,6 +16,19 @@
 
 namespace rs = rstreams;
 
+namespace {
+
+/// Whether `seen`, in any order, is exactly 0 .. n-1, each once.
+template <class T>
+bool each_once(std::vector<T> seen, std::size_t n) {
+  std::sort(seen.begin(), seen.end());
+  bool all = seen.size() == n;
+  for (std::size_t i = 0; all && i < seen.size(); ++i) all = seen[i] == static_cast<T>(i);
+  return all;
+}
+
+}  // namespace
+
 static_assert(
     rs::source_of<decltype(rs::iota(0, 3) | rs::parallel_map_unordered(2, [](int x) { return x * 0.5; })),
                   double>);
@@ -45,10 +58,7 @@ TEST_CASE("parallel_map_unordered lets a fast element overtake a slow one",
 TEST_CASE("parallel_map_unordered delivers every element once", "[exec][parallel_map_unordered]") {
   auto v =
       rs::run(rs::iota(0, 500) | rs::parallel_map_unordered(3, [](int x) { return x; }) | rs::to_vector());
-  std::sort(v.begin(), v.end());
-  bool all = v.size() == 500;
-  for (std::size_t i = 0; all && i < v.size(); ++i) all = v[i] == static_cast<int>(i);
-  REQUIRE(all);
+  REQUIRE(each_once(v, 500));
 }
 
 TEST_CASE("parallel_map_unordered keeps at most n elements in flight", "[exec][parallel_map_unordered]") {
@@ -72,10 +82,7 @@ TEST_CASE("parallel_map_unordered with a wide window delivers every element once
             seen.push_back(x);
           }));
   REQUIRE(meter.max_in_flight.load() <= 48);
-  std::sort(seen.begin(), seen.end());
-  bool all = seen.size() == 20'000;
-  for (std::size_t i = 0; all && i < seen.size(); ++i) all = seen[i] == i;
-  REQUIRE(all);
+  REQUIRE(each_once(seen, 20'000));
 }
 
 TEST_CASE("parallel_map_unordered with costly elements delivers every element once, within the window",
@@ -97,10 +104,7 @@ TEST_CASE("parallel_map_unordered with costly elements delivers every element on
             seen.push_back(x);
           }));
   REQUIRE(meter.max_in_flight.load() <= 16);
-  std::sort(seen.begin(), seen.end());
-  bool all = seen.size() == 2'000;
-  for (std::size_t i = 0; all && i < seen.size(); ++i) all = seen[i] == i;
-  REQUIRE(all);
+  REQUIRE(each_once(seen, 2'000));
 }
 
 TEST_CASE("parallel_map_unordered rejects a zero parallelism", "[exec][parallel_map_unordered]") {
