@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <thread>
@@ -53,6 +54,24 @@ bool replicas_current(rb::nats_backend& bus, const std::string& stream, int expe
   }
   jsStreamInfo_Destroy(si);
   return ok;
+}
+
+/// Waits (up to 30 s) until `stream`, as its current leader sees it, holds `n` messages: right
+/// after a node is killed a leader is being elected, and a restarted node that reported itself
+/// current may still be copying messages from a peer when it takes over.
+bool holds_messages(rb::nats_backend& bus, const std::string& stream, std::uint64_t n) {
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    jsStreamInfo* si = nullptr;
+    jsErrCode code{};
+    if (js_GetStreamInfo(&si, bus.connection().js(), stream.c_str(), nullptr, &code) == NATS_OK) {
+      const std::uint64_t msgs = si->State.Msgs;
+      jsStreamInfo_Destroy(si);
+      if (msgs == n) return true;
+    }
+    std::this_thread::sleep_for(200ms);
+  }
+  return false;
 }
 }  // namespace
 
@@ -107,6 +126,8 @@ TEST_CASE("nats cluster: a node killed mid-enrich loses nothing acknowledged and
   // With another node down, the restarted one carries the quorum: the data is all there.
   cluster.kill(1);
   rb::nats_backend after(cluster.url(0), cluster_options());
+  REQUIRE(holds_messages(after, "cluster_Q_doubled", out.size()));
+  REQUIRE(holds_messages(after, "cluster_Q_items", in.size()));
   REQUIRE(rt::read_all(after, "doubled").size() == out.size());
   REQUIRE(rt::read_all(after, "items").size() == in.size());
 }

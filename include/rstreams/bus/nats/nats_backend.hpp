@@ -283,16 +283,18 @@ class nats_lease_state final : public lease_state {
 ///   then stored twice.
 /// * `read(after)`: eid order equals stream-sequence order, so `after` (an eid or any prefix)
 ///   maps to the first stream sequence whose eid is greater: found by binary search over
-///   sequences with direct message gets (log2(n) requests), or, when `after` is where the
-///   previous read of this queue stopped, taken from the open cursor without any search. The
-///   records then come from an ephemeral pull consumer (AckAll, one ack per fetch) starting at
-///   that sequence, fetched in batches of min(`max`, records the consumer still holds), so the
-///   server answers at once; when the consumer says it holds nothing, one consumer-info
-///   request checks for new records.
+///   sequences with message gets answered by the stream's leader (log2(n) requests), or, when
+///   `after` is where the previous read of this queue stopped, taken from the open cursor
+///   without any search. The records then come from an ephemeral pull consumer (AckAll, one
+///   ack per fetch) starting at that sequence, fetched in batches of min(`max`, records the
+///   consumer still holds), so the server answers at once. When the consumer says it holds
+///   nothing, one stream-info request to the stream's leader checks for new records: the
+///   consumer has a single replica, which may be a node still copying messages after a
+///   restart and would count too few.
 /// * A read consumer that is lost (deleted by an operator, idle 60 s, or its server died) is
-///   noticed by the next read: its consumer-info request fails, or its fetch brings nothing
-///   within `nats_fetch_wait` (500 ms) although records are pending. It is replaced by a new
-///   one positioned by eid right after the last record returned, so the read goes on with no
+///   noticed by the next read that expects records: its fetch brings nothing within
+///   `nats_fetch_wait` (500 ms) although records are pending. It is replaced by a new one
+///   positioned by eid right after the last record returned, so the read goes on with no
 ///   record lost and none repeated (its acknowledgements position nothing: positions are
 ///   eids). A read call that loses its consumer `attempts` times throws nats_error.
 /// * `wait` subscribes to the queue's subject and sleeps on a condition variable woken by the
@@ -488,7 +490,19 @@ class nats_backend {
       if (!reopen(std::string(after))) return 0;
     }
     std::size_t got = 0;
-    if (cur.pending == 0) {  // caught up last time: has anything arrived since?
+    if (cur.pending == 0 && cur.next_seq != 0) {
+      // Caught up last time: has anything arrived since? Asked of the stream's leader, not of
+      // the consumer: a consumer has one replica, which may be a node still copying messages
+      // after a restart, and would then report nothing pending while records exist. If it
+      // cannot deliver them, the fetch below finds it lost and replaces it.
+      const auto info = stream_state(stream);
+      if (!info) {  // the stream is gone: reads as empty, and the next read starts afresh
+        cur.reset();
+        return 0;
+      }
+      const std::uint64_t last = info->second.second;
+      cur.pending = last >= cur.next_seq ? last - cur.next_seq + 1 : 0;
+    } else if (cur.pending == 0) {  // position unknown: the consumer counts what is pending
       jsConsumerInfo* ci = nullptr;
       try {
         conn.call("consumer info on " + stream,
