@@ -163,7 +163,8 @@ void bench_frames_only(benchmark::State& state) {
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::system_clock::now().time_since_epoch())
                       .count();
-  const auto eid_ms = rb::make_eid(ms, 0).substr(0, rb::make_eid(ms, 0).size() - 7);
+  std::string eid_ms = rb::make_eid(ms, 0);
+  eid_ms.resize(eid_ms.size() - 7);  // "z/.../<ms>-" without the sequence
   for (auto _ : state) {
     for (std::size_t i = 0; i < records_per_run; i += batch) {
       buf.clear();

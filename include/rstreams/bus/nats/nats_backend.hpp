@@ -170,36 +170,39 @@ struct nats_state {
 /// 7-digit sequence is made once per ms, and each eid is written into the record's own string
 /// (no allocation when it already has the capacity).
 inline void nats_assign_eids(const std::string& last, std::span<record> records) {
+  // The eid after q: the next sequence, or the next ms once the sequence is exhausted.
+  const auto step = [](eid_parts& q) {
+    if (q.seq >= eid_max_seq) {
+      ++q.ms;
+      q.seq = 0;
+    } else {
+      ++q.seq;
+    }
+  };
+  constexpr std::size_t seq_digits = 7;  // make_eid pads the sequence to 7 digits
+  const auto prefix_of = [](std::int64_t ms) {
+    std::string t = make_eid(ms, 0);
+    t.resize(t.size() - seq_digits);
+    return t;
+  };
   eid_parts p{nats_now_ms(), 0};
   if (!last.empty()) {
     const auto l = parse_eid(last);
     if (p.ms <= l.ms) {
       p = l;
-      if (p.seq >= eid_max_seq) {
-        ++p.ms;
-        p.seq = 0;
-      } else {
-        ++p.seq;
-      }
+      step(p);
     }
   }
-  constexpr std::size_t seq_digits = 7;  // make_eid pads the sequence to 7 digits
-  std::string prefix = make_eid(p.ms, 0);
-  prefix.resize(prefix.size() - seq_digits);
+  std::string prefix = prefix_of(p.ms);
   for (auto& r : records) {
     r.eid.assign(prefix);
     r.eid.resize(prefix.size() + seq_digits);
     std::uint32_t v = p.seq;
     for (std::size_t i = r.eid.size(); i > prefix.size(); v /= 10)
       r.eid[--i] = static_cast<char>('0' + v % 10);
-    if (p.seq >= eid_max_seq) {
-      ++p.ms;
-      p.seq = 0;
-      prefix = make_eid(p.ms, 0);
-      prefix.resize(prefix.size() - seq_digits);
-    } else {
-      ++p.seq;
-    }
+    const auto ms = p.ms;
+    step(p);
+    if (p.ms != ms) prefix = prefix_of(p.ms);
   }
 }
 
