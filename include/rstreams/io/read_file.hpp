@@ -55,7 +55,9 @@ struct read_file_fn {
 };
 
 /// A source of the bytes of a file, of the files of a directory, or of the files matching a
-/// glob (`logs/*.jsonl`), in name order, as std::string chunks; ".gz" files are gunzipped.
+/// glob (`logs/*.jsonl`), in name order, as std::string chunks; ".gz" files are gunzipped
+/// when the program includes <rstreams/io/gunzip.hpp> (part rstreams::gzip; without it they are
+/// a config_error, so that programs reading plain files link no zlib).
 ///
 /// Forms: `read_file(path, opts)`
 /// Options: chunk size, decompression, `follow` (keep reading a growing file until the
