@@ -25,12 +25,12 @@ class read_file_source : public source_interface<read_file_source> {
   template <class F>
   flow push(std::size_t n, F&& f) {
     if (done_) return flow::done;
-    std::string chunk;
+    std::string bytes;
     while (n != 0) {
-      switch (reader_.next(chunk)) {
+      switch (reader_.next(bytes)) {
         case detail::file_reader::event::chunk:
           --n;
-          if (!f(std::move(chunk))) return flow::more;
+          if (!f(std::move(bytes))) return flow::more;
           break;
         case detail::file_reader::event::file_end:
           break;

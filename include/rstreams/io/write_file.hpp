@@ -1,6 +1,7 @@
 #pragma once
 
 #include <rstreams/core/context.hpp>
+#include <rstreams/core/detail/errno_text.hpp>
 #include <rstreams/core/error.hpp>
 #include <rstreams/core/pipe.hpp>
 #include <rstreams/io/detail/bytes.hpp>
@@ -46,10 +47,6 @@ struct write_result {
 };
 
 namespace detail {
-
-inline std::string errno_text(int e) {
-  return std::error_code(e, std::generic_category()).message();
-}
 
 /// One output file under construction: written to a hidden temporary next to its final
 /// name, renamed into place when complete, removed if abandoned.
