@@ -699,6 +699,9 @@ class queue_log {
 
   void refill(std::uint64_t off, std::size_t need) {
     const auto want = std::max(need, read_chunk);
+    // Memory stays bounded by max(record, read chunk): a buffer grown for a large record shrinks
+    // back once smaller reads follow.
+    if (rbuf_.size() > want && rbuf_.size() > read_chunk) std::vector<char>(want).swap(rbuf_);
     if (rbuf_.size() < want) rbuf_.resize(want);
     rbuf_off_ = off;
     rbuf_len_ = pread_full(rfile_->fd.get(), rbuf_.data(), want, off, rfile_->path);
@@ -727,6 +730,11 @@ class queue_log {
     if (st == frame_status::ok) return st;
     refill(off, need);  // fresh bytes: the file may have grown, or the buffer held a stale tail
     st = parse_buffered(off, f, p, need);
+    if (st == frame_status::incomplete && need > rbuf_len_ && rbuf_len_ >= frame_header_size) {
+      // A frame larger than what one refill read: its header gave the size, read all of it.
+      refill(off, need);
+      st = parse_buffered(off, f, p, need);
+    }
     return st;
   }
 
