@@ -13,6 +13,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -104,4 +106,257 @@ TEST_CASE("a large record does not hide the rest of its segment or the next one"
     const auto all = read_every(bus, "q", "", step);
     REQUIRE(all == sent);
   }
+}
+
+namespace {
+
+void flip(const std::string& path, std::uintmax_t offset) {
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekg(static_cast<std::streamoff>(offset));
+  char c = 0;
+  f.read(&c, 1);
+  c = static_cast<char>(c ^ 0x10);
+  f.seekp(static_cast<std::streamoff>(offset));
+  f.write(&c, 1);
+}
+
+void overwrite(const std::string& path, std::uintmax_t offset, const std::string& bytes) {
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekp(static_cast<std::streamoff>(offset));
+  f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+std::string contents(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+constexpr std::uintmax_t q_header = 56;  // the segment header of queue "q"
+
+// Every frame of records_of(..., pad) has the same size while the numbers keep their width.
+struct fixture {
+  rstreams::test::temp_file dir{"bus", ""};
+  std::vector<rb::record> sent;
+  std::uintmax_t frame = 0;
+
+  explicit fixture(int n, rb::local_options opt = no_fsync(), int per_segment = 0) {
+    if (per_segment > 0) opt.segment_bytes = 1;  // roll before every batch
+    rb::local_backend bus(dir.path().string(), opt);
+    const int step = per_segment > 0 ? per_segment : n;
+    for (int i = 0; i < n; i += step) {
+      auto batch = records_of(10 + i, step);
+      bus.append("q", batch);
+      sent.insert(sent.end(), batch.begin(), batch.end());
+    }
+    frame = (fs::file_size(seg_path(dir, "q", 0)) - q_header) / static_cast<std::uintmax_t>(step);
+  }
+  [[nodiscard]] std::string seg(int n = 0) const { return seg_path(dir, "q", n); }
+  [[nodiscard]] std::string root() const { return dir.path().string(); }
+};
+
+// Reads from the start until an error; returns what came before it and the error.
+std::vector<rb::record> read_until_error(rb::local_backend& bus, std::optional<rb::corrupt_record>& err) {
+  std::vector<rb::record> all;
+  std::string after;
+  try {
+    while (bus.read("q", after, 1000, all) > 0) after = all.back().eid;
+  } catch (const rb::corrupt_record& e) {
+    err.emplace(e);
+  }
+  return all;
+}
+
+}  // namespace
+
+TEST_CASE("a torn tail cut at any byte of the last record is truncated, and only it",
+          "[bus][local][queue_log]") {
+  fixture fx(5);
+  const auto full = contents(fx.seg());
+  const auto last = full.size() - fx.frame;
+  for (auto cut = last; cut < full.size(); ++cut) {
+    CAPTURE(cut);
+    {
+      std::ofstream(fx.seg(), std::ios::binary | std::ios::trunc)
+          .write(full.data(), static_cast<std::streamsize>(cut));
+    }
+    rb::local_backend bus(fx.root(), no_fsync());
+    REQUIRE(fs::file_size(fx.seg()) == last);
+    REQUIRE(read_every(bus, "q") == std::vector<rb::record>(fx.sent.begin(), fx.sent.end() - 1));
+    REQUIRE(!bus.path().empty());
+  }
+  rb::local_backend bus(fx.root(), no_fsync());
+  auto more = records_of(99, 1);
+  bus.append("q", more);
+  REQUIRE(read_every(bus, "q").size() == 5);
+}
+
+TEST_CASE("a flipped bit anywhere in a complete record is reported with file and offset, never dropped",
+          "[bus][local][queue_log]") {
+  // Two segments of 4 records; damage in the last or the non-last segment, in the last or a
+  // middle record, in its header, checksum or payload.
+  fixture fx(8, no_fsync(), 4);
+  REQUIRE(fs::exists(fx.seg(1)));
+  const int seg = GENERATE(0, 1);
+  const int rec = GENERATE(1, 3);
+  const std::uintmax_t at = GENERATE(2, 9, 20, 60);  // magic, body checksum, body fields, payload
+  CAPTURE(seg, rec, at);
+  const auto before = contents(fx.seg(seg));
+  const auto bad = q_header + static_cast<std::uintmax_t>(rec) * fx.frame;
+  flip(fx.seg(seg), bad + at);
+  const auto damaged = contents(fx.seg(seg));
+
+  rb::local_backend bus(fx.root(), no_fsync());
+  std::optional<rb::corrupt_record> err;
+  const auto got = read_until_error(bus, err);
+  REQUIRE(err.has_value());
+  REQUIRE(err->file() == fs::canonical(fx.seg(seg)).string());
+  REQUIRE(err->offset() == bad);
+  const auto good = static_cast<std::size_t>(seg * 4 + rec);
+  REQUIRE(got ==
+          std::vector<rb::record>(fx.sent.begin(), fx.sent.begin() + static_cast<std::ptrdiff_t>(good)));
+  auto more = records_of(99, 1);
+  REQUIRE_THROWS_AS(bus.append("q", more), rb::corrupt_record);
+  REQUIRE(contents(fx.seg(seg)) == damaged);  // nothing was truncated or rewritten
+  REQUIRE(damaged.size() == before.size());
+}
+
+TEST_CASE("a zeroed last page of acknowledged records is damage under a durable policy",
+          "[bus][local][queue_log]") {
+  rb::local_options durable;
+  durable.fsync = rb::fsync_policy::every_batch;
+  fixture fx(40, durable);
+  const auto size = fs::file_size(fx.seg());
+  overwrite(fx.seg(), size - 1000, std::string(1000, '\0'));
+  rb::local_backend bus(fx.root(), durable);
+  REQUIRE(fs::file_size(fx.seg()) == size);
+  std::optional<rb::corrupt_record> err;
+  const auto got = read_until_error(bus, err);
+  REQUIRE(err.has_value());
+  REQUIRE(got.size() < fx.sent.size());
+  REQUIRE(err->offset() == q_header + got.size() * fx.frame);
+}
+
+TEST_CASE("bytes past the durable horizon that do not parse are a torn tail, kept in a quarantine file",
+          "[bus][local][queue_log]") {
+  rb::local_options durable;
+  durable.fsync = rb::fsync_policy::every_batch;
+  fixture fx(10, durable);
+  const auto size = fs::file_size(fx.seg());
+  // What a power cut can leave of an unsynced batch: a zero-filled range, then part of a frame.
+  const auto tail = std::string(700, '\0') + contents(fx.seg()).substr(q_header, 40);
+  std::ofstream(fx.seg(), std::ios::binary | std::ios::app) << tail;
+  rb::local_backend bus(fx.root(), durable);
+  REQUIRE(fs::file_size(fx.seg()) == size);
+  REQUIRE(read_every(bus, "q") == fx.sent);
+  const auto kept = fx.seg() + ".torn-" + std::to_string(size);
+  REQUIRE(contents(kept) == tail);
+  auto more = records_of(99, 2);
+  bus.append("q", more);
+  REQUIRE(read_every(bus, "q").size() == 12);
+}
+
+TEST_CASE("a deleted or truncated middle segment is a gap that reads report", "[bus][local][queue_log]") {
+  fixture fx(12, no_fsync(), 4);
+  REQUIRE(fs::exists(fx.seg(2)));
+  SECTION("deleted") {
+    fs::remove(fx.seg(1));
+    rb::local_options opt = no_fsync();
+    opt.segment_bytes = 1;
+    rb::local_backend bus(fx.root(), opt);
+    std::optional<rb::corrupt_record> err;
+    const auto got = read_until_error(bus, err);
+    REQUIRE(got.size() == 4);
+    REQUIRE(err.has_value());
+    REQUIRE_THAT(err->what(), Catch::Contains("segment 1 is missing"));
+  }
+  SECTION("truncated inside a record") {
+    fs::resize_file(fx.seg(1), q_header + 2 * fx.frame + 5);
+    rb::local_backend bus(fx.root(), no_fsync());
+    std::optional<rb::corrupt_record> err;
+    const auto got = read_until_error(bus, err);
+    REQUIRE(got.size() == 6);
+    REQUIRE(err.has_value());
+    REQUIRE(err->offset() == q_header + 2 * fx.frame);
+    REQUIRE_THAT(err->what(), Catch::Contains("truncated segment"));
+  }
+}
+
+TEST_CASE("files rstreams did not write are reported and never changed", "[bus][local][queue_log]") {
+  rstreams::test::temp_file dir("bus", "");
+  rstreams::test::temp_file outside("outside", ".txt");
+  outside.write("precious data outside the bus\n");
+  { rb::local_backend bus(dir.path().string(), no_fsync()); }
+  const auto qdir = dir.path() / "queues" / "q";
+  fs::create_directories(qdir);
+  const std::string seg = (qdir / "00000000000000000000.seg").string();
+  SECTION("a foreign file under a segment's name") {
+    std::ofstream(seg) << "hello, not a segment\n";
+    {
+      rb::local_backend bus(dir.path().string(), no_fsync());
+      auto more = records_of(0, 1);
+      REQUIRE_THROWS_WITH(bus.append("q", more), Catch::Contains("not an rstreams segment"));
+      std::vector<rb::record> out;
+      REQUIRE_THROWS_WITH(bus.read("q", "", 10, out), Catch::Contains("left untouched"));
+    }
+    REQUIRE(contents(seg) == "hello, not a segment\n");
+  }
+  SECTION("a symbolic link out of the bus") {
+    fs::create_symlink(outside.path(), seg);
+    rb::local_backend bus(dir.path().string(), no_fsync());
+    auto more = records_of(0, 1);
+    REQUIRE_THROWS_WITH(bus.append("q", more), Catch::Contains("symbolic link"));
+    std::vector<rb::record> out;
+    REQUIRE_THROWS_WITH(bus.read("q", "", 10, out), Catch::Contains("symbolic link"));
+  }
+  SECTION("a queue directory that is a symbolic link") {
+    fs::remove(qdir);
+    rstreams::test::temp_file elsewhere("elsewhere", "");
+    fs::create_directories(elsewhere.path());
+    fs::create_symlink(elsewhere.path(), qdir);
+    rb::local_backend bus(dir.path().string(), no_fsync());
+    auto more = records_of(0, 1);
+    REQUIRE_THROWS_WITH(bus.append("q", more), Catch::Contains("symbolic link"));
+    REQUIRE(fs::is_empty(elsewhere.path()));
+  }
+  REQUIRE(contents(outside.path().string()) == "precious data outside the bus\n");
+}
+
+TEST_CASE("a segment of a newer format version is refused clearly", "[bus][local][queue_log]") {
+  fixture fx(3);
+  const auto before = contents(fx.seg());
+  overwrite(fx.seg(), 4, std::string("\x07\x00", 2));
+  const auto after = contents(fx.seg());
+  rb::local_backend bus(fx.root(), no_fsync());
+  std::vector<rb::record> out;
+  REQUIRE_THROWS_WITH(bus.read("q", "", 10, out), Catch::Contains("segment format version 7 is newer"));
+  auto more = records_of(0, 1);
+  REQUIRE_THROWS_WITH(bus.append("q", more), Catch::Contains("upgrade rstreams"));
+  REQUIRE(contents(fx.seg()) == after);
+  REQUIRE(before.size() == after.size());
+}
+
+TEST_CASE("segments of format version 1 (no header) stay readable and appendable",
+          "[bus][local][queue_log]") {
+  rstreams::test::temp_file dir("bus", "");
+  { rb::local_backend bus(dir.path().string(), no_fsync()); }
+  const auto qdir = dir.path() / "queues" / "q";
+  fs::create_directories(qdir);
+  auto old = records_of(0, 3);
+  std::string bytes;
+  for (std::size_t i = 0; i < old.size(); ++i) {
+    old[i].eid = rb::make_eid(1623691151425, static_cast<std::uint32_t>(i));
+    old[i].event = "q";
+    old[i].timestamp = old[i].event_source_timestamp = 1623691151425;
+    rb::detail::encode_frame(bytes, old[i], i);
+  }
+  std::ofstream((qdir / "00000000000000000000.seg").string(), std::ios::binary) << bytes;
+  std::ofstream((qdir / "lock").string());
+  rb::local_backend bus(dir.path().string(), no_fsync());
+  REQUIRE(read_every(bus, "q") == old);
+  auto more = records_of(3, 2);
+  bus.append("q", more);
+  const auto all = read_every(bus, "q");
+  REQUIRE(all.size() == 5);
+  REQUIRE(all[4] == more[1]);
+  REQUIRE(bus.queues().front().records == 5);
 }

@@ -54,12 +54,20 @@ class unique_fd {
   int fd_ = -1;
 };
 
+// The error of a failed open; with O_NOFOLLOW, ELOOP means the path is a symbolic link.
+[[noreturn]] inline void throw_open_error(const std::string& path, int flags, int err) {
+  if (err == ELOOP && (flags & O_NOFOLLOW) != 0)
+    throw io_error(path,
+                   "is a symbolic link; rstreams does not follow links it did not create (left untouched)");
+  throw_errno(path, "cannot open", err);
+}
+
 inline unique_fd open_file(const std::string& path, int flags, mode_t mode = 0644) {
   int fd;
   do {
     fd = ::open(path.c_str(), flags | O_CLOEXEC, mode);
   } while (fd < 0 && errno == EINTR);
-  if (fd < 0) throw_errno(path, "cannot open");
+  if (fd < 0) throw_open_error(path, flags, errno);
   return unique_fd(fd);
 }
 
@@ -71,7 +79,7 @@ inline unique_fd open_if_exists(const std::string& path, int flags) {
   } while (fd < 0 && errno == EINTR);
   if (fd < 0) {
     if (errno == ENOENT) return {};
-    throw_errno(path, "cannot open");
+    throw_open_error(path, flags, errno);
   }
   return unique_fd(fd);
 }
@@ -135,6 +143,13 @@ inline void fsync_fd(int fd, const std::string& path, bool data_only = true) {
 inline void fsync_dir(const std::string& dir) {
   auto fd = open_file(dir, O_RDONLY | O_DIRECTORY);
   fsync_fd(fd.get(), dir, false);
+}
+
+/// The directory holding `path` ("." for a bare name).
+inline std::string parent_dir(const std::string& path) {
+  const auto at = path.find_last_of('/');
+  if (at == std::string::npos) return ".";
+  return at == 0 ? "/" : path.substr(0, at);
 }
 
 /// mkdir that accepts an existing directory.
