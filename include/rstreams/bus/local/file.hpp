@@ -16,6 +16,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -192,16 +193,36 @@ inline std::optional<std::string> read_whole_file(const std::string& path) {
   return text;
 }
 
+/// Removes the temporary files of replace_file (`.<name>.tmp.<pid>`) in `dir` whose writer is gone
+/// (a crash between writing and renaming); returns how many.
+inline std::size_t remove_stale_temp_files(const std::string& dir) {
+  std::size_t removed = 0;
+  for (const auto& name : list_dir(dir)) {
+    if (name.empty() || name.front() != '.') continue;
+    const auto at = name.rfind(".tmp.");
+    if (at == std::string::npos || at + 5 >= name.size()) continue;
+    const auto digits = name.substr(at + 5);
+    if (digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 9) continue;
+    const auto pid = static_cast<pid_t>(std::stol(digits));
+    if (pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;
+    if (::unlink((dir + "/" + name).c_str()) == 0) ++removed;
+  }
+  return removed;
+}
+
 /// Replaces `path` atomically with `content`: write a temp file beside it, fsync it, rename it
 /// over `path`, fsync the directory (the fsyncs only when `durable`).
 inline void replace_file(const std::string& dir, const std::string& name, std::string_view content,
                          bool durable) {
   const auto path = dir + "/" + name;
   const auto tmp = dir + "/." + name + ".tmp." + std::to_string(::getpid());
-  {
-    auto fd = open_file(tmp, O_WRONLY | O_CREAT | O_TRUNC);
+  try {
+    auto fd = open_file(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW);
     pwrite_full(fd.get(), content.data(), content.size(), 0, tmp);
     if (durable) fsync_fd(fd.get(), tmp, false);
+  } catch (...) {
+    ::unlink(tmp.c_str());  // a full disk must not leave the temporary file behind
+    throw;
   }
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     const int err = errno;

@@ -40,6 +40,7 @@
 #include <vector>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 
 namespace rstreams::bus {
 
@@ -49,12 +50,15 @@ inline constexpr const char* bus_marker_name = "rstreams-bus.json";
 inline constexpr const char* bus_format = "rstreams-local-bus";
 inline constexpr int bus_version = 1;
 
+inline bool half_created_bus(const std::string& root);
+
 // Opens (and on first use creates) the bus directory; refuses a directory that is not a bus.
 inline std::string open_bus_dir(const std::string& path, bool create) {
   if (path.empty()) throw config_error("rstreams: local backend: empty directory path");
   if (!path_exists(path)) {
     if (!create) throw io_error(path, "no such bus directory");
     make_dirs(path);
+    fsync_dir(parent_dir(path));
   }
   if (!is_directory(path)) throw io_error(path, "not a directory, so not a bus");
   char resolved[PATH_MAX];
@@ -77,16 +81,38 @@ inline std::string open_bus_dir(const std::string& path, bool create) {
     }
   } else {
     if (!create) throw io_error(root, "not an rstreams bus (no " + std::string(bus_marker_name) + ")");
-    if (!list_dir(root).empty())
+    if (!half_created_bus(root))
       throw io_error(root, "not an rstreams bus: the directory is not empty and has no " +
                                std::string(bus_marker_name) + " (use an empty or new directory)");
+    // New, or what a creation that was killed (or ran out of space) left: (re)do every step.
+    // The marker comes last, so a directory with a marker is always complete.
+    for (const auto& name : list_dir(root))
+      if (name.rfind("." + std::string(bus_marker_name) + ".tmp.", 0) == 0)
+        ::unlink((root + "/" + name).c_str());
     make_dir(root + "/queues");
     make_dir(root + "/checkpoints");
     make_dir(root + "/leases");
+    fsync_dir(root);
     replace_file(root, bus_marker_name,
                  nlohmann::json{{"format", bus_format}, {"version", bus_version}}.dump() + "\n", true);
   }
   return root;
+}
+
+// True for an empty directory, or one holding only what creating a bus makes before its marker:
+// the empty `queues`, `checkpoints` and `leases` directories and the marker's temporary file.
+inline bool half_created_bus(const std::string& root) {
+  for (const auto& name : list_dir(root)) {
+    if (name == "queues" || name == "checkpoints" || name == "leases") {
+      struct stat st {};
+      if (::lstat((root + "/" + name).c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return false;
+      if (!list_dir(root + "/" + name).empty()) return false;
+      continue;
+    }
+    if (name.rfind("." + std::string(bus_marker_name) + ".tmp.", 0) == 0) continue;
+    return false;
+  }
+  return true;
 }
 
 struct local_state {
@@ -137,6 +163,10 @@ class local_backend {
       throw config_error("rstreams: local backend: fsync_interval must not be negative");
     auto root = detail::open_bus_dir(dir, opt.create);
     state_ = std::make_unique<detail::local_state>(std::move(root), std::move(opt));
+    // Temporary files of checkpoint, state and marker writers that died before renaming.
+    detail::remove_stale_temp_files(state_->root);
+    for (const auto& bot : detail::list_dir(state_->root + "/checkpoints"))
+      detail::remove_stale_temp_files(state_->root + "/checkpoints/" + bot);
     if (state_->opt.recover_on_open) {
       for (const auto& name : detail::list_dir(state_->root + "/queues")) {
         if (valid_queue_dir(name)) state_->queue(name).recover_now();
