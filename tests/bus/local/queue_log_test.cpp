@@ -360,3 +360,46 @@ TEST_CASE("segments of format version 1 (no header) stay readable and appendable
   REQUIRE(all[4] == more[1]);
   REQUIRE(bus.queues().front().records == 5);
 }
+
+TEST_CASE("verify reports each damaged range and gap; repair keeps the bytes and reports the loss",
+          "[bus][local][queue_log]") {
+  fixture fx(12, no_fsync(), 4);
+  flip(fx.seg(0), q_header + 1 * fx.frame + 30);  // record 1 of segment 0
+  fs::remove(fx.seg(1));                          // records 4..7
+  const auto damaged_bytes = contents(fx.seg(0)).substr(q_header + fx.frame, fx.frame);
+  rb::local_backend bus(fx.root(), no_fsync());
+  auto rep = bus.verify("q");
+  REQUIRE_FALSE(rep.ok());
+  REQUIRE(rep.damage.size() == 1);
+  REQUIRE(rep.damage[0].file == fs::canonical(fx.seg(0)).string());
+  REQUIRE(rep.damage[0].offset == q_header + fx.frame);
+  REQUIRE(rep.damage[0].length == fx.frame);
+  REQUIRE(rep.damage[0].events == 1);
+  REQUIRE(rep.gaps.size() == 1);
+  REQUIRE(rep.gaps[0].events == 4);
+  REQUIRE(rep.events_lost() == 5);
+  REQUIRE(rep.records == 7);
+  REQUIRE(fs::file_size(fx.seg(0)) == q_header + 4 * fx.frame);  // verify changed nothing
+
+  auto more = records_of(99, 1);
+  std::optional<rb::corrupt_record> err;
+  read_until_error(bus, err);
+  REQUIRE(err.has_value());
+  REQUIRE_THROWS_AS(bus.append("q", more), rb::corrupt_record);
+
+  const auto fixed = bus.repair("q");
+  REQUIRE(fixed.events_lost() == 5);
+  REQUIRE(contents(fixed.damage[0].quarantine) == damaged_bytes);
+  REQUIRE(bus.verify("q").ok());
+  auto all = read_every(bus, "q");
+  REQUIRE(all.size() == 7);
+  REQUIRE(all[0] == fx.sent[0]);
+  REQUIRE(all[1] == fx.sent[2]);
+  REQUIRE(all[3] == fx.sent[8]);
+  bus.append("q", more);
+  REQUIRE(read_every(bus, "q").size() == 8);
+  rb::local_backend other(fx.root(), no_fsync());  // another handle sees a healthy queue
+  auto one = records_of(100, 1);
+  other.append("q", one);
+  REQUIRE(read_every(other, "q").size() == 9);
+}

@@ -261,6 +261,21 @@ class local_backend {
 
   std::vector<bot_info> bots() { return state_->checkpoints.bots(); }
 
+  /// Checks every record of a queue: damaged ranges (file, offset, events affected), missing
+  /// segments and foreign files. Changes nothing.
+  verify_report verify(std::string_view queue) {
+    validate_queue_name(queue);
+    return state_->queue(queue).verify();
+  }
+
+  /// Repairs a damaged queue: damaged bytes move to `<segment>.damaged-<offset>` beside their
+  /// segment, a missing segment is replaced by an empty one, the damage mark is cleared so
+  /// appends resume. Returns exactly what was lost. Foreign files are left for you to move.
+  verify_report repair(std::string_view queue) {
+    validate_queue_name(queue);
+    return state_->queue(queue).repair();
+  }
+
   /// The bot runtime's stored state of `bot` (see bot_state), next to its checkpoints.
   std::optional<bot_state> get_bot_state(std::string_view bot) {
     validate_bot_name(bot);

@@ -14,6 +14,7 @@
 #include <rstreams/bus/local/record_codec.hpp>
 #include <rstreams/bus/local/segment.hpp>
 #include <rstreams/bus/local/segment_header.hpp>
+#include <rstreams/bus/local/verify.hpp>
 #include <rstreams/bus/record.hpp>
 
 #include <nlohmann/json.hpp>
@@ -74,19 +75,6 @@ struct scan_result {
   bool has_first = false;
   std::uint64_t first_recno = 0;
 };
-
-inline const char* frame_status_reason(frame_status st) {
-  switch (st) {
-    case frame_status::bad_header:
-      return "frame header checksum mismatch";
-    case frame_status::bad_body:
-      return "record checksum mismatch";
-    case frame_status::bad_layout:
-      return "record fields do not add up";
-    default:
-      return "unexpected end of frame";
-  }
-}
 
 /// Scans the frames of a segment from `from` (a frame boundary) to `size`, verifying each.
 /// A torn tail is what an interrupted write can leave: a last frame cut short by the end of the
@@ -217,6 +205,34 @@ class queue_log {
       // verify(); nothing was changed.
       tail_known_ = false;
     }
+  }
+
+  /// Every damaged range, gap and foreign file of the queue (see verify.hpp); changes nothing.
+  verify_report verify() {
+    auto lock_fd = open_if_exists(lock_path(), O_RDONLY | O_NOFOLLOW);
+    std::optional<flock_guard> fl;
+    if (lock_fd) fl.emplace(lock_fd.get(), lock_path(), lock_mode::shared);
+    return verify_queue(dir_, name_);
+  }
+
+  /// Quarantines damaged ranges, fills gaps, clears the damage mark; reports what was lost.
+  verify_report repair() {
+    std::lock_guard wl(wmu_);
+    reset_after_fork();
+    if (!path_exists(lock_path())) return verify_queue(dir_, name_);
+    check_own_dir();
+    if (!lock_fd_) lock_fd_ = open_file(lock_path(), O_RDWR | O_CREAT | O_NOFOLLOW);
+    flock_guard fl(lock_fd_.get(), lock_path());
+    auto rep = repair_queue(dir_, name_, opt_.fsync != fsync_policy::never, now_ms());
+    seg_.reset();
+    tail_known_ = false;
+    damaged_.store(false);
+    {
+      std::lock_guard rl(rmu_);
+      reset_reader();
+      first_eids_.clear();
+    }
+    return rep;
   }
 
   /// True once this process found damage in the queue (or a `damaged` mark is on disk).
