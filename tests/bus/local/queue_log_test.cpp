@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -402,4 +404,48 @@ TEST_CASE("verify reports each damaged range and gap; repair keeps the bytes and
   auto one = records_of(100, 1);
   other.append("q", one);
   REQUIRE(read_every(other, "q").size() == 9);
+}
+
+namespace {
+
+// Every path under `root` with its size and modification time.
+std::vector<std::string> tree_state(const fs::path& root) {
+  std::vector<std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(root)) {
+    out.push_back(e.path().string() + " " +
+                  (e.is_regular_file() ? std::to_string(e.file_size()) : std::string("dir")) + " " +
+                  std::to_string(fs::last_write_time(e.path()).time_since_epoch().count()));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a read-only bus reads, waits and reports without changing a file", "[bus][local][queue_log]") {
+  fixture fx(6);
+  // A torn tail a writable open would truncate, and a half-written checkpoint temp file.
+  std::ofstream(fx.seg(), std::ios::binary | std::ios::app) << std::string("RSE1", 4);
+  fs::create_directories(fx.dir.path() / "checkpoints" / "b");
+  std::ofstream(fx.dir.path() / "checkpoints" / "b" / ".q.json.tmp.999999") << "{";
+  const auto before = tree_state(fx.dir.path());
+  rb::local_options ro = no_fsync();
+  ro.read_only = true;
+  {
+    rb::local_backend bus(fx.root(), ro);
+    REQUIRE(read_every(bus, "q") == fx.sent);
+    REQUIRE_FALSE(bus.wait("q", fx.sent.back().eid, std::chrono::milliseconds(20)));
+    REQUIRE(bus.wait("q", "", std::chrono::milliseconds(20)));
+    REQUIRE(bus.queues().front().records == 6);
+    REQUIRE(bus.verify("q").ok());
+    auto more = records_of(0, 1);
+    REQUIRE_THROWS_WITH(bus.append("q", more), Catch::Contains("open read-only"));
+    REQUIRE_THROWS_WITH(
+        bus.commit_checkpoint("b", "q", std::nullopt, rb::checkpoint{fx.sent[0].eid, 0, 0, 1}),
+        Catch::Contains("open read-only"));
+    REQUIRE_THROWS_AS(bus.try_lease("b", std::chrono::seconds(1)), rstreams::io_error);
+  }
+  REQUIRE(tree_state(fx.dir.path()) == before);
+  rstreams::test::temp_file none("bus", "");
+  REQUIRE_THROWS_WITH(rb::local_backend(none.path().string(), ro), Catch::Contains("no such bus directory"));
 }

@@ -556,7 +556,7 @@ class queue_log {
   // refuse until repair), then reported.
   [[noreturn]] void report_damage(const std::string& file, std::uint64_t offset, const std::string& reason) {
     damaged_.store(true);
-    if (!path_exists(damage_mark_path())) {
+    if (!opt_.read_only && !path_exists(damage_mark_path())) {
       try {
         replace_file(dir_, "damaged",
                      nlohmann::json{{"file", file}, {"offset", offset}, {"reason", reason}}.dump() + "\n",
