@@ -24,6 +24,25 @@
 
 namespace rstreams::bus::detail {
 
+/// A change the local log made to the file system, as a file_recorder sees it.
+struct file_op {
+  enum kind_t { mkdir, create, write, truncate, fsync, dirsync, rename } kind = write;
+  std::string path;          // for rename: the old name
+  std::string to;            // for rename: the new name
+  std::uint64_t offset = 0;  // write: where; truncate: the new size
+  std::string bytes;         // write: what
+};
+
+/// Test hook (the power-loss simulation): when set, sees every change the log makes, after it
+/// succeeded. One pointer test per write, fsync or create; never set outside tests.
+struct file_recorder {
+  virtual void record(const file_op& op) = 0;
+
+ protected:
+  ~file_recorder() = default;
+};
+inline file_recorder* active_file_recorder = nullptr;
+
 [[noreturn]] inline void throw_errno(const std::string& path, const std::string& what, int err = errno) {
   throw io_error(path, what + ": " + std::strerror(err));
 }
@@ -64,11 +83,18 @@ class unique_fd {
 }
 
 inline unique_fd open_file(const std::string& path, int flags, mode_t mode = 0644) {
+  const bool created =
+      active_file_recorder != nullptr && (flags & O_CREAT) != 0 && ::access(path.c_str(), F_OK) != 0;
   int fd;
   do {
     fd = ::open(path.c_str(), flags | O_CLOEXEC, mode);
   } while (fd < 0 && errno == EINTR);
   if (fd < 0) throw_open_error(path, flags, errno);
+  if (active_file_recorder != nullptr) {
+    if (created) active_file_recorder->record({file_op::create, path, {}, 0, {}});
+    if ((flags & O_TRUNC) != 0 && !created)
+      active_file_recorder->record({file_op::truncate, path, {}, 0, {}});
+  }
   return unique_fd(fd);
 }
 
@@ -131,6 +157,16 @@ inline void pwrite_full(int fd, const void* buf, std::size_t n, std::uint64_t of
     }
     done += static_cast<std::size_t>(r);
   }
+  if (active_file_recorder != nullptr)
+    active_file_recorder->record(
+        {file_op::write, path, {}, offset, std::string(static_cast<const char*>(buf), n)});
+}
+
+/// ftruncate.
+inline void truncate_fd(int fd, std::uint64_t size, const std::string& path) {
+  if (::ftruncate(fd, static_cast<off_t>(size)) != 0)
+    throw_errno(path, "cannot truncate to " + std::to_string(size));
+  if (active_file_recorder != nullptr) active_file_recorder->record({file_op::truncate, path, {}, size, {}});
 }
 
 inline void fsync_fd(int fd, const std::string& path, bool data_only = true) {
@@ -139,11 +175,17 @@ inline void fsync_fd(int fd, const std::string& path, bool data_only = true) {
     r = data_only ? ::fdatasync(fd) : ::fsync(fd);
   } while (r != 0 && errno == EINTR);
   if (r != 0) throw_errno(path, "fsync failed");
+  if (active_file_recorder != nullptr) active_file_recorder->record({file_op::fsync, path, {}, 0, {}});
 }
 
 inline void fsync_dir(const std::string& dir) {
   auto fd = open_file(dir, O_RDONLY | O_DIRECTORY);
-  fsync_fd(fd.get(), dir, false);
+  int r;
+  do {
+    r = ::fsync(fd.get());
+  } while (r != 0 && errno == EINTR);
+  if (r != 0) throw_errno(dir, "fsync failed");
+  if (active_file_recorder != nullptr) active_file_recorder->record({file_op::dirsync, dir, {}, 0, {}});
 }
 
 /// The directory holding `path` ("." for a bare name).
@@ -155,7 +197,11 @@ inline std::string parent_dir(const std::string& path) {
 
 /// mkdir that accepts an existing directory.
 inline void make_dir(const std::string& path) {
-  if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) throw_errno(path, "cannot create directory");
+  if (::mkdir(path.c_str(), 0755) != 0) {
+    if (errno != EEXIST) throw_errno(path, "cannot create directory");
+    return;
+  }
+  if (active_file_recorder != nullptr) active_file_recorder->record({file_op::mkdir, path, {}, 0, {}});
 }
 
 /// mkdir -p.
@@ -229,6 +275,7 @@ inline void replace_file(const std::string& dir, const std::string& name, std::s
     ::unlink(tmp.c_str());
     throw_errno(path, "cannot rename " + tmp + " over it", err);
   }
+  if (active_file_recorder != nullptr) active_file_recorder->record({file_op::rename, tmp, path, 0, {}});
   if (durable) fsync_dir(dir);
 }
 

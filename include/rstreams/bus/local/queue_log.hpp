@@ -441,8 +441,7 @@ class queue_log {
       const auto base = prev.has_last ? prev.last_recno + 1 : 0;
       const auto h = encode_segment_header(name_, f->num, base, now_ms(), opt_.fsync != fsync_policy::never);
       pwrite_full(f->fd.get(), h.data(), h.size(), 0, f->path);
-      if (::ftruncate(f->fd.get(), static_cast<off_t>(h.size())) != 0)
-        throw_errno(f->path, "cannot truncate an incomplete segment header");
+      truncate_fd(f->fd.get(), h.size(), f->path);
       if (opt_.fsync != fsync_policy::never) fsync_fd(f->fd.get(), f->path);
       size = h.size();
       load_head(*f, size, true);
@@ -454,9 +453,7 @@ class queue_log {
     if (r.kind == tail_kind::torn) cut_torn_tail(*f, r, size);
     idx_fd_ = open_file(ipath, O_RDWR | O_CREAT | O_NOFOLLOW);
     idx_size_ = start.kept * index_entry_size;
-    if (file_size(idx_fd_.get(), ipath) != idx_size_ &&
-        ::ftruncate(idx_fd_.get(), static_cast<off_t>(idx_size_)) != 0)
-      throw_errno(ipath, "cannot truncate index");
+    if (file_size(idx_fd_.get(), ipath) != idx_size_) truncate_fd(idx_fd_.get(), idx_size_, ipath);
     seg_has_index_ = start.kept > 0;
     last_index_offset_ = start.offset;
     seg_ = std::move(f);
@@ -479,8 +476,7 @@ class queue_log {
   // horizon that do not parse) is first copied to a quarantine file beside the segment.
   void cut_torn_tail(segment_file& f, const scan_result& r, std::uint64_t size) {
     if (r.keep_torn) quarantine(f, r.end, size, "torn");
-    if (::ftruncate(f.fd.get(), static_cast<off_t>(r.end)) != 0)
-      throw_errno(f.path, "cannot truncate torn tail");
+    truncate_fd(f.fd.get(), r.end, f.path);
     if (opt_.fsync != fsync_policy::never) fsync_fd(f.fd.get(), f.path);
   }
 
@@ -641,9 +637,7 @@ class queue_log {
     const auto ipath = index_path(dir_, seg_->num);
     const auto entries = read_index(ipath, end_);
     idx_size_ = entries.size() * index_entry_size;
-    if (file_size(idx_fd_.get(), ipath) != idx_size_ &&
-        ::ftruncate(idx_fd_.get(), static_cast<off_t>(idx_size_)) != 0)
-      throw_errno(ipath, "cannot truncate index");
+    if (file_size(idx_fd_.get(), ipath) != idx_size_) truncate_fd(idx_fd_.get(), idx_size_, ipath);
     seg_has_index_ = !entries.empty();
     last_index_offset_ = entries.empty() ? 0 : entries.back().offset;
   }
