@@ -258,7 +258,7 @@ TEMPLATE_LIST_TEST_CASE("enrich: dead-letter sends bad events to <queue>.error a
   const auto bad = rb::put(bus, "loader", "people", json{{"name", 42}});
   const auto last = put_people(bus, 2).back();
   rb::enrich_options o{.bot = "greeter", .in = "people", .out = "greetings"};
-  o.on_error = rb::on_failure::dead_letter;
+  o.on_failure = rb::on_failure::dead_letter;
   const auto stats = rb::enrich(bus, o, [](const person& p) {
     if (p.name == "p1") throw std::runtime_error("no greeting for p1");
     return greeting{p.name};

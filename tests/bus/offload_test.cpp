@@ -108,7 +108,7 @@ TEMPLATE_LIST_TEST_CASE("offload: dead letters for payloads of the wrong shape",
   const auto bad = rb::put(bus, "shop", "orders", json::array({1, 2}));
   const auto last = put_orders(bus, 1).back();
   rb::offload_options o{.bot = "archiver", .in = "orders"};
-  o.on_error = rb::on_failure::dead_letter;
+  o.on_failure = rb::on_failure::dead_letter;
   o.dead_letter_queue = "orders-rejected";
   int ok = 0;
   const auto stats = rb::offload(bus, o, [&](const order&) { ++ok; });

@@ -108,7 +108,7 @@ TEMPLATE_LIST_TEST_CASE("read: follow waits for new events until stopped", "[bus
       rb::put(writer_bus, "loader", "items", item{i});
     }
   });
-  rb::read_options o;
+  rb::queue_read_options o;
   o.follow = true;
   o.poll = std::chrono::milliseconds{50};
   std::stop_source stop;
@@ -128,7 +128,7 @@ TEMPLATE_LIST_TEST_CASE("read: the run time ends a followed read", "[bus][read]"
   auto& bus = fx.bus();
   put_items(bus, 0, 4);
   rstreams::manual_clock clock;
-  rb::read_options o;
+  rb::queue_read_options o;
   o.follow = true;
   o.run_time = std::chrono::milliseconds{500};
   auto src = rb::read_as<item>(bus, "r", "items", o);
