@@ -31,6 +31,6 @@
 #include <rstreams/bus/record.hpp>
 #include <rstreams/bus/set_checkpoint.hpp>
 #include <rstreams/bus/write.hpp>
-#include <rstreams/bus/write_options.hpp>
+#include <rstreams/bus/queue_write_options.hpp>
 
 #include <rstreams/bus/local/local_backend.hpp>

@@ -77,7 +77,7 @@ TEST_CASE("bot: a run whose lease was taken over is stopped with lease_lost", "[
       bus, {.id = "usurped", .lease_ttl = 300ms}, [&](const rstreams::run_context& ctx) {
         // Another instance took the lease (as it may once a stalled holder's lease expired).
         std::ofstream(dir.path() / "leases" / "usurped.lease", std::ios::trunc)
-            << R"({"token":"someone-else","pid":1,"expires_at":)" << (rb::detail::wall_ms() + 60'000) << "}";
+            << R"({"token":"someone-else","pid":1,"expires_at":)" << (rb::detail::now_ms() + 60'000) << "}";
         stopped = eventually([&] { return ctx.stop_requested(); });
         return rb::bot_stats{};
       });

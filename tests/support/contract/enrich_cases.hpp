@@ -253,7 +253,7 @@ void add_enrich_cases(const contract_registry& cases) {
     const auto bad = rb::put(bus, "loader", "people", json{{"name", 42}});
     const auto last = put_people(bus, 2).back();
     rb::enrich_options o{.bot = "greeter", .in = "people", .out = "greetings"};
-    o.on_error = rb::on_failure::dead_letter;
+    o.on_failure = rb::on_failure::dead_letter;
     const auto stats = rb::enrich(bus, o, [](const person& p) {
       if (p.name == "p1") throw std::runtime_error("no greeting for p1");
       return greeting{p.name};

@@ -111,7 +111,7 @@ void add_offload_cases(const contract_registry& cases) {
     const auto bad = rb::put(bus, "shop", "orders", json::array({1, 2}));
     const auto last = put_orders(bus, 1).back();
     rb::offload_options o{.bot = "archiver", .in = "orders"};
-    o.on_error = rb::on_failure::dead_letter;
+    o.on_failure = rb::on_failure::dead_letter;
     o.dead_letter_queue = "orders-rejected";
     int ok = 0;
     const auto stats = rb::offload(bus, o, [&](const order&) { ++ok; });

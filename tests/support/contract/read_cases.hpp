@@ -110,7 +110,7 @@ void add_read_cases(const contract_registry& cases) {
         rb::put(writer_bus, "loader", "items", item{i});
       }
     });
-    rb::read_options o;
+    rb::queue_read_options o;
     o.follow = true;
     o.poll = std::chrono::milliseconds{50};
     std::stop_source stop;
@@ -130,7 +130,7 @@ void add_read_cases(const contract_registry& cases) {
     auto& bus = fx.bus();
     put_items(bus, 0, 4);
     rstreams::manual_clock clock;
-    rb::read_options o;
+    rb::queue_read_options o;
     o.follow = true;
     o.run_time = std::chrono::milliseconds{500};
     auto src = rb::read_as<item>(bus, "r", "items", o);

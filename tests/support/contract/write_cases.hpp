@@ -97,7 +97,7 @@ void add_write_cases(const contract_registry& cases) {
     TestType fx;
     const auto eids = put_numbers(fx.bus(), 12);
     rt::bus_spy<typename TestType::backend_type> bus(fx.bus());
-    rb::write_options o{.records = 5};
+    rb::queue_write_options o{.records = 5};
     o.checkpoint.records = 1;
     rstreams::run(rb::read(bus, "fan", "numbers") | rstreams::flat_map([](const rb::event<>& e) {
                     std::vector<rb::event<json>> kids;
@@ -141,7 +141,7 @@ void add_write_cases(const contract_registry& cases) {
     TestType fx;
     auto& bus = fx.bus();
     put_numbers(bus, 3);
-    rb::write_options o;
+    rb::queue_write_options o;
     o.auto_checkpoint = false;
     rstreams::run(rb::read(bus, "quiet", "numbers") |
                   rstreams::transform([](const rb::event<>& e) { return rb::derive(e, e.payload); }) |
