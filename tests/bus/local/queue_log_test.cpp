@@ -449,3 +449,23 @@ TEST_CASE("a read-only bus reads, waits and reports without changing a file", "[
   rstreams::test::temp_file none("bus", "");
   REQUIRE_THROWS_WITH(rb::local_backend(none.path().string(), ro), Catch::Contains("no such bus directory"));
 }
+
+TEST_CASE("opening a bus keeps no descriptor per queue", "[bus][local][queue_log]") {
+  rstreams::test::temp_file dir("bus", "");
+  {
+    rb::local_backend bus(dir.path().string(), no_fsync());
+    for (int q = 0; q < 60; ++q) {
+      auto one = records_of(q, 1);
+      bus.append("q" + std::to_string(q), one);
+    }
+  }
+  const auto open_fds = [] {
+    return std::distance(fs::directory_iterator("/proc/self/fd"), fs::directory_iterator{});
+  };
+  const auto before = open_fds();
+  rb::local_backend bus(dir.path().string(), no_fsync());
+  REQUIRE(open_fds() - before < 5);  // was 3 per queue (180)
+  std::vector<rb::record> out;
+  REQUIRE(bus.read("q7", "", 10, out) == 1);  // reading one queue opens its segment only
+  REQUIRE(open_fds() - before < 6);
+}
