@@ -205,7 +205,17 @@ inline verify_report repair_queue(const std::string& queue_dir, const std::strin
       fsync_fd(q.get(), out.quarantine, false);
       at = d.offset + d.length;
     }
-    kept.append(s.bytes, at, std::string::npos);
+    kept.append(s.bytes, at, s.torn_from - at);
+    if (s.torn_from < s.bytes.size()) {
+      // A torn tail after the damage: kept aside too, since the rewritten file's horizon covers
+      // all of it (found by local_segment_fuzz: left in place, it read as damage after repair).
+      auto tpath = s.path + ".torn-" + std::to_string(s.torn_from);
+      for (int k = 2; path_exists(tpath); ++k)
+        tpath = s.path + ".torn-" + std::to_string(s.torn_from) + "." + std::to_string(k);
+      auto t = open_file(tpath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW);
+      pwrite_full(t.get(), s.bytes.data() + s.torn_from, s.bytes.size() - s.torn_from, 0, tpath);
+      fsync_fd(t.get(), tpath, false);
+    }
     // The horizon no longer matches the rewritten offsets: say the whole file is durable.
     if (s.head.kind == segment_kind::headed && kept.size() >= segment_header_fixed)
       put_le<std::uint64_t>(kept.data() + segment_horizon_at, kept.size());
