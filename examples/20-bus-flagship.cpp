@@ -13,20 +13,21 @@
 //   <bus>/demo for a directory bus, ./rstreams-demo for a NATS bus. Run it again: nothing is
 //   processed twice. `--append N` appends N new orders to the input first (as new data
 //   arriving); the next run processes only those.
-#include <rstreams/bus/any_backend.hpp>
 #include <rstreams/bus/bot.hpp>
 #include <rstreams/bus/enrich.hpp>
 #include <rstreams/bus/load.hpp>
+#include <rstreams/bus/local/register.hpp>
 #include <rstreams/bus/offload.hpp>
+#include <rstreams/bus/open_bus.hpp>
 #include <rstreams/bus/read.hpp>
 #include <rstreams/core/run.hpp>
 #include <rstreams/io/parse.hpp>
 #include <rstreams/io/read_lines.hpp>
 #include <rstreams/ops/drop.hpp>
 #if defined(RSTREAMS_EXAMPLES_NATS)
-// Makes open_bus("nats://...") open the JetStream backend (the build defines this macro when
+// Makes open_bus("nats://...") open the JetStream backend too (the build defines this macro when
 // libnats was found).
-#include <rstreams/bus/nats/nats_backend.hpp>
+#include <rstreams/bus/nats/register.hpp>
 #endif
 
 #include <fmt/format.h>

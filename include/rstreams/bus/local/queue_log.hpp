@@ -199,14 +199,21 @@ class queue_log {
     if (!path_exists(lock_path())) return;
     check_own_dir();
     if (!lock_fd_) lock_fd_ = open_file(lock_path(), O_RDWR | O_CREAT | O_NOFOLLOW);
-    flock_guard fl(lock_fd_.get(), lock_path());
-    try {
-      recover_tail();
-    } catch (const io_error&) {
-      // Damage, a foreign file or a newer format: reported by the first append and read, and by
-      // verify(); nothing was changed.
-      tail_known_ = false;
+    {
+      flock_guard fl(lock_fd_.get(), lock_path());
+      try {
+        recover_tail();
+      } catch (const io_error&) {
+        // Damage, a foreign file or a newer format: reported by the first append and read, and
+        // by verify(); nothing was changed.
+      }
     }
+    // Keep no descriptor for a queue this process may never append to: opening a bus must not
+    // cost three descriptors per queue (the first append opens them again).
+    seg_.reset();
+    idx_fd_.reset();
+    lock_fd_.reset();
+    tail_known_ = false;
   }
 
   /// Every damaged range, gap and foreign file of the queue (see verify.hpp); changes nothing.

@@ -2,7 +2,6 @@
 // The event bus on NATS JetStream: a queue is a stream, checkpoints and leases live in
 // JetStream key-value buckets. Models `rstreams::bus::backend`.
 
-#include <rstreams/bus/any_backend.hpp>
 #include <rstreams/bus/backend.hpp>
 #include <rstreams/bus/bot_state.hpp>
 #include <rstreams/bus/checkpoint.hpp>
@@ -1073,13 +1072,5 @@ class nats_backend {
 
 static_assert(backend<nats_backend>);
 static_assert(stores_bot_state<nats_backend>);
-
-namespace detail {
-inline any_backend open_nats_bus(std::string_view url) {
-  return any_backend(nats_backend(std::string(url)));
-}
-/// Makes `open_bus("nats://...")` open this backend in every program that includes this header.
-inline const bool nats_bus_registered = (nats_bus_opener() = &open_nats_bus, true);
-}  // namespace detail
 
 }  // namespace rstreams::bus
