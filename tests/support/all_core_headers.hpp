@@ -47,6 +47,7 @@
 #include <rstreams/sinks/sum.hpp>
 #include <rstreams/sinks/to.hpp>
 #include <rstreams/sinks/to_file.hpp>
+#include <rstreams/sinks/write_lines.hpp>
 #include <rstreams/sinks/to_ostream.hpp>
 #include <rstreams/sinks/to_vector.hpp>
 #include <rstreams/sources/empty.hpp>
