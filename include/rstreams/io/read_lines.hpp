@@ -5,6 +5,7 @@
 #include <rstreams/core/source_interface.hpp>
 #include <rstreams/io/detail/file_reader.hpp>
 #include <rstreams/io/detail/line_splitter.hpp>
+#include <rstreams/io/detail/origin.hpp>
 
 #include <cstddef>
 #include <filesystem>
@@ -20,9 +21,12 @@ class read_lines_source : public source_interface<read_lines_source> {
   using value_type = std::string;
 
   read_lines_source(std::filesystem::path p, read_options o)
-      : reader_(p, o), lines_(p.string(), o.max_line) {}
+      : reader_(p, o), lines_(p.string(), o.max_line, name) {}
 
   void start(const run_context& ctx) { reader_.start(ctx); }
+
+  /// The file and line number of the line emitted last (for the errors of codecs downstream).
+  [[nodiscard]] detail::line_origin origin() const { return {lines_.source(), lines_.lines()}; }
 
   template <class F>
   flow push(std::size_t n, F&& f) {
@@ -80,7 +84,8 @@ struct read_lines_fn {
 /// A source of the lines (without "\n" / "\r\n") of a file, a directory's files or a glob's
 /// matches, in name order; a line never spans two files; ".gz" files are gunzipped.
 ///
-/// Forms: `read_lines(path, opts)` (options as read_file, plus `max_line`)
+/// Forms: `read_lines(path, opts)` (options as read_file, plus `max_line`: a line over 16 MiB
+/// is a codec_error naming the file and the line unless raised; 0 lifts the bound)
 /// Following: the last, unfinished line of a followed file is held until its newline
 /// arrives, and dropped if the run stops first.
 /// Demand: reads chunks until n lines are out; holds one chunk and one partial line.
