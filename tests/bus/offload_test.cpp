@@ -2,15 +2,21 @@
 #include <rstreams/bus/put.hpp>
 #include <rstreams/ops/transform.hpp>
 
+#include <rstreams/sinks/to_file.hpp>
 #include <support/bus_backends.hpp>
 #include <support/bus_spy.hpp>
 #include <support/catch.hpp>
 #include <support/recording_sink.hpp>
+#include <support/temp_file.hpp>
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+#include <future>
 #include <stdexcept>
+#include <stop_token>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace rb = rstreams::bus;
@@ -118,4 +124,66 @@ TEMPLATE_LIST_TEST_CASE("offload: dead letters for payloads of the wrong shape",
   REQUIRE(dead.size() == 1);
   REQUIRE(json::parse(dead[0].payload)["eid"] == bad);
   REQUIRE(rt::checkpoint_of(bus, "archiver", "orders") == last);
+}
+
+TEST_CASE("offload refuses a sink that replaces its file each run; an appending one keeps every run's rows",
+          "[bus][offload]") {
+  rt::local_bus fx;
+  auto& bus = fx.bus();
+  rstreams::test::temp_file csv("offload", ".csv");
+  auto row = rstreams::transform([](const rb::event<order>& e) {
+    return std::to_string(e.payload.id) + "," + std::to_string(e.payload.total);
+  });
+  put_orders(bus, 3);
+  // to_file(path) truncates: a second run would leave only its own rows while the checkpoint
+  // says the earlier ones were handled. Refused before anything is read.
+  REQUIRE_THROWS_WITH(
+      rb::offload_as<order>(bus, {.bot = "warehouse", .in = "orders"}, row | rstreams::to_file(csv.path())),
+      Catch::Contains("replaces") && Catch::Contains("file_mode::append"));
+  REQUIRE_THROWS_AS(rb::offload(bus, {.bot = "warehouse", .in = "orders"}, rstreams::to_file(csv.path())),
+                    rstreams::config_error);
+  REQUIRE(rt::checkpoint_of(bus, "warehouse", "orders") == "none");
+  const auto first = rb::offload_as<order>(bus, {.bot = "warehouse", .in = "orders"},
+                                           row | rstreams::to_file(csv.path(), rstreams::file_mode::append));
+  REQUIRE(first.in == 3);
+  const auto last = put_orders(bus, 2).back();
+  const auto second = rb::offload_as<order>(bus, {.bot = "warehouse", .in = "orders"},
+                                            row | rstreams::to_file(csv.path(), rstreams::file_mode::append));
+  REQUIRE(second.in == 2);
+  REQUIRE(rt::checkpoint_of(bus, "warehouse", "orders") == last);
+  REQUIRE(csv.read() == "0,0.000000\n1,1.500000\n2,3.000000\n0,0.000000\n1,1.500000\n");
+}
+
+TEST_CASE("offload into a sink in follow mode commits on the configured cadence, not only when stopped",
+          "[bus][offload]") {
+  rt::local_bus fx;
+  auto& bus = fx.bus();
+  rstreams::test::temp_file out("offload-follow", ".txt");
+  const auto eids = put_orders(fx.bus(), 12);
+  std::stop_source stop;
+  auto running = std::async(std::launch::async, [&] {
+    return rb::offload_as<order>(bus,
+                                 {.bot = "tail",
+                                  .in = "orders",
+                                  .read = {.follow = true, .poll = std::chrono::milliseconds(20)},
+                                  .checkpoint = {.records = 5, .time = std::chrono::seconds(30)}},
+                                 rstreams::transform([](const rb::event<order>& e) { return e.payload.id; }) |
+                                     rstreams::to_file(out.path(), rstreams::file_mode::append),
+                                 rstreams::run_context{stop.get_token()});
+  });
+  // While it runs, another handle sees the checkpoint move in steps of 5 records; each step is
+  // committed only after the sink finished (the file holds those rows).
+  auto other = fx.reopen();
+  std::string seen = "none";
+  for (int i = 0; i < 2000 && seen != eids[9]; ++i) {
+    seen = rt::checkpoint_of(other, "tail", "orders");
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  REQUIRE(seen == eids[9]);
+  REQUIRE(out.read().substr(0, 20) == "0\n1\n2\n3\n4\n5\n6\n7\n8\n9\n");
+  stop.request_stop();
+  const auto stats = running.get();
+  REQUIRE(stats.in == 12);
+  REQUIRE(rt::checkpoint_of(other, "tail", "orders") == eids[11]);
+  REQUIRE(out.read() == "0\n1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n");
 }

@@ -44,6 +44,15 @@ TEST_CASE("to_file writes one line per element and says how many", "[sinks][to_f
   REQUIRE(f.read() == "(1,2)\n(3,4)\n");  // replaced, not appended
 }
 
+TEST_CASE("to_file in append mode keeps what earlier runs wrote", "[sinks][to_file]") {
+  temp_file f("to-file-append");
+  REQUIRE(rs::run(rs::iota(1, 3) | rs::to_file(f.path(), rs::file_mode::append)) == 2);  // creates it
+  REQUIRE(rs::run(rs::iota(7, 9) | rs::to_file(f.path(), rs::file_mode::append)) == 2);
+  REQUIRE(f.read() == "1\n2\n7\n8\n");
+  REQUIRE(rs::to_file(f.path(), rs::file_mode::append).replaces_output() == false);
+  REQUIRE(rs::to_file(f.path()).replaces_output());
+}
+
 TEST_CASE("to_file of an empty source leaves an empty file", "[sinks][to_file]") {
   temp_file f("to-file-empty");
   f.write("old content\n");
