@@ -4,7 +4,7 @@
 
 #include <rstreams/core/context.hpp>
 #include <rstreams/core/error.hpp>
-#include <rstreams/io/detail/zlib_codec.hpp>
+#include <rstreams/io/detail/gzip_hook.hpp>
 
 #include <fcntl.h>
 #include <fnmatch.h>
@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -232,7 +233,8 @@ class file_reader {
     if (is_gz && o_.follow && index_ + 1 == files_.size())
       throw config_error("rstreams::read_file: cannot follow a compressed file (" + name + ")");
     gz_.reset();
-    if (is_gz) gz_.emplace(name, "read_file", o_.verify_gzip_members);
+    if (is_gz)
+      gz_ = gzip_file_codecs_or_throw("read_file", name).inflater(name, "read_file", o_.verify_gzip_members);
     raw_.clear();
     raw_off_ = 0;
   }
@@ -250,7 +252,7 @@ class file_reader {
   int fd_ = -1;
   std::size_t offset_ = 0;
   bool rotated_ = false;
-  std::optional<inflater> gz_;
+  std::unique_ptr<file_codec> gz_;
   std::string raw_;
   std::size_t raw_off_ = 0;
   std::string buf_;
