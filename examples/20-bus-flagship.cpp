@@ -10,8 +10,8 @@
 //   bus: a directory (default ./rstreams-bus), file://<dir>, or nats://host:port (a JetStream
 //   server or cluster, when rstreams was built with libnats). The demo's files (its input,
 //   copied from examples/data on the first run, and the warehouse file) live in DIR: by default
-//   <bus>/demo for a directory bus, ./rstreams-demo for a NATS bus. Run it again: nothing is
-//   processed twice. `--append N` appends N new orders to the input first (as new data
+//   <bus>/demo for a directory bus, ./rstreams-demo for a NATS bus. Run it again (it prints the
+//   command, with absolute paths): nothing is processed twice. `--append N` appends N new orders to the input first (as new data
 //   arriving); the next run processes only those.
 #include <rstreams/bus/bot.hpp>
 #include <rstreams/bus/enrich.hpp>
@@ -328,6 +328,11 @@ int main(int argc, char** argv) try {
                                       e.payload["error"].get<std::string>().find("payload does not decode")));
   }
   fmt::print("done in {} ms\n", ms.count());
+  // The command that runs the same bots on this same bus (from any directory): a second run
+  // processes nothing twice; with --append N it processes only the N new orders.
+  const std::string bus_arg = url.find("://") != std::string::npos ? url : fs::absolute(url).string();
+  fmt::print("run again on this bus: {} {} --demo {}\n", fs::absolute(argv[0]).string(), bus_arg,
+             fs::absolute(demo).string());
   return 0;
 } catch (const std::exception& e) {
   std::fprintf(stderr, "20-bus-flagship: %s\n", e.what());

@@ -1,4 +1,5 @@
 #include <rstreams/bus/backend.hpp>
+#include <rstreams/bus/on_failure.hpp>
 
 #include <support/catch.hpp>
 
@@ -69,6 +70,28 @@ TEST_CASE("queue names follow [A-Za-z0-9_.-]+", "[bus][backend]") {
   REQUIRE(name_error("..") == "rstreams: bad queue name \"..\": it may not start with '.'");
   REQUIRE(name_error(std::string(201, 'a')).find("longer than 200") != std::string::npos);
   REQUIRE_THROWS_WITH(rb::validate_bot_name("a/b"), Catch::Contains("bad bot name \"a/b\""));
+}
+
+TEST_CASE("a bad name is shown escaped: a NUL or control byte does not cut the message", "[bus][backend]") {
+  const std::string nul("ord\0ers\x01", 8);
+  REQUIRE(name_error(nul) ==
+          "rstreams: bad queue name \"ord\\x00ers\\x01\": character 3 is not allowed (use "
+          "letters, digits, '_', '.', '-')");
+}
+
+TEST_CASE("every valid queue name has a valid derived dead-letter name", "[bus][backend]") {
+  REQUIRE(rb::detail::dead_letter_queue_for("orders", "") == "orders.error");
+  const std::string a(rb::max_name_size, 'a');
+  const std::string b = std::string(rb::max_name_size - 1, 'a') + "b";
+  const auto da = rb::detail::dead_letter_queue_for(a, "");
+  const auto db = rb::detail::dead_letter_queue_for(b, "");
+  REQUIRE_NOTHROW(rb::validate_queue_name(da));
+  REQUIRE_NOTHROW(rb::validate_queue_name(db));
+  REQUIRE(da != db);  // names that differ only past the cut still get their own queue
+  REQUIRE(da.ends_with(".error"));
+  REQUIRE(da.starts_with(std::string(150, 'a')));
+  const std::string c(rb::max_name_size - 6, 'c');  // the longest name that still gets "<in>.error"
+  REQUIRE(rb::detail::dead_letter_queue_for(c, "") == c + ".error");
 }
 
 TEST_CASE("a lease is released once, on destruction or when moved over", "[bus][backend]") {

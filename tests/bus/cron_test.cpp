@@ -85,3 +85,74 @@ TEST_CASE("cron: malformed expressions name the field and the text", "[bus][cron
   REQUIRE(cron_error("0 1,,2 * * * *") ==
           "rstreams: cron \"0 1,,2 * * * *\": field 2 (minutes) \"1,,2\": an empty list item");
 }
+
+TEST_CASE("cron: the Vixie star rule: a day field starting with '*' makes a day match both", "[bus][cron]") {
+  // "*/2" starts with '*': Vixie cron (and cronie) then require both day fields, so this is
+  // "odd days that are Mondays". 2024-03-04 and 2024-03-18 are Mondays on even days, 2024-03-11 odd.
+  const rb::cron_schedule star("0 0 0 */2 * MON");
+  REQUIRE_FALSE(star.matches(at(2024, 3, 4)));
+  REQUIRE_FALSE(star.matches(at(2024, 3, 5)));  // odd, a Tuesday
+  REQUIRE(star.matches(at(2024, 3, 11)));
+  REQUIRE(star.next(at(2024, 3, 1)) == at(2024, 3, 11));
+  // The same days written without a leading '*' are restricted: either field matches.
+  const rb::cron_schedule both("0 0 0 1-31/2 * MON");
+  REQUIRE(both.matches(at(2024, 3, 4)));
+  REQUIRE(both.matches(at(2024, 3, 5)));
+  // A plain '*' in one field: only the other applies.
+  REQUIRE(rb::cron_schedule("0 0 0 * * MON").next(at(2024, 3, 5)) == at(2024, 3, 11));
+  REQUIRE(rb::cron_schedule("0 0 0 5 * *").next(at(2024, 3, 6)) == at(2024, 4, 5));
+}
+
+TEST_CASE("cron: @hourly, @daily, @midnight, @weekly, @monthly, @yearly, @annually", "[bus][cron]") {
+  const auto t = at(2024, 3, 13, 10, 20, 30);  // a Wednesday
+  REQUIRE(rb::cron_schedule("@hourly").next(t) == at(2024, 3, 13, 11));
+  REQUIRE(rb::cron_schedule("@daily").next(t) == at(2024, 3, 14));
+  REQUIRE(rb::cron_schedule("@midnight").next(t) == at(2024, 3, 14));
+  REQUIRE(rb::cron_schedule("@weekly").next(t) == at(2024, 3, 17));  // Sunday
+  REQUIRE(rb::cron_schedule("@monthly").next(t) == at(2024, 4, 1));
+  REQUIRE(rb::cron_schedule("@yearly").next(t) == at(2025, 1, 1));
+  REQUIRE(rb::cron_schedule("@annually").next(t) == at(2025, 1, 1));
+  REQUIRE_THAT(cron_error("@often"), Catch::Contains("@often") && Catch::Contains("@hourly"));
+}
+
+TEST_CASE("cron: month and day names, any case, in ranges and lists", "[bus][cron]") {
+  const rb::cron_schedule c("0 0 9 * jan-Mar,DEC mon-fri");
+  REQUIRE(c.matches(at(2024, 3, 13, 9)));
+  REQUIRE_FALSE(c.matches(at(2024, 3, 16, 9)));  // Saturday
+  REQUIRE_FALSE(c.matches(at(2024, 4, 15, 9)));  // April
+  REQUIRE(c.matches(at(2024, 12, 2, 9)));
+}
+
+TEST_CASE("cron: a time zone per schedule, across daylight-saving changes as Vixie cron", "[bus][cron]") {
+  // Europe/Berlin: 2024-03-31 01:00Z clocks go 02:00 -> 03:00; 2024-10-27 01:00Z 03:00 -> 02:00.
+  const rb::cron_schedule fixed("0 30 2 * * *", "Europe/Berlin");
+  REQUIRE(fixed.time_zone() == "Europe/Berlin");
+  REQUIRE(fixed.next(at(2024, 3, 28, 12)) == at(2024, 3, 29, 1, 30));  // 02:30 CET
+  REQUIRE(fixed.next(at(2024, 7, 1, 12)) == at(2024, 7, 2, 0, 30));    // 02:30 CEST
+  // 02:30 does not exist on 2024-03-31: a job at a fixed time runs right after the change.
+  REQUIRE(fixed.next(at(2024, 3, 30, 12)) == at(2024, 3, 31, 1, 0));
+  // 02:30 happens twice on 2024-10-27: a job at a fixed time runs once, the first time.
+  REQUIRE(fixed.next(at(2024, 10, 26, 12)) == at(2024, 10, 27, 0, 30));
+  REQUIRE(fixed.next(at(2024, 10, 27, 0, 30)) == at(2024, 10, 28, 1, 30));
+  // A job with '*' in the minute or hour follows the clock: in both hours of the repeat,
+  // and not at the skipped times.
+  const rb::cron_schedule every("0 */30 * * * *", "Europe/Berlin");
+  REQUIRE(every.next(at(2024, 10, 27, 0, 0)) == at(2024, 10, 27, 0, 30));
+  REQUIRE(every.next(at(2024, 10, 27, 0, 30)) == at(2024, 10, 27, 1, 0));
+  REQUIRE(every.next(at(2024, 10, 27, 1, 0)) == at(2024, 10, 27, 1, 30));
+  REQUIRE(every.next(at(2024, 3, 31, 0, 30)) == at(2024, 3, 31, 1, 0));  // 01:30 CET -> 03:00 CEST
+  REQUIRE(every.matches(at(2024, 3, 31, 1, 0)));
+  // The CRON_TZ= prefix (cronie) says the same; far beyond the zone file's table the rule holds.
+  const rb::cron_schedule prefixed("CRON_TZ=America/New_York 0 0 9 * * *");
+  REQUIRE(prefixed.next(at(2024, 1, 10)) == at(2024, 1, 10, 14));  // EST, UTC-5
+  REQUIRE(prefixed.next(at(2024, 7, 10)) == at(2024, 7, 10, 13));  // EDT, UTC-4
+  REQUIRE(prefixed.next(at(2060, 7, 10)) == at(2060, 7, 10, 13));
+  REQUIRE(prefixed.next(at(2060, 1, 10)) == at(2060, 1, 10, 14));
+  REQUIRE_THROWS_WITH(rb::cron_schedule("0 0 0 * * *", "Mars/Olympus"),
+                      Catch::Contains("Mars/Olympus") && Catch::Contains("time zone"));
+  REQUIRE_THROWS_AS(rb::cron_schedule("0 0 0 * * *", "../../etc/passwd"), rstreams::config_error);
+  // Found by tests/fuzz/cron_fuzz.cpp: a zone name that is a directory of the database
+  // escaped as std::ios_failure (reading a directory) instead of a config_error.
+  REQUIRE_THROWS_WITH(rb::cron_schedule("CRON_TZ=Europe/ 8 * * *"), Catch::Contains("time zone \"Europe/\""));
+  REQUIRE_THROWS_AS(rb::cron_schedule("0 0 0 * * *", "America"), rstreams::config_error);
+}

@@ -12,7 +12,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cstdint>
+#include <future>
+#include <stop_token>
+#include <thread>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -36,6 +40,13 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(greeting, text)
 
 auto greet = [](const person& p) { return greeting{"hello " + p.name}; };
 
+template <class B>
+std::vector<std::string> put_people(B& bus, int n, const char* queue = "people") {
+  std::vector<person> people;
+  for (int i = 0; i < n; ++i) people.push_back({"p" + std::to_string(i), 20 + i});
+  return rb::put_events(bus, "loader", queue, people);
+}
+
 }  // namespace
 
 static_assert(std::is_invocable_r_v<rb::bot_stats, rb::enrich_fn, rt::local_bus::backend_type&,
@@ -49,4 +60,49 @@ TEST_CASE("enrich: bad options are config errors", "[bus][enrich]") {
   rb::enrich_options o{.bot = "b", .in = "in", .out = "x"};
   o.write.records = 0;
   REQUIRE_THROWS_AS(rb::enrich(fx.bus(), o, greet), rstreams::config_error);
+}
+
+TEST_CASE("enrich: a bot on a queue with the longest valid name can dead-letter", "[bus][enrich]") {
+  rt::local_bus fx;
+  auto& bus = fx.bus();
+  const std::string in(rb::max_name_size, 'q');
+  put_people(bus, 2, in.c_str());
+  rb::enrich_options o{.bot = "greeter", .in = in, .out = "greetings"};
+  o.on_failure = rb::on_failure::dead_letter;
+  const auto stats = rb::enrich(bus, o, [](const person& p) {
+    if (p.name == "p1") throw std::runtime_error("no greeting for p1");
+    return greeting{p.name};
+  });
+  REQUIRE(stats.dead_letters == 1);
+  REQUIRE(rt::read_all(bus, rb::detail::dead_letter_queue_for(in, "")).size() == 1);
+}
+
+TEST_CASE(
+    "enrich in follow mode commits per the configured records or time, not each time its input runs dry",
+    "[bus][enrich]") {
+  rt::local_bus fx;
+  auto& bus = fx.bus();
+  auto writer = fx.reopen();
+  put_people(writer, 1);
+  std::stop_source stop;
+  auto running = std::async(std::launch::async, [&] {
+    rb::enrich_options o{.bot = "greeter", .in = "people", .out = "greetings"};
+    o.read = {.follow = true, .poll = std::chrono::milliseconds(2)};
+    o.write.checkpoint = {.records = 1000, .time = std::chrono::seconds(30)};
+    return rb::enrich(bus, o, greet, rstreams::run_context{stop.get_token()});
+  });
+  // A trickle: the input runs dry between events, 20 times.
+  for (int i = 0; i < 19; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    put_people(writer, 1);
+  }
+  for (int i = 0; i < 2000 && rt::read_all(writer, "greetings").size() < 20; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  REQUIRE(rt::read_all(writer, "greetings").size() == 20);  // outputs still go out on their own cadence
+  REQUIRE(rt::checkpoint_of(writer, "greeter", "people") == "none");  // 20 < 1000 records, 30 s not passed
+  stop.request_stop();
+  const auto stats = running.get();
+  REQUIRE(stats.in == 20);
+  REQUIRE(stats.commits == 1);  // at the end only
+  REQUIRE(rt::checkpoint_of(writer, "greeter", "people") == rt::read_all(writer, "people").back().eid);
 }

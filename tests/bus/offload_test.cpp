@@ -3,18 +3,101 @@
 #include <rstreams/bus/offload.hpp>
 #include <rstreams/bus/put.hpp>
 #include <rstreams/ops/transform.hpp>
+#include <rstreams/sinks/write_lines.hpp>
 
 #include <support/bus_backends.hpp>
 #include <support/bus_spy.hpp>
 #include <support/catch.hpp>
 #include <support/recording_sink.hpp>
+#include <support/temp_file.hpp>
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+#include <future>
 #include <stdexcept>
+#include <stop_token>
+#include <thread>
 #include <string>
 #include <vector>
 
 namespace rb = rstreams::bus;
 namespace rt = rstreams::test;
 using json = nlohmann::json;
+
+namespace {
+struct order {
+  int id = 0;
+  double total = 0;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(order, id, total)
+
+template <class B>
+std::vector<std::string> put_orders(B& bus, int n) {
+  std::vector<order> v;
+  for (int i = 0; i < n; ++i) v.push_back({i, i * 1.5});
+  return rb::put_events(bus, "shop", "orders", v);
+}
+}  // namespace
+
+TEST_CASE("offload refuses a sink that replaces its file each run; an appending one keeps every run's rows",
+          "[bus][offload]") {
+  rt::local_bus fx;
+  auto& bus = fx.bus();
+  rstreams::test::temp_file csv("offload", ".csv");
+  auto row = rstreams::transform([](const rb::event<order>& e) {
+    return std::to_string(e.payload.id) + "," + std::to_string(e.payload.total);
+  });
+  put_orders(bus, 3);
+  // write_lines(path) truncates: a second run would leave only its own rows while the checkpoint
+  // says the earlier ones were handled. Refused before anything is read.
+  REQUIRE_THROWS_WITH(
+      rb::offload_as<order>(bus, {.bot = "warehouse", .in = "orders"}, row | rstreams::write_lines(csv.path())),
+      Catch::Contains("replaces") && Catch::Contains("file_mode::append"));
+  REQUIRE_THROWS_AS(rb::offload(bus, {.bot = "warehouse", .in = "orders"}, rstreams::write_lines(csv.path())),
+                    rstreams::config_error);
+  REQUIRE(rt::checkpoint_of(bus, "warehouse", "orders") == "none");
+  const auto first = rb::offload_as<order>(bus, {.bot = "warehouse", .in = "orders"},
+                                           row | rstreams::write_lines(csv.path(), rstreams::file_mode::append));
+  REQUIRE(first.in == 3);
+  const auto last = put_orders(bus, 2).back();
+  const auto second = rb::offload_as<order>(bus, {.bot = "warehouse", .in = "orders"},
+                                            row | rstreams::write_lines(csv.path(), rstreams::file_mode::append));
+  REQUIRE(second.in == 2);
+  REQUIRE(rt::checkpoint_of(bus, "warehouse", "orders") == last);
+  REQUIRE(csv.read() == "0,0.000000\n1,1.500000\n2,3.000000\n0,0.000000\n1,1.500000\n");
+}
+
+TEST_CASE("offload into a sink in follow mode commits on the configured cadence, not only when stopped",
+          "[bus][offload]") {
+  rt::local_bus fx;
+  auto& bus = fx.bus();
+  rstreams::test::temp_file out("offload-follow", ".txt");
+  const auto eids = put_orders(fx.bus(), 12);
+  std::stop_source stop;
+  auto running = std::async(std::launch::async, [&] {
+    return rb::offload_as<order>(bus,
+                                 {.bot = "tail",
+                                  .in = "orders",
+                                  .read = {.follow = true, .poll = std::chrono::milliseconds(20)},
+                                  .checkpoint = {.records = 5, .time = std::chrono::seconds(30)}},
+                                 rstreams::transform([](const rb::event<order>& e) { return e.payload.id; }) |
+                                     rstreams::write_lines(out.path(), rstreams::file_mode::append),
+                                 rstreams::run_context{stop.get_token()});
+  });
+  // While it runs, another handle sees the checkpoint move in steps of 5 records; each step is
+  // committed only after the sink finished (the file holds those rows).
+  auto other = fx.reopen();
+  std::string seen = "none";
+  for (int i = 0; i < 2000 && seen != eids[9]; ++i) {
+    seen = rt::checkpoint_of(other, "tail", "orders");
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  REQUIRE(seen == eids[9]);
+  REQUIRE(out.read().substr(0, 20) == "0\n1\n2\n3\n4\n5\n6\n7\n8\n9\n");
+  stop.request_stop();
+  const auto stats = running.get();
+  REQUIRE(stats.in == 12);
+  REQUIRE(rt::checkpoint_of(other, "tail", "orders") == eids[11]);
+  REQUIRE(out.read() == "0\n1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n");
+}

@@ -124,7 +124,7 @@ TEST_CASE("parallel_map keeps at most n elements in flight", "[exec][parallel_ma
 
 TEST_CASE("parallel_map bounds add up with async boundaries", "[exec][parallel_map]") {
   rs::test::in_flight_meter meter;
-  rs::thread_pool pool(2);
+  rs::thread_pool pool(6);  // async, the parallel_map feeder and its 3 workers, async
   const auto got = rs::run(rs::test::metered_source(meter) | rs::async(16) |
                                rs::parallel_map(3, [](std::uint64_t x) { return x + 1; }) | rs::async(8) |
                                rs::test::metered_sink(meter, 3000, [] {}),

@@ -2,6 +2,7 @@
 #include <rstreams/core/run.hpp>
 #include <rstreams/core/scheduler.hpp>
 #include <rstreams/exec/async.hpp>
+#include <rstreams/exec/parallel_map.hpp>
 #include <rstreams/exec/thread_pool.hpp>
 #include <rstreams/sinks/sum.hpp>
 #include <rstreams/sources/iota.hpp>
@@ -23,25 +24,66 @@ TEST_CASE("a thread pool rejects zero or negative sizes", "[exec][thread_pool]")
   REQUIRE_THROWS_AS(rs::thread_pool(-2), rs::config_error);
 }
 
-TEST_CASE("a thread pool runs tasks and grows rather than queue behind a blocked one",
+TEST_CASE("a thread pool of n never runs more than n threads, even when its tasks block",
           "[exec][thread_pool]") {
-  rs::thread_pool pool(1);
-  std::latch both(2);
+  rs::thread_pool pool(2);
+  std::latch release(1);
   std::atomic<int> done{0};
-  // Each task waits for the other: with a single queued worker this would never finish.
-  pool.execute([&] {
-    both.arrive_and_wait();
-    ++done;
-  });
-  pool.execute([&] {
-    both.arrive_and_wait();
-    ++done;
-  });
+  for (int i = 0; i < 2; ++i)
+    pool.execute([&] {
+      release.wait();
+      ++done;
+    });
+  // Both threads are held by blocking tasks: a third task is refused with the reason, not run
+  // on a new thread and not queued behind tasks that may never end.
+  REQUIRE_THROWS_WITH(pool.execute([] {}),
+                      Catch::Contains("all 2 threads are busy") && Catch::Contains("max_threads"));
+  REQUIRE(pool.size() == 2);
+  release.count_down();
+  while (done.load() != 2) std::this_thread::yield();
+  // Threads freed by finished tasks are reused.
+  std::latch again(2);
+  pool.execute([&] { again.count_down(); });
+  pool.execute([&] { again.count_down(); });
+  again.wait();
+  REQUIRE(pool.size() == 2);
+}
+
+TEST_CASE("a run that needs more threads than its pool has fails with the reason", "[exec][thread_pool]") {
+  rs::thread_pool pool(2);
+  // Two async boundaries and a parallel_map of 3 run six concurrent tasks.
+  auto p = rs::iota(0, 1000) | rs::async(16) | rs::parallel_map(3, [](int x) { return x; }) | rs::async(8) |
+           rs::sum();
+  REQUIRE_THROWS_AS(rs::run(p, pool), rs::config_error);
+  REQUIRE(pool.size() == 2);
+}
+
+TEST_CASE("growth is an explicit, capped option", "[exec][thread_pool]") {
+  rs::thread_pool pool(1, rs::thread_pool_options{.max_threads = 3});
+  std::latch all(3);
+  std::latch release(1);
+  std::atomic<int> done{0};
+  for (int i = 0; i < 3; ++i)
+    pool.execute([&] {
+      all.count_down();
+      release.wait();
+      ++done;
+    });
+  all.wait();  // three tasks that wait for each other ran at once
+  REQUIRE(pool.size() == 3);
+  REQUIRE_THROWS_WITH(pool.execute([] {}), Catch::Contains("all 3 threads are busy"));
+  release.count_down();
+  while (done.load() != 3) std::this_thread::yield();
+  REQUIRE_THROWS_AS(rs::thread_pool(4, rs::thread_pool_options{.max_threads = 2}), rs::config_error);
+}
+
+TEST_CASE("a scope on a pool runs its tasks", "[exec][thread_pool]") {
+  rs::thread_pool pool(2);
+  std::atomic<int> done{0};
   rs::run_scope scope(&pool);
   scope.spawn([&] { ++done; });
   scope.join();
-  REQUIRE(pool.size() >= 2);
-  while (done.load() != 3) std::this_thread::yield();
+  REQUIRE(done.load() == 1);
 }
 
 TEST_CASE("a scope joins the tasks it spawned and keeps an escaped error", "[exec][thread_pool]") {

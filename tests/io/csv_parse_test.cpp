@@ -32,6 +32,24 @@ TEST_CASE("csv_parse maps the header row to named fields", "[io][csv_parse]") {
   }
 }
 
+TEST_CASE("csv_parse strips a UTF-8 byte-order mark at the start, in any chunking", "[io][csv_parse]") {
+  const std::string text = "\xEF\xBB\xBFid,name\n1,tea\n";
+  for (std::size_t size : {1u, 2u, 4u, 1000u}) {
+    auto rows = io_test::collect(io_test::chunks_of(text, size) | rs::csv_parse());
+    REQUIRE(rows.size() == 1);
+    REQUIRE((*rows[0].header)[0] == "id");
+    REQUIRE(rows[0]["id"] == field("1"));
+  }
+  // Only at the very start: the same bytes later are data.
+  auto rows =
+      io_test::collect(std::vector<std::string>{"a\n\xEF\xBB\xBF" "b\n"} | rs::csv_parse({.header = false}));
+  REQUIRE(rows[1].fields == std::vector<field>{"\xEF\xBB\xBF"
+                                               "b"});
+  // A prefix of a mark that is not one stays in the field.
+  rows = io_test::collect(std::vector<std::string>{"\xEF\xBBx\n"} | rs::csv_parse({.header = false}));
+  REQUIRE(rows[0].fields == std::vector<field>{"\xEF\xBBx"});
+}
+
 TEST_CASE("csv_parse keeps newlines inside quoted fields and handles LF, CRLF, no final newline",
           "[io][csv_parse]") {
   const std::string text = "a,b\n\"line1\nline2\",x\r\n\n\"\",last";

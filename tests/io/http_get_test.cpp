@@ -83,6 +83,19 @@ TEST_CASE("http_get follows Link headers, next fields and cursors", "[io][http_g
                        rs::to_vector())) == std::vector<int>{1, 2, 3});
 }
 
+TEST_CASE("http_get follows relative next links: ?query, ../path and //host", "[io][http_get]") {
+  io_test::http_server server([](const io_test::http_request& r) -> io_test::http_response {
+    if (r.target == "/a/b/list") return {200, "[1]", {{"Link", "<?page=2>; rel=\"next\""}}};
+    if (r.target == "/a/b/list?page=2") return {200, "[2]", {{"Link", "<../c/more>; rel=\"next\""}}};
+    if (r.target == "/a/c/more")
+      return {200, "[3]", {{"Link", "<//" + r.headers.at("host") + "/last>; rel=\"next\""}}};
+    if (r.target == "/last") return {200, "[4]"};
+    return {404, "no " + r.target};
+  });
+  REQUIRE(ints(rs::run(rs::http_get(server.url("/a/b/list"), {.next = rs::next_link()}) | rs::to_vector())) ==
+          std::vector<int>{1, 2, 3, 4});
+}
+
 TEST_CASE("http_get retries 5xx and dropped connections, then succeeds", "[io][http_get]") {
   std::atomic<int> calls{0};
   io_test::http_server server([&](const io_test::http_request&) -> io_test::http_response {

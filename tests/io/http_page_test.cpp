@@ -32,3 +32,29 @@ TEST_CASE("next_cursor sets the query parameter, replacing an old one", "[io][ht
   p.json = {{"c", "z"}};
   REQUIRE(rs::next_cursor("cursor", "/c")(p) == std::nullopt);
 }
+
+TEST_CASE("next links resolve per RFC 3986 (its section 5.4 examples)", "[io][http_page]") {
+  const std::string base = "http://a/b/c/d;p?q";
+  const std::pair<const char*, const char*> cases[] = {
+      {"g", "http://a/b/c/g"},
+      {"./g", "http://a/b/c/g"},
+      {"g/", "http://a/b/c/g/"},
+      {"/g", "http://a/g"},
+      {"//g", "http://g/"},
+      {"?y", "http://a/b/c/d;p?y"},
+      {"g?y", "http://a/b/c/g?y"},
+      {"..", "http://a/b/"},
+      {"../g", "http://a/b/g"},
+      {"../..", "http://a/"},
+      {"../../g", "http://a/g"},
+      {"../../../g", "http://a/g"},
+      {"/./g", "http://a/g"},
+      {"g;x=1/../y", "http://a/b/c/y"},
+      {"https://x/y?z", "https://x/y?z"},
+  };
+  for (const auto& [ref, want] : cases) {
+    INFO(ref);
+    rs::http_page p{.url = base, .headers = {{"link", std::string("<") + ref + ">; rel=\"next\""}}};
+    REQUIRE(rs::next_link()(p) == std::optional<std::string>(want));
+  }
+}

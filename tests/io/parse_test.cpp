@@ -1,6 +1,7 @@
 #include <rstreams/core/on_error.hpp>
 #include <rstreams/core/run.hpp>
 #include <rstreams/io/parse.hpp>
+#include <rstreams/io/read_lines.hpp>
 #include <rstreams/io/split_lines.hpp>
 #include <rstreams/ops/filter.hpp>
 #include <rstreams/ops/transform.hpp>
@@ -8,10 +9,13 @@
 
 #include <support/catch.hpp>
 #include <support/io_helpers.hpp>
+#include <support/temp_file.hpp>
 
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -71,6 +75,28 @@ TEST_CASE("a malformed line names the source, the line and the column", "[io][pa
     REQUIRE(e.line() == 3);  // blank lines count
     REQUIRE(e.column() == 8);
     REQUIRE_THAT(e.what(), Catch::Matchers::StartsWith("rstreams: parse: orders.jsonl: line 3, column 8: "));
+  }
+}
+
+TEST_CASE("a malformed line read from files names the real file and one line and column", "[io][parse]") {
+  rs::test::temp_file dir("parse-dir", "");
+  std::filesystem::create_directories(dir.path());
+  {
+    std::ofstream(dir.path() / "a.jsonl") << "{\"a\":1}\n{\"a\":2}\n";
+    std::ofstream(dir.path() / "b.jsonl") << "{\"a\":3}\n\n{\"a\":4,,}\n";
+  }
+  try {
+    io_test::collect(rs::read_lines(dir.path()) | rs::filter([](const std::string&) { return true; }) |
+                     rs::parse());
+    FAIL("expected a codec_error");
+  } catch (const rs::codec_error& e) {
+    REQUIRE(e.source() == (dir.path() / "b.jsonl").string());
+    REQUIRE(e.line() == 3);  // the line in b.jsonl, not the fifth line parse saw
+    REQUIRE(e.column() == 8);
+    const std::string what = e.what();
+    REQUIRE_THAT(what, Catch::Matchers::Contains("b.jsonl: line 3, column 8: "));
+    REQUIRE_THAT(what, !Catch::Matchers::Contains("line 1"));  // nlohmann's own position is left out
+    REQUIRE_THAT(what, !Catch::Matchers::Contains("json.exception"));
   }
 }
 

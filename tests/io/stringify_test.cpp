@@ -54,3 +54,20 @@ TEST_CASE("stringify then parse gives the elements back", "[io][stringify]") {
   REQUIRE(back[1].x == -3);
   REQUIRE(back[1].y == 40);
 }
+
+TEST_CASE("invalid UTF-8 is a stage_error naming stringify and the element, or U+FFFD on request",
+          "[io][stringify]") {
+  std::vector<nlohmann::json> docs{{{"s", "ok"}}, {{"s", "bad \xff byte"}}};
+  try {
+    io_test::collect(docs | rs::stringify());
+    FAIL("expected a stage_error");
+  } catch (const rs::stage_error& e) {
+    REQUIRE(e.stage() == "stringify");
+    REQUIRE(e.element() == 1);
+    REQUIRE_THAT(e.what(), Catch::Matchers::Contains("UTF-8"));
+    REQUIRE_THAT(e.what(), Catch::Matchers::Contains("invalid_utf8::replace"));
+    REQUIRE_THROWS_AS(std::rethrow_if_nested(e), nlohmann::json::type_error);
+  }
+  const auto out = io_test::collect(docs | rs::stringify({.invalid_utf8 = rs::invalid_utf8::replace}));
+  REQUIRE(out.at(1) == "{\"s\":\"bad \xEF\xBF\xBD byte\"}\n");
+}

@@ -45,6 +45,15 @@ TEST_CASE("write_lines writes one line per element and says how many", "[sinks][
   REQUIRE(f.read() == "(1,2)\n(3,4)\n");  // replaced, not appended
 }
 
+TEST_CASE("write_lines in append mode keeps what earlier runs wrote", "[sinks][write_lines]") {
+  temp_file f("to-file-append");
+  REQUIRE(rs::run(rs::iota(1, 3) | rs::write_lines(f.path(), rs::file_mode::append)) == 2);  // creates it
+  REQUIRE(rs::run(rs::iota(7, 9) | rs::write_lines(f.path(), rs::file_mode::append)) == 2);
+  REQUIRE(f.read() == "1\n2\n7\n8\n");
+  REQUIRE(rs::write_lines(f.path(), rs::file_mode::append).replaces_output() == false);
+  REQUIRE(rs::write_lines(f.path()).replaces_output());
+}
+
 TEST_CASE("write_lines of an empty source leaves an empty file", "[sinks][write_lines]") {
   temp_file f("to-file-empty");
   f.write("old content\n");

@@ -90,9 +90,29 @@ class lease {
 inline constexpr std::size_t max_name_size = 200;
 
 namespace detail {
+/// `name` as printable text for an error: a byte outside printable ASCII (a NUL, a control
+/// byte, UTF-8) is shown as \xNN, so the message neither ends early nor garbles a terminal.
+inline std::string printable_name(std::string_view name) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(name.size());
+  for (const char ch : name) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c < 0x7f && c != '\\' && c != '"') {
+      out.push_back(ch);
+    } else {
+      out += "\\x";
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 0xf]);
+    }
+  }
+  return out;
+}
+
 inline void validate_name(std::string_view what, std::string_view name) {
   const auto bad = [&](const std::string& why) {
-    throw config_error("rstreams: bad " + std::string(what) + " name \"" + std::string(name) + "\": " + why);
+    throw config_error("rstreams: bad " + std::string(what) + " name \"" + printable_name(name) +
+                       "\": " + why);
   };
   if (name.empty()) bad("it is empty");
   if (name.size() > max_name_size) bad("longer than " + std::to_string(max_name_size) + " characters");
@@ -107,7 +127,7 @@ inline void validate_name(std::string_view what, std::string_view name) {
 }  // namespace detail
 
 /// Throws config_error unless `name` matches `[A-Za-z0-9_.-]+`, does not start with '.', and
-/// has at most 200 characters.
+/// has at most 200 characters (the message shows the name with unprintable bytes as \xNN).
 inline void validate_queue_name(std::string_view name) {
   detail::validate_name("queue", name);
 }

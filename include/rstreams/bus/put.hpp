@@ -27,6 +27,8 @@ struct put_fn {
 
 /// `put(bus, bot, queue, payload)`: writes one event as bot `bot` (envelope as `load` fills it)
 /// and returns its eid. One backend call per event: for many events use `put_events` or `load`.
+/// An empty payload text (a raw_json or record with no bytes) is refused before anything is
+/// stored: a payload is JSON text, and null says "no value".
 inline constexpr put_fn put{};
 
 struct put_events_fn {
@@ -39,7 +41,8 @@ struct put_events_fn {
     const auto now = detail::now_ms();
     std::vector<record> batch;
     if constexpr (std::ranges::sized_range<R>) batch.reserve(std::ranges::size(items));
-    for (auto&& x : items) batch.push_back(detail::make_record(x, b, q, now));
+    std::size_t i = 0;
+    for (auto&& x : items) batch.push_back(detail::make_record(x, b, q, now, invalid_utf8::error, i++));
     std::vector<std::string> eids;
     if (batch.empty()) return eids;
     bus.append(q, std::span<record>(batch));

@@ -3,6 +3,7 @@
 // committed as checkpoints.
 
 #include <rstreams/core/error.hpp>
+#include <rstreams/json/invalid_utf8.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -32,6 +33,9 @@ struct queue_write_options {
   checkpoint_options checkpoint{};
   /// When false, `write` commits no checkpoint (the caller does, e.g. with set_checkpoint).
   bool auto_checkpoint = true;
+  /// A payload string that is not valid UTF-8: an error naming the queue and the element
+  /// (default), or U+FFFD in its place.
+  rstreams::invalid_utf8 invalid_utf8 = rstreams::invalid_utf8::error;
 
   /// Throws config_error for a zero batch size.
   void validate(const char* op) const {

@@ -10,10 +10,12 @@
 #include <rstreams/bus/queue_write_options.hpp>
 #include <rstreams/bus/record.hpp>
 #include <rstreams/core/context.hpp>
+#include <rstreams/core/error.hpp>
 #include <rstreams/core/pipe.hpp>
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,8 +35,24 @@ namespace detail {
 /// The record of an outgoing event or payload, envelope filled in: `id` = the bot unless set,
 /// `event` = the queue, `timestamp` = now unless set, `event_source_timestamp` = the timestamp
 /// unless set (an event entering the bus is its own source).
+/// encode_payload, with nlohmann's error on a string that is not UTF-8 nested in one that names
+/// the queue and the element.
+template <class P>
+std::string encode_checked(const P& payload, const std::string& queue, std::size_t element, bool replace) {
+  try {
+    return encode_payload(payload, replace);
+  } catch (const nlohmann::json::type_error& e) {
+    std::throw_with_nested(
+        rstreams::error("rstreams: queue " + queue + ", element " + std::to_string(element) +
+                        ": the payload cannot be written as JSON: " + e.what() +
+                        " (write_options.invalid_utf8 = invalid_utf8::replace writes U+FFFD)"));
+  }
+}
+
 template <class X>
-record make_record(X&& x, const std::string& bot, const std::string& queue, std::int64_t now) {
+record make_record(X&& x, const std::string& bot, const std::string& queue, std::int64_t now,
+                   invalid_utf8 utf8 = invalid_utf8::error, std::size_t element = 0) {
+  const bool replace = utf8 == invalid_utf8::replace;
   using V = std::remove_cvref_t<X>;
   record r;
   if constexpr (std::is_same_v<V, record>) {
@@ -50,10 +68,15 @@ record make_record(X&& x, const std::string& bot, const std::string& queue, std:
     }
     r.timestamp = x.timestamp;
     r.event_source_timestamp = x.event_source_timestamp;
-    r.payload = encode_payload(x.payload);
+    r.payload = encode_checked(x.payload, queue, element, replace);
   } else {
-    r.payload = encode_payload(x);
+    r.payload = encode_checked(x, queue, element, replace);
   }
+  // One rule for empty payloads: refused here, before anything is stored (an empty text is not
+  // JSON, so every reader would fail on it); JSON null says "no value".
+  if (r.payload.empty())
+    throw rstreams::error("rstreams: queue " + queue + ", element " + std::to_string(element) +
+                          ": empty payload refused (a payload is JSON text; write null for no value)");
   if (r.id.empty()) r.id = bot;
   r.event = queue;
   if (r.timestamp == 0) r.timestamp = now;
@@ -65,8 +88,9 @@ record make_record(X&& x, const std::string& bot, const std::string& queue, std:
 template <backend B, bool Checkpoints>
 class queue_sink_consumer {
  public:
-  queue_sink_consumer(B& bus, std::string bot, std::string queue, const queue_write_options& opts)
-      : bot_(std::move(bot)), writer_(bus, std::move(queue), opts), opts_(opts) {
+  queue_sink_consumer(B& bus, std::string bot, std::string queue, const queue_write_options& opts,
+                      std::size_t position = 0)
+      : bot_(std::move(bot)), writer_(bus, std::move(queue), opts), opts_(opts), position_(position) {
     validate_bot_name(bot_);
     opts_.validate(Checkpoints ? "write" : "load");
     if (Checkpoints && opts_.auto_checkpoint) checkpoints_.emplace(bus, bot_, opts_.checkpoint);
@@ -77,7 +101,14 @@ class queue_sink_consumer {
   template <class X>
   bool accept(X&& x) {
     const auto now = ctx_.clock->now();
-    auto r = make_record(std::forward<X>(x), bot_, writer_.queue(), now_ms_cached(now));
+    record r;
+    try {
+      r = make_record(std::forward<X>(x), bot_, writer_.queue(), now_ms_cached(now), opts_.invalid_utf8,
+                      element_);
+    } catch (const rstreams::error& e) {
+      std::throw_with_nested(stage_error(Checkpoints ? "write" : "load", position_, element_, e.what()));
+    }
+    ++element_;
     if (checkpoints_ && r.correlation_id) checkpoints_->add(*r.correlation_id, r.event_source_timestamp);
     writer_.add(std::move(r), now);
     if (writer_.due(now)) flush(now);
@@ -117,6 +148,8 @@ class queue_sink_consumer {
   run_context ctx_{};
   std::int64_t wall_ms_ = 0;
   clock::time_point wall_at_{};
+  std::size_t position_ = 0;
+  std::size_t element_ = 0;
 };
 
 template <backend B, bool Checkpoints>
@@ -132,8 +165,8 @@ class queue_sink : public sink_closure<queue_sink<B, Checkpoints>> {
   }
 
   template <class T>
-  auto consumer(std::size_t /*position*/) && {
-    return queue_sink_consumer<B, Checkpoints>(*bus_, std::move(bot_), std::move(queue_), opts_);
+  auto consumer(std::size_t position) && {
+    return queue_sink_consumer<B, Checkpoints>(*bus_, std::move(bot_), std::move(queue_), opts_, position);
   }
 
  private:

@@ -131,6 +131,9 @@ class composed_sink : public sink_closure<composed_sink<C, K>> {
     return rstreams::describe(stage_) + " | " + rstreams::describe(sink_);
   }
 
+  /// The sink at the end of the chain (so callers can ask it, e.g., whether it replaces output).
+  [[nodiscard]] const K& last_sink() const noexcept { return sink_; }
+
  private:
   C stage_;
   K sink_;

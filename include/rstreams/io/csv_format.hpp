@@ -72,6 +72,7 @@ class csv_format_source : public stage_source<csv_format_source<S>, S> {
   }
   template <class V>
   void write_fields(std::string& out, const V& fields) const {
+    const std::size_t record_at = out.size();
     for (std::size_t i = 0; i < fields.size(); ++i) {
       if (i != 0) out.push_back(o_.delimiter);
       if constexpr (std::is_same_v<typename V::value_type, std::string>) {
@@ -81,6 +82,11 @@ class csv_format_source : public stage_source<csv_format_source<S>, S> {
       } else {
         out += o_.null_token.value_or("");
       }
+    }
+    // A record of one empty field would be a blank line, which reads back as no record.
+    if (fields.size() == 1 && out.size() == record_at) {
+      out.push_back(o_.quote);
+      out.push_back(o_.quote);
     }
     out += o_.line_end;
   }

@@ -24,7 +24,7 @@ namespace rstreams {
 namespace detail {
 
 /// RFC 4180 as a state machine over bytes, so a record may span chunks and hold quoted
-/// newlines. Errors carry the physical line and column of the offending byte.
+/// newlines. A UTF-8 byte-order mark at the start is dropped. Errors carry the physical line and column of the offending byte.
 class csv_decoder {
  public:
   explicit csv_decoder(csv_options o) : o_(std::move(o)) {}
@@ -83,6 +83,7 @@ class csv_decoder {
     const char d = o_.delimiter;
     const char q = o_.quote;
     const std::size_t n = in.size();
+    if (bom_ < 3) skip_bom(in, i);
     while (i < n) {
       const char c = in[i];
       switch (state_) {
@@ -171,8 +172,30 @@ class csv_decoder {
     return i;
   }
 
+  // A UTF-8 byte-order mark (EF BB BF) at the very start of the input is no data (spreadsheet
+  // exports write one); the bytes may arrive in separate chunks. A partial match is data.
+  void skip_bom(std::string_view in, std::size_t& i) {
+    static constexpr char mark[] = "\xEF\xBB\xBF";
+    while (bom_ < 3 && i < in.size()) {
+      if (in[i] != mark[bom_]) {
+        field_.append(mark, bom_);
+        col_ += bom_;
+        if (bom_ > 0) state_ = state::unquoted;
+        bom_ = 3;
+        return;
+      }
+      ++bom_;
+      ++i;
+    }
+  }
+
   template <class Emit>
   bool finish_plain(Emit& emit) {
+    if (bom_ > 0 && bom_ < 3) {
+      field_.append("\xEF\xBB\xBF", bom_);
+      state_ = state::unquoted;
+      bom_ = 3;
+    }
     if (state_ == state::quoted) fail(quote_line_, quote_col_, "unterminated quoted field");
     if (state_ == state::skip_line) return true;
     if (state_ != state::field_start || !fields_.empty()) end_record(emit);
@@ -245,6 +268,7 @@ class csv_decoder {
   std::size_t record_line_ = 1;
   std::size_t quote_line_ = 0;
   std::size_t quote_col_ = 0;
+  std::size_t bom_ = 0;  // bytes of a leading byte-order mark matched; 3 once decided
 };
 
 }  // namespace detail

@@ -17,6 +17,9 @@ namespace rstreams {
 struct gunzip_options {
   /// Named in errors.
   std::string source = "input";
+  /// gzip checks a member only at its end: when members are bounded in size, set this to that
+  /// bound to hold each member back (up to this many bytes) until it checks. 0: off.
+  std::size_t verify_members = 0;
 };
 
 template <source S>
@@ -27,7 +30,8 @@ class gunzip_source : public detail::chunk_stage<gunzip_source<S>, S> {
   static constexpr std::string_view name = "gunzip";
   using value_type = std::string;
 
-  gunzip_source(S up, gunzip_options o) : base(std::move(up)), z_(std::move(o.source)) {}
+  gunzip_source(S up, gunzip_options o)
+      : base(std::move(up)), z_(std::move(o.source), "gunzip", o.verify_members) {}
 
   template <class Emit>
   std::size_t decode(std::string_view in, Emit& emit) {
@@ -60,7 +64,10 @@ struct gunzip_fn {
 /// Forms: `gunzip(src, opts)` · `src | gunzip(opts)`
 /// Requires: elements are byte chunks. Output: std::string chunks of up to 64 KiB.
 /// Errors: corrupt data, or an input that ends inside a member (truncated), is a
-/// codec_error naming `opts.source` and the byte offset.
+/// codec_error naming `opts.source` and the byte offset. gzip checks a member only at its
+/// end, so the error says how many bytes and lines of the damaged member were already
+/// delivered; `opts.verify_members` (a bound on a member's size) delivers a member only once
+/// it checks.
 /// Demand: pulls chunks until n output chunks are out; keeps the rest of the current input
 /// chunk and zlib's window. Example: examples/31-gzip-files.cpp
 inline constexpr gunzip_fn gunzip{};

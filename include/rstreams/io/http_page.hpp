@@ -2,6 +2,9 @@
 // One response of a paged HTTP source, and the usual ways to find the next page from it:
 // a Link header, a URL in the body, or a cursor in the body put into a query parameter.
 
+#include <rstreams/core/error.hpp>
+
+#include <curl/curl.h>
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
@@ -37,15 +40,26 @@ using http_next = std::function<std::optional<std::string>(const http_page&)>;
 
 namespace detail {
 
-/// `url` resolved against the page it came from (absolute, "/path", or relative "page2").
+/// `url` (a reference from a Link header or a body) resolved against the page it came from,
+/// per RFC 3986 section 5 (libcurl's URL API does the work: "?page=2", "../x", "//host/x",
+/// dot segments); an absolute URL is returned as libcurl normalises it.
 inline std::string resolve_url(const std::string& base, const std::string& url) {
-  if (url.find("://") != std::string::npos) return url;
-  const auto scheme = base.find("://");
-  const auto path = scheme == std::string::npos ? std::string::npos : base.find('/', scheme + 3);
-  const std::string origin = path == std::string::npos ? base : base.substr(0, path);
-  if (!url.empty() && url.front() == '/') return origin + url;
-  const std::string no_query = base.substr(0, base.find('?'));
-  return no_query.substr(0, no_query.rfind('/') + 1) + url;
+  struct url_handle {
+    CURLU* h = curl_url();
+    ~url_handle() { curl_url_cleanup(h); }
+  } u;
+  auto fail = [&](CURLUcode rc) {
+    throw error("rstreams: http: cannot resolve the next link \"" + url + "\" against \"" + base +
+                "\": " + curl_url_strerror(rc));
+  };
+  if (u.h == nullptr) throw error("rstreams: http: out of memory for a URL");
+  if (const CURLUcode rc = curl_url_set(u.h, CURLUPART_URL, base.c_str(), 0); rc != CURLUE_OK) fail(rc);
+  if (const CURLUcode rc = curl_url_set(u.h, CURLUPART_URL, url.c_str(), 0); rc != CURLUE_OK) fail(rc);
+  char* out = nullptr;
+  if (const CURLUcode rc = curl_url_get(u.h, CURLUPART_URL, &out, 0); rc != CURLUE_OK) fail(rc);
+  std::string resolved(out);
+  curl_free(out);
+  return resolved;
 }
 
 inline std::string url_encode(std::string_view s) {

@@ -6,6 +6,7 @@
 #include <rstreams/core/stage_source.hpp>
 #include <rstreams/io/codec_error.hpp>
 #include <rstreams/io/detail/bytes.hpp>
+#include <rstreams/io/detail/origin.hpp>
 #include <rstreams/json/detail/json_text.hpp>
 
 #include <nlohmann/json.hpp>
@@ -21,8 +22,9 @@ namespace rstreams {
 
 /// Options of `parse`.
 struct parse_options {
-  /// Named in errors (a file name, a URL).
-  std::string source = "input";
+  /// Named in errors (a file name, a URL). When empty, errors name the file the line came
+  /// from (read_lines upstream, through synchronous stages) and its line there, else "input".
+  std::string source;
   /// Lines that are empty or only blanks are skipped (they still count as lines).
   bool skip_blank = true;
 };
@@ -66,15 +68,39 @@ class parse_source : public stage_source<parse_source<T, S, P>, S> {
   }
 
  private:
+  struct where {
+    std::string source;
+    std::size_t line;
+  };
+  // The file and line of the line being decoded when a line source upstream knows them.
+  where locate(std::size_t line) const {
+    auto o = detail::origin_of(this->up_);
+    if (o && o->line != 0) return {opts_.source.empty() ? o->source : opts_.source, o->line};
+    return {opts_.source.empty() ? std::string("input") : opts_.source, line};
+  }
+
+  // nlohmann's message without its "[json.exception.parse_error.101] parse error at line 1,
+  // column 8: " head: the line and column are ours.
+  static std::string reason(std::string_view what) {
+    if (const auto col = what.find("column "); col != std::string_view::npos)
+      if (const auto colon = what.find(": ", col); colon != std::string_view::npos)
+        return std::string(what.substr(colon + 2));
+    if (const auto bracket = what.find("] "); bracket != std::string_view::npos)
+      return std::string(what.substr(bracket + 2));
+    return std::string(what);
+  }
+
   // The library's one JSON decoder (json/detail/json_text.hpp): a malformed line is nlohmann's
   // parse_error (with its byte), a value that does not convert whatever from_json throws.
   T decode(std::string_view in, std::size_t line) const {
     try {
       return detail::decode_json<T>(in);
     } catch (const nlohmann::json::parse_error& e) {
-      throw codec_error(name, opts_.source, line, e.byte == 0 ? 1 : e.byte, e.what());
+      const where w = locate(line);
+      throw codec_error(name, w.source, w.line, e.byte == 0 ? 1 : e.byte, reason(e.what()));
     } catch (const std::exception& e) {
-      throw codec_error(name, opts_.source, line, 0, e.what());
+      const where w = locate(line);
+      throw codec_error(name, w.source, w.line, 0, reason(e.what()));
     }
   }
 
@@ -118,7 +144,8 @@ struct parse_fn {
 /// `src | parse<T>(opts, policy)` with a policy from `rstreams::on_error` (skip counted,
 /// dead_letter with the line as the element; see core/on_error.hpp)
 /// Requires: elements are lines (std::string, std::string_view); `T` has `from_json`.
-/// Errors: a malformed line is a codec_error naming `opts.source`, the line and the column
+/// Errors: a malformed line is a codec_error naming `opts.source` (or the file read_lines read
+/// it from, else "input"), the line (in that file when known) and the column
 /// (under a policy, nested in the stage_error the policy sees; `index` = line - 1).
 /// Demand: one line per element (blank lines skipped); buffers nothing.
 /// Example: examples/30-json-lines.cpp

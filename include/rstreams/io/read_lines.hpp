@@ -5,6 +5,7 @@
 #include <rstreams/core/source_interface.hpp>
 #include <rstreams/io/detail/file_reader.hpp>
 #include <rstreams/io/detail/line_splitter.hpp>
+#include <rstreams/io/detail/origin.hpp>
 #include <rstreams/sources/lines.hpp>
 
 #include <concepts>
@@ -24,9 +25,12 @@ class read_lines_source : public source_interface<read_lines_source> {
   using value_type = std::string;
 
   read_lines_source(std::filesystem::path p, file_read_options o)
-      : reader_(p, o), lines_(p.string(), o.max_line) {}
+      : reader_(p, o), lines_(p.string(), o.max_line, name) {}
 
   void start(const run_context& ctx) { reader_.start(ctx); }
+
+  /// The file and line number of the line emitted last (for the errors of codecs downstream).
+  [[nodiscard]] detail::line_origin origin() const { return {lines_.source(), lines_.lines()}; }
 
   template <class F>
   flow push(std::size_t n, F&& f) {
@@ -96,7 +100,8 @@ struct read_lines_fn {
 /// matches, in name order; a line never spans two files; ".gz" files are gunzipped
 /// (with <rstreams/io/gunzip.hpp> in the program, as for read_file).
 ///
-/// Forms: `read_lines(path, opts)` (options as read_file, plus `max_line`) ·
+/// Forms: `read_lines(path, opts)` (options as read_file, plus `max_line`: a line over 16 MiB
+/// is a codec_error naming the file and the line unless raised; 0 lifts the bound) ·
 /// `read_lines(stream)` (a std::istream: an lvalue is borrowed, an rvalue owned; as
 /// sources/lines.hpp's `lines(stream)`, the old name)
 /// Following: the last, unfinished line of a followed file is held until its newline

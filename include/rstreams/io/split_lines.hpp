@@ -18,9 +18,9 @@ namespace rstreams {
 struct split_lines_options {
   /// Named in errors.
   std::string source = "input";
-  /// A line longer than this many bytes is an error (0: no limit). Bounds the memory a
-  /// line without a newline can take.
-  std::size_t max_line = 0;
+  /// A line longer than this many bytes is an error (16 MiB by default; 0: no limit). Bounds
+  /// the memory a line without a newline can take.
+  std::size_t max_line = 16u << 20;
 };
 
 template <source S>

@@ -4,12 +4,16 @@
 
 #include <rstreams/core/error.hpp>
 
+#include <charconv>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <type_traits>
 #include <variant>
 #include <vector>
@@ -57,15 +61,24 @@ struct sql_row {
       if (const auto* d = std::get_if<double>(&v)) return std::to_string(*d);
       mismatch(name, "text");
     } else if constexpr (std::is_arithmetic_v<T>) {
-      if (const auto* i = std::get_if<std::int64_t>(&v)) return static_cast<T>(*i);
-      if (const auto* d = std::get_if<double>(&v)) return static_cast<T>(*d);
+      if (const auto* i = std::get_if<std::int64_t>(&v)) return from_integer<T>(*i, name);
+      if (const auto* d = std::get_if<double>(&v)) return from_double<T>(*d, name);
       if (const auto* s = std::get_if<std::string>(&v)) {
-        try {
-          if constexpr (std::is_floating_point_v<T>)
-            return static_cast<T>(std::stod(*s));
-          else
-            return static_cast<T>(std::stoll(*s));
-        } catch (const std::exception&) {
+        // The whole text (blanks around it aside) must be the number; it must fit T.
+        std::string_view t(*s);
+        while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
+        while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
+        if (!t.empty() && t.front() == '+') t.remove_prefix(1);
+        if constexpr (std::is_floating_point_v<T>) {
+          double d = 0;
+          const auto r = std::from_chars(t.data(), t.data() + t.size(), d);
+          if (r.ec == std::errc{} && r.ptr == t.data() + t.size() && !t.empty())
+            return from_double<T>(d, name);
+        } else {
+          std::int64_t i = 0;
+          const auto r = std::from_chars(t.data(), t.data() + t.size(), i);
+          if (r.ec == std::errc{} && r.ptr == t.data() + t.size() && !t.empty())
+            return from_integer<T>(i, name);
         }
       }
       mismatch(name, "a number");
@@ -74,6 +87,50 @@ struct sql_row {
                     "rstreams::sql_row::get: T must be arithmetic, std::string or std::optional of them.");
     }
   }
+  template <class T>
+  static T from_integer(std::int64_t i, std::string_view name) {
+    if constexpr (std::is_same_v<T, bool> || std::is_floating_point_v<T>) {
+      return static_cast<T>(i);
+    } else if constexpr (std::is_unsigned_v<T>) {
+      if (i < 0 || static_cast<std::uint64_t>(i) > std::numeric_limits<T>::max()) out_of_range<T>(name);
+      return static_cast<T>(i);
+    } else {
+      if (i < std::numeric_limits<T>::min() || i > std::numeric_limits<T>::max()) out_of_range<T>(name);
+      return static_cast<T>(i);
+    }
+  }
+  template <class T>
+  static T from_double(double d, std::string_view name) {
+    if constexpr (std::is_same_v<T, bool>) {
+      return d != 0;
+    } else if constexpr (std::is_floating_point_v<T>) {
+      if (std::isfinite(d) && std::fabs(d) > static_cast<double>(std::numeric_limits<T>::max()))
+        out_of_range<T>(name);
+      return static_cast<T>(d);
+    } else {
+      // Only whole numbers within T's range (2^63 is the first double past int64's range).
+      if (!std::isfinite(d) || d != std::trunc(d) || d < static_cast<double>(std::numeric_limits<T>::min()) ||
+          d >= std::ldexp(1.0, std::numeric_limits<T>::digits))
+        out_of_range<T>(name);
+      return static_cast<T>(d);
+    }
+  }
+  template <class T>
+  [[noreturn]] static void out_of_range(std::string_view name) {
+    throw error("rstreams: sql_row: column '" + std::string(name) + "' does not fit " + type_name<T>());
+  }
+  template <class T>
+  static std::string type_name() {
+    if constexpr (std::is_same_v<T, bool>)
+      return "bool";
+    else if constexpr (std::is_floating_point_v<T>)
+      return sizeof(T) == 4 ? "float" : "double";
+    else if constexpr (std::is_signed_v<T>)
+      return "a " + std::to_string(sizeof(T) * 8) + "-bit int";
+    else
+      return "a " + std::to_string(sizeof(T) * 8) + "-bit unsigned int";
+  }
+
   [[noreturn]] static void mismatch(std::string_view name, const char* wanted) {
     throw error("rstreams: sql_row: column '" + std::string(name) + "' is not " + wanted);
   }

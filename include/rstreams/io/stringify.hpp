@@ -2,11 +2,14 @@
 
 #include <rstreams/core/as_source.hpp>
 #include <rstreams/core/detail/bound_stage.hpp>
+#include <rstreams/core/error.hpp>
 #include <rstreams/core/stage_source.hpp>
+#include <rstreams/json/invalid_utf8.hpp>
 
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
+#include <exception>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -18,6 +21,8 @@ namespace rstreams {
 struct stringify_options {
   /// End each document with "\n", so the output is JSON lines ready to be written.
   bool newline = true;
+  /// A string that is not valid UTF-8: a stage_error (default), or U+FFFD in its place.
+  rstreams::invalid_utf8 invalid_utf8 = rstreams::invalid_utf8::error;
 };
 
 template <source S>
@@ -34,10 +39,21 @@ class stringify_source : public stage_source<stringify_source<S>, S> {
   flow push(std::size_t n, G&& g) {
     return rstreams::push(this->up_, n, [&](auto&& x) {
       std::string out;
-      if constexpr (std::is_same_v<std::remove_cvref_t<decltype(x)>, nlohmann::json>)
-        out = x.dump();
-      else
-        out = nlohmann::json(x).dump();
+      const auto handler = opts_.invalid_utf8 == invalid_utf8::replace
+                               ? nlohmann::json::error_handler_t::replace
+                               : nlohmann::json::error_handler_t::strict;
+      try {
+        if constexpr (std::is_same_v<std::remove_cvref_t<decltype(x)>, nlohmann::json>)
+          out = x.dump(-1, ' ', false, handler);
+        else
+          out = nlohmann::json(x).dump(-1, ' ', false, handler);
+      } catch (const nlohmann::json::type_error& e) {
+        std::throw_with_nested(stage_error(name, base::position, element_,
+                                           std::string(e.what()) +
+                                               " (stringify_options.invalid_utf8 = invalid_utf8::replace "
+                                               "writes U+FFFD instead)"));
+      }
+      ++element_;
       if (opts_.newline) out.push_back('\n');
       return g(std::move(out));
     });
@@ -45,6 +61,7 @@ class stringify_source : public stage_source<stringify_source<S>, S> {
 
  private:
   stringify_options opts_;
+  std::size_t element_ = 0;
 };
 
 struct stringify_fn {
@@ -64,6 +81,8 @@ struct stringify_fn {
 /// Forms: `stringify(src, opts)` · `src | stringify(opts)`
 /// Requires: `nlohmann::json(x)` works for the element. Output: std::string, "\n"-terminated
 /// unless `opts.newline` is false.
+/// Errors: a string that is not valid UTF-8 is a stage_error naming stringify and the element
+/// (nlohmann's type_error nested), unless `opts.invalid_utf8` is `replace` (U+FFFD written).
 /// Demand: one element per element; buffers nothing. Example: examples/30-json-lines.cpp
 inline constexpr stringify_fn stringify{};
 

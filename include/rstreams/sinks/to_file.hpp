@@ -29,17 +29,26 @@ inline std::string write_failure(int code) {
 
 }  // namespace detail
 
+/// What `to_file` does with a file that exists: `replace` it (the default) or `append` to it.
+enum class file_mode { replace, append };
+
 struct to_file_fn {
   class closure : public sink_closure<closure> {
    public:
     static constexpr std::string_view name = "write_lines";
 
-    explicit closure(std::filesystem::path path) : path_(std::move(path)) {}
+    explicit closure(std::filesystem::path path, file_mode mode = file_mode::replace)
+        : path_(std::move(path)), mode_(mode) {}
+
+    /// True when a run destroys what an earlier run wrote (bus::offload refuses such a sink).
+    [[nodiscard]] bool replaces_output() const noexcept { return mode_ == file_mode::replace; }
+    [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
 
     template <class T>
     class consumer_type {
      public:
-      explicit consumer_type(std::filesystem::path path) : path_(std::move(path)), label_(path_.string()) {}
+      consumer_type(std::filesystem::path path, file_mode mode)
+          : path_(std::move(path)), label_(path_.string()), mode_(mode) {}
 
       // Opened when the run starts, so a bad path fails before anything is pulled.
       void start(const run_context& /*ctx*/) { open(); }
@@ -67,12 +76,14 @@ struct to_file_fn {
       void open() {
         if (out_.is_open()) return;
         errno = 0;
-        out_.open(path_, std::ios::out | std::ios::trunc | std::ios::binary);
+        out_.open(path_, std::ios::out | std::ios::binary |
+                             (mode_ == file_mode::append ? std::ios::app : std::ios::trunc));
         if (!out_.is_open()) throw io_error(label_, "cannot open for writing: " + detail::errno_text(errno));
       }
 
       std::filesystem::path path_;
       std::string label_;
+      file_mode mode_;
       std::ofstream out_;
       std::size_t lines_ = 0;
     };
@@ -82,22 +93,27 @@ struct to_file_fn {
       static_assert(detail::ostreamable<T>,
                     "rstreams::write_lines: the element type cannot be written with `os << x`. Define an "
                     "operator<< for it, or transform the elements to strings first.");
-      return consumer_type<T>(std::move(path_));
+      return consumer_type<T>(std::move(path_), mode_);
     }
 
    private:
     std::filesystem::path path_;
+    file_mode mode_;
   };
 
-  closure operator()(std::filesystem::path path) const { return closure(std::move(path)); }
+  closure operator()(std::filesystem::path path, file_mode mode = file_mode::replace) const {
+    return closure(std::move(path), mode);
+  }
 };
 
-/// Writes every element to a file, one line each (`os << x` then `\n`), replacing the file;
-/// yields the number of lines written. The file is created when the run starts (so an empty
+/// Writes every element to a file, one line each (`os << x` then `\n`), replacing the file
+/// (or appending to it with `file_mode::append`); yields the number of lines written. The file is created when the run starts (so an empty
 /// source leaves an empty file), flushed and closed when the source ends, and closed if the run
 /// throws.
 ///
-/// Forms: `src | write_lines(path)` (`to_file`, its old name, is deprecated)
+/// Forms: `src | write_lines(path)` · `src | write_lines(path, file_mode::append)` (what a bot
+/// that runs again and again needs: `bus::offload` refuses a replacing file writer). `to_file`,
+/// its old name, is deprecated.
 /// Requires: `os << x` for the element type. A file that cannot be opened or written makes `run`
 /// throw `io_error` naming the path and the reason ("cannot open for writing: Permission
 /// denied", "write failed: No space left on device").

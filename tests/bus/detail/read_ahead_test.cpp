@@ -210,6 +210,9 @@ TEST_CASE("enrich with read_ahead in follow mode commits while idle and stops on
   auto o = ahead();
   o.read.follow = true;
   o.read.poll = std::chrono::milliseconds(50);
+  // An idle input commits on the configured cadence (here every 200 ms), not each time it
+  // runs dry and not only when stopped.
+  o.write.checkpoint.time = std::chrono::milliseconds(200);
   std::stop_source stop;
   rb::bot_stats stats;
   std::thread bot([&] { stats = rb::enrich(bus, o, doubler, rstreams::run_context{stop.get_token()}); });

@@ -123,17 +123,26 @@ class bot_engine {
     return after(now);
   }
 
-  /// The input is idle (follow mode): hand over what is held and commit.
+  /// The input is idle (follow mode, called before each wait): a partial batch goes to the
+  /// function; outputs are appended and the checkpoint committed only when their own cadence
+  /// says so (records / bytes / time), never just because the input ran dry (a trickle would
+  /// otherwise cost an append and a commit, each with its fsyncs, per event).
   void idle() {
+    const auto now = now_ = ctx_.clock->now();
+    if constexpr (traits::batch)
+      if (!batch_.empty()) run_batch(now);
+    if ((Enrich && out_->due(now)) || dead_.due(now))
+      flush(now);
+    else
+      progress(now);
+  }
+
+  bot_stats finish() {
     const auto now = now_ = ctx_.clock->now();
     if constexpr (traits::batch)
       if (!batch_.empty()) run_batch(now);
     flush(now);
     committer_.commit(now);
-  }
-
-  bot_stats finish() {
-    idle();
     stats_.commits = committer_.commits();
     stats_.checkpoint = committer_.committed();
     if constexpr (Enrich) stats_.out = out_->written();
@@ -272,13 +281,13 @@ class bot_engine {
       o.timestamp = x.timestamp;
       o.event_source_timestamp = x.event_source_timestamp;
       o.correlation_id = std::move(x.correlation_id);
-      encode_payload_into(o.payload, std::forward<X>(x).payload);
+      encode_output(o.payload, std::forward<X>(x).payload, last_eid);
       if constexpr (keeps_spent<payload_of_t<V>, X>)
         if (spent_ != nullptr) spent_->push_back(std::move(x.payload));
       if (o.id.empty()) o.id.assign(s_.bot);
       if (!o.correlation_id) set_correlation(o, first_eid, last_eid, units);
     } else {
-      encode_payload_into(o.payload, std::forward<X>(x));
+      encode_output(o.payload, std::forward<X>(x), last_eid);
       if constexpr (keeps_spent<V, X>)
         if (spent_ != nullptr) spent_->push_back(std::move(x));
       o.id.assign(s_.bot);
@@ -289,6 +298,20 @@ class bot_engine {
     o.event.assign(s_.out);
     if (o.timestamp == 0) o.timestamp = wall(now);
     if (o.event_source_timestamp == 0) o.event_source_timestamp = est;
+  }
+
+  // A derived payload that cannot be written (a string that is not UTF-8, under the default
+  // invalid_utf8::error) names the output queue and the input event it was derived from.
+  template <class P>
+  void encode_output(std::string& out, P&& payload, const std::string& from_eid) {
+    try {
+      encode_payload_into(out, std::forward<P>(payload), s_.write.invalid_utf8 == invalid_utf8::replace);
+    } catch (const nlohmann::json::type_error& e) {
+      std::throw_with_nested(
+          rstreams::error("rstreams: " + s_.bot + ": queue " + s_.out + ", derived from event " + from_eid +
+                          ": the payload cannot be written as JSON: " + e.what() +
+                          " (write_options.invalid_utf8 = invalid_utf8::replace writes U+FFFD)"));
+    }
   }
 
   void set_correlation(record& o, const std::string& first_eid, const std::string& last_eid,

@@ -39,48 +39,48 @@ using payload_of_t = typename payload_of<std::remove_cvref_t<T>>::type;
 
 /// Compact JSON text of a json value, into a string reserved up front (dump() grows it a
 /// character at a time, reallocating several times for a typical payload).
-inline std::string dump_json(const nlohmann::json& j) {
+inline std::string dump_json(const nlohmann::json& j, bool replace_invalid_utf8 = false) {
   std::string out;
   out.reserve(256);
-  rstreams::detail::dump_json_append(out, j);
+  rstreams::detail::dump_json_append(out, j, replace_invalid_utf8);
   return out;
 }
 
 /// Compact JSON text of a json value into `out` (replacing its content, reusing its capacity).
-inline void dump_json_into(std::string& out, const nlohmann::json& j) {
+inline void dump_json_into(std::string& out, const nlohmann::json& j, bool replace_invalid_utf8 = false) {
   out.clear();
-  rstreams::detail::dump_json_append(out, j);
+  rstreams::detail::dump_json_append(out, j, replace_invalid_utf8);
 }
 
 /// encode_payload into `out`, reusing its capacity.
 template <class T>
-void encode_payload_into(std::string& out, const T& payload) {
+void encode_payload_into(std::string& out, const T& payload, bool replace_invalid_utf8 = false) {
   if constexpr (std::is_same_v<T, raw_json>)
     out.assign(payload.text);
   else if constexpr (std::is_same_v<T, nlohmann::json>)
-    dump_json_into(out, payload);
+    dump_json_into(out, payload, replace_invalid_utf8);
   else
-    dump_json_into(out, nlohmann::json(payload));
+    dump_json_into(out, nlohmann::json(payload), replace_invalid_utf8);
 }
 
 /// A raw payload's text, swapped in.
-inline void encode_payload_into(std::string& out, raw_json&& payload) {
+inline void encode_payload_into(std::string& out, raw_json&& payload, bool = false) {
   out.swap(payload.text);
 }
 
 /// Compact JSON text of a payload (T's to_json).
 template <class T>
-std::string encode_payload(const T& payload) {
+std::string encode_payload(const T& payload, bool replace_invalid_utf8 = false) {
   if constexpr (std::is_same_v<T, raw_json>)
     return payload.text;
   else if constexpr (std::is_same_v<T, nlohmann::json>)
-    return dump_json(payload);
+    return dump_json(payload, replace_invalid_utf8);
   else
-    return dump_json(nlohmann::json(payload));
+    return dump_json(nlohmann::json(payload), replace_invalid_utf8);
 }
 
 /// A raw payload's text, moved.
-inline std::string encode_payload(raw_json&& payload) {
+inline std::string encode_payload(raw_json&& payload, bool = false) {
   return std::move(payload.text);
 }
 

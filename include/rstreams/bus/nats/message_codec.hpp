@@ -107,7 +107,17 @@ inline record decode_nats_record(const char* data, std::size_t size) {
   r.timestamp = rd.i64();
   r.event_source_timestamp = rd.i64();
   const auto corr = rd.text();
-  if (!corr.empty()) r.correlation_id = nlohmann::json::parse(corr).get<correlation>();
+  if (!corr.empty()) {
+    try {
+      const auto j = nlohmann::json::parse(corr);
+      if (!j.is_object())
+        throw error("rstreams: nats: record " + r.eid +
+                    ": its correlation_id is not valid: not a JSON object");
+      r.correlation_id = j.get<correlation>();
+    } catch (const nlohmann::json::exception& e) {
+      throw error("rstreams: nats: record " + r.eid + ": its correlation_id is not valid: " + e.what());
+    }
+  }
   r.payload.assign(rd.p, rd.end);
   return r;
 }

@@ -13,9 +13,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -27,19 +29,40 @@
 
 namespace rstreams {
 
+/// What following a file met (read_options.follow_counts), readable while the run goes on.
+struct follow_counts {
+  /// The followed name was moved away and a new file took it (logrotate's `create` mode).
+  std::atomic<std::uint64_t> renamed{0};
+  /// The followed file shrank (logrotate's `copytruncate`): read again from its start.
+  std::atomic<std::uint64_t> truncated{0};
+};
+
 /// Options of `read_file` and `read_lines`.
 struct file_read_options {
   /// Bytes per read (and the largest chunk read_file delivers).
   std::size_t chunk_size = 64 * 1024;
   /// Decompress files whose name ends in ".gz".
   bool decompress = true;
-  /// After the end of the last file, wait for it to grow (`tail -f`) until the run's stop
-  /// token is set; a file that shrinks was truncated and is read again from its start.
+  /// After the end of the last file, wait for it to grow until the run's stop token is set,
+  /// as `tail -F` does: when the name comes to point at another file (a rename rotation), the
+  /// old file is read to its end and the name is opened again (from its start; for read_lines
+  /// a new file, so its line numbers start over); a file that shrinks was truncated
+  /// (copytruncate) and is read again from its start. A truncation followed by more writes
+  /// than were read before, within one poll interval, cannot be told from growth (as in tail).
   bool follow = false;
   /// How often a followed file is checked (on the run's clock).
   std::chrono::milliseconds poll_interval{100};
-  /// read_lines: a line longer than this is an error (0: no limit).
-  std::size_t max_line = 0;
+  /// When set, counts the rotations and truncations a follow met.
+  rstreams::follow_counts* follow_counts = nullptr;
+  /// read_lines: a line longer than this many bytes is an error naming the file and the line
+  /// (16 MiB by default, so a runaway line or a small gzip bomb cannot take the memory; 0: no
+  /// limit).
+  std::size_t max_line = 16u << 20;
+  /// ".gz" files: gzip checks a member only at its end, so a damaged member's bytes go out
+  /// before the error (which says how many lines of it did). When members are bounded in size,
+  /// set this to that bound: each member is held back (up to this many bytes; a larger one is
+  /// an error) and delivered only once it checks. 0: off.
+  std::size_t verify_gzip_members = 0;
 };
 
 /// Deprecated name of `file_read_options`, kept for one release.
@@ -90,6 +113,7 @@ class file_reader {
         index_(other.index_),
         fd_(std::exchange(other.fd_, -1)),
         offset_(other.offset_),
+        rotated_(other.rotated_),
         gz_(std::move(other.gz_)),
         raw_(std::move(other.raw_)),
         raw_off_(other.raw_off_),
@@ -147,11 +171,25 @@ class file_reader {
         if (!done) continue;
       }
       if (o_.follow && index_ + 1 == files_.size() && !gz_) {
+        if (rotated_) {  // the renamed file is read to its end: the name's new file comes next
+          rotated_ = false;
+          close();
+          if (o_.follow_counts != nullptr) ++o_.follow_counts->renamed;
+          return event::file_end;  // index_ stays: the same name is opened again
+        }
         if (ctx_.stop_requested() || !ctx_.clock->sleep_for(o_.poll_interval, ctx_.stop)) return event::end;
         struct ::stat st {};
-        if (::fstat(fd_, &st) == 0 && static_cast<std::size_t>(st.st_size) < offset_) {
-          ::lseek(fd_, 0, SEEK_SET);
-          offset_ = 0;
+        struct ::stat by_name {};
+        if (::fstat(fd_, &st) == 0) {
+          const std::string name = files_[index_].string();
+          if (::stat(name.c_str(), &by_name) == 0 &&
+              (by_name.st_ino != st.st_ino || by_name.st_dev != st.st_dev)) {
+            rotated_ = true;  // read what is left of the old file first
+          } else if (static_cast<std::size_t>(st.st_size) < offset_) {
+            ::lseek(fd_, 0, SEEK_SET);
+            offset_ = 0;
+            if (o_.follow_counts != nullptr) ++o_.follow_counts->truncated;
+          }
         }
         continue;
       }
@@ -200,7 +238,8 @@ class file_reader {
     if (is_gz && o_.follow && index_ + 1 == files_.size())
       throw config_error("rstreams::read_file: cannot follow a compressed file (" + name + ")");
     gz_.reset();
-    if (is_gz) gz_ = gzip_file_codecs_or_throw("read_file", name).inflater(name, "read_file");
+    if (is_gz)
+      gz_ = gzip_file_codecs_or_throw("read_file", name).inflater(name, "read_file", o_.verify_gzip_members);
     raw_.clear();
     raw_off_ = 0;
   }
@@ -217,6 +256,7 @@ class file_reader {
   std::size_t index_ = 0;
   int fd_ = -1;
   std::size_t offset_ = 0;
+  bool rotated_ = false;
   std::unique_ptr<file_codec> gz_;
   std::string raw_;
   std::size_t raw_off_ = 0;

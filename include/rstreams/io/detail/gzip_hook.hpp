@@ -26,7 +26,7 @@ class file_codec {
 };
 
 struct gzip_file_codecs {
-  std::unique_ptr<file_codec> (*inflater)(std::string source, std::string stage);
+  std::unique_ptr<file_codec> (*inflater)(std::string source, std::string stage, std::size_t verify_limit);
   std::unique_ptr<file_codec> (*deflater)(int level);
 };
 

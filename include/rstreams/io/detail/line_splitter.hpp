@@ -11,7 +11,8 @@ namespace rstreams::detail {
 
 class line_splitter {
  public:
-  line_splitter(std::string source, std::size_t max_line) : source_(std::move(source)), max_line_(max_line) {}
+  line_splitter(std::string source, std::size_t max_line, std::string_view stage = "split_lines")
+      : source_(std::move(source)), max_line_(max_line), stage_(stage) {}
 
   template <class Emit>
   std::size_t decode(std::string_view in, Emit& emit) {
@@ -64,17 +65,20 @@ class line_splitter {
   }
 
   [[nodiscard]] std::size_t lines() const noexcept { return line_; }
+  [[nodiscard]] const std::string& source() const noexcept { return source_; }
   [[nodiscard]] bool has_partial() const noexcept { return !partial_.empty(); }
 
  private:
   void check_length(std::size_t n, std::size_t line) const {
     if (max_line_ != 0 && n > max_line_)
-      throw codec_error("split_lines", source_, line, max_line_ + 1,
-                        "line longer than the limit of " + std::to_string(max_line_) + " bytes");
+      throw codec_error(stage_, source_, line, max_line_ + 1,
+                        "line longer than the limit of " + std::to_string(max_line_) +
+                            " bytes (raise it with the options' max_line; 0 lifts it)");
   }
 
   std::string source_;
   std::size_t max_line_;
+  std::string_view stage_;
   std::string partial_;
   std::size_t line_ = 0;
 };

@@ -8,6 +8,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -33,21 +34,29 @@ struct z_deflate_deleter {
 
 inline constexpr std::size_t zlib_chunk = 64 * 1024;
 
+/// gzip checks a member (CRC and length) only at its end, so the bytes of a damaged member are
+/// delivered before the damage shows. The error then says how many bytes and lines of that
+/// member went out. With `verify_limit` > 0 a member's output is held back (up to that many
+/// bytes; a larger member is an error) and delivered only once the member checks.
 class inflater {
  public:
-  explicit inflater(std::string source, std::string stage = "gunzip")
-      : source_(std::move(source)), stage_(std::move(stage)) {}
+  explicit inflater(std::string source, std::string stage = "gunzip", std::size_t verify_limit = 0)
+      : source_(std::move(source)), stage_(std::move(stage)), verify_(verify_limit) {}
 
   template <class Emit>
   std::size_t decode(std::string_view in, Emit& emit) {
     std::size_t pos = 0;
     if (!z_) init();
+    if (!flush_held(emit)) return pos;
     if (out_.size() != zlib_chunk) out_.resize(zlib_chunk);
     for (;;) {
       if (!in_member_) {
         if (pos == in.size()) return pos;
         if (inflateReset(z_.get()) != Z_OK) fail("cannot reset the inflater");
         in_member_ = true;
+        member_start_ = offset_;
+        member_bytes_ = 0;
+        member_lines_ = 0;
       }
       z_->next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data() + pos));
       z_->avail_in = static_cast<uInt>(in.size() - pos);
@@ -63,9 +72,19 @@ class inflater {
       } else if (ret == Z_BUF_ERROR) {
         if (produced == 0 && consumed == 0) return pos;
       } else if (ret != Z_OK) {
-        fail(z_->msg != nullptr ? z_->msg : "corrupt gzip data");
+        fail_member(z_->msg != nullptr ? z_->msg : "corrupt gzip data");
       }
-      if (produced != 0 && !emit(std::string(out_.data(), produced))) return pos;
+      if (verify_ != 0) {
+        if (held_.size() - held_off_ + produced > verify_)
+          fail("the gzip member starting at offset " + std::to_string(member_start_) + " is larger than " +
+               verify_option() + " (" + std::to_string(verify_) + " bytes); none of it was delivered");
+        held_.append(out_.data(), produced);
+        if (ret == Z_STREAM_END && !flush_held(emit)) return pos;
+      } else if (produced != 0) {
+        member_bytes_ += produced;
+        member_lines_ += static_cast<std::size_t>(std::count(out_.data(), out_.data() + produced, '\n'));
+        if (!emit(std::string(out_.data(), produced))) return pos;
+      }
       if (ret != Z_STREAM_END && pos == in.size() && z_->avail_out != 0) return pos;
     }
   }
@@ -73,6 +92,7 @@ class inflater {
   /// Drains what zlib still holds; a member left open means the input was cut short.
   template <class Emit>
   bool finish(Emit& emit) {
+    if (!flush_held(emit)) return false;
     if (in_member_ && z_) {
       bool stopped = false;
       auto guarded = [&](std::string&& s) {
@@ -81,10 +101,10 @@ class inflater {
         return go;
       };
       decode(std::string_view{}, guarded);
-      if (stopped && in_member_) return false;
-      if (in_member_) fail("truncated gzip stream (the input ended inside a member)");
+      if (stopped && (in_member_ || held_off_ < held_.size())) return false;
+      if (in_member_) fail_member("truncated gzip stream (the input ended inside a member)");
     }
-    return true;
+    return flush_held(emit);
   }
 
   [[nodiscard]] std::size_t offset() const noexcept { return offset_; }
@@ -97,15 +117,49 @@ class inflater {
       throw error("rstreams: " + stage_ + ": cannot initialise zlib");
     }
   }
+
+  // Hands on a verified member's output, a chunk at a time; false when the consumer said stop.
+  template <class Emit>
+  bool flush_held(Emit& emit) {
+    while (held_off_ < held_.size() && !in_member_) {
+      const std::size_t n = std::min(zlib_chunk, held_.size() - held_off_);
+      std::string piece = held_.substr(held_off_, n);
+      held_off_ += n;
+      if (held_off_ == held_.size()) {
+        held_.clear();
+        held_off_ = 0;
+      }
+      if (!emit(std::move(piece))) return false;
+    }
+    return true;
+  }
+
+  std::string verify_option() const {
+    return stage_ == "gunzip" ? "gunzip_options.verify_members" : "read_options.verify_gzip_members";
+  }
+
+  [[noreturn]] void fail_member(const std::string& reason) const {
+    fail(reason + " in the gzip member starting at offset " + std::to_string(member_start_) + "; " +
+         std::to_string(member_lines_) + " lines (" + std::to_string(member_bytes_) +
+         " bytes) of that member were already delivered and may be wrong (gzip checks a member only at "
+         "its end; " +
+         verify_option() + " holds each member back until it checks)");
+  }
   [[noreturn]] void fail(const std::string& reason) const {
     throw codec_error(stage_, source_, 0, offset_, reason);
   }
 
   std::string source_;
   std::string stage_;
+  std::size_t verify_;
   std::unique_ptr<z_stream, z_inflate_deleter> z_;
   std::string out_;
+  std::string held_;  // a member's output held back until it checks (verify_ > 0)
+  std::size_t held_off_ = 0;
   std::size_t offset_ = 0;
+  std::size_t member_start_ = 0;
+  std::size_t member_bytes_ = 0;  // delivered from the current member
+  std::size_t member_lines_ = 0;  // newlines in what was delivered from it
   bool in_member_ = false;
 };
 
@@ -191,8 +245,8 @@ class file_codec_of final : public file_codec {
 };
 
 inline const gzip_file_codecs zlib_file_codecs{
-    [](std::string source, std::string stage) -> std::unique_ptr<file_codec> {
-      return std::make_unique<file_codec_of<inflater>>(std::move(source), std::move(stage));
+    [](std::string source, std::string stage, std::size_t verify_limit) -> std::unique_ptr<file_codec> {
+      return std::make_unique<file_codec_of<inflater>>(std::move(source), std::move(stage), verify_limit);
     },
     [](int level) -> std::unique_ptr<file_codec> {
       return std::make_unique<file_codec_of<deflater>>(level);

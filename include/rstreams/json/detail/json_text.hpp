@@ -388,11 +388,14 @@ class json_writer {
 
 /// Appends the compact JSON text of `j` to `out` (nlohmann's dump where the fast path declines:
 /// non-ASCII strings are validated and written by nlohmann, which throws on invalid UTF-8).
-inline void dump_json_append(std::string& out, const nlohmann::json& j) {
+inline void dump_json_append(std::string& out, const nlohmann::json& j, bool replace_invalid_utf8 = false) {
   const auto at = out.size();
   if (json_writer::write(out, j)) return;
   out.resize(at);
-  nlohmann::detail::serializer<nlohmann::json> s(nlohmann::detail::output_adapter<char>(out), ' ');
+  nlohmann::detail::serializer<nlohmann::json> s(nlohmann::detail::output_adapter<char>(out), ' ',
+                                                 replace_invalid_utf8
+                                                     ? nlohmann::json::error_handler_t::replace
+                                                     : nlohmann::json::error_handler_t::strict);
   s.dump(j, false, false, 0);
 }
 
