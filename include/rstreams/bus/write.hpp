@@ -45,7 +45,7 @@ std::string encode_checked(const P& payload, const std::string& queue, std::size
     std::throw_with_nested(
         rstreams::error("rstreams: queue " + queue + ", element " + std::to_string(element) +
                         ": the payload cannot be written as JSON: " + e.what() +
-                        " (write_options.invalid_utf8 = invalid_utf8::replace writes U+FFFD)"));
+                        " (queue_write_options.invalid_utf8 = invalid_utf8::replace writes U+FFFD)"));
   }
 }
 

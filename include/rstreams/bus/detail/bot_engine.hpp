@@ -310,7 +310,7 @@ class bot_engine {
       std::throw_with_nested(
           rstreams::error("rstreams: " + s_.bot + ": queue " + s_.out + ", derived from event " + from_eid +
                           ": the payload cannot be written as JSON: " + e.what() +
-                          " (write_options.invalid_utf8 = invalid_utf8::replace writes U+FFFD)"));
+                          " (queue_write_options.invalid_utf8 = invalid_utf8::replace writes U+FFFD)"));
     }
   }
 
