@@ -10,9 +10,9 @@
 
 #include <atomic>
 #include <chrono>
-#include <sstream>
 #include <filesystem>
 #include <mutex>
+#include <sstream>
 #include <stop_token>
 #include <string>
 #include <thread>
