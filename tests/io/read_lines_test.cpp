@@ -10,9 +10,9 @@
 
 #include <atomic>
 #include <chrono>
-#include <sstream>
 #include <filesystem>
 #include <mutex>
+#include <sstream>
 #include <stop_token>
 #include <string>
 #include <thread>
@@ -68,7 +68,7 @@ TEST_CASE("read_lines bounds a line by default: a small gzip bomb is an error, n
     REQUIRE(e.line() == 3);
     REQUIRE_THAT(e.what(), Catch::Matchers::Contains("read_lines") && Catch::Matchers::Contains("max_line"));
   }
-  REQUIRE(rs::read_options{}.max_line == 16u << 20);
+  REQUIRE(rs::file_read_options{}.max_line == 16u << 20);
   // The bound is configurable; 0 lifts it.
   const auto all = io_test::collect(rs::read_lines(dir / "bomb.txt.gz", {.max_line = 0}));
   REQUIRE(all.size() == 3);
@@ -147,6 +147,8 @@ TEST_CASE("read_lines reads a stream: borrowed when an lvalue, owned when an rva
           std::vector<std::string>{"alpha", "beta", "", "gamma"});
   REQUIRE(rs::run(rs::read_lines(std::istringstream("one\ntwo\n")) | rs::to_vector()) ==
           std::vector<std::string>{"one", "two"});
+}
+
 TEST_CASE(
     "read_lines follows like tail -F: a renamed file is finished, the name reopened, a truncation restarts",
     "[io][read_lines]") {

@@ -133,7 +133,7 @@ struct offload_fn {
       std::uint64_t left = o.read.limit;
       std::optional<std::string> start = o.read.start;
       for (;;) {
-        read_options r = o.read;
+        queue_read_options r = o.read;
         r.start = start;
         r.limit = std::min<std::uint64_t>(left, std::max<std::uint64_t>(1, o.checkpoint.records));
         auto round_time = o.checkpoint.time;

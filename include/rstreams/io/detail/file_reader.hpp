@@ -29,7 +29,7 @@
 
 namespace rstreams {
 
-/// What following a file met (read_options.follow_counts), readable while the run goes on.
+/// What following a file met (file_read_options.follow_counts), readable while the run goes on.
 struct follow_counts {
   /// The followed name was moved away and a new file took it (logrotate's `create` mode).
   std::atomic<std::uint64_t> renamed{0};

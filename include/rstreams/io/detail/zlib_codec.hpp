@@ -135,7 +135,7 @@ class inflater {
   }
 
   std::string verify_option() const {
-    return stage_ == "gunzip" ? "gunzip_options.verify_members" : "read_options.verify_gzip_members";
+    return stage_ == "gunzip" ? "gunzip_options.verify_members" : "file_read_options.verify_gzip_members";
   }
 
   [[noreturn]] void fail_member(const std::string& reason) const {
