@@ -471,3 +471,22 @@ TEST_CASE("opening a bus keeps no descriptor per queue", "[bus][local][queue_log
   REQUIRE(bus.read("q7", "", 10, out) == 1);  // reading one queue opens its segment only
   REQUIRE(open_fds() - before < 6);
 }
+
+TEST_CASE("a reader that met a segment before its header was written reads it once it is",
+          "[bus][local][queue_log]") {
+  // What a reader racing the first append sees: segment 0 exists, empty (found by the wait test).
+  rstreams::test::temp_file dir("bus", "");
+  { rb::local_backend bus(dir.path().string(), no_fsync()); }
+  fs::create_directories(dir.path() / "queues" / "q");
+  std::ofstream((dir.path() / "queues" / "q" / "lock").string()).flush();
+  std::ofstream(seg_path(dir, "q")).flush();
+  auto ro = no_fsync();
+  ro.recover_on_open = false;
+  rb::local_backend reader(dir.path().string(), ro);
+  std::vector<rb::record> out;
+  REQUIRE(reader.read("q", "", 10, out) == 0);
+  rb::local_backend writer(dir.path().string(), no_fsync());
+  auto batch = records_of(0, 3);
+  writer.append("q", batch);  // completes the header, then appends
+  REQUIRE(read_every(reader, "q") == batch);
+}

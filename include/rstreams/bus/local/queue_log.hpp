@@ -52,6 +52,7 @@ struct segment_file {
   std::uint64_t horizon = 0;
   std::uint64_t base_recno = 0;
   bool headed = false;
+  bool provisional = false;  // empty, or a header still being written: look again before use
 };
 
 enum class tail_kind { clean, torn, corrupt };
@@ -526,6 +527,7 @@ class queue_log {
   segment_kind load_head(segment_file& f, std::uint64_t size, bool strict) {
     const auto h = read_segment_head(f.fd.get(), f.path, size, name_, f.num);
     f.headed = h.kind == segment_kind::headed;
+    f.provisional = h.kind == segment_kind::empty;
     f.data_start = h.kind == segment_kind::empty ? size : h.data_start;
     f.durable = h.durable;
     f.horizon = h.horizon;
@@ -830,11 +832,13 @@ class queue_log {
   }
 
   bool open_read_segment(std::uint64_t seg) {
-    if (rfile_ && rfile_->num == seg && rfile_->data_start > 0) return true;
-    if (rfile_ && rfile_->num == seg && !rfile_->headed) {
-      // Version 1 (frames from 0), or a header not complete yet when it was opened: look again.
-      const auto size = file_size(rfile_->fd.get(), rfile_->path);
-      if (size <= rfile_->data_start) load_head(*rfile_, size, true);
+    if (rfile_ && rfile_->num == seg) {
+      // Opened while its creator had not written the header yet (a reader racing the first
+      // append): read the head again until it is there.
+      if (rfile_->provisional) {
+        load_head(*rfile_, file_size(rfile_->fd.get(), rfile_->path), true);
+        rbuf_len_ = 0;
+      }
       return true;
     }
     const auto path = segment_path(dir_, seg);
@@ -901,7 +905,8 @@ class queue_log {
     rbuf_len_ = 0;
     auto& f = *rfile_;
     const auto size = file_size(f.fd.get(), f.path);
-    load_head(f, size, true);  // the durable horizon may have moved
+    load_head(f, size, true);              // the durable horizon may have moved
+    if (off < f.data_start) return false;  // the header was completed meanwhile: read again
     const bool last = !path_exists(segment_path(dir_, f.num + 1));
     const auto r = scan_frames(f.fd.get(), f.path, off, size, {last, f.durable, f.horizon});
     if (r.end > off) return false;
