@@ -25,6 +25,12 @@ using json = nlohmann::json;
 using namespace std::chrono_literals;
 
 namespace {
+// The health part of a stored bot state (its record of runs is checked in stats_test).
+rb::bot_state health(const std::optional<rb::bot_state>& s) {
+  if (!s) return rb::bot_state{99, true, "none stored"};
+  return rb::bot_state{s->consecutive_errors, s->paused, s->last_error};
+}
+
 // Polls `done` for up to 5 s (a bot thread is expected to get there much sooner).
 template <class P>
 bool eventually(P done) {
@@ -180,7 +186,7 @@ TEMPLATE_LIST_TEST_CASE("bot: a paused bot stays paused across a restart until r
     REQUIRE(b.status().paused);
   }
   REQUIRE(runs == 3);
-  REQUIRE(bus.get_bot_state("rogue.one") == rb::bot_state{3, true, "downstream refused"});
+  REQUIRE(health(bus.get_bot_state("rogue.one")) == rb::bot_state{3, true, "downstream refused"});
   REQUIRE(bus.bots().empty());  // the state is no checkpoint
 
   auto restarted = fx.reopen();  // a new process
@@ -199,7 +205,7 @@ TEMPLATE_LIST_TEST_CASE("bot: a paused bot stays paused across a restart until r
   REQUIRE(again.run_once());
   REQUIRE(good_runs == 1);
   REQUIRE_FALSE(again.status().paused);
-  REQUIRE(restarted.get_bot_state("rogue.one") == rb::bot_state{0, false, ""});
+  REQUIRE(health(restarted.get_bot_state("rogue.one")) == rb::bot_state{0, false, ""});
 }
 
 TEMPLATE_LIST_TEST_CASE("bot: the consecutive error count survives a restart; success clears it",
@@ -223,9 +229,9 @@ TEMPLATE_LIST_TEST_CASE("bot: the consecutive error count survives a restart; su
   REQUIRE_THROWS(b.run_once());
   REQUIRE_THROWS(b.run_once());  // the 4th in a row: past the limit of 3
   REQUIRE(b.status().paused);
-  REQUIRE(fx.reopen().get_bot_state("flaky") == rb::bot_state{4, true, "flaky"});
+  REQUIRE(health(fx.reopen().get_bot_state("flaky")) == rb::bot_state{4, true, "flaky"});
   b.resume();
-  REQUIRE(fx.bus().get_bot_state("flaky") == rb::bot_state{0, false, "flaky"});
+  REQUIRE(health(fx.bus().get_bot_state("flaky")) == rb::bot_state{0, false, "flaky"});
   failing = false;
   REQUIRE(b.run_once());
   REQUIRE(b.status().consecutive_errors == 0);

@@ -11,6 +11,7 @@
 #include <rstreams/bus/nats/message_codec.hpp>
 #include <rstreams/bus/nats/nats_error.hpp>
 #include <rstreams/bus/nats/nats_options.hpp>
+#include <rstreams/bus/queue_stats.hpp>
 #include <rstreams/bus/record.hpp>
 #include <rstreams/core/error.hpp>
 
@@ -788,6 +789,64 @@ class nats_backend {
               [&](jsErrCode*) { return kvStore_PutString(nullptr, kv, key.c_str(), value.c_str()); });
   }
 
+  /// The position after the last record with eid <= `eid` (see reports_stats): the stream
+  /// sequence of that record (first sequence - 1 when none is), found by binary search over
+  /// sequences (log2(n) message gets, none of them a pending event's consumer delivery).
+  std::uint64_t position(std::string_view queue, std::string_view eid) {
+    validate_queue_name(queue);
+    validate_position(eid);
+    const auto at = locate(state_->stream_of(queue), eid);
+    return at ? at->first - 1 : 0;
+  }
+
+  /// The queue's size and ends from its stream's state (see queue_stats); zeros when it has no
+  /// stream.
+  bus::queue_stats queue_stats(std::string_view queue) {
+    validate_queue_name(queue);
+    bus::queue_stats out{std::string(queue)};
+    auto& conn = *state_->conn;
+    const std::string stream = state_->stream_of(queue);
+    jsStreamInfo* si = nullptr;
+    const natsStatus s = conn.call(
+        "stream info " + stream,
+        [&](jsErrCode* c) { return js_GetStreamInfo(&si, conn.js(), stream.c_str(), nullptr, c); },
+        [](natsStatus s2, int code) { return s2 == NATS_NOT_FOUND || code == JSStreamNotFoundErr; });
+    if (s != NATS_OK || si == nullptr) return out;
+    out.events = si->State.Msgs;
+    out.bytes = si->State.Bytes;
+    const std::uint64_t first = si->State.FirstSeq;
+    const std::uint64_t last = si->State.LastSeq;
+    jsStreamInfo_Destroy(si);
+    out.head_position = last;
+    out.first_position = out.events == 0 ? last : std::max<std::uint64_t>(first, 1) - 1;
+    if (out.events > 0) {
+      out.first_eid = eid_at(stream, std::max<std::uint64_t>(first, 1)).value_or(std::string());
+      out.last_eid = eid_at(stream, last).value_or(std::string());
+      if (!out.last_eid.empty()) out.last_write_ms = eid_to_ms(out.last_eid);
+    }
+    return out;
+  }
+
+  /// The live holder of `bot`'s lease (its owner token and expiry), or nothing.
+  std::optional<bus::lease_holder> lease_holder(std::string_view bot) {
+    validate_bot_name(bot);
+    auto& st = *state_;
+    auto& conn = *st.conn;
+    kvStore* kv = st.bucket(st.leases, "leases");
+    const std::string key = detail::nats_escape(bot);
+    kvEntry* e = nullptr;
+    const natsStatus g = conn.call(
+        "read lease " + key, [&](jsErrCode*) { return kvStore_Get(&e, kv, key.c_str()); },
+        [](natsStatus s2, int) { return s2 == NATS_NOT_FOUND; });
+    if (g != NATS_OK || e == nullptr) return std::nullopt;
+    const auto held = nlohmann::json::parse(kvEntry_ValueString(e), nullptr, false);
+    kvEntry_Destroy(e);
+    if (!held.is_object()) return std::nullopt;
+    const std::int64_t until = held.value("expires", std::int64_t{0});
+    if (until <= detail::nats_now_ms()) return std::nullopt;
+    return bus::lease_holder{held.value("owner", std::string()), until};
+  }
+
   /// One active instance per bot: a key in `<prefix>_leases` holding owner and expiry, taken
   /// when absent or expired, by revision (so two takers cannot both win).
   std::optional<lease> try_lease(std::string_view bot, std::chrono::milliseconds ttl) {
@@ -1104,6 +1163,7 @@ class nats_backend {
 
 static_assert(backend<nats_backend>);
 static_assert(stores_bot_state<nats_backend>);
+static_assert(reports_stats<nats_backend>);
 
 namespace detail {
 inline any_backend open_nats_bus(std::string_view url) {
