@@ -80,6 +80,11 @@ struct bot_options {
   std::chrono::milliseconds poll{1000};
   /// Wall time for cron schedules (tests substitute a clock); system_clock by default.
   std::function<std::chrono::system_clock::time_point()> wall_clock{};
+  /// What the bot reads besides the queues it checkpoints, and what it writes: queue names, or
+  /// external sources and sinks as "kind:what" ("file:input/orders.csv", "http:api.example.com",
+  /// "postgres:warehouse.orders"). Stored with its state at each run; the topology draws them.
+  std::vector<std::string> reads{};
+  std::vector<std::string> writes{};
 };
 
 /// A run found that its bot's lease had expired and been taken by another instance: the run was
@@ -246,6 +251,8 @@ class bot {
         s.last_run_start = started;
         s.last_run_end = wall_now_ms();
         s.last_outcome = stats != nullptr ? "ok" : "error";
+        s.reads = opts_.reads;
+        s.writes = opts_.writes;
         if (stats != nullptr) {
           ++s.runs;
           s.events_in += stats->in;
@@ -411,6 +418,8 @@ bot<B> make_enrich_bot(B& bus, enrich_options opts, F f, std::optional<bot_trigg
   bot_options bo;
   bo.id = opts.bot;
   bo.trigger = trigger ? std::move(*trigger) : bot_trigger::on_queue(opts.in);
+  bo.writes.push_back(opts.out);
+  if (!opts.dead_letter_queue.empty()) bo.writes.push_back(opts.dead_letter_queue);
   return bot<B>(bus, std::move(bo),
                 [&bus, o = std::move(opts), f = std::move(f)](const run_context& ctx) mutable {
                   return enrich(bus, o, f, ctx);
@@ -424,6 +433,7 @@ bot<B> make_offload_bot(B& bus, offload_options opts, F f,
   bot_options bo;
   bo.id = opts.bot;
   bo.trigger = trigger ? std::move(*trigger) : bot_trigger::on_queue(opts.in);
+  if (!opts.dead_letter_queue.empty()) bo.writes.push_back(opts.dead_letter_queue);
   return bot<B>(bus, std::move(bo),
                 [&bus, o = std::move(opts), f = std::move(f)](const run_context& ctx) mutable {
                   return offload(bus, o, f, ctx);

@@ -10,13 +10,15 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace rstreams::bus {
 
 /// A bot's persistent health: consecutive failed runs, the pause (set past the error limit and
 /// kept until resumed) and the last error's text; and its record of runs, kept by the bot
 /// runtime after each run: the last run's start and end (ms since the epoch) and outcome
-/// ("ok", "error", "" before the first), totals over all runs of every instance.
+/// ("ok", "error", "" before the first), totals over all runs of every instance, and what it
+/// declares it reads and writes (bot_options::reads / writes, for the topology).
 struct bot_state {
   std::uint32_t consecutive_errors = 0;
   bool paused = false;
@@ -30,6 +32,8 @@ struct bot_state {
   std::uint64_t events_out = 0;
   std::uint64_t dead_letters = 0;
   std::uint64_t commits = 0;
+  std::vector<std::string> reads{};   // what the bot declares it reads besides its checkpointed
+  std::vector<std::string> writes{};  // queues, and writes ("queue" or "kind:what" outside the bus)
 
   friend bool operator==(const bot_state&, const bot_state&) = default;
 };
@@ -46,7 +50,9 @@ inline void to_json(nlohmann::json& j, const bot_state& s) {
                      {"events_in", s.events_in},
                      {"events_out", s.events_out},
                      {"dead_letters", s.dead_letters},
-                     {"commits", s.commits}};
+                     {"commits", s.commits},
+                     {"reads", s.reads},
+                     {"writes", s.writes}};
 }
 
 inline void from_json(const nlohmann::json& j, bot_state& s) {
@@ -62,6 +68,8 @@ inline void from_json(const nlohmann::json& j, bot_state& s) {
   s.events_out = j.value("events_out", std::uint64_t{0});
   s.dead_letters = j.value("dead_letters", std::uint64_t{0});
   s.commits = j.value("commits", std::uint64_t{0});
+  s.reads = j.value("reads", std::vector<std::string>{});
+  s.writes = j.value("writes", std::vector<std::string>{});
 }
 
 /// True when backend `B` stores bot state: `get_bot_state(bot)` -> std::optional<bot_state> and
