@@ -44,28 +44,29 @@ TEMPLATE_LIST_TEST_CASE("topology: bots, the queues they read and write, externa
   const auto t = rb::topology_of(rb::stats(bus));
   REQUIRE(t.nodes.size() == 5);
   REQUIRE(t.edges.size() == 4);
-  const auto* in = edge(t, "orders", "enricher");
+  const auto* in = edge(t, "q:orders", "b:enricher");
   REQUIRE(in != nullptr);
   REQUIRE(in->reads);
   REQUIRE(in->lag_events == 3);
-  const auto* out = edge(t, "enricher", "orders-enriched");
+  const auto* out = edge(t, "b:enricher", "q:orders-enriched");
   REQUIRE(out != nullptr);
   REQUIRE_FALSE(out->reads);
   REQUIRE(out->rate > 0);
-  REQUIRE(edge(t, "file:input/orders.csv", "enricher") != nullptr);
-  REQUIRE(edge(t, "enricher", "postgres:warehouse.orders") != nullptr);
+  REQUIRE(edge(t, "x:file:input/orders.csv", "b:enricher") != nullptr);
+  REQUIRE(edge(t, "b:enricher", "x:postgres:warehouse.orders") != nullptr);
 
   const auto dot = rb::to_dot(t);
   REQUIRE(dot.find("digraph rstreams {") == 0);
-  REQUIRE(dot.find("\"orders\" -> \"enricher\" [label=\"lag 3 (") != std::string::npos);
+  REQUIRE(dot.find("\"q:orders\" -> \"b:enricher\" [label=\"lag 3 (") != std::string::npos);
   REQUIRE(dot.find("color=red") != std::string::npos);
-  REQUIRE(dot.find("\"enricher\" [shape=box") != std::string::npos);
+  REQUIRE(dot.find("\"b:enricher\" [shape=box") != std::string::npos);
   REQUIRE(dot.find("(paused)") != std::string::npos);
-  REQUIRE(dot.find("\"file:input/orders.csv\" [shape=note") != std::string::npos);
+  REQUIRE(dot.find("\"x:file:input/orders.csv\" [shape=note") != std::string::npos);
 
   const auto mermaid = rb::to_mermaid(t);
   REQUIRE(mermaid.find("flowchart LR\n") == 0);
-  REQUIRE(mermaid.find("n_orders -->|\"lag 3 (") != std::string::npos);
-  REQUIRE(mermaid.find("n_orders_2denriched[(\"orders-enriched<br/>7 events\")]") != std::string::npos);
-  REQUIRE(mermaid.find("n_file_3ainput_2forders_2ecsv[/\"file:input/orders.csv\"/]") != std::string::npos);
+  REQUIRE(mermaid.find("n_q_3aorders -->|\"lag 3 (") != std::string::npos);
+  REQUIRE(mermaid.find("n_q_3aorders_2denriched[(\"orders-enriched<br/>7 events\")]") != std::string::npos);
+  REQUIRE(mermaid.find("n_x_3afile_3ainput_2forders_2ecsv[/\"file:input/orders.csv\"/]") !=
+          std::string::npos);
 }

@@ -95,9 +95,9 @@ fi
 rm -f "$metrics_file"
 
 ok topology "$bus"
-[[ $out == *'"orders" -> "enricher" [label="lag 0"];'* ]] || { echo "FAIL: topology dot: $out"; failures=$((failures + 1)); }
+[[ $out == *'"q:orders" -> "b:enricher" [label="lag 0"];'* ]] || { echo "FAIL: topology dot: $out"; failures=$((failures + 1)); }
 ok topology "$bus" --format mermaid
-[[ $out == *"n_orders -->|\"lag 0\"| n_enricher"* ]] || { echo "FAIL: topology mermaid: $out"; failures=$((failures + 1)); }
+[[ $out == *"n_q_3aorders -->|\"lag 0\"| n_b_3aenricher"* ]] || { echo "FAIL: topology mermaid: $out"; failures=$((failures + 1)); }
 if command -v dot >/dev/null; then
   ok topology "$bus" --format svg
   [[ $out == *"<svg"*"enricher"* ]] || { echo "FAIL: topology svg: ${out:0:300}"; failures=$((failures + 1)); }

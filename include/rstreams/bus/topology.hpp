@@ -20,6 +20,7 @@ namespace rstreams::bus {
 /// "file:input/orders.csv", as bots declare them in bot_options::reads / writes).
 struct topology_node {
   enum class kind { queue, bot, external };
+  std::string id;  // unique: "q:<queue>", "b:<bot>", "x:<kind:what>" (a bot may share a queue's name)
   std::string name;
   kind type = kind::queue;
   bool paused = false;       // bots
@@ -27,7 +28,7 @@ struct topology_node {
   friend bool operator==(const topology_node&, const topology_node&) = default;
 };
 
-/// A directed edge: a bot reads a queue (`lag_events`/`lag_ms` of the bot there) or writes one
+/// A directed edge between node ids: a bot reads a queue (`lag_events`/`lag_ms` of the bot there) or writes one
 /// (`rate`: the queue's write rate, events/s), or reads or writes an external node.
 struct topology_edge {
   std::string from;
@@ -53,29 +54,34 @@ inline topology topology_of(const bus_stats& s) {
   std::map<std::string, const queue_stats*> queues;
   for (const auto& q : s.queues) {
     queues[q.name] = &q;
-    nodes[q.name] = topology_node{q.name, topology_node::kind::queue, false, q.events};
+    nodes["q:" + q.name] = topology_node{"q:" + q.name, q.name, topology_node::kind::queue, false, q.events};
   }
   const auto is_external = [](const std::string& n) { return n.find(':') != std::string::npos; };
+  // The node id of a queue or external name, added when new.
   const auto touch = [&](const std::string& n) {
-    if (nodes.count(n) == 0)
-      nodes[n] = topology_node{n, is_external(n) ? topology_node::kind::external : topology_node::kind::queue,
-                               false, 0};
+    const bool ext = is_external(n);
+    const auto id = (ext ? "x:" : "q:") + n;
+    if (nodes.count(id) == 0)
+      nodes[id] =
+          topology_node{id, n, ext ? topology_node::kind::external : topology_node::kind::queue, false, 0};
+    return id;
   };
   std::map<std::pair<std::string, std::string>, topology_edge> edges;
   for (const auto& b : s.bots) {
-    nodes[b.id] = topology_node{b.id, topology_node::kind::bot, b.state.paused, 0};
+    const auto bid = "b:" + b.id;
+    nodes[bid] = topology_node{bid, b.id, topology_node::kind::bot, b.state.paused, 0};
     for (const auto& l : b.inputs) {
-      touch(l.queue);
-      edges[{l.queue, b.id}] = topology_edge{l.queue, b.id, true, l.lag_events, l.lag_ms, 0};
+      const auto from = touch(l.queue);
+      edges[{from, bid}] = topology_edge{from, bid, true, l.lag_events, l.lag_ms, 0};
     }
     for (const auto& r : b.state.reads) {
-      touch(r);
-      edges.try_emplace({r, b.id}, topology_edge{r, b.id, true, 0, 0, 0});
+      const auto from = touch(r);
+      edges.try_emplace({from, bid}, topology_edge{from, bid, true, 0, 0, 0});
     }
     for (const auto& w : b.state.writes) {
-      touch(w);
+      const auto to = touch(w);
       const auto q = queues.find(w);
-      edges[{b.id, w}] = topology_edge{b.id, w, false, 0, 0, q != queues.end() ? q->second->write_rate : 0.0};
+      edges[{bid, to}] = topology_edge{bid, to, false, 0, 0, q != queues.end() ? q->second->write_rate : 0.0};
     }
   }
   for (auto& [_, n] : nodes) t.nodes.push_back(n);
@@ -132,7 +138,7 @@ inline std::string mermaid_text(std::string_view v) {
 inline std::string to_dot(const topology& t) {
   std::string out = "digraph rstreams {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n";
   for (const auto& n : t.nodes) {
-    out += "  " + detail::dot_quote(n.name) + " [";
+    out += "  " + detail::dot_quote(n.id) + " [";
     switch (n.type) {
       case topology_node::kind::queue:
         out += "shape=cylinder, label=" +
@@ -166,7 +172,7 @@ inline std::string to_dot(const topology& t) {
 inline std::string to_mermaid(const topology& t) {
   std::string out = "flowchart LR\n";
   for (const auto& n : t.nodes) {
-    const auto id = detail::mermaid_id(n.name);
+    const auto id = detail::mermaid_id(n.id);
     const auto text = detail::mermaid_text(n.name);
     switch (n.type) {
       case topology_node::kind::queue:
