@@ -6,7 +6,7 @@
 #include <rstreams/bus/set_checkpoint.hpp>
 #include <rstreams/bus/stats.hpp>
 
-#include <support/bus_backends.hpp>
+#include <support/ops_backends.hpp>
 #include <support/catch.hpp>
 
 #include <nlohmann/json.hpp>
@@ -49,7 +49,7 @@ const rb::bot_report& report_of(const rb::bus_stats& s, const std::string& id) {
 }  // namespace
 
 TEMPLATE_LIST_TEST_CASE("queue_stats: size, ends, time of the last write and the recent rate", "[bus][stats]",
-                        rt::bus_backends) {
+                        rt::ops_backends) {
   TestType fx;
   auto& bus = fx.bus();
   const auto empty = bus.queue_stats("nothing");
@@ -82,7 +82,7 @@ TEMPLATE_LIST_TEST_CASE("queue_stats: size, ends, time of the last write and the
 }
 
 TEMPLATE_LIST_TEST_CASE("lag is exact after every kind of checkpoint move, without reading events",
-                        "[bus][stats]", rt::bus_backends) {
+                        "[bus][stats]", rt::ops_backends) {
   TestType fx;
   auto& bus = fx.bus();
   const auto eids = rb::put_events(bus, "loader", "q", std::vector<json>(50, json{{"x", 1}}));
@@ -120,7 +120,7 @@ TEMPLATE_LIST_TEST_CASE("lag is exact after every kind of checkpoint move, witho
 }
 
 TEMPLATE_LIST_TEST_CASE("stats: every bot's lag per queue, its runs, pause and lease", "[bus][stats]",
-                        rt::bus_backends) {
+                        rt::ops_backends) {
   TestType fx;
   auto& bus = fx.bus();
   const auto eids = rb::put_events(bus, "loader", "in", std::vector<json>(10, json{{"x", 1}}));

@@ -3,7 +3,7 @@
 #include <rstreams/bus/stats.hpp>
 #include <rstreams/bus/topology.hpp>
 
-#include <support/bus_backends.hpp>
+#include <support/ops_backends.hpp>
 #include <support/catch.hpp>
 
 #include <nlohmann/json.hpp>
@@ -24,7 +24,7 @@ const rb::topology_edge* edge(const rb::topology& t, const std::string& from, co
 }  // namespace
 
 TEMPLATE_LIST_TEST_CASE("topology: bots, the queues they read and write, external nodes, lag on edges",
-                        "[bus][topology]", rt::bus_backends) {
+                        "[bus][topology]", rt::ops_backends) {
   TestType fx;
   auto& bus = fx.bus();
   using B = std::remove_reference_t<decltype(bus)>;

@@ -4,6 +4,7 @@
 
 #include <rstreams/bus/any_backend.hpp>
 #include <rstreams/bus/eid.hpp>
+#include <rstreams/bus/local/local_backend.hpp>
 #include <rstreams/core/error.hpp>
 
 #if defined(RSTREAMS_CLI_NATS)
@@ -56,8 +57,9 @@ inline rb::any_backend open_existing_bus(const std::string& url, const bus_optio
   rb::local_options opt;
   opt.create = false;
   opt.recover_on_open = false;
+  const std::string dir = url.rfind("file://", 0) == 0 ? url.substr(7) : url;
   try {
-    return rb::open_bus(url, opt);
+    return rb::any_backend(rb::local_backend(dir, opt));
   } catch (const rstreams::error& e) {
     throw usage_error("unknown bus " + url + ": " + e.what());
   }

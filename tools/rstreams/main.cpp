@@ -286,7 +286,7 @@ int cmd_put(common& c, const std::string& queue, const std::vector<std::string>&
         add(line, "on input line " + std::to_string(n));
   }
   auto bus = create && c.bus.find("://") == std::string::npos
-                 ? rb::open_bus(c.bus)
+                 ? rb::any_backend(rb::local_backend(c.bus))
                  : rstreams::cli::open_existing_bus(c.bus, c.opt);
   const auto eids = rb::put_events(bus, id, queue, items);
   if (c.as_json) {

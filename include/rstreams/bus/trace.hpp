@@ -99,17 +99,23 @@ lineage trace(B& bus, std::string_view queue, std::string_view eid, const trace_
   }
   // Forward: breadth first, each level reading candidate queues from the parent's eid.
   const auto all = bus.queues();
-  std::deque<traced_event> frontier{{*start, 0}};
-  std::set<std::pair<std::string, std::string>> seen{{start->event, start->eid}};
+  // Each found event with the queue it was read from (a backend may leave `event` unset).
+  struct found {
+    traced_event t;
+    std::string queue;
+  };
+  std::deque<found> frontier{{{*start, 0}, std::string(queue)}};
+  std::set<std::pair<std::string, std::string>> seen{{std::string(queue), start->eid}};
   std::vector<record> buf;
   while (!frontier.empty()) {
-    const auto parent = std::move(frontier.front());
+    const auto f = std::move(frontier.front());
     frontier.pop_front();
+    const auto& parent = f.t;
     if (parent.depth >= opt.max_depth) {
       out.truncated = true;
       continue;
     }
-    auto queues = detail::child_queues(bus, parent.event.event, all);
+    auto queues = detail::child_queues(bus, f.queue, all);
     if (queues.empty())
       for (const auto& q : all) queues.push_back(q.name);
     for (const auto& q : queues) {
@@ -125,12 +131,11 @@ lineage trace(B& bus, std::string_view queue, std::string_view eid, const trace_
         after = buf.back().eid;
         for (auto& r : buf) {
           const auto& c = r.correlation_id;
-          if (!c || c->source != parent.event.event || parent.event.eid < c->start ||
-              parent.event.eid > c->last())
+          if (!c || c->source != f.queue || parent.event.eid < c->start || parent.event.eid > c->last())
             continue;
-          if (!seen.insert({r.event, r.eid}).second) continue;
+          if (!seen.insert({q, r.eid}).second) continue;
           out.descendants.push_back({r, parent.depth + 1});
-          frontier.push_back({std::move(r), parent.depth + 1});
+          frontier.push_back({{std::move(r), parent.depth + 1}, q});
         }
       }
       if (scanned >= opt.max_scan_per_queue) out.truncated = true;

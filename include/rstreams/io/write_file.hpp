@@ -1,10 +1,11 @@
 #pragma once
 
 #include <rstreams/core/context.hpp>
+#include <rstreams/core/detail/errno_text.hpp>
 #include <rstreams/core/error.hpp>
 #include <rstreams/core/pipe.hpp>
 #include <rstreams/io/detail/bytes.hpp>
-#include <rstreams/io/detail/zlib_codec.hpp>
+#include <rstreams/io/detail/gzip_hook.hpp>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -24,7 +25,7 @@
 namespace rstreams {
 
 /// Options of `write_file`.
-struct write_options {
+struct file_write_options {
   /// Start a new file before the bytes written to the current one would pass this many
   /// (uncompressed) bytes; 0: no limit. A single larger chunk still goes whole into one file.
   std::size_t max_bytes = 0;
@@ -38,6 +39,11 @@ struct write_options {
   bool sync = true;
 };
 
+/// Deprecated name of `file_write_options`, kept for one release.
+using write_options [[deprecated(
+    "use rstreams::file_write_options (io); rstreams::bus::queue_write_options is the bus one")]] =
+    file_write_options;
+
 /// What write_file did: the files it completed, in order, and the chunks and bytes it took.
 struct write_result {
   std::vector<std::filesystem::path> files;
@@ -46,10 +52,6 @@ struct write_result {
 };
 
 namespace detail {
-
-inline std::string errno_text(int e) {
-  return std::error_code(e, std::generic_category()).message();
-}
 
 /// One output file under construction: written to a hidden temporary next to its final
 /// name, renamed into place when complete, removed if abandoned.
@@ -63,7 +65,7 @@ class atomic_file {
     fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd_ < 0)
       throw io_error(final_.string(), "cannot create " + temp_.string() + ": " + errno_text(errno));
-    if (gz) gz_.emplace(level);
+    if (gz) gz_ = gzip_file_codecs_or_throw("write_file", final_.string()).deflater(level);
   }
   atomic_file(const atomic_file&) = delete;
   atomic_file& operator=(const atomic_file&) = delete;
@@ -127,7 +129,7 @@ class atomic_file {
   std::filesystem::path temp_;
   int fd_ = -1;
   bool sync_;
-  std::optional<deflater> gz_;
+  std::unique_ptr<file_codec> gz_;
 };
 
 }  // namespace detail
@@ -137,7 +139,7 @@ struct write_file_fn {
    public:
     static constexpr std::string_view name = "write_file";
 
-    closure(std::filesystem::path pattern, write_options o) : pattern_(std::move(pattern)), o_(o) {}
+    closure(std::filesystem::path pattern, file_write_options o) : pattern_(std::move(pattern)), o_(o) {}
 
     template <class T>
     auto consumer(std::size_t /*position*/) && {
@@ -146,7 +148,8 @@ struct write_file_fn {
                     "std::string_view or std::vector<char>); use stringify or csv_format first.");
       class consumer_type {
        public:
-        consumer_type(std::filesystem::path pattern, write_options o) : pattern_(std::move(pattern)), o_(o) {}
+        consumer_type(std::filesystem::path pattern, file_write_options o)
+            : pattern_(std::move(pattern)), o_(o) {}
 
         bool accept(const T& x) {
           const std::string_view b = detail::as_bytes(x);
@@ -190,7 +193,7 @@ struct write_file_fn {
         }
 
         std::filesystem::path pattern_;
-        write_options o_;
+        file_write_options o_;
         std::unique_ptr<detail::atomic_file> file_;
         std::filesystem::path current_;
         std::size_t items_in_file_ = 0;
@@ -202,10 +205,10 @@ struct write_file_fn {
 
    private:
     std::filesystem::path pattern_;
-    write_options o_;
+    file_write_options o_;
   };
 
-  closure operator()(std::filesystem::path path, write_options o = {}) const {
+  closure operator()(std::filesystem::path path, file_write_options o = {}) const {
     const bool rotating = o.max_bytes != 0 || o.max_items != 0;
     if (rotating && path.string().find("{n}") == std::string::npos)
       throw config_error(
@@ -219,7 +222,8 @@ struct write_file_fn {
 
 /// A sink that writes byte chunks to a file, atomically: each file is written to a hidden
 /// temporary beside it and renamed into place only when complete, so a crash never leaves a
-/// half-written file under the final name. Names ending in ".gz" are gzip-compressed.
+/// half-written file under the final name. Names ending in ".gz" are gzip-compressed
+/// when the program includes <rstreams/io/gzip.hpp> (part rstreams::gzip), else a config_error.
 ///
 /// Forms: `src | write_file(path, opts)`; with rotation (`max_bytes`, `max_items`) the path
 /// holds `{n}` (0, 1, 2, ...). Yields a write_result (files, chunks, bytes).
