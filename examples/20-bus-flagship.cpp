@@ -14,6 +14,7 @@
 //   command, with absolute paths): nothing is processed twice. `--append N` appends N new orders to the input first (as new data
 //   arriving); the next run processes only those.
 #include <rstreams/bus/bot.hpp>
+#include <rstreams/bus/bot_lag.hpp>
 #include <rstreams/bus/enrich.hpp>
 #include <rstreams/bus/load.hpp>
 #include <rstreams/bus/local/register.hpp>
@@ -117,21 +118,6 @@ std::uint64_t queue_size(B& bus, const std::string& name) {
   for (const auto& q : bus.queues())
     if (q.name == name) return q.records;
   return 0;
-}
-
-// Events in `queue` after the bot's checkpoint.
-template <class B>
-std::uint64_t lag(B& bus, const std::string& bot, const std::string& queue) {
-  const auto cp = bus.get_checkpoint(bot, queue);
-  std::vector<rb::record> scratch;
-  std::string after = cp ? cp->eid : std::string{};
-  std::uint64_t n = 0;
-  while (bus.read(queue, after, 1000, scratch) != 0) {
-    n += scratch.size();
-    after = scratch.back().eid;
-    scratch.clear();
-  }
-  return n;
 }
 
 std::string money(double v) {
@@ -291,10 +277,10 @@ int main(int argc, char** argv) try {
              "checkpoint", "lag");
   const auto row = [&](const auto& b, const std::string& queue) {
     const auto& s = b.status().last;
-    const auto cp = bus.get_checkpoint(b.id(), queue);
+    const auto l = rb::lag(bus, b.id(), queue);
     fmt::print("{:<15} {:>6} {:>6} {:>5}  {:<17} {:>10} {:>4}\n", b.id(), s.in, s.out, s.dead_letters, queue,
-               cp ? fmt::format("{}/{}", cp->records, queue_size(bus, queue)) : std::string("-"),
-               lag(bus, b.id(), queue));
+               l.checkpoint ? fmt::format("{}/{}", l.checkpoint_position, l.head_position) : std::string("-"),
+               l.lag_events);
   };
   fmt::print("{:<15} {:>6} {:>6} {:>5}  {:<17} {:>10} {:>4}\n", "loader", loader.status().last.in,
              loader.status().last.out, 0, "input files", "-", "-");
@@ -321,7 +307,8 @@ int main(int argc, char** argv) try {
   });
   for (std::size_t i = 0; i < std::min<std::size_t>(3, top.size()); ++i)
     fmt::print("  top {}: {} {}\n", i + 1, top[i].first, money(top[i].second));
-  if (const auto dead = lag(bus, "nobody", "orders.error"); dead > 0) {
+  // Lag from positions (the backend's index), never by reading the pending events.
+  if (const auto dead = rb::lag(bus, "nobody", "orders.error").lag_events; dead > 0) {
     fmt::print("dead letters in orders.error: {}\n", dead);
     for (auto&& e : rb::read(bus, "nobody", "orders.error", {.limit = 1}))
       fmt::print("  first: {}\n", e.payload["error"].get<std::string>().substr(

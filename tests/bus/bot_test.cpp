@@ -27,6 +27,7 @@ using json = nlohmann::json;
 using namespace std::chrono_literals;
 
 namespace {
+
 // Polls `done` for up to 5 s (a bot thread is expected to get there much sooner).
 template <class P>
 bool eventually(P done) {

@@ -4,12 +4,14 @@
 #include <rstreams/bus/backend.hpp>
 #include <rstreams/bus/bot_state.hpp>
 #include <rstreams/bus/checkpoint.hpp>
+#include <rstreams/bus/queue_stats.hpp>
 #include <rstreams/bus/record.hpp>
 #include <rstreams/core/error.hpp>
 
 #include <chrono>
 #include <concepts>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <span>
@@ -42,6 +44,10 @@ class any_backend_interface {
   // Bot state, where the backend stores it (else nothing / ignored).
   virtual std::optional<bot_state> get_bot_state(std::string_view bot) = 0;
   virtual void put_bot_state(std::string_view bot, const bot_state& s) = 0;
+  // Positions and statistics (reports_stats); config_error where the backend has none.
+  virtual std::uint64_t position(std::string_view queue, std::string_view eid) = 0;
+  virtual queue_stats get_queue_stats(std::string_view queue) = 0;
+  virtual std::optional<lease_holder> get_lease_holder(std::string_view bot) = 0;
   [[nodiscard]] virtual std::string describe() const = 0;
   virtual void* target() noexcept = 0;
 };
@@ -83,10 +89,32 @@ class any_backend_model final : public any_backend_interface {
   void put_bot_state(std::string_view bot, const bot_state& s) override {
     if constexpr (stores_bot_state<B>) b_.put_bot_state(bot, s);
   }
+  std::uint64_t position(std::string_view queue, std::string_view eid) override {
+    if constexpr (reports_stats<B>)
+      return b_.position(queue, eid);
+    else
+      throw no_stats();
+  }
+  queue_stats get_queue_stats(std::string_view queue) override {
+    if constexpr (reports_stats<B>)
+      return b_.queue_stats(queue);
+    else
+      throw no_stats();
+  }
+  std::optional<lease_holder> get_lease_holder(std::string_view bot) override {
+    if constexpr (reports_stats<B>)
+      return b_.lease_holder(bot);
+    else
+      throw no_stats();
+  }
   [[nodiscard]] std::string describe() const override { return b_.describe(); }
   void* target() noexcept override { return &b_; }
 
  private:
+  config_error no_stats() const {
+    return config_error("rstreams: backend " + b_.describe() +
+                        " reports no positions or statistics (it does not model reports_stats)");
+  }
   B b_;
 };
 
@@ -131,6 +159,10 @@ class any_backend {
   /// The wrapped backend's stored bot state (nothing when it stores none; see stores_bot_state).
   std::optional<bot_state> get_bot_state(std::string_view bot) { return impl_->get_bot_state(bot); }
   void put_bot_state(std::string_view bot, const bot_state& s) { impl_->put_bot_state(bot, s); }
+  /// See reports_stats; throw config_error when the wrapped backend does not report them.
+  std::uint64_t position(std::string_view queue, std::string_view eid) { return impl_->position(queue, eid); }
+  bus::queue_stats queue_stats(std::string_view queue) { return impl_->get_queue_stats(queue); }
+  std::optional<bus::lease_holder> lease_holder(std::string_view bot) { return impl_->get_lease_holder(bot); }
   [[nodiscard]] std::string describe() const { return impl_->describe(); }
 
   /// The backend inside, when it is a `B`; else nullptr.
@@ -145,6 +177,7 @@ class any_backend {
 };
 
 static_assert(backend<any_backend>);
+static_assert(reports_stats<any_backend>);
 
 }  // namespace rstreams::bus
 

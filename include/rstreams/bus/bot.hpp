@@ -80,6 +80,11 @@ struct bot_options {
   std::chrono::milliseconds poll{1000};
   /// Wall time for cron schedules (tests substitute a clock); system_clock by default.
   std::function<std::chrono::system_clock::time_point()> wall_clock{};
+  /// What the bot reads besides the queues it checkpoints, and what it writes: queue names, or
+  /// external sources and sinks as "kind:what" ("file:input/orders.csv", "http:api.example.com",
+  /// "postgres:warehouse.orders"). Stored with its state at each run; the topology draws them.
+  std::vector<std::string> reads{};
+  std::vector<std::string> writes{};
 };
 
 /// A run found that its bot's lease had expired and been taken by another instance: the run was
@@ -165,12 +170,12 @@ class bot {
       ++status_.locked_out;
       return std::nullopt;
     }
+    const auto started = wall_now_ms();
     try {
       auto stats = run_renewing(*held, ctx);
       ++status_.runs;
-      const bool had_errors = status_.consecutive_errors != 0;
       status_.consecutive_errors = 0;
-      if (had_errors) save_state_quietly();
+      record_run_quietly(started, &stats);
       status_.last = stats;
       status_.total.in += stats.in;
       status_.total.out += stats.out;
@@ -183,7 +188,7 @@ class bot {
       ++status_.consecutive_errors;
       status_.last_error = rstreams::detail::describe_current_exception();
       if (status_.consecutive_errors > opts_.error_limit) status_.paused = true;
-      save_state_quietly();
+      record_run_quietly(started, nullptr);
       throw;
     }
   }
@@ -215,18 +220,51 @@ class bot {
   }
 
  private:
-  void save_state() {
-    if constexpr (stores_bot_state<B>)
-      bus_->put_bot_state(opts_.id,
-                          bot_state{status_.consecutive_errors, status_.paused, status_.last_error});
+  static std::int64_t wall_now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
   }
 
-  // After a run: a failure to store the state must not turn the run's outcome into another
-  // error; the state is kept in memory either way and stored again after the next run.
-  void save_state_quietly() noexcept {
-    try {
-      save_state();
-    } catch (...) {
+  void save_state() {
+    if constexpr (stores_bot_state<B>) {
+      auto s = bus_->get_bot_state(opts_.id).value_or(bot_state{});
+      s.consecutive_errors = status_.consecutive_errors;
+      s.paused = status_.paused;
+      s.last_error = status_.last_error;
+      bus_->put_bot_state(opts_.id, s);
+    }
+  }
+
+  // After a run (`stats` null: it failed): adds it to the stored record of runs. Read again
+  // first, so a pause set from another process meanwhile is kept. A failure to store it must
+  // not turn the run's outcome into another error; the state is kept in memory either way and
+  // stored again after the next run.
+  void record_run_quietly(std::int64_t started, const bot_stats* stats) noexcept {
+    if constexpr (stores_bot_state<B>) {
+      try {
+        auto s = bus_->get_bot_state(opts_.id).value_or(bot_state{});
+        s.consecutive_errors = status_.consecutive_errors;
+        s.paused = s.paused || status_.paused;
+        status_.paused = s.paused;
+        if (stats == nullptr) s.last_error = status_.last_error;
+        s.last_run_start = started;
+        s.last_run_end = wall_now_ms();
+        s.last_outcome = stats != nullptr ? "ok" : "error";
+        s.reads = opts_.reads;
+        s.writes = opts_.writes;
+        if (stats != nullptr) {
+          ++s.runs;
+          s.events_in += stats->in;
+          s.events_out += stats->out;
+          s.dead_letters += stats->dead_letters;
+          s.commits += stats->commits;
+        } else {
+          ++s.failed_runs;
+        }
+        bus_->put_bot_state(opts_.id, s);
+      } catch (...) {
+      }
     }
   }
 
@@ -344,12 +382,34 @@ class bot {
   std::vector<record> scratch_;
 };
 
-/// Clears the stored pause and error count of bot `id` (backends that store bot state), e.g.
+/// Clears the stored pause, error count and last error of bot `id` (backends that store bot
+/// state; its record of runs stays), e.g.
 /// from an operator's process; a running bot object sees it before its next run.
 template <backend B>
 void resume_bot(B& bus, std::string_view id) {
   validate_bot_name(id);
-  if constexpr (stores_bot_state<B>) bus.put_bot_state(id, bot_state{});
+  if constexpr (stores_bot_state<B>) {
+    auto s = bus.get_bot_state(id).value_or(bot_state{});
+    s.paused = false;
+    s.consecutive_errors = 0;
+    s.last_error.clear();
+    bus.put_bot_state(id, s);
+  }
+}
+
+/// Pauses bot `id` from any process (backends that store bot state; config_error otherwise):
+/// its runtime skips runs until resumed; a run in progress finishes first.
+template <backend B>
+void pause_bot(B& bus, std::string_view id) {
+  validate_bot_name(id);
+  if constexpr (stores_bot_state<B>) {
+    auto s = bus.get_bot_state(id).value_or(bot_state{});
+    s.paused = true;
+    bus.put_bot_state(id, s);
+  } else {
+    throw config_error("rstreams: pause_bot " + std::string(id) + ": backend " + bus.describe() +
+                       " stores no bot state");
+  }
 }
 
 /// A bot whose job is `enrich(bus, opts, f)`; triggered when `opts.in` advances unless told.
@@ -358,6 +418,8 @@ bot<B> make_enrich_bot(B& bus, enrich_options opts, F f, std::optional<bot_trigg
   bot_options bo;
   bo.id = opts.bot;
   bo.trigger = trigger ? std::move(*trigger) : bot_trigger::on_queue(opts.in);
+  bo.writes.push_back(opts.out);
+  if (!opts.dead_letter_queue.empty()) bo.writes.push_back(opts.dead_letter_queue);
   return bot<B>(bus, std::move(bo),
                 [&bus, o = std::move(opts), f = std::move(f)](const run_context& ctx) mutable {
                   return enrich(bus, o, f, ctx);
@@ -371,6 +433,7 @@ bot<B> make_offload_bot(B& bus, offload_options opts, F f,
   bot_options bo;
   bo.id = opts.bot;
   bo.trigger = trigger ? std::move(*trigger) : bot_trigger::on_queue(opts.in);
+  if (!opts.dead_letter_queue.empty()) bo.writes.push_back(opts.dead_letter_queue);
   return bot<B>(bus, std::move(bo),
                 [&bus, o = std::move(opts), f = std::move(f)](const run_context& ctx) mutable {
                   return offload(bus, o, f, ctx);

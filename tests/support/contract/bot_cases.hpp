@@ -24,6 +24,12 @@
 namespace rstreams::test::contract_bot {
 namespace rb = rstreams::bus;
 namespace rt = rstreams::test;
+
+// The health part of a stored bot state (its record of runs is checked in stats_test).
+inline rb::bot_state bot_health(const std::optional<rb::bot_state>& s) {
+  if (!s) return rb::bot_state{99, true, "none stored"};
+  return rb::bot_state{s->consecutive_errors, s->paused, s->last_error};
+}
 using json = nlohmann::json;
 using namespace std::chrono_literals;
 
@@ -171,7 +177,7 @@ void add_bot_cases(const contract_registry& cases) {
       REQUIRE(b.status().paused);
     }
     REQUIRE(runs == 3);
-    REQUIRE(bus.get_bot_state("rogue.one") == rb::bot_state{3, true, "downstream refused"});
+    REQUIRE(bot_health(bus.get_bot_state("rogue.one")) == rb::bot_state{3, true, "downstream refused"});
     REQUIRE(bus.bots().empty());  // the state is no checkpoint
 
     auto restarted = fx.reopen();  // a new process
@@ -190,7 +196,7 @@ void add_bot_cases(const contract_registry& cases) {
     REQUIRE(again.run_once());
     REQUIRE(good_runs == 1);
     REQUIRE_FALSE(again.status().paused);
-    REQUIRE(restarted.get_bot_state("rogue.one") == rb::bot_state{0, false, ""});
+    REQUIRE(bot_health(restarted.get_bot_state("rogue.one")) == rb::bot_state{0, false, ""});
   });
 
   cases.add("bot: the consecutive error count survives a restart; success clears it", "[bus][bot]", [] {
@@ -213,9 +219,9 @@ void add_bot_cases(const contract_registry& cases) {
     REQUIRE_THROWS(b.run_once());
     REQUIRE_THROWS(b.run_once());  // the 4th in a row: past the limit of 3
     REQUIRE(b.status().paused);
-    REQUIRE(fx.reopen().get_bot_state("flaky") == rb::bot_state{4, true, "flaky"});
+    REQUIRE(bot_health(fx.reopen().get_bot_state("flaky")) == rb::bot_state{4, true, "flaky"});
     b.resume();
-    REQUIRE(fx.bus().get_bot_state("flaky") == rb::bot_state{0, false, "flaky"});
+    REQUIRE(bot_health(fx.bus().get_bot_state("flaky")) == rb::bot_state{0, false, "flaky"});
     failing = false;
     REQUIRE(b.run_once());
     REQUIRE(b.status().consecutive_errors == 0);

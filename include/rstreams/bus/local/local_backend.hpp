@@ -20,6 +20,7 @@
 #include <rstreams/bus/local/notifier.hpp>
 #include <rstreams/bus/local/options.hpp>
 #include <rstreams/bus/local/queue_log.hpp>
+#include <rstreams/bus/queue_stats.hpp>
 #include <rstreams/bus/record.hpp>
 #include <rstreams/core/error.hpp>
 
@@ -297,6 +298,35 @@ class local_backend {
     state_->checkpoints.put_state(bot, s, state_->opt.fsync != fsync_policy::never);
   }
 
+  /// The position after the last record with eid <= `eid` in `queue` (see reports_stats): an
+  /// index lookup, independent of how far behind `eid` is.
+  std::uint64_t position(std::string_view queue, std::string_view eid) {
+    validate_queue_name(queue);
+    validate_position(eid);
+    auto& q = state_->queue(queue);
+    if (!q.exists()) return 0;
+    return q.position(eid);
+  }
+
+  /// The queue's size and ends (see queue_stats); zeros for an unknown queue.
+  bus::queue_stats queue_stats(std::string_view queue) {
+    validate_queue_name(queue);
+    auto& q = state_->queue(queue);
+    if (!q.exists()) return bus::queue_stats{std::string(queue)};
+    return q.stats();
+  }
+
+  /// The live holder of `bot`'s lease ("pid <n>" and its expiry), or nothing.
+  std::optional<bus::lease_holder> lease_holder(std::string_view bot) {
+    validate_bot_name(bot);
+    const auto path = state_->root + "/leases/" + std::string(bot) + ".lease";
+    auto fd = detail::open_if_exists(path, O_RDONLY);
+    if (!fd) return std::nullopt;
+    const auto l = detail::read_lease(fd.get(), path);
+    if (detail::lease_is_free(l)) return std::nullopt;
+    return bus::lease_holder{"pid " + std::to_string(l->pid), l->expires_at};
+  }
+
   /// Takes the bot's lease for `ttl` if no live instance holds it.
   std::optional<lease> try_lease(std::string_view bot, std::chrono::milliseconds ttl) {
     validate_bot_name(bot);
@@ -334,5 +364,6 @@ class local_backend {
 };
 
 static_assert(backend<local_backend>);
+static_assert(reports_stats<local_backend>);
 
 }  // namespace rstreams::bus

@@ -17,6 +17,7 @@
 #include <rstreams/bus/local/segment.hpp>
 #include <rstreams/bus/local/segment_header.hpp>
 #include <rstreams/bus/local/verify.hpp>
+#include <rstreams/bus/queue_stats.hpp>
 #include <rstreams/bus/record.hpp>
 
 #include <nlohmann/json.hpp>
@@ -142,6 +143,46 @@ inline scan_result scan_frames(int fd, const std::string& path, std::uint64_t fr
     break;
   }
   return r;
+}
+
+/// Calls `on(frame)` for each valid frame of a segment from `from` (a frame boundary) on, until it
+/// returns false (then true is returned), the segment ends, or a frame does not parse (a tail
+/// being written, or damage that read() reports): a read-only walk in chunks of `chunk` bytes.
+template <class F>
+bool visit_frames(int fd, const std::string& path, std::uint64_t from, std::uint64_t size, std::size_t chunk,
+                  F&& on) {
+  std::string buf;
+  std::uint64_t boff = from;
+  std::size_t blen = 0;
+  std::uint64_t pos = from;
+  std::size_t need = frame_header_size;
+  while (pos < size) {
+    std::size_t avail = pos < boff + blen ? static_cast<std::size_t>(boff + blen - pos) : 0;
+    if (avail < need) {
+      const auto want = std::max(need, chunk);
+      if (buf.size() < want) buf.resize(want);
+      boff = pos;
+      blen = pread_full(fd, buf.data(), static_cast<std::size_t>(std::min<std::uint64_t>(want, size - pos)),
+                        pos, path);
+      avail = blen;
+      if (avail < need) return false;  // the segment ends inside this frame
+    }
+    frame_view f;
+    const auto st = parse_frame(buf.data() + (pos - boff), avail, f, false);
+    if (st == frame_status::ok) {
+      if (!on(f)) return true;
+      pos += f.size;
+      need = frame_header_size;
+      continue;
+    }
+    std::size_t frame = 0;
+    if (st != frame_status::incomplete ||
+        parse_frame_header(buf.data() + (pos - boff), avail, frame) != frame_status::incomplete ||
+        frame <= avail)
+      return false;
+    need = frame;
+  }
+  return false;
 }
 
 /// The queue's state in this process. Appends and reads lock separately; appends of every
@@ -369,6 +410,78 @@ class queue_log {
       }
     }
     return qi;
+  }
+
+  /// The position just after the last record whose eid is <= `after` (that record's number + 1),
+  /// or the first record's number when there is none: which segment from the cached first eids,
+  /// where in it from the sparse index, then a walk of at most `index_every_bytes`. Read-only;
+  /// never reads a pending event's payload.
+  std::uint64_t position(std::string_view after) {
+    std::uint64_t seg = 0;
+    {
+      std::lock_guard rl(rmu_);
+      if (rpid_ != ::getpid()) {
+        reset_reader();
+        rpid_ = ::getpid();
+      }
+      if (!segment_for(after, seg)) return 0;
+    }
+    const auto nums = list_segments(dir_);
+    std::uint64_t pos = 0;
+    for (auto n = std::lower_bound(nums.begin(), nums.end(), seg); n != nums.end(); ++n) {
+      segment_file sf;
+      if (!open_segment_for_stats(*n, sf)) continue;
+      const auto size = file_size(sf.fd.get(), sf.path);
+      std::uint64_t from = sf.data_start;
+      if (!after.empty() && *n == seg)
+        from = std::max(from, indexed_offset(sf.fd.get(), sf.path, *n, size, after));
+      bool found = false;
+      visit_frames(sf.fd.get(), sf.path, from, size, scan_chunk(), [&](const frame_view& f) {
+        if (!after.empty() && f.eid <= after) {
+          pos = f.recno + 1;
+          return true;
+        }
+        pos = f.recno;
+        found = true;
+        return false;
+      });
+      if (found) return pos;
+    }
+    return pos;
+  }
+
+  /// Size and ends of the queue: first and last eid and position, bytes in segments, the time of
+  /// the last eid (write_rate is left to stats()). Reads the first frame, the index and the
+  /// indexed tail of the last segment.
+  queue_stats stats() {
+    queue_stats st;
+    st.name = name_;
+    const auto nums = list_segments(dir_);
+    for (const auto n : nums) {
+      const auto path = segment_path(dir_, n);
+      if (auto fd = open_if_exists(path, O_RDONLY)) st.bytes += file_size(fd.get(), path);
+    }
+    for (const auto n : nums) {
+      segment_file sf;
+      if (!open_segment_for_stats(n, sf)) continue;
+      const bool any = visit_frames(sf.fd.get(), sf.path, sf.data_start, file_size(sf.fd.get(), sf.path),
+                                    4096, [&](const frame_view& f) {
+                                      st.first_eid.assign(f.eid);
+                                      st.first_position = f.recno;
+                                      return false;
+                                    });
+      if (any) break;
+    }
+    const auto last = info();
+    st.last_eid = last.last_eid;
+    st.head_position = last.records;
+    if (!st.last_eid.empty()) {
+      st.last_write_ms = eid_to_ms(st.last_eid);
+      st.events = st.head_position - st.first_position;
+    } else {
+      st.first_position = st.head_position;
+    }
+    return st;
   }
 
  private:
@@ -957,10 +1070,29 @@ class queue_log {
   // Where to start reading for eids > after: the segment and the indexed offset at or before it.
   // A binary search over the segments' first eids (only the last segment can be empty).
   bool locate(std::string_view after, std::uint64_t& seg, std::uint64_t& off) {
+    off = 0;
+    if (!segment_for(after, seg)) return false;
+    if (after.empty()) return true;
+    if (!open_read_segment(seg)) return true;
+    const auto size = file_size(rfile_->fd.get(), rfile_->path);
+    const auto entries = read_index(index_path(dir_, seg), size);
+    for (const auto* e = index_floor(entries, after); e != nullptr;) {
+      frame_view f;
+      const char* p = nullptr;
+      if (frame_at(e->offset, f, p) == frame_status::ok && f.recno == e->recno &&
+          f.eid == make_eid(e->ms, e->seq))
+        off = e->offset;
+      break;
+    }
+    return true;
+  }
+
+  // The segment holding the first record after `after`'s predecessors: the last one whose first
+  // eid is <= after (the first one for ""); false when there is none. Caches first eids (rmu_).
+  bool segment_for(std::string_view after, std::uint64_t& seg) {
     const auto nums = list_segments(dir_);
     if (nums.empty()) return false;
     seg = nums.front();
-    off = 0;
     if (after.empty()) return true;
     if (first_eids_.size() > 2 * nums.size() + 64) first_eids_.clear();  // forget deleted segments
     std::size_t lo = 0, hi = nums.size();  // the first segment whose first eid is > after (or none)
@@ -974,18 +1106,37 @@ class queue_log {
       }
     }
     if (lo > 0) seg = nums[lo - 1];
-    if (!open_read_segment(seg)) return true;
-    const auto size = file_size(rfile_->fd.get(), rfile_->path);
-    const auto entries = read_index(index_path(dir_, seg), size);
-    for (const auto* e = index_floor(entries, after); e != nullptr;) {
-      frame_view f;
-      const char* p = nullptr;
-      if (frame_at(e->offset, f, p) == frame_status::ok && f.recno == e->recno &&
-          f.eid == make_eid(e->ms, e->seq))
-        off = e->offset;
-      break;
-    }
     return true;
+  }
+
+  // Opens segment `num` read-only with its header read (where frames start); false when it is
+  // gone or not an rstreams segment of this queue.
+  bool open_segment_for_stats(std::uint64_t num, segment_file& sf) {
+    sf.num = num;
+    sf.path = segment_path(dir_, num);
+    sf.fd = open_if_exists(sf.path, O_RDONLY | O_NOFOLLOW);
+    if (!sf.fd) return false;
+    load_head(sf, file_size(sf.fd.get(), sf.path), false);
+    return static_cast<bool>(sf.fd);
+  }
+
+  // The offset of the last index entry at or before `after` that names the frame it points at
+  // (0 without one), read with its own descriptor (no reader state).
+  std::uint64_t indexed_offset(int fd, const std::string& path, std::uint64_t num, std::uint64_t size,
+                               std::string_view after) {
+    const auto entries = read_index(index_path(dir_, num), size);
+    const auto* e = index_floor(entries, after);
+    if (e == nullptr) return 0;
+    bool ok = false;
+    visit_frames(fd, path, e->offset, size, 4096, [&](const frame_view& f) {
+      ok = f.recno == e->recno && f.eid == make_eid(e->ms, e->seq);
+      return false;
+    });
+    return ok ? e->offset : 0;
+  }
+
+  [[nodiscard]] std::size_t scan_chunk() const {
+    return static_cast<std::size_t>(std::min<std::uint64_t>(opt_.index_every_bytes + 4096, read_chunk));
   }
 
   static constexpr std::size_t read_chunk = std::size_t{1} << 20;

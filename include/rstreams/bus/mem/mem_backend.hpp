@@ -8,6 +8,7 @@
 #include <rstreams/bus/eid.hpp>
 #include <rstreams/bus/mem/mem_lease.hpp>
 #include <rstreams/bus/mem/mem_store.hpp>
+#include <rstreams/bus/queue_stats.hpp>
 #include <rstreams/bus/record.hpp>
 #include <rstreams/core/error.hpp>
 
@@ -106,6 +107,28 @@ class mem_backend {
     store_->put_bot_state(bot, s);
   }
 
+  /// Records of `queue` with eid <= `eid` (see reports_stats).
+  std::uint64_t position(std::string_view queue, std::string_view eid) {
+    validate_queue_name(queue);
+    validate_position(eid);
+    return store_->position(queue, eid);
+  }
+  /// The queue's size and ends (see queue_stats); zeros for an unknown queue.
+  bus::queue_stats queue_stats(std::string_view queue) {
+    validate_queue_name(queue);
+    return store_->stats(queue);
+  }
+  /// The live holder of `bot`'s lease ("mem", its expiry), or nothing.
+  std::optional<bus::lease_holder> lease_holder(std::string_view bot) {
+    validate_bot_name(bot);
+    const auto left = store_->lease_left(bot);
+    if (!left) return std::nullopt;
+    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    return bus::lease_holder{"mem", now + left->count()};
+  }
+
   /// Takes the bot's lease for `ttl` if no live instance holds it.
   std::optional<lease> try_lease(std::string_view bot, std::chrono::milliseconds ttl) {
     validate_bot_name(bot);
@@ -126,5 +149,6 @@ class mem_backend {
 
 static_assert(backend<mem_backend>);
 static_assert(stores_bot_state<mem_backend>);
+static_assert(reports_stats<mem_backend>);
 
 }  // namespace rstreams::bus

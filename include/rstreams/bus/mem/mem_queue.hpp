@@ -4,6 +4,7 @@
 #include <rstreams/bus/backend.hpp>
 #include <rstreams/bus/detail/eid_sequencer.hpp>
 #include <rstreams/bus/eid.hpp>
+#include <rstreams/bus/queue_stats.hpp>
 #include <rstreams/bus/record.hpp>
 
 #include <algorithm>
@@ -48,6 +49,26 @@ class mem_queue {
   }
 
   [[nodiscard]] bool has_after(std::string_view after) const { return first_after(after) != records_.end(); }
+
+  /// Records with eid <= `after` (see reports_stats): a binary search.
+  [[nodiscard]] std::uint64_t position(std::string_view after) const {
+    return static_cast<std::uint64_t>(first_after(after) - records_.begin());
+  }
+
+  /// Size and ends (bytes: the stored records' eid, id and payload text).
+  [[nodiscard]] queue_stats stats() const {
+    queue_stats st;
+    st.name = name_;
+    st.events = records_.size();
+    st.head_position = records_.size();
+    for (const auto& r : records_) st.bytes += r.eid.size() + r.id.size() + r.payload.size();
+    if (!records_.empty()) {
+      st.first_eid = records_.front().eid;
+      st.last_eid = records_.back().eid;
+      st.last_write_ms = eid_to_ms(st.last_eid);
+    }
+    return st;
+  }
 
   [[nodiscard]] queue_info info() const {
     return {name_, records_.empty() ? std::string() : records_.back().eid,

@@ -96,6 +96,27 @@ class mem_store {
       q->second = next;
   }
 
+  std::uint64_t position(std::string_view queue, std::string_view after) {
+    std::lock_guard lock(mu_);
+    const auto it = queues_.find(queue);
+    return it == queues_.end() ? 0 : it->second.position(after);
+  }
+
+  queue_stats stats(std::string_view queue) {
+    std::lock_guard lock(mu_);
+    const auto it = queues_.find(queue);
+    return it == queues_.end() ? queue_stats{std::string(queue)} : it->second.stats();
+  }
+
+  /// Whether `bot`'s lease is held now, and how long it still runs (ms from now).
+  std::optional<std::chrono::milliseconds> lease_left(std::string_view bot) {
+    std::lock_guard lock(mu_);
+    const auto it = leases_.find(bot);
+    const auto now = std::chrono::steady_clock::now();
+    if (it == leases_.end() || it->second.owner == 0 || it->second.expires <= now) return std::nullopt;
+    return std::chrono::duration_cast<std::chrono::milliseconds>(it->second.expires - now);
+  }
+
   std::vector<queue_info> queues() {
     std::lock_guard lock(mu_);
     std::vector<queue_info> out;

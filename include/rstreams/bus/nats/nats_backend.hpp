@@ -23,6 +23,8 @@
 #include <rstreams/bus/nats/stream_info.hpp>
 #include <rstreams/bus/nats/stream_log.hpp>
 #include <rstreams/bus/nats/stream_reader.hpp>
+#include <rstreams/bus/nats/stream_stats.hpp>
+#include <rstreams/bus/queue_stats.hpp>
 #include <rstreams/bus/record.hpp>
 #include <rstreams/core/error.hpp>
 
@@ -180,6 +182,27 @@ class nats_backend {
     detail::nats_put_bot_state(*state_, bot, s);
   }
 
+  /// The position after the last record with eid <= `eid` (see reports_stats): a stream
+  /// sequence, found by binary search.
+  std::uint64_t position(std::string_view queue, std::string_view eid) {
+    validate_queue_name(queue);
+    validate_position(eid);
+    return detail::nats_position(*state_, queue, eid);
+  }
+
+  /// The queue's size and ends from its stream's state (see queue_stats); zeros when it has no
+  /// stream.
+  bus::queue_stats queue_stats(std::string_view queue) {
+    validate_queue_name(queue);
+    return detail::nats_queue_stats(*state_, queue);
+  }
+
+  /// The live holder of `bot`'s lease (its owner token and expiry), or nothing.
+  std::optional<bus::lease_holder> lease_holder(std::string_view bot) {
+    validate_bot_name(bot);
+    return detail::nats_lease_holder(*state_, bot);
+  }
+
   /// One active instance per bot: a key in `<prefix>_leases` holding owner and expiry, taken
   /// when absent or expired, by revision (so two takers cannot both win).
   std::optional<lease> try_lease(std::string_view bot, std::chrono::milliseconds ttl) {
@@ -217,5 +240,6 @@ class nats_backend {
 
 static_assert(backend<nats_backend>);
 static_assert(stores_bot_state<nats_backend>);
+static_assert(reports_stats<nats_backend>);
 
 }  // namespace rstreams::bus

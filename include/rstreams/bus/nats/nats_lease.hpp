@@ -4,6 +4,7 @@
 
 #include <rstreams/bus/backend.hpp>
 #include <rstreams/bus/nats/nats_state.hpp>
+#include <rstreams/bus/queue_stats.hpp>
 
 #include <nats/nats.h>
 #include <nlohmann/json.hpp>
@@ -96,6 +97,24 @@ inline std::optional<lease> nats_try_lease(const std::shared_ptr<nats_state>& st
   }
   if (s != NATS_OK) return std::nullopt;
   return lease(std::make_unique<nats_lease_state>(state, kv, key, owner, rev, ttl, expires));
+}
+
+/// The live holder of `bot`'s lease (its owner token and expiry), or nothing.
+inline std::optional<bus::lease_holder> nats_lease_holder(nats_state& st, std::string_view bot) {
+  auto& conn = *st.conn;
+  kvStore* kv = st.bucket(st.leases, "leases");
+  const std::string key = nats_escape(bot);
+  kvEntry* e = nullptr;
+  const natsStatus g = conn.call(
+      "read lease " + key, [&](jsErrCode*) { return kvStore_Get(&e, kv, key.c_str()); },
+      [](natsStatus s2, int) { return s2 == NATS_NOT_FOUND; });
+  if (g != NATS_OK || e == nullptr) return std::nullopt;
+  const auto held = nlohmann::json::parse(kvEntry_ValueString(e), nullptr, false);
+  kvEntry_Destroy(e);
+  if (!held.is_object()) return std::nullopt;
+  const std::int64_t until = held.value("expires", std::int64_t{0});
+  if (until <= nats_now_ms()) return std::nullopt;
+  return bus::lease_holder{held.value("owner", std::string()), until};
 }
 
 }  // namespace rstreams::bus::detail

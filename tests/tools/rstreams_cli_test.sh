@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# End-to-end test of the rstreams tool on one bus, every bad input included:
+#   rstreams_cli_test.sh RSTREAMS_BINARY BUS_URL PYTHON3 [--nats-prefix P]
+# BUS_URL is a new local directory (created with `put --create`) or nats://... on an empty server.
+set -uo pipefail
+bin=$1
+bus=$2
+py=$3
+shift 3
+extra=("$@")
+here=$(cd "$(dirname "$0")" && pwd)
+failures=0
+out=""
+
+run() { out=$("$bin" "${extra[@]}" "$@" 2>&1); }
+ok() {
+  if ! run "$@"; then
+    echo "FAIL (exit $?): rstreams $*"$'\n'"$out"
+    failures=$((failures + 1))
+  fi
+}
+# fail "expected message part" args...: a non-zero exit and the message.
+fail() {
+  local want=$1
+  shift
+  if run "$@"; then
+    echo "FAIL (exit 0, expected an error): rstreams $*"$'\n'"$out"
+    failures=$((failures + 1))
+  elif [[ $out != *"$want"* ]]; then
+    echo "FAIL (message lacks \"$want\"): rstreams $*"$'\n'"$out"
+    failures=$((failures + 1))
+  fi
+}
+# same "expected" "actual" "what"
+same() {
+  if [[ $1 != "$2" ]]; then
+    echo "FAIL: $3: expected \"$1\", got \"$2\""
+    failures=$((failures + 1))
+  fi
+}
+json() { "$py" -c "import json,sys; d=json.load(sys.stdin); print($1)" <<<"$out"; }
+
+create=()
+[[ $bus != nats://* ]] && create=(--create)
+ok put "$bus" orders '{"id":1}' '{"id":2}' '{"id":3}' --id loader "${create[@]}"
+readarray -t eids <<<"$out"
+same 3 "${#eids[@]}" "put prints one eid per event"
+printf '{"id":4}\n\n{"id":5}\n' | { out=$("$bin" "${extra[@]}" put "$bus" orders 2>&1) || failures=$((failures + 1)); }
+ok --json queues "$bus"
+same "orders 5" "$(json 'd[0]["queue"], d[0]["events"]')" "queues after 5 puts"
+
+# A bot's checkpoint: dry run first, then executed; lag from positions.
+ok checkpoint set "$bus" enricher orders start
+[[ $out == *"dry run"* ]] || { echo "FAIL: no dry-run notice: $out"; failures=$((failures + 1)); }
+ok --json lag "$bus"
+same "[]" "$(json 'd')" "a dry run changes nothing"
+ok checkpoint set "$bus" enricher orders "${eids[1]}" --execute
+ok --json lag "$bus"
+same "enricher orders 3" "$(json 'd[0]["bot"], d[0]["queue"], d[0]["lag_events"]')" "lag after set"
+ok checkpoint get "$bus" enricher orders
+[[ $out == *"lag 3 events"* ]] || { echo "FAIL: checkpoint get: $out"; failures=$((failures + 1)); }
+ok replay "$bus" enricher --from "${eids[0]}"
+[[ $out == *"would move enricher on orders"*"(lag 3 -> 5 events)"* ]] || { echo "FAIL: replay dry run: $out"; failures=$((failures + 1)); }
+ok replay "$bus" enricher --from "${eids[0]}" --execute
+ok --json lag "$bus"
+same 5 "$(json 'd[0]["lag_events"]')" "lag after replay"
+ok checkpoint set "$bus" enricher orders end --execute
+ok --json lag "$bus"
+same 0 "$(json 'd[0]["lag_events"]')" "lag at the end"
+ok lag "$bus"
+[[ $out == *"LAG EVENTS"* ]] || { echo "FAIL: lag table: $out"; failures=$((failures + 1)); }
+
+ok pause "$bus" enricher
+ok --json bots "$bus"
+same True "$(json 'd[0]["paused"]')" "paused"
+ok resume "$bus" enricher
+ok --json bots "$bus"
+same False "$(json 'd[0]["paused"]')" "resumed"
+
+ok tail "$bus" orders --from -2 --format payload
+same $'{"id":4}\n{"id":5}' "$out" "tail --from -2"
+ok tail "$bus" orders --from "${eids[1]}" --limit 2 --format json
+same "2 2" "$(wc -l <<<"$out") $("$py" -c 'import json,sys; print(json.loads(sys.stdin.readline())["payload"]["id"])' <<<"$out")" "tail --from EID --limit 2"
+
+ok metrics "$bus"
+metrics_file=$(mktemp)
+printf '%s\n' "$out" >"$metrics_file"
+if ! parsed=$("$py" "$here/../support/prometheus_check.py" "$metrics_file"); then
+  echo "FAIL: metrics do not parse: $parsed"
+  failures=$((failures + 1))
+elif [[ $parsed != *"rstreams_bot_read_lag_events bot=enricher,queue=orders 0"* ]]; then
+  echo "FAIL: metrics lack the lag: $parsed"
+  failures=$((failures + 1))
+fi
+rm -f "$metrics_file"
+
+ok topology "$bus"
+[[ $out == *'"q:orders" -> "b:enricher" [label="lag 0"];'* ]] || { echo "FAIL: topology dot: $out"; failures=$((failures + 1)); }
+ok topology "$bus" --format mermaid
+[[ $out == *"n_q_3aorders -->|\"lag 0\"| n_b_3aenricher"* ]] || { echo "FAIL: topology mermaid: $out"; failures=$((failures + 1)); }
+if command -v dot >/dev/null; then
+  ok topology "$bus" --format svg
+  [[ $out == *"<svg"*"enricher"* ]] || { echo "FAIL: topology svg: ${out:0:300}"; failures=$((failures + 1)); }
+fi
+fail "unknown --format \"png\"" topology "$bus" --format png
+
+ok trace "$bus" "${eids[2]}"
+[[ $out == *"orders  ${eids[2]}  (by loader)  <- traced"* ]] || { echo "FAIL: trace: $out"; failures=$((failures + 1)); }
+ok --json trace "$bus" "${eids[2]}"
+same "orders 0" "$(json 'd["event"]["event"], len(d["descendants"])')" "trace --json"
+fail "no event z/2000/01/01/00/00/946684800000-0000000" trace "$bus" z/2000/01/01/00/00/946684800000-0000000
+fail "malformed eid \"z/2026\"" trace "$bus" z/2026
+
+# Bad input: a clear message and a non-zero exit.
+fail "unknown bus" queues /nonexistent/rstreams-bus-dir
+fail "unknown bus" queues "$(dirname "$0")"
+fail "unknown bus" queues kafka://localhost:9092
+fail "cannot reach bus nats://127.0.0.1:1" queues nats://127.0.0.1:1
+fail "unknown queue \"nope\"" tail "$bus" nope
+fail "unknown queue \"nope\"" checkpoint set "$bus" enricher nope start
+fail "unknown bot \"nobody\"" pause "$bus" nobody
+fail "unknown bot \"nobody\"" replay "$bus" nobody --from "${eids[0]}"
+fail "unknown bot \"nobody\"" checkpoint get "$bus" nobody orders
+fail "malformed eid \"z/20x\"" checkpoint set "$bus" enricher orders z/20x
+fail "malformed eid or time \"2026-13-01T00:00Z\"" replay "$bus" enricher --from 2026-13-01T00:00Z
+fail "malformed eid or time \"yesterday\"" tail "$bus" orders --from yesterday
+fail "malformed --from \"-x\"" tail "$bus" orders --from -x
+fail "past the end of queue orders" checkpoint set "$bus" enricher orders z/9999/
+fail "past the end of queue orders" checkpoint set "$bus" enricher orders 2999-01-01T00:00:00Z
+fail "malformed JSON in argument 1" put "$bus" orders '{"id":'
+fail "bad queue name" put "$bus" "no spaces" '{}'
+fail "unknown --format" tail "$bus" orders --format xml
+fail "bus is required" queues
+
+if ((failures > 0)); then
+  echo "$failures failure(s)"
+  exit 1
+fi
+echo "rstreams CLI on $bus: all checks passed"
