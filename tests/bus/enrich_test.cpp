@@ -10,10 +10,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
+#include <stop_token>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace rb = rstreams::bus;
@@ -323,4 +327,92 @@ TEMPLATE_LIST_TEST_CASE("enrich: raw_json payloads pass through without a parse"
   std::vector<std::string> texts;
   for (auto&& e : rb::read_as<rb::raw_json>(bus, "r", "tagged")) texts.push_back(e.payload.text);
   REQUIRE(texts[0] == out[0].payload);
+}
+
+TEMPLATE_LIST_TEST_CASE("enrich: run_time holds per event with a slow function", "[bus][enrich][limits]",
+                        rt::bus_backends) {
+  for (const bool ahead : {false, true}) {
+    DYNAMIC_SECTION("read_ahead " << ahead) {
+      TestType fx;
+      auto& bus = fx.bus();
+      put_people(bus, 50);
+      int calls = 0;
+      rb::enrich_options o{.bot = "slow", .in = "people", .out = "greetings"};
+      o.read.run_time = std::chrono::milliseconds{200};
+      o.read_ahead = ahead;
+      const auto t0 = std::chrono::steady_clock::now();
+      const auto stats = rb::enrich(bus, o, [&](const person& p) {
+        ++calls;
+        std::this_thread::sleep_for(std::chrono::milliseconds{20});
+        return greet(p);
+      });
+      const auto took = std::chrono::steady_clock::now() - t0;
+      INFO("calls " << calls << ", took "
+                    << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms");
+      // 200 ms at >= 20 ms each: at most 10 started before the deadline, plus the one in hand.
+      REQUIRE(calls >= 1);
+      REQUIRE(calls <= 11);
+      REQUIRE(stats.in == static_cast<std::uint64_t>(calls));
+      REQUIRE(bus.get_checkpoint("slow", "people")->records == static_cast<std::uint64_t>(calls));
+      // The rest is read by the next run.
+      o.read.run_time.reset();
+      REQUIRE(rb::enrich(bus, o, greet).in == 50 - static_cast<std::uint64_t>(calls));
+    }
+  }
+}
+
+TEMPLATE_LIST_TEST_CASE("enrich: a stop request during a backlog is seen before the next event",
+                        "[bus][enrich][limits]", rt::bus_backends) {
+  for (const bool ahead : {false, true}) {
+    DYNAMIC_SECTION("read_ahead " << ahead) {
+      TestType fx;
+      auto& bus = fx.bus();
+      const auto eids = put_people(bus, 2000);
+      std::stop_source stop;
+      int calls = 0;
+      rb::enrich_options o{.bot = "stoppable", .in = "people", .out = "greetings"};
+      o.read_ahead = ahead;
+      const auto stats = rb::enrich(
+          bus, o,
+          [&](const person& p) {
+            ++calls;
+            std::this_thread::sleep_for(std::chrono::milliseconds{1});
+            if (calls == 7) stop.request_stop();  // as a signal handler would, mid-event
+            return greet(p);
+          },
+          rstreams::run_context{stop.get_token()});
+      REQUIRE(calls == 7);
+      REQUIRE(stats.in == 7);
+      REQUIRE(rt::checkpoint_of(bus, "stoppable", "people") == eids[6]);
+      REQUIRE(rt::read_all(bus, "greetings").size() == 7);
+    }
+  }
+}
+
+TEST_CASE("enrich: a stop from another thread is seen within an event at 1 ms per event",
+          "[bus][enrich][limits]") {
+  rt::local_bus fx;
+  auto& bus = fx.bus();
+  put_people(bus, 3000);
+  std::stop_source stop;
+  std::atomic<int> calls{0};
+  int at_request = -1;
+  std::jthread stopper([&] {
+    while (calls.load() < 50) std::this_thread::sleep_for(std::chrono::milliseconds{1});
+    at_request = calls.load();
+    stop.request_stop();
+  });
+  const auto stats = rb::enrich(
+      bus, {.bot = "stoppable", .in = "people", .out = "greetings"},
+      [&](const person& p) {
+        calls.fetch_add(1);
+        std::this_thread::sleep_for(std::chrono::milliseconds{1});
+        return greet(p);
+      },
+      rstreams::run_context{stop.get_token()});
+  stopper.join();
+  INFO("calls at the request " << at_request << ", in all " << calls.load());
+  // The event in hand when the request came, and none after.
+  REQUIRE(calls.load() <= at_request + 1);
+  REQUIRE(stats.in == static_cast<std::uint64_t>(calls.load()));
 }

@@ -9,8 +9,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace rb = rstreams::bus;
@@ -118,4 +120,22 @@ TEMPLATE_LIST_TEST_CASE("offload: dead letters for payloads of the wrong shape",
   REQUIRE(dead.size() == 1);
   REQUIRE(json::parse(dead[0].payload)["eid"] == bad);
   REQUIRE(rt::checkpoint_of(bus, "archiver", "orders") == last);
+}
+
+TEMPLATE_LIST_TEST_CASE("offload: run_time holds per event with a slow side effect", "[bus][offload][limits]",
+                        rt::bus_backends) {
+  TestType fx;
+  auto& bus = fx.bus();
+  put_orders(bus, 50);
+  int calls = 0;
+  rb::offload_options o{.bot = "slow", .in = "orders"};
+  o.read.run_time = std::chrono::milliseconds{200};
+  const auto stats = rb::offload(bus, o, [&](const order&) {
+    ++calls;
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  });
+  INFO("calls " << calls);
+  REQUIRE(calls >= 1);
+  REQUIRE(calls <= 11);
+  REQUIRE(stats.in == static_cast<std::uint64_t>(calls));
 }
