@@ -1,3 +1,4 @@
+#include <rstreams/bus/derive.hpp>
 #include <rstreams/bus/enrich.hpp>
 #include <rstreams/bus/put.hpp>
 #include <rstreams/bus/raw_json.hpp>
@@ -415,4 +416,28 @@ TEST_CASE("enrich: a stop from another thread is seen within an event at 1 ms pe
   // The event in hand when the request came, and none after.
   REQUIRE(calls.load() <= at_request + 1);
   REQUIRE(stats.in == static_cast<std::uint64_t>(calls.load()));
+}
+
+TEMPLATE_LIST_TEST_CASE("enrich and derive give an N->1 event the first parent's source time",
+                        "[bus][enrich][derive]", rt::bus_backends) {
+  TestType fx;
+  auto& bus = fx.bus();
+  std::vector<rb::record> in(3);
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    in[i].id = "loader";
+    in[i].payload = R"({"name":"p","age":1})";
+    in[i].event_source_timestamp = 1'700'000'000'000 - static_cast<std::int64_t>(i) * 1000;  // descending
+  }
+  bus.append("people", in);
+  rb::enrich_options o{.bot = "summer", .in = "people", .out = "ages"};
+  o.batch = 3;
+  std::optional<rb::event<int>> derived;
+  rb::enrich(bus, o, [&](const std::vector<rb::event<person>>& batch) {
+    derived = rb::derive(batch, 3);
+    return json{{"n", batch.size()}};
+  });
+  const auto out = rt::read_all(bus, "ages");
+  REQUIRE(out.size() == 1);
+  REQUIRE(out[0].event_source_timestamp == 1'700'000'000'000);
+  REQUIRE(derived->event_source_timestamp == out[0].event_source_timestamp);
 }
