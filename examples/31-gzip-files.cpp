@@ -1,6 +1,7 @@
 // Files: write JSON lines gzip-compressed, rotated every 400 records (each file appears only
 // once complete), then read the whole set back through a glob, in name order.
 #include <rstreams/core/run.hpp>
+#include <rstreams/io/gunzip.hpp>  // lets read_file and write_file handle ".gz" names (links zlib)
 #include <rstreams/io/parse.hpp>
 #include <rstreams/io/read_file.hpp>
 #include <rstreams/io/split_lines.hpp>

@@ -6,6 +6,7 @@
 #include <rstreams/ops/transform.hpp>
 #include <rstreams/sinks/sum.hpp>
 #include <rstreams/sinks/to_vector.hpp>
+#include <rstreams/sources/from_range.hpp>
 #include <rstreams/sources/iota.hpp>
 
 #include <support/catch.hpp>

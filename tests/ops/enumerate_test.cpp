@@ -3,6 +3,7 @@
 #include <rstreams/ops/filter.hpp>
 #include <rstreams/ops/take.hpp>
 #include <rstreams/sinks/to_vector.hpp>
+#include <rstreams/sources/from_range.hpp>
 #include <rstreams/sources/iota.hpp>
 
 #include <support/catch.hpp>

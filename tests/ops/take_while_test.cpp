@@ -2,6 +2,7 @@
 #include <rstreams/core/run.hpp>
 #include <rstreams/ops/take_while.hpp>
 #include <rstreams/sinks/to_vector.hpp>
+#include <rstreams/sources/from_range.hpp>
 #include <rstreams/sources/iota.hpp>
 
 #include <support/catch.hpp>

@@ -4,20 +4,24 @@
 // variable defined in one of them without `inline` is then defined twice and the link fails.
 // Add new core headers here.
 
+#include <rstreams/core/as_source.hpp>
 #include <rstreams/core/clock.hpp>
 #include <rstreams/core/concepts.hpp>
 #include <rstreams/core/context.hpp>
 #include <rstreams/core/describe.hpp>
 #include <rstreams/core/error.hpp>
+#include <rstreams/core/executor.hpp>
 #include <rstreams/core/flow.hpp>
 #include <rstreams/core/manual_clock.hpp>
 #include <rstreams/core/on_error.hpp>
 #include <rstreams/core/pipe.hpp>
 #include <rstreams/core/pull.hpp>
+#include <rstreams/core/range_source.hpp>
 #include <rstreams/core/run.hpp>
 #include <rstreams/core/run_scope.hpp>
 #include <rstreams/core/scheduler.hpp>
 #include <rstreams/core/source_interface.hpp>
+#include <rstreams/core/source_ref.hpp>
 #include <rstreams/core/stage_source.hpp>
 #include <rstreams/ops/chunk.hpp>
 #include <rstreams/ops/distinct.hpp>

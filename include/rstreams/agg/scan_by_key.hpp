@@ -5,9 +5,9 @@
 #include <rstreams/agg/detail/keyed_fold.hpp>
 #include <rstreams/agg/key_limit.hpp>
 #include <rstreams/agg/keyed.hpp>
+#include <rstreams/core/as_source.hpp>
+#include <rstreams/core/detail/bound_stage.hpp>
 #include <rstreams/core/stage_source.hpp>
-#include <rstreams/detail/bound_stage.hpp>
-#include <rstreams/sources/from_range.hpp>
 
 #include <cstddef>
 #include <string_view>

@@ -7,8 +7,8 @@
 #include <rstreams/agg/window_config.hpp>
 #include <rstreams/agg/window_result.hpp>
 #include <rstreams/agg/window_spec.hpp>
-#include <rstreams/detail/bound_stage.hpp>
-#include <rstreams/sources/from_range.hpp>
+#include <rstreams/core/as_source.hpp>
+#include <rstreams/core/detail/bound_stage.hpp>
 
 #include <concepts>
 #include <string_view>

@@ -11,10 +11,10 @@
 #include <rstreams/bus/read.hpp>
 #include <rstreams/bus/record.hpp>
 #include <rstreams/bus/write_options.hpp>
+#include <rstreams/core/as_source.hpp>
 #include <rstreams/core/concepts.hpp>
 #include <rstreams/core/context.hpp>
 #include <rstreams/core/run.hpp>
-#include <rstreams/sources/from_range.hpp>
 
 #include <nlohmann/json.hpp>
 

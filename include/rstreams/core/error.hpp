@@ -2,7 +2,7 @@
 // Errors that leave a pipeline name the stage and the element that failed, with the
 // user's exception nested inside (std::rethrow_if_nested / std::nested_exception).
 
-#include <rstreams/detail/invoke.hpp>
+#include <rstreams/core/detail/invoke.hpp>
 
 #include <cstddef>
 #include <exception>

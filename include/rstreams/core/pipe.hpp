@@ -7,10 +7,10 @@
 //   source | sink   -> pipeline      stage | sink  -> sink
 //   a range on the left becomes a source through `from_range`.
 
+#include <rstreams/core/as_source.hpp>
 #include <rstreams/core/concepts.hpp>
 #include <rstreams/core/describe.hpp>
-#include <rstreams/detail/diagnostics.hpp>
-#include <rstreams/sources/from_range.hpp>
+#include <rstreams/core/detail/diagnostics.hpp>
 
 #include <string>
 #include <type_traits>

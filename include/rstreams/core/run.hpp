@@ -4,6 +4,7 @@
 #include <rstreams/core/concepts.hpp>
 #include <rstreams/core/context.hpp>
 #include <rstreams/core/describe.hpp>
+#include <rstreams/core/executor.hpp>
 #include <rstreams/core/pipe.hpp>
 #include <rstreams/core/pull.hpp>
 #include <rstreams/core/run_scope.hpp>
@@ -93,20 +94,6 @@ decltype(auto) run_scoped(P& p, executor* ex, const run_context& outer) {
   return run_in_scope(p, scope, outer);
 }
 
-/// Adapts a scheduler to the executor interface; defined in core/scheduler.hpp, which every
-/// scheduler's header (e.g. exec/thread_pool.hpp) includes.
-template <class S>
-class executor_ref;
-
-/// What the scheduler forms of run accept; the public concept is rstreams::scheduler.
-struct probe_task {
-  void operator()() const noexcept {}
-};
-template <class S>
-concept executes_tasks = requires(std::remove_cvref_t<S>& s) {
-  s.execute(probe_task{});
-};
-
 }  // namespace detail
 
 struct run_fn {
@@ -132,7 +119,7 @@ struct run_fn {
 
   /// Runs with the concurrent parts (segments upstream of async boundaries, parallel workers,
   /// timers) on `sched`, e.g. a `thread_pool`; the sink's segment runs on the calling thread.
-  template <runnable P, detail::executes_tasks E>
+  template <runnable P, scheduler E>
   decltype(auto) operator()(P&& p, E& sched, const run_context& ctx = {}) const {
     if constexpr (std::is_base_of_v<executor, std::remove_cvref_t<E>>) {
       return detail::run_scoped(p, &sched, ctx);

@@ -11,7 +11,7 @@
 
 namespace rstreams {
 
-class executor;  // core/scheduler.hpp
+class executor;  // core/executor.hpp
 class run_scope;
 
 namespace detail {

@@ -3,8 +3,8 @@
 // input range so a source works in range-for and with std / range-v3 algorithms.
 
 #include <rstreams/core/concepts.hpp>
+#include <rstreams/core/detail/diagnostics.hpp>
 #include <rstreams/core/pull.hpp>
-#include <rstreams/detail/diagnostics.hpp>
 
 #include <cstddef>
 #include <iterator>

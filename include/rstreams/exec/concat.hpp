@@ -1,11 +1,11 @@
 #pragma once
 
+#include <rstreams/core/as_source.hpp>
 #include <rstreams/core/concepts.hpp>
 #include <rstreams/core/context.hpp>
 #include <rstreams/core/describe.hpp>
 #include <rstreams/core/pull.hpp>
 #include <rstreams/core/source_interface.hpp>
-#include <rstreams/sources/from_range.hpp>
 
 #include <cstddef>
 #include <string>

@@ -1,13 +1,13 @@
 #pragma once
 
+#include <rstreams/core/as_source.hpp>
 #include <rstreams/core/clock.hpp>
+#include <rstreams/core/detail/bound_stage.hpp>
 #include <rstreams/core/error.hpp>
 #include <rstreams/core/run.hpp>
 #include <rstreams/core/scheduler.hpp>
 #include <rstreams/core/stage_source.hpp>
-#include <rstreams/detail/bound_stage.hpp>
 #include <rstreams/exec/spsc_channel.hpp>
-#include <rstreams/sources/from_range.hpp>
 
 #include <algorithm>
 #include <atomic>

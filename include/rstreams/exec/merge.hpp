@@ -1,12 +1,12 @@
 #pragma once
 
+#include <rstreams/core/as_source.hpp>
 #include <rstreams/core/concepts.hpp>
 #include <rstreams/core/run.hpp>
 #include <rstreams/core/scheduler.hpp>
 #include <rstreams/core/source_interface.hpp>
-#include <rstreams/detail/checked_limit.hpp>
+#include <rstreams/exec/detail/checked_limit.hpp>
 #include <rstreams/exec/mpsc_channel.hpp>
-#include <rstreams/sources/from_range.hpp>
 
 #include <algorithm>
 #include <concepts>

@@ -1,14 +1,14 @@
 #pragma once
 
+#include <rstreams/core/as_source.hpp>
+#include <rstreams/core/detail/bound_stage.hpp>
+#include <rstreams/core/detail/diagnostics.hpp>
 #include <rstreams/core/on_error.hpp>
 #include <rstreams/core/run.hpp>
 #include <rstreams/core/scheduler.hpp>
 #include <rstreams/core/stage_source.hpp>
-#include <rstreams/detail/bound_stage.hpp>
-#include <rstreams/detail/checked_limit.hpp>
-#include <rstreams/detail/diagnostics.hpp>
+#include <rstreams/exec/detail/checked_limit.hpp>
 #include <rstreams/exec/spsc_channel.hpp>
-#include <rstreams/sources/from_range.hpp>
 
 #include <algorithm>
 #include <atomic>

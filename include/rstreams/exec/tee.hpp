@@ -7,7 +7,7 @@
 #include <rstreams/core/run.hpp>
 #include <rstreams/core/scheduler.hpp>
 #include <rstreams/core/source_interface.hpp>
-#include <rstreams/detail/checked_limit.hpp>
+#include <rstreams/exec/detail/checked_limit.hpp>
 #include <rstreams/exec/spsc_channel.hpp>
 
 #include <algorithm>

@@ -1,7 +1,7 @@
 #pragma once
 
 #include <rstreams/core/scheduler.hpp>
-#include <rstreams/detail/checked_limit.hpp>
+#include <rstreams/exec/detail/checked_limit.hpp>
 
 #include <algorithm>
 #include <concepts>

@@ -15,8 +15,8 @@
 // error into an explanation. Link `rstreams::ranges` to get range-v3.
 
 #include <rstreams/core/concepts.hpp>
+#include <rstreams/core/detail/diagnostics.hpp>
 #include <rstreams/core/source_interface.hpp>
-#include <rstreams/detail/diagnostics.hpp>
 #include <rstreams/sources/from_range.hpp>
 
 #include <range/v3/range/concepts.hpp>

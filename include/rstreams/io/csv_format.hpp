@@ -1,10 +1,10 @@
 #pragma once
 
+#include <rstreams/core/as_source.hpp>
+#include <rstreams/core/detail/bound_stage.hpp>
 #include <rstreams/core/stage_source.hpp>
-#include <rstreams/detail/bound_stage.hpp>
 #include <rstreams/io/csv_options.hpp>
 #include <rstreams/io/csv_row.hpp>
-#include <rstreams/sources/from_range.hpp>
 
 #include <cstddef>
 #include <optional>

@@ -1,11 +1,11 @@
 #pragma once
 
+#include <rstreams/core/as_source.hpp>
+#include <rstreams/core/detail/bound_stage.hpp>
 #include <rstreams/core/stage_source.hpp>
-#include <rstreams/detail/bound_stage.hpp>
 #include <rstreams/io/detail/bytes.hpp>
 #include <rstreams/io/detail/chunk_stage.hpp>
 #include <rstreams/io/detail/zlib_codec.hpp>
-#include <rstreams/sources/from_range.hpp>
 
 #include <string>
 #include <string_view>

@@ -1,11 +1,11 @@
 #pragma once
 
+#include <rstreams/core/as_source.hpp>
+#include <rstreams/core/detail/bound_stage.hpp>
 #include <rstreams/core/on_error.hpp>
 #include <rstreams/core/stage_source.hpp>
-#include <rstreams/detail/bound_stage.hpp>
 #include <rstreams/io/codec_error.hpp>
 #include <rstreams/io/detail/bytes.hpp>
-#include <rstreams/sources/from_range.hpp>
 
 #include <nlohmann/json.hpp>
 

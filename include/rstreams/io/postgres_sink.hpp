@@ -70,10 +70,10 @@ struct postgres_sink_fn {
           try {
             detail::pg_exec(conn_.get(), "COMMIT");
           } catch (const sql_error& e) {
-            const std::size_t first = index_ - in_batch_;
+            const std::size_t batch_start = index_ - in_batch_;
             in_tx_ = false;
             in_batch_ = 0;
-            throw sql_error("COMMIT", e.what(), first, written_);
+            throw sql_error("COMMIT", e.what(), batch_start, written_);
           }
           in_tx_ = false;
           written_ += in_batch_;

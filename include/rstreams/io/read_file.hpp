@@ -25,12 +25,12 @@ class read_file_source : public source_interface<read_file_source> {
   template <class F>
   flow push(std::size_t n, F&& f) {
     if (done_) return flow::done;
-    std::string chunk;
+    std::string bytes;
     while (n != 0) {
-      switch (reader_.next(chunk)) {
+      switch (reader_.next(bytes)) {
         case detail::file_reader::event::chunk:
           --n;
-          if (!f(std::move(chunk))) return flow::more;
+          if (!f(std::move(bytes))) return flow::more;
           break;
         case detail::file_reader::event::file_end:
           break;
@@ -55,7 +55,9 @@ struct read_file_fn {
 };
 
 /// A source of the bytes of a file, of the files of a directory, or of the files matching a
-/// glob (`logs/*.jsonl`), in name order, as std::string chunks; ".gz" files are gunzipped.
+/// glob (`logs/*.jsonl`), in name order, as std::string chunks; ".gz" files are gunzipped
+/// when the program includes <rstreams/io/gunzip.hpp> (part rstreams::gzip; without it they are
+/// a config_error, so that programs reading plain files link no zlib).
 ///
 /// Forms: `read_file(path, opts)`
 /// Options: chunk size, decompression, `follow` (keep reading a growing file until the

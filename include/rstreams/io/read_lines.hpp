@@ -78,7 +78,8 @@ struct read_lines_fn {
 };
 
 /// A source of the lines (without "\n" / "\r\n") of a file, a directory's files or a glob's
-/// matches, in name order; a line never spans two files; ".gz" files are gunzipped.
+/// matches, in name order; a line never spans two files; ".gz" files are gunzipped
+/// (with <rstreams/io/gunzip.hpp> in the program, as for read_file).
 ///
 /// Forms: `read_lines(path, opts)` (options as read_file, plus `max_line`)
 /// Following: the last, unfinished line of a followed file is held until its newline

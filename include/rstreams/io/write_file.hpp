@@ -1,10 +1,11 @@
 #pragma once
 
 #include <rstreams/core/context.hpp>
+#include <rstreams/core/detail/errno_text.hpp>
 #include <rstreams/core/error.hpp>
 #include <rstreams/core/pipe.hpp>
 #include <rstreams/io/detail/bytes.hpp>
-#include <rstreams/io/detail/zlib_codec.hpp>
+#include <rstreams/io/detail/gzip_hook.hpp>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -47,10 +48,6 @@ struct write_result {
 
 namespace detail {
 
-inline std::string errno_text(int e) {
-  return std::error_code(e, std::generic_category()).message();
-}
-
 /// One output file under construction: written to a hidden temporary next to its final
 /// name, renamed into place when complete, removed if abandoned.
 class atomic_file {
@@ -63,7 +60,7 @@ class atomic_file {
     fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd_ < 0)
       throw io_error(final_.string(), "cannot create " + temp_.string() + ": " + errno_text(errno));
-    if (gz) gz_.emplace(level);
+    if (gz) gz_ = gzip_file_codecs_or_throw("write_file", final_.string()).deflater(level);
   }
   atomic_file(const atomic_file&) = delete;
   atomic_file& operator=(const atomic_file&) = delete;
@@ -127,7 +124,7 @@ class atomic_file {
   std::filesystem::path temp_;
   int fd_ = -1;
   bool sync_;
-  std::optional<deflater> gz_;
+  std::unique_ptr<file_codec> gz_;
 };
 
 }  // namespace detail
@@ -219,7 +216,8 @@ struct write_file_fn {
 
 /// A sink that writes byte chunks to a file, atomically: each file is written to a hidden
 /// temporary beside it and renamed into place only when complete, so a crash never leaves a
-/// half-written file under the final name. Names ending in ".gz" are gzip-compressed.
+/// half-written file under the final name. Names ending in ".gz" are gzip-compressed
+/// when the program includes <rstreams/io/gzip.hpp> (part rstreams::gzip), else a config_error.
 ///
 /// Forms: `src | write_file(path, opts)`; with rotation (`max_bytes`, `max_items`) the path
 /// holds `{n}` (0, 1, 2, ...). Yields a write_result (files, chunks, bytes).

@@ -1,8 +1,8 @@
 #pragma once
 
+#include <rstreams/core/as_source.hpp>
+#include <rstreams/core/detail/bound_stage.hpp>
 #include <rstreams/core/stage_source.hpp>
-#include <rstreams/detail/bound_stage.hpp>
-#include <rstreams/sources/from_range.hpp>
 
 #include <algorithm>
 #include <cstddef>

@@ -1,9 +1,9 @@
 #pragma once
 
+#include <rstreams/core/as_source.hpp>
+#include <rstreams/core/detail/bound_stage.hpp>
+#include <rstreams/core/detail/write_back.hpp>
 #include <rstreams/core/stage_source.hpp>
-#include <rstreams/detail/bound_stage.hpp>
-#include <rstreams/detail/write_back.hpp>
-#include <rstreams/sources/from_range.hpp>
 
 #include <algorithm>
 #include <cstddef>
@@ -27,7 +27,7 @@ class take_source : public stage_source<take_source<S>, S> {
     if (left_ == 0) return flow::done;
     // Never ask upstream for more than is still to be taken: an infinite or expensive
     // source is pulled exactly `count` times in total.
-    // Counted in a local (see detail/write_back.hpp).
+    // Counted in a local (see core/detail/write_back.hpp).
     std::size_t left = left_;
     const detail::write_back keep(left_, left);
     const flow r = rstreams::push(this->up_, std::min(n, left), [&](auto&& x) {

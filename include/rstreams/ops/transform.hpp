@@ -1,11 +1,11 @@
 #pragma once
 
+#include <rstreams/core/as_source.hpp>
+#include <rstreams/core/detail/bound_stage.hpp>
+#include <rstreams/core/detail/diagnostics.hpp>
 #include <rstreams/core/error.hpp>
 #include <rstreams/core/on_error.hpp>
 #include <rstreams/core/stage_source.hpp>
-#include <rstreams/detail/bound_stage.hpp>
-#include <rstreams/detail/diagnostics.hpp>
-#include <rstreams/sources/from_range.hpp>
 
 #include <concepts>
 #include <cstddef>

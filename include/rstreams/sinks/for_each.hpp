@@ -1,8 +1,8 @@
 #pragma once
 
+#include <rstreams/core/detail/diagnostics.hpp>
 #include <rstreams/core/error.hpp>
 #include <rstreams/core/pipe.hpp>
-#include <rstreams/detail/diagnostics.hpp>
 
 #include <concepts>
 #include <cstddef>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <rstreams/detail/extremum.hpp>
+#include <rstreams/sinks/detail/extremum.hpp>
 
 #include <functional>
 #include <utility>

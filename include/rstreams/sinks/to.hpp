@@ -1,7 +1,7 @@
 #pragma once
 
+#include <rstreams/core/detail/diagnostics.hpp>
 #include <rstreams/core/pipe.hpp>
-#include <rstreams/detail/diagnostics.hpp>
 
 #include <cstddef>
 #include <string_view>

@@ -1,9 +1,9 @@
 #pragma once
 
 #include <rstreams/core/context.hpp>
+#include <rstreams/core/detail/errno_text.hpp>
 #include <rstreams/core/error.hpp>
 #include <rstreams/core/pipe.hpp>
-#include <rstreams/detail/errno_text.hpp>
 
 #include <cerrno>
 #include <cstddef>

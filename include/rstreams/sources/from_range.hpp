@@ -1,136 +1,14 @@
 #pragma once
-// Any std or range-v3 input range as a source: owned when given an rvalue, referenced
-// when given an lvalue (the range must then outlive the pipeline).
+// `from_range(r)`: any std or range-v3 input range as a source. The source type
+// (`range_source`), `source_like` and `as_source` are core vocabulary and live in
+// core/range_source.hpp and core/as_source.hpp, included here so older includes keep working.
 
-#include <rstreams/core/concepts.hpp>
-#include <rstreams/core/describe.hpp>
-#include <rstreams/core/flow.hpp>
-#include <rstreams/core/pull.hpp>
-#include <rstreams/core/source_interface.hpp>
-#include <rstreams/detail/write_back.hpp>
+#include <rstreams/core/as_source.hpp>
+#include <rstreams/core/range_source.hpp>
 
-#include <algorithm>
-#include <concepts>
-#include <cstddef>
-#include <iterator>
-#include <memory>
-#include <optional>
-#include <ranges>
-#include <string>
-#include <string_view>
-#include <type_traits>
 #include <utility>
 
 namespace rstreams {
-
-/// A source over the elements of an input range `R` (a reference type when borrowed).
-template <class R>
-class range_source : public source_interface<range_source<R>> {
-  using range_type = std::remove_reference_t<R>;
-  static constexpr bool owned = !std::is_lvalue_reference_v<R>;
-  using stored = std::conditional_t<owned, range_type, range_type*>;
-
- public:
-  static constexpr std::string_view name = "from_range";
-  using value_type = std::ranges::range_value_t<range_type>;
-
-  explicit range_source(range_type&& r) requires owned : range_(std::move(r)) {}
-  explicit range_source(range_type& r) requires(!owned) : range_(std::addressof(r)) {}
-
-  // Iterators are taken at the first pull, once the source sits where it will run:
-  // moving an owned std::array or a small string would invalidate them.
-  range_source(range_source&& other) noexcept(std::is_nothrow_move_constructible_v<stored>)
-      : range_(std::move(other.range_)) {}
-  range_source& operator=(range_source&& other) noexcept(std::is_nothrow_move_assignable_v<stored>) {
-    range_ = std::move(other.range_);
-    pos_.reset();
-    return *this;
-  }
-
-  template <class F>
-  flow push(std::size_t n, F&& f) {
-    if (!pos_) pos_.emplace(std::ranges::begin(get()), std::ranges::end(get()));
-    auto& [member, end] = *pos_;
-    if constexpr (std::copyable<iterator>) {
-      // The position lives in a local while `f` runs (see detail/write_back.hpp).
-      iterator it = member;
-      const detail::write_back keep(member, it);
-      if constexpr (std::sized_sentinel_for<sentinel, iterator>) {
-        // Known count: one loop condition, as in a hand-written loop.
-        for (auto k = std::min(n, static_cast<std::size_t>(end - it)); k != 0; --k)
-          if (!deliver(it, f)) break;
-        return it == end ? flow::done : flow::more;
-      } else {
-        return walk(it, end, n, f);
-      }
-    } else {
-      return walk(member, end, n, f);
-    }
-  }
-
- private:
-  using iterator = std::ranges::iterator_t<range_type>;
-  using sentinel = std::ranges::sentinel_t<range_type>;
-
-  // Hands `*it` to `f` (moved out when the range is owned) and steps past it.
-  template <class F>
-  static bool deliver(iterator& it, F& f) {
-    bool go;
-    if constexpr (owned)
-      go = f(std::ranges::iter_move(it));
-    else
-      go = f(*it);
-    ++it;
-    return go;
-  }
-
-  template <class F>
-  static flow walk(iterator& it, const sentinel& end, std::size_t n, F& f) {
-    for (; n != 0; --n) {
-      if (it == end) return flow::done;
-      if (!deliver(it, f)) break;
-    }
-    return it == end ? flow::done : flow::more;
-  }
-
-  range_type& get() {
-    if constexpr (owned)
-      return range_;
-    else
-      return *range_;
-  }
-  stored range_;
-  std::optional<std::pair<iterator, sentinel>> pos_;
-};
-
-/// A borrowed source: pulls another source that lives elsewhere, so one source can feed
-/// several pipelines in turn (each continues where the last stopped).
-template <source S>
-class source_ref : public source_interface<source_ref<S>> {
- public:
-  static constexpr std::size_t position = position_v<S>;
-  using value_type = value_t<S>;
-
-  explicit source_ref(S& s) noexcept : src_(std::addressof(s)) {}
-
-  template <class F>
-  flow push(std::size_t n, F&& f) {
-    return rstreams::push(*src_, n, std::forward<F>(f));
-  }
-  void start(const run_context& ctx) { rstreams::start(*src_, ctx); }
-  [[nodiscard]] std::string describe() const { return rstreams::describe(*src_); }
-
- private:
-  S* src_;
-};
-
-/// An input range that is not itself a source.
-template <class R>
-concept source_range = !source<R> && std::ranges::input_range<std::remove_reference_t<R>>;
-
-/// What may stand left of `|`: a source, or a range that becomes one.
-template <class X>
-concept source_like = source<X> || source_range<X>;
 
 struct from_range_fn {
   template <source_range R>
@@ -142,23 +20,5 @@ struct from_range_fn {
 /// `from_range(r)`: a source over `r`'s elements; owned if `r` is an rvalue, else borrowed.
 /// Demand: one element per pull; buffers nothing.
 inline constexpr from_range_fn from_range{};
-
-struct as_source_fn {
-  template <source_like X>
-  auto operator()(X&& x) const {
-    if constexpr (source<X>) {
-      if constexpr (std::is_lvalue_reference_v<X>)
-        return source_ref<std::remove_cvref_t<X>>(x);
-      else
-        return std::remove_cvref_t<X>(std::move(x));
-    } else {
-      return from_range(std::forward<X>(x));
-    }
-  }
-};
-
-/// Turns anything that may start a pipeline into a source (sources pass through, moved or
-/// borrowed; ranges are wrapped by `from_range`).
-inline constexpr as_source_fn as_source{};
 
 }  // namespace rstreams

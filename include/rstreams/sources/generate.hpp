@@ -1,9 +1,9 @@
 #pragma once
 
+#include <rstreams/core/detail/diagnostics.hpp>
 #include <rstreams/core/error.hpp>
 #include <rstreams/core/flow.hpp>
 #include <rstreams/core/source_interface.hpp>
-#include <rstreams/detail/diagnostics.hpp>
 
 #include <concepts>
 #include <cstddef>

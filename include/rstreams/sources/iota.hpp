@@ -1,7 +1,7 @@
 #pragma once
 
+#include <rstreams/core/detail/write_back.hpp>
 #include <rstreams/core/source_interface.hpp>
-#include <rstreams/detail/write_back.hpp>
 
 #include <algorithm>
 #include <concepts>
@@ -28,7 +28,7 @@ class iota_source : public source_interface<iota_source<T, Bound>> {
   flow push(std::size_t n, F&& f) {
     if constexpr (bounded && std::integral<T>) {
       // Known count: one loop condition, the shape a hand-written loop has.
-      // The position lives in a local while `f` runs (see detail/write_back.hpp).
+      // The position lives in a local while `f` runs (see core/detail/write_back.hpp).
       std::size_t k = std::min(n, remaining());
       T c = cur_;
       const detail::write_back keep(cur_, c);

@@ -1,10 +1,10 @@
 #pragma once
 // Lines of text as a source: of a file, of any std::istream, or of the standard input.
 
+#include <rstreams/core/detail/errno_text.hpp>
 #include <rstreams/core/error.hpp>
 #include <rstreams/core/flow.hpp>
 #include <rstreams/core/source_interface.hpp>
-#include <rstreams/detail/errno_text.hpp>
 
 #include <cerrno>
 #include <concepts>

@@ -4,7 +4,7 @@
 
 #include <rstreams/core/context.hpp>
 #include <rstreams/core/error.hpp>
-#include <rstreams/io/detail/zlib_codec.hpp>
+#include <rstreams/io/detail/gzip_hook.hpp>
 
 #include <fcntl.h>
 #include <fnmatch.h>
@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -194,7 +195,7 @@ class file_reader {
     if (is_gz && o_.follow && index_ + 1 == files_.size())
       throw config_error("rstreams::read_file: cannot follow a compressed file (" + name + ")");
     gz_.reset();
-    if (is_gz) gz_.emplace(name, "read_file");
+    if (is_gz) gz_ = gzip_file_codecs_or_throw("read_file", name).inflater(name, "read_file");
     raw_.clear();
     raw_off_ = 0;
   }
@@ -211,7 +212,7 @@ class file_reader {
   std::size_t index_ = 0;
   int fd_ = -1;
   std::size_t offset_ = 0;
-  std::optional<inflater> gz_;
+  std::unique_ptr<file_codec> gz_;
   std::string raw_;
   std::size_t raw_off_ = 0;
   std::string buf_;

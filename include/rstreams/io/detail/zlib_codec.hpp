@@ -4,6 +4,7 @@
 
 #include <rstreams/core/error.hpp>
 #include <rstreams/io/codec_error.hpp>
+#include <rstreams/io/detail/gzip_hook.hpp>
 
 #include <zlib.h>
 
@@ -11,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace rstreams::detail {
 
@@ -173,5 +175,29 @@ class deflater {
   std::size_t used_ = 0;
   bool finished_ = false;
 };
+
+// The gzip codecs for read_file and write_file (see gzip_hook.hpp): registered in every
+// program that includes this header.
+template <class Codec>
+class file_codec_of final : public file_codec {
+ public:
+  template <class... A>
+  explicit file_codec_of(A&&... a) : c_(std::forward<A>(a)...) {}
+  std::size_t decode(std::string_view in, const emit_fn& emit) override { return c_.decode(in, emit); }
+  bool finish(const emit_fn& emit) override { return c_.finish(emit); }
+
+ private:
+  Codec c_;
+};
+
+inline const gzip_file_codecs zlib_file_codecs{
+    [](std::string source, std::string stage) -> std::unique_ptr<file_codec> {
+      return std::make_unique<file_codec_of<inflater>>(std::move(source), std::move(stage));
+    },
+    [](int level) -> std::unique_ptr<file_codec> {
+      return std::make_unique<file_codec_of<deflater>>(level);
+    }};
+
+inline const bool zlib_file_codecs_registered = (gzip_file_codecs_slot() = &zlib_file_codecs, true);
 
 }  // namespace rstreams::detail

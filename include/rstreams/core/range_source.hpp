@@ -1,0 +1,102 @@
+#pragma once
+// A source over any std or range-v3 input range: owned when given an rvalue, referenced
+// when given an lvalue (the range must then outlive the pipeline). Core vocabulary: a range
+// left of `|` becomes one of these (core/as_source.hpp); `from_range` is its public form.
+
+#include <rstreams/core/detail/write_back.hpp>
+#include <rstreams/core/flow.hpp>
+#include <rstreams/core/source_interface.hpp>
+
+#include <algorithm>
+#include <cstddef>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <ranges>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+namespace rstreams {
+
+/// A source over the elements of an input range `R` (a reference type when borrowed).
+template <class R>
+class range_source : public source_interface<range_source<R>> {
+  using range_type = std::remove_reference_t<R>;
+  static constexpr bool owned = !std::is_lvalue_reference_v<R>;
+  using stored = std::conditional_t<owned, range_type, range_type*>;
+
+ public:
+  static constexpr std::string_view name = "from_range";
+  using value_type = std::ranges::range_value_t<range_type>;
+
+  explicit range_source(range_type&& r) requires owned : range_(std::move(r)) {}
+  explicit range_source(range_type& r) requires(!owned) : range_(std::addressof(r)) {}
+
+  // Iterators are taken at the first pull, once the source sits where it will run:
+  // moving an owned std::array or a small string would invalidate them.
+  range_source(range_source&& other) noexcept(std::is_nothrow_move_constructible_v<stored>)
+      : range_(std::move(other.range_)) {}
+  range_source& operator=(range_source&& other) noexcept(std::is_nothrow_move_assignable_v<stored>) {
+    range_ = std::move(other.range_);
+    pos_.reset();
+    return *this;
+  }
+
+  template <class F>
+  flow push(std::size_t n, F&& f) {
+    if (!pos_) pos_.emplace(std::ranges::begin(get()), std::ranges::end(get()));
+    auto& [member, end] = *pos_;
+    if constexpr (std::copyable<iterator>) {
+      // The position lives in a local while `f` runs (see core/detail/write_back.hpp).
+      iterator it = member;
+      const detail::write_back keep(member, it);
+      if constexpr (std::sized_sentinel_for<sentinel, iterator>) {
+        // Known count: one loop condition, as in a hand-written loop.
+        for (auto k = std::min(n, static_cast<std::size_t>(end - it)); k != 0; --k)
+          if (!deliver(it, f)) break;
+        return it == end ? flow::done : flow::more;
+      } else {
+        return walk(it, end, n, f);
+      }
+    } else {
+      return walk(member, end, n, f);
+    }
+  }
+
+ private:
+  using iterator = std::ranges::iterator_t<range_type>;
+  using sentinel = std::ranges::sentinel_t<range_type>;
+
+  // Hands `*it` to `f` (moved out when the range is owned) and steps past it.
+  template <class F>
+  static bool deliver(iterator& it, F& f) {
+    bool go;
+    if constexpr (owned)
+      go = f(std::ranges::iter_move(it));
+    else
+      go = f(*it);
+    ++it;
+    return go;
+  }
+
+  template <class F>
+  static flow walk(iterator& it, const sentinel& end, std::size_t n, F& f) {
+    for (; n != 0; --n) {
+      if (it == end) return flow::done;
+      if (!deliver(it, f)) break;
+    }
+    return it == end ? flow::done : flow::more;
+  }
+
+  range_type& get() {
+    if constexpr (owned)
+      return range_;
+    else
+      return *range_;
+  }
+  stored range_;
+  std::optional<std::pair<iterator, sentinel>> pos_;
+};
+
+}  // namespace rstreams
