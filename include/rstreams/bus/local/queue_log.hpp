@@ -148,7 +148,9 @@ class queue_log {
   /// Assigns eids, writes the batch with one write, fsyncs per the policy; returns the last eid.
   /// On an exception (a field too long, an I/O error) nothing is stored; the records' eid
   /// fields may have been overwritten.
-  std::string append(std::span<record> records) {
+  /// Appends `records`, giving them eids; with `keep_eids` they keep the full eids they carry,
+  /// which must strictly increase after the queue's last eid (else eid_order_error).
+  std::string append(std::span<record> records, bool keep_eids = false) {
     std::shared_ptr<segment_file> written;
     std::uint64_t gen = 0;
     std::string last;
@@ -163,7 +165,7 @@ class queue_log {
       refresh_tail();
       if (records.empty()) return last_eid_;
       if (end_ >= opt_.segment_bytes) roll_segment();
-      encode_batch(records);  // restores the tail state itself if it throws
+      encode_batch(records, keep_eids);  // restores the tail state itself if it throws
       write_batch();
       last = last_eid_;
       written = seg_;
@@ -507,7 +509,7 @@ class queue_log {
     std::memcpy(p + n, digits_, 7);
   }
 
-  void encode_batch(std::span<record> records) {
+  void encode_batch(std::span<record> records, bool keep_eids) {
     ibuf_.clear();
     saved_ = {has_last_, last_ms_, last_seq_, next_recno_, seg_has_index_, last_index_offset_, last_eid_};
     const auto now = now_ms();
@@ -521,7 +523,13 @@ class queue_log {
         check_frame_limits(r);
         // Strictly increasing per queue: a clock that stands still or goes back keeps the last
         // ms and bumps the sequence (borrowing the next ms once the sequence is exhausted).
-        if (!has_last_ || now > last_ms_) {
+        if (keep_eids) {
+          const auto p = parse_eid(r.eid);  // throws eid_error naming the text
+          if (has_last_ && (p.ms < last_ms_ || (p.ms == last_ms_ && p.seq <= last_seq_)))
+            throw eid_order_error(name_, i, r.eid, last_eid_of(i, records));
+          last_ms_ = p.ms;
+          last_seq_ = p.seq;
+        } else if (!has_last_ || now > last_ms_) {
           last_ms_ = now;
           last_seq_ = 0;
         } else if (last_seq_ < eid_max_seq) {
@@ -569,6 +577,11 @@ class queue_log {
     }
     for (int k = 0; k < in_group; ++k) seal_frame(group[k]);
     last_eid_ = records.back().eid;
+  }
+
+  // The eid before records[i]: the previous record's, or the queue's last.
+  std::string last_eid_of(std::size_t i, std::span<record> records) const {
+    return i > 0 ? records[i - 1].eid : saved_.eid;
   }
 
   void restore_tail() {

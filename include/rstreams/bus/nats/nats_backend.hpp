@@ -353,8 +353,7 @@ class nats_backend {
     const std::string stream = st.stream_of(queue);
     auto& tr = conn.tracker();
 
-    std::size_t done = 0;  // records[0, done) are stored
-    std::string body;
+    std::size_t done = 0;                          // records[0, done) are stored
     std::array<std::array<char, 48>, 2> id_buf{};  // this message's id and its predecessor's
     int failures = 0;                              // attempts in a row that stored nothing
     for (;;) {
@@ -368,12 +367,11 @@ class nats_backend {
       for (std::size_t i = 0; i < rest.size(); ++i) {
         auto& id = id_buf[i % 2];
         detail::format_msg_id(tr.token, base + i, id);
-        detail::encode_nats_record(rest[i], body);
         jsPubOptions po;
         jsPubOptions_Init(&po);
         po.MsgId = id.data();
         natsMsg* m = nullptr;
-        pub_status = natsMsg_Create(&m, subject.c_str(), nullptr, body.data(), static_cast<int>(body.size()));
+        pub_status = detail::make_nats_msg(&m, subject.c_str(), rest[i]);
         if (pub_status == NATS_OK) {
           if (i == 0) {
             // The batch's first record expects the tail this writer knows (also "0": empty;
@@ -552,8 +550,7 @@ class nats_backend {
       }
       for (int i = 0; i < n; ++i) {
         natsMsg* m = list.Msgs[i];
-        out.push_back(detail::decode_nats_record(natsMsg_GetData(m),
-                                                 static_cast<std::size_t>(natsMsg_GetDataLength(m))));
+        out.push_back(detail::decode_nats_msg(m));
       }
       if (n > 0) {
         natsMsg* lastm = list.Msgs[n - 1];
@@ -995,8 +992,7 @@ class nats_backend {
         [&](jsErrCode* c) { return js_GetMsg(&m.m, conn.js(), stream.c_str(), seq, nullptr, c); },
         [](natsStatus s2, int code) { return s2 == NATS_NOT_FOUND || code == JSNoMessageFoundErr; });
     if (s != NATS_OK || m.m == nullptr) return std::nullopt;
-    return std::string(
-        detail::nats_record_eid(natsMsg_GetData(m.m), static_cast<std::size_t>(natsMsg_GetDataLength(m.m))));
+    return detail::nats_msg_eid(m.m);
   }
 
   /// The eid of the last record of `stream`, or "" (empty or missing).
@@ -1093,8 +1089,7 @@ class nats_backend {
     detail::nats_msg_ptr m;
     conn.call("get last message of " + stream,
               [&](jsErrCode* c) { return js_GetMsg(&m.m, conn.js(), stream.c_str(), tail.seq, nullptr, c); });
-    tail.eid = std::string(
-        detail::nats_record_eid(natsMsg_GetData(m.m), static_cast<std::size_t>(natsMsg_GetDataLength(m.m))));
+    tail.eid = detail::nats_msg_eid(m.m);
   }
 
   std::shared_ptr<detail::nats_state> state_;
