@@ -551,6 +551,7 @@ class nats_backend {
       for (int i = 0; i < n; ++i) {
         natsMsg* m = list.Msgs[i];
         out.push_back(detail::decode_nats_msg(m));
+        if (out.back().event.empty()) out.back().event.assign(queue);  // another client left it out
       }
       if (n > 0) {
         natsMsg* lastm = list.Msgs[n - 1];
