@@ -335,16 +335,6 @@ TEST_CASE("recovery truncates a torn tail and appends continue after it", "[bus]
   SECTION("a truncated last record") {
     fs::resize_file(seg, full - 7);
   }
-  SECTION("a garbled last record") {
-    flip_byte(seg, full - 3);
-  }
-  SECTION("a garbled header of the last record") {
-    intact = 20;
-    rb::local_backend bus(dir.path().string(), fast_options());
-    auto one = make_records(20, 1);
-    bus.append("q", one);
-    flip_byte(seg, full + 2);  // inside the new frame's header
-  }
   SECTION("a torn tail a reader meets before any recovery") {
     fs::resize_file(seg, full - 7);
     auto no_recovery = fast_options();
@@ -378,6 +368,42 @@ TEST_CASE("recovery truncates a torn tail and appends continue after it", "[bus]
   REQUIRE(fs::file_size(seg) <= full + 3 * 200);
 }
 
+TEST_CASE("a garbled complete last record is damage, not a torn tail: reported, kept, appends refused",
+          "[bus][local]") {
+  rstreams::test::temp_file dir("bus", "");
+  std::vector<rb::record> first;
+  {
+    rb::local_backend bus(dir.path().string(), fast_options());
+    first = make_records(0, 20);
+    bus.append("q", first);
+  }
+  const auto seg = segment_file(dir, "q");
+  const auto full = fs::file_size(seg);
+  // A 56-byte segment header, 10 frames of one size and 10 one byte longer ("n" has two digits).
+  const auto last_frame = full - (full - 56 + 10) / 20;
+  SECTION("in the payload") {
+    flip_byte(seg, full - 3);
+  }
+  SECTION("in the frame header") {
+    flip_byte(seg, last_frame + 2);
+  }
+  rb::local_backend bus(dir.path().string(), fast_options());
+  REQUIRE(fs::file_size(seg) == full);  // opening changed nothing
+  std::vector<rb::record> out;
+  REQUIRE(bus.read("q", "", 100, out) == 19);
+  try {
+    bus.read("q", out.back().eid, 100, out);
+    FAIL("expected corrupt_record");
+  } catch (const rb::corrupt_record& e) {
+    REQUIRE(e.offset() == last_frame);
+  }
+  auto more = make_records(20, 1);
+  REQUIRE_THROWS_WITH(bus.append("q", more), Catch::Contains("refused until it is repaired"));
+  rb::local_backend other(dir.path().string(), fast_options());  // and in another handle
+  REQUIRE_THROWS_AS(other.append("q", more), rb::corrupt_record);
+  REQUIRE(fs::file_size(seg) == full);
+}
+
 TEST_CASE("a corrupt byte in the middle of a segment names the queue, the file and the offset",
           "[bus][local]") {
   rstreams::test::temp_file dir("bus", "");
@@ -389,8 +415,9 @@ TEST_CASE("a corrupt byte in the middle of a segment names the queue, the file a
   }
   const auto seg = segment_file(dir, "q");
   const auto size = fs::file_size(seg);
-  const auto frame = size / 10;   // the frames all have the same size
-  flip_byte(seg, 5 * frame - 5);  // inside the payload of the fifth record
+  const std::uintmax_t header = 56;         // the segment header of queue "q"
+  const auto frame = (size - header) / 10;  // the frames all have the same size
+  flip_byte(seg, header + 5 * frame - 5);   // inside the payload of the fifth record
 
   rb::local_backend bus(dir.path().string(), fast_options());
   std::vector<rb::record> out;
@@ -403,8 +430,9 @@ TEST_CASE("a corrupt byte in the middle of a segment names the queue, the file a
   } catch (const rb::corrupt_record& e) {
     REQUIRE(e.queue() == "q");
     REQUIRE(e.file() == fs::canonical(seg).string());
-    REQUIRE(e.offset() == 4 * frame);
-    REQUIRE_THAT(e.what(), Catch::Contains("queue q: corrupt record at offset " + std::to_string(4 * frame)));
+    REQUIRE(e.offset() == header + 4 * frame);
+    REQUIRE_THAT(e.what(),
+                 Catch::Contains("queue q: corrupt record at offset " + std::to_string(header + 4 * frame)));
   }
   REQUIRE(out.size() == 4);
   // Appending after damage is refused rather than hiding it; the file is untouched.

@@ -40,6 +40,8 @@
 #include <vector>
 
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace rstreams::bus {
 
@@ -49,12 +51,15 @@ inline constexpr const char* bus_marker_name = "rstreams-bus.json";
 inline constexpr const char* bus_format = "rstreams-local-bus";
 inline constexpr int bus_version = 1;
 
+inline bool half_created_bus(const std::string& root);
+
 // Opens (and on first use creates) the bus directory; refuses a directory that is not a bus.
-inline std::string open_bus_dir(const std::string& path, bool create) {
+inline std::string open_bus_dir(const std::string& path, bool create, bool read_only) {
   if (path.empty()) throw config_error("rstreams: local backend: empty directory path");
   if (!path_exists(path)) {
-    if (!create) throw io_error(path, "no such bus directory");
+    if (!create || read_only) throw io_error(path, "no such bus directory");
     make_dirs(path);
+    fsync_dir(parent_dir(path));
   }
   if (!is_directory(path)) throw io_error(path, "not a directory, so not a bus");
   char resolved[PATH_MAX];
@@ -62,7 +67,8 @@ inline std::string open_bus_dir(const std::string& path, bool create) {
   const auto marker = root + "/" + bus_marker_name;
   // Serialise the first initialisation between processes on the directory itself.
   auto dir_fd = open_file(root, O_RDONLY | O_DIRECTORY);
-  flock_guard lock(dir_fd.get(), root);
+  std::optional<flock_guard> lock;
+  if (!read_only) lock.emplace(dir_fd.get(), root);
   if (const auto text = read_whole_file(marker)) {
     try {
       const auto j = nlohmann::json::parse(*text);
@@ -76,17 +82,41 @@ inline std::string open_bus_dir(const std::string& path, bool create) {
       throw io_error(marker, std::string("unreadable bus marker: ") + e.what());
     }
   } else {
-    if (!create) throw io_error(root, "not an rstreams bus (no " + std::string(bus_marker_name) + ")");
-    if (!list_dir(root).empty())
+    if (!create || read_only)
+      throw io_error(root, "not an rstreams bus (no " + std::string(bus_marker_name) + ")" +
+                               (read_only ? "; opened read-only, so it is not created" : ""));
+    if (!half_created_bus(root))
       throw io_error(root, "not an rstreams bus: the directory is not empty and has no " +
                                std::string(bus_marker_name) + " (use an empty or new directory)");
+    // New, or what a creation that was killed (or ran out of space) left: (re)do every step.
+    // The marker comes last, so a directory with a marker is always complete.
+    for (const auto& name : list_dir(root))
+      if (name.rfind("." + std::string(bus_marker_name) + ".tmp.", 0) == 0)
+        ::unlink((root + "/" + name).c_str());
     make_dir(root + "/queues");
     make_dir(root + "/checkpoints");
     make_dir(root + "/leases");
+    fsync_dir(root);
     replace_file(root, bus_marker_name,
                  nlohmann::json{{"format", bus_format}, {"version", bus_version}}.dump() + "\n", true);
   }
   return root;
+}
+
+// True for an empty directory, or one holding only what creating a bus makes before its marker:
+// the empty `queues`, `checkpoints` and `leases` directories and the marker's temporary file.
+inline bool half_created_bus(const std::string& root) {
+  for (const auto& name : list_dir(root)) {
+    if (name == "queues" || name == "checkpoints" || name == "leases") {
+      struct stat st {};
+      if (::lstat((root + "/" + name).c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return false;
+      if (!list_dir(root + "/" + name).empty()) return false;
+      continue;
+    }
+    if (name.rfind("." + std::string(bus_marker_name) + ".tmp.", 0) == 0) continue;
+    return false;
+  }
+  return true;
 }
 
 struct local_state {
@@ -135,8 +165,14 @@ class local_backend {
       throw config_error("rstreams: local backend: index_every_bytes must be positive");
     if (opt.fsync == fsync_policy::interval && opt.fsync_interval.count() < 0)
       throw config_error("rstreams: local backend: fsync_interval must not be negative");
-    auto root = detail::open_bus_dir(dir, opt.create);
+    if (!opt.read_only && detail::is_directory(dir) && ::access(dir.c_str(), W_OK) != 0) opt.read_only = true;
+    auto root = detail::open_bus_dir(dir, opt.create, opt.read_only);
     state_ = std::make_unique<detail::local_state>(std::move(root), std::move(opt));
+    if (state_->opt.read_only) return;
+    // Temporary files of checkpoint, state and marker writers that died before renaming.
+    detail::remove_stale_temp_files(state_->root);
+    for (const auto& bot : detail::list_dir(state_->root + "/checkpoints"))
+      detail::remove_stale_temp_files(state_->root + "/checkpoints/" + bot);
     if (state_->opt.recover_on_open) {
       for (const auto& name : detail::list_dir(state_->root + "/queues")) {
         if (valid_queue_dir(name)) state_->queue(name).recover_now();
@@ -163,6 +199,7 @@ class local_backend {
   /// `timestamp` / `event_source_timestamp` when those were 0.
   std::string append(std::string_view queue, std::span<record> records) {
     validate_queue_name(queue);
+    refuse_if_read_only("append");
     return state_->queue(queue).append(records);
   }
 
@@ -223,6 +260,7 @@ class local_backend {
     validate_bot_name(bot);
     validate_queue_name(queue);
     if (!next.eid.empty()) validate_position(next.eid);
+    refuse_if_read_only("commit a checkpoint");
     if (state_->opt.fsync == fsync_policy::interval) state_->flush_all();
     state_->checkpoints.commit(bot, queue, expected_eid, next, force,
                                state_->opt.fsync != fsync_policy::never);
@@ -240,6 +278,22 @@ class local_backend {
 
   std::vector<bot_info> bots() { return state_->checkpoints.bots(); }
 
+  /// Checks every record of a queue: damaged ranges (file, offset, events affected), missing
+  /// segments and foreign files. Changes nothing.
+  verify_report verify(std::string_view queue) {
+    validate_queue_name(queue);
+    return state_->queue(queue).verify();
+  }
+
+  /// Repairs a damaged queue: damaged bytes move to `<segment>.damaged-<offset>` beside their
+  /// segment, a missing segment is replaced by an empty one, the damage mark is cleared so
+  /// appends resume. Returns exactly what was lost. Foreign files are left for you to move.
+  verify_report repair(std::string_view queue) {
+    validate_queue_name(queue);
+    refuse_if_read_only("repair");
+    return state_->queue(queue).repair();
+  }
+
   /// The bot runtime's stored state of `bot` (see bot_state), next to its checkpoints.
   std::optional<bot_state> get_bot_state(std::string_view bot) {
     validate_bot_name(bot);
@@ -248,12 +302,14 @@ class local_backend {
   /// Replaces it atomically.
   void put_bot_state(std::string_view bot, const bot_state& s) {
     validate_bot_name(bot);
+    refuse_if_read_only("store bot state");
     state_->checkpoints.put_state(bot, s, state_->opt.fsync != fsync_policy::never);
   }
 
   /// Takes the bot's lease for `ttl` if no live instance holds it.
   std::optional<lease> try_lease(std::string_view bot, std::chrono::milliseconds ttl) {
     validate_bot_name(bot);
+    refuse_if_read_only("take a lease");
     return detail::try_lease_file(state_->root + "/leases", bot, ttl);
   }
 
@@ -268,6 +324,12 @@ class local_backend {
   [[nodiscard]] const local_options& options() const noexcept { return state_->opt; }
 
  private:
+  void refuse_if_read_only(const char* what) const {
+    if (state_->opt.read_only)
+      throw io_error(state_->root, std::string("cannot ") + what + ": the bus is open read-only" +
+                                       " (opened with read_only, or the directory is not writable)");
+  }
+
   static bool valid_queue_dir(const std::string& name) {
     try {
       validate_queue_name(name);

@@ -29,6 +29,11 @@ struct local_options {
   /// On open, truncate the torn tail a crashed writer may have left in each queue (otherwise
   /// that happens on the queue's first append; readers never return a torn record either way).
   bool recover_on_open = true;
+  /// Open for reading only: no lock, file or directory is created or changed (no recovery, no
+  /// creation); read, wait, queues, bots, checkpoints and verify work, anything that writes
+  /// throws io_error. Chosen automatically when the directory is not writable (a read-only
+  /// filesystem, or a user without write permission).
+  bool read_only = false;
   /// The time eids are assigned from, in ms since the epoch (UTC); system_clock when empty.
   /// Tests use it to run the clock backwards.
   std::function<std::int64_t()> now_ms;

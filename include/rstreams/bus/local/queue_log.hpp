@@ -13,22 +13,30 @@
 #include <rstreams/bus/local/options.hpp>
 #include <rstreams/bus/local/record_codec.hpp>
 #include <rstreams/bus/local/segment.hpp>
+#include <rstreams/bus/local/segment_header.hpp>
+#include <rstreams/bus/local/verify.hpp>
 #include <rstreams/bus/record.hpp>
+
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace rstreams::bus::detail {
@@ -37,50 +45,43 @@ struct segment_file {
   std::uint64_t num = 0;
   std::string path;
   unique_fd fd;
+  std::uint64_t data_start = 0;  // after the segment header (0 for a version 1 segment)
+  bool durable = false;          // bytes past `horizon` may be torn by a power cut
+  std::uint64_t horizon = 0;
+  std::uint64_t base_recno = 0;
+  bool headed = false;
 };
 
 enum class tail_kind { clean, torn, corrupt };
+
+/// How to judge a bad frame met by a scan: only the last segment has a tail that can be torn,
+/// and of a segment written under an fsync policy, only past its durable horizon.
+struct scan_rules {
+  bool last = true;
+  bool durable = false;
+  std::uint64_t horizon = 0;
+};
 
 /// What a scan of a segment's frames found.
 struct scan_result {
   std::uint64_t end = 0;  // the offset after the last valid frame
   tail_kind kind = tail_kind::clean;
+  bool keep_torn = false;  // a torn tail that is not just a cut frame: quarantine it, not drop it
   std::uint64_t bad_offset = 0;
   std::string reason;
   bool has_last = false;
   std::string last_eid;
   std::uint64_t last_recno = 0;
+  bool has_first = false;
+  std::uint64_t first_recno = 0;
 };
 
-inline const char* frame_status_reason(frame_status st) {
-  switch (st) {
-    case frame_status::bad_header:
-      return "frame header checksum mismatch";
-    case frame_status::bad_body:
-      return "record checksum mismatch";
-    case frame_status::bad_layout:
-      return "record fields do not add up";
-    default:
-      return "unexpected end of frame";
-  }
-}
-
-/// True when a valid frame header starts somewhere after `from`: the bad frame at `from` is then
-/// damage in the middle of the segment, not a torn tail (which nothing valid follows).
-inline bool valid_frame_follows(int fd, const std::string& path, std::uint64_t from, std::uint64_t size) {
-  if (size <= from + 1) return false;
-  std::string rest(size - from, '\0');
-  rest.resize(pread_full(fd, rest.data(), rest.size(), from, path));
-  for (std::size_t i = 1; i + frame_header_size <= rest.size(); ++i) {
-    if (get_le<std::uint32_t>(rest.data() + i) != frame_magic) continue;
-    std::size_t n = 0;
-    if (parse_frame_header(rest.data() + i, rest.size() - i, n) != frame_status::bad_header) return true;
-  }
-  return false;
-}
-
 /// Scans the frames of a segment from `from` (a frame boundary) to `size`, verifying each.
-inline scan_result scan_frames(int fd, const std::string& path, std::uint64_t from, std::uint64_t size) {
+/// A torn tail is what an interrupted write can leave: a last frame cut short by the end of the
+/// file, or (in a durable segment) anything past the durable horizon. Every other bad frame is
+/// damage to a complete record.
+inline scan_result scan_frames(int fd, const std::string& path, std::uint64_t from, std::uint64_t size,
+                               const scan_rules& rules = {}) {
   scan_result r;
   r.end = from;
   std::vector<char> buf(std::size_t{1} << 20);
@@ -102,6 +103,10 @@ inline scan_result scan_frames(int fd, const std::string& path, std::uint64_t fr
     if (st == frame_status::ok) {
       pos += f.size;
       r.end = pos;
+      if (!r.has_first) {
+        r.has_first = true;
+        r.first_recno = f.recno;
+      }
       r.has_last = true;
       r.last_eid.assign(f.eid);
       r.last_recno = f.recno;
@@ -110,9 +115,9 @@ inline scan_result scan_frames(int fd, const std::string& path, std::uint64_t fr
     }
     if (st == frame_status::incomplete) {
       if (pos + avail >= size) {  // the file ends inside this frame
-        r.kind = tail_kind::torn;
+        r.kind = rules.last ? tail_kind::torn : tail_kind::corrupt;
         r.bad_offset = pos;
-        r.reason = "incomplete last record";
+        r.reason = rules.last ? "incomplete last record" : "segment ends inside a record (truncated segment)";
         break;
       }
       std::size_t frame = 0;
@@ -125,7 +130,12 @@ inline scan_result scan_frames(int fd, const std::string& path, std::uint64_t fr
     }
     r.bad_offset = pos;
     r.reason = frame_status_reason(st);
-    r.kind = valid_frame_follows(fd, path, pos, size) ? tail_kind::corrupt : tail_kind::torn;
+    if (rules.last && rules.durable && pos >= rules.horizon) {
+      r.kind = tail_kind::torn;
+      r.keep_torn = true;
+    } else {
+      r.kind = tail_kind::corrupt;
+    }
     break;
   }
   return r;
@@ -158,13 +168,19 @@ class queue_log {
       std::lock_guard wl(wmu_);
       reset_after_fork();
       if (!lock_fd_) {
-        make_dir(dir_);
-        lock_fd_ = open_file(lock_path(), O_RDWR | O_CREAT);
+        if (!is_directory(dir_)) {
+          make_dir(dir_);
+          // The new queue's directory entry must survive a power cut like its records.
+          if (opt_.fsync != fsync_policy::never) fsync_dir(parent_dir(dir_));
+        }
+        check_own_dir();
+        lock_fd_ = open_file(lock_path(), O_RDWR | O_CREAT | O_NOFOLLOW);
       }
       flock_guard fl(lock_fd_.get(), lock_path());
+      if (damaged_.load(std::memory_order_relaxed)) tail_known_ = false;
       refresh_tail();
       if (records.empty()) return last_eid_;
-      if (end_ >= opt_.segment_bytes) roll_segment();
+      if (end_ >= opt_.segment_bytes && end_ > seg_->data_start) roll_segment();
       encode_batch(records, keep_eids);  // restores the tail state itself if it throws
       write_batch();
       last = last_eid_;
@@ -181,14 +197,48 @@ class queue_log {
     std::lock_guard wl(wmu_);
     reset_after_fork();
     if (!path_exists(lock_path())) return;
-    if (!lock_fd_) lock_fd_ = open_file(lock_path(), O_RDWR | O_CREAT);
+    check_own_dir();
+    if (!lock_fd_) lock_fd_ = open_file(lock_path(), O_RDWR | O_CREAT | O_NOFOLLOW);
     flock_guard fl(lock_fd_.get(), lock_path());
     try {
       recover_tail();
-    } catch (const corrupt_record&) {
+    } catch (const io_error&) {
+      // Damage, a foreign file or a newer format: reported by the first append and read, and by
+      // verify(); nothing was changed.
       tail_known_ = false;
     }
   }
+
+  /// Every damaged range, gap and foreign file of the queue (see verify.hpp); changes nothing.
+  verify_report verify() {
+    auto lock_fd = open_if_exists(lock_path(), O_RDONLY | O_NOFOLLOW);
+    std::optional<flock_guard> fl;
+    if (lock_fd) fl.emplace(lock_fd.get(), lock_path(), lock_mode::shared);
+    return verify_queue(dir_, name_);
+  }
+
+  /// Quarantines damaged ranges, fills gaps, clears the damage mark; reports what was lost.
+  verify_report repair() {
+    std::lock_guard wl(wmu_);
+    reset_after_fork();
+    if (!path_exists(lock_path())) return verify_queue(dir_, name_);
+    check_own_dir();
+    if (!lock_fd_) lock_fd_ = open_file(lock_path(), O_RDWR | O_CREAT | O_NOFOLLOW);
+    flock_guard fl(lock_fd_.get(), lock_path());
+    auto rep = repair_queue(dir_, name_, opt_.fsync != fsync_policy::never, now_ms());
+    seg_.reset();
+    tail_known_ = false;
+    damaged_.store(false);
+    {
+      std::lock_guard rl(rmu_);
+      reset_reader();
+      first_eids_.clear();
+    }
+    return rep;
+  }
+
+  /// True once this process found damage in the queue (or a `damaged` mark is on disk).
+  [[nodiscard]] bool damaged() const { return damaged_.load() || path_exists(damage_mark_path()); }
 
   /// fsyncs what this process appended and has not synced yet.
   void flush() {
@@ -218,8 +268,10 @@ class queue_log {
       return 0;
     }
     std::size_t n = 0;
+    bool retried = false;
     while (n < max) {
       if (!open_read_segment(seg)) break;
+      if (off < rfile_->data_start) off = rfile_->data_start;
       frame_view f;
       const char* p = nullptr;
       auto st = frame_at(off, f, p);
@@ -238,18 +290,22 @@ class queue_log {
         }
         st = frame_status::bad_body;
       }
-      if (st != frame_status::incomplete) {
+      const auto size = file_size(rfile_->fd.get(), rfile_->path);
+      if (off < size) {
+        // A bad or unfinished frame: damage, a torn tail, or a batch still being written.
         if (n > 0) break;  // deliver the good records first; the next read reports the damage
-        if (damaged_here(off, st)) {
-          throw corrupt_record(name_, rfile_->path, off, frame_status_reason(st));
-        }
+        if (judge_under_lock(off) || retried) break;
+        retried = true;  // the frame was completed meanwhile
+        continue;
       }
-      // The end of what this segment holds now (a torn tail counts as not written yet).
+      // The end of this segment.
       if (path_exists(segment_path(dir_, seg + 1))) {
         ++seg;
         off = 0;
         continue;
       }
+      // A full segment with no successor while later ones exist: one was deleted.
+      if (size >= opt_.segment_bytes) check_no_gap_after(seg);
       break;
     }
     save_cursor(n > 0 ? std::string_view(out.back().eid) : after, seg, off);
@@ -287,12 +343,17 @@ class queue_log {
     queue_info qi{name_, {}, 0};
     auto nums = list_segments(dir_);
     for (auto it = nums.rbegin(); it != nums.rend(); ++it) {
-      const auto path = segment_path(dir_, *it);
-      auto fd = open_if_exists(path, O_RDONLY);
-      if (!fd) continue;
-      const auto size = file_size(fd.get(), path);
-      const auto start = verified_index_start(fd.get(), path, index_path(dir_, *it), size).offset;
-      const auto r = scan_frames(fd.get(), path, start, size);
+      segment_file f;
+      f.num = *it;
+      f.path = segment_path(dir_, *it);
+      f.fd = open_if_exists(f.path, O_RDONLY | O_NOFOLLOW);
+      if (!f.fd) continue;
+      const auto size = file_size(f.fd.get(), f.path);
+      if (load_head(f, size, false) != segment_kind::headed && !f.fd) continue;
+      const auto start =
+          verified_index_start(f.fd.get(), f.path, index_path(dir_, *it), size, f.data_start).offset;
+      const auto r =
+          scan_frames(f.fd.get(), f.path, start, size, {it == nums.rbegin(), f.durable, f.horizon});
       if (r.has_last) {
         qi.last_eid = r.last_eid;
         qi.records = r.last_recno + 1;
@@ -339,58 +400,193 @@ class queue_log {
   }
 
   // Finds the last eid, record number and end of the queue; truncates a torn tail (we hold the
-  // queue's lock, so whoever left it is gone); refuses to append after damage.
+  // queue's lock, so whoever left it is gone); refuses to append after damage, to a file that is
+  // not this queue's segment, or to a newer format.
   void recover_tail() {
     tail_known_ = false;
     // Batches this process wrote to the old tail may not be synced yet, and group_sync only
     // syncs the current segment: sync it before moving on.
     if (seg_ && opt_.fsync != fsync_policy::never) fsync_fd(seg_->fd.get(), seg_->path);
+    refuse_if_damaged();
     auto nums = list_segments(dir_);
-    if (nums.empty()) nums.push_back(0);
-    const auto num = nums.back();
-    auto f = std::make_shared<segment_file>();
-    f->num = num;
-    f->path = segment_path(dir_, num);
-    f->fd = open_file(f->path, O_RDWR | O_CREAT);
-    const auto size = file_size(f->fd.get(), f->path);
-    const auto ipath = index_path(dir_, num);
-    const auto start = verified_index_start(f->fd.get(), f->path, ipath, size);
-    const auto r = scan_frames(f->fd.get(), f->path, start.offset, size);
-    if (r.kind == tail_kind::corrupt)
-      throw corrupt_record(name_, f->path, r.bad_offset, r.reason + "; appends to this queue are refused");
-    if (r.kind == tail_kind::torn) {
-      if (::ftruncate(f->fd.get(), static_cast<off_t>(r.end)) != 0)
-        throw_errno(f->path, "cannot truncate torn tail");
-      if (opt_.fsync != fsync_policy::never) fsync_fd(f->fd.get(), f->path);
+    std::shared_ptr<segment_file> f;
+    std::uint64_t size = 0;
+    if (nums.empty()) {
+      nums.push_back(0);
+      f = create_segment(0, 0);
+      size = f->data_start;
+    } else {
+      f = std::make_shared<segment_file>();
+      f->num = nums.back();
+      f->path = segment_path(dir_, f->num);
+      f->fd = open_file(f->path, O_RDWR | O_NOFOLLOW);
+      size = file_size(f->fd.get(), f->path);
     }
-    idx_fd_ = open_file(ipath, O_RDWR | O_CREAT);
+    // The segment before the last: where the record numbers continue from when the last is empty.
+    scan_result prev;
+    const auto scan_prev = [&] {
+      if (nums.size() < 2) return;
+      segment_file pf;
+      pf.num = nums[nums.size() - 2];
+      pf.path = segment_path(dir_, pf.num);
+      pf.fd = open_file(pf.path, O_RDONLY | O_NOFOLLOW);
+      const auto psize = file_size(pf.fd.get(), pf.path);
+      load_head(pf, psize, true);
+      const auto pstart =
+          verified_index_start(pf.fd.get(), pf.path, index_path(dir_, pf.num), psize, pf.data_start);
+      prev = scan_frames(pf.fd.get(), pf.path, pstart.offset, psize, {false, pf.durable, pf.horizon});
+      if (prev.kind == tail_kind::corrupt) report_damage(pf.path, prev.bad_offset, prev.reason);
+    };
+    if (load_head(*f, size, true) == segment_kind::empty) {
+      // Its creator died before the header was complete: finish it (no record was written yet).
+      scan_prev();
+      const auto base = prev.has_last ? prev.last_recno + 1 : 0;
+      const auto h = encode_segment_header(name_, f->num, base, now_ms(), opt_.fsync != fsync_policy::never);
+      pwrite_full(f->fd.get(), h.data(), h.size(), 0, f->path);
+      truncate_fd(f->fd.get(), h.size(), f->path);
+      if (opt_.fsync != fsync_policy::never) fsync_fd(f->fd.get(), f->path);
+      size = h.size();
+      load_head(*f, size, true);
+    }
+    const auto ipath = index_path(dir_, f->num);
+    const auto start = verified_index_start(f->fd.get(), f->path, ipath, size, f->data_start);
+    const auto r = scan_frames(f->fd.get(), f->path, start.offset, size, {true, f->durable, f->horizon});
+    if (r.kind == tail_kind::corrupt) report_damage(f->path, r.bad_offset, r.reason);
+    if (r.kind == tail_kind::torn) cut_torn_tail(*f, r, size);
+    idx_fd_ = open_file(ipath, O_RDWR | O_CREAT | O_NOFOLLOW);
     idx_size_ = start.kept * index_entry_size;
-    if (file_size(idx_fd_.get(), ipath) != idx_size_ &&
-        ::ftruncate(idx_fd_.get(), static_cast<off_t>(idx_size_)) != 0)
-      throw_errno(ipath, "cannot truncate index");
+    if (file_size(idx_fd_.get(), ipath) != idx_size_) truncate_fd(idx_fd_.get(), idx_size_, ipath);
     seg_has_index_ = start.kept > 0;
     last_index_offset_ = start.offset;
     seg_ = std::move(f);
     end_ = r.end;
     has_last_ = false;
     last_eid_.clear();
-    next_recno_ = 0;
+    next_recno_ = seg_->base_recno;
     if (r.has_last) {
       set_last(r.last_eid, r.last_recno);
     } else if (nums.size() > 1) {
       // An empty last segment (its creator died before writing): keep it, and continue from
       // the last record of the one before.
-      const auto prev = nums[nums.size() - 2];
-      const auto ppath = segment_path(dir_, prev);
-      auto pfd = open_file(ppath, O_RDONLY);
-      const auto psize = file_size(pfd.get(), ppath);
-      const auto pstart = verified_index_start(pfd.get(), ppath, index_path(dir_, prev), psize);
-      const auto pr = scan_frames(pfd.get(), ppath, pstart.offset, psize);
-      if (pr.kind == tail_kind::corrupt)
-        throw corrupt_record(name_, ppath, pr.bad_offset, pr.reason + "; appends to this queue are refused");
-      if (pr.has_last) set_last(pr.last_eid, pr.last_recno);
+      if (!prev.has_last) scan_prev();
+      if (prev.has_last) set_last(prev.last_eid, prev.last_recno);
     }
     tail_known_ = true;
+  }
+
+  // A torn tail is cut off; one that is more than a frame cut short (bytes past the durable
+  // horizon that do not parse) is first copied to a quarantine file beside the segment.
+  void cut_torn_tail(segment_file& f, const scan_result& r, std::uint64_t size) {
+    if (r.keep_torn) quarantine(f, r.end, size, "torn");
+    truncate_fd(f.fd.get(), r.end, f.path);
+    if (opt_.fsync != fsync_policy::never) fsync_fd(f.fd.get(), f.path);
+  }
+
+  // Copies bytes [from, to) of a segment to `<segment>.<why>-<from>` (never overwriting a file).
+  std::string quarantine(segment_file& f, std::uint64_t from, std::uint64_t to, const char* why) {
+    std::string bytes(to - from, '\0');
+    bytes.resize(pread_full(f.fd.get(), bytes.data(), bytes.size(), from, f.path));
+    auto qpath = f.path + "." + why + "-" + std::to_string(from);
+    for (int k = 2; path_exists(qpath); ++k)
+      qpath = f.path + "." + why + "-" + std::to_string(from) + "." + std::to_string(k);
+    auto q = open_file(qpath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW);
+    pwrite_full(q.get(), bytes.data(), bytes.size(), 0, qpath);
+    fsync_fd(q.get(), qpath, false);
+    fsync_dir(dir_);
+    return qpath;
+  }
+
+  // A new segment with its header, durable (file and directory entry) under an fsync policy.
+  std::shared_ptr<segment_file> create_segment(std::uint64_t num, std::uint64_t base_recno) {
+    const bool durable = opt_.fsync != fsync_policy::never;
+    auto f = std::make_shared<segment_file>();
+    f->num = num;
+    f->path = segment_path(dir_, num);
+    f->fd = open_file(f->path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW);
+    const auto h = encode_segment_header(name_, num, base_recno, now_ms(), durable);
+    pwrite_full(f->fd.get(), h.data(), h.size(), 0, f->path);
+    if (durable) {
+      fsync_fd(f->fd.get(), f->path);
+      fsync_dir(dir_);
+    }
+    f->headed = true;
+    f->data_start = h.size();
+    f->durable = durable;
+    f->horizon = h.size();
+    f->base_recno = base_recno;
+    return f;
+  }
+
+  // Reads the head of segment `f`. A foreign file or a newer format throws (nothing is changed);
+  // `empty` is a segment whose creator died before its header was complete.
+  segment_kind load_head(segment_file& f, std::uint64_t size, bool strict) {
+    const auto h = read_segment_head(f.fd.get(), f.path, size, name_, f.num);
+    f.headed = h.kind == segment_kind::headed;
+    f.data_start = h.kind == segment_kind::empty ? size : h.data_start;
+    f.durable = h.durable;
+    f.horizon = h.horizon;
+    f.base_recno = h.base_recno;
+    if (h.kind == segment_kind::future) throw io_error(f.path, "queue " + name_ + ": " + h.problem);
+    if (h.kind == segment_kind::foreign) {
+      if (!strict) {
+        f.fd.reset();
+        return h.kind;
+      }
+      throw io_error(f.path, "queue " + name_ + ": not an rstreams segment of this queue (" + h.problem +
+                                 "); the file is left untouched: move it out of the queue directory");
+    }
+    return h.kind;
+  }
+
+  // A symbolic link in place of the queue's directory is not followed.
+  void check_own_dir() const {
+    struct stat st {};
+    if (::lstat(dir_.c_str(), &st) == 0 && S_ISLNK(st.st_mode))
+      throw io_error(dir_,
+                     "queue " + name_ +
+                         ": the queue directory is a symbolic link; rstreams does not follow links it did "
+                         "not create (left untouched)");
+  }
+
+  [[nodiscard]] std::string damage_mark_path() const { return dir_ + "/damaged"; }
+
+  // Damage found: remembered in this process and marked on disk (so appends of every process
+  // refuse until repair), then reported.
+  [[noreturn]] void report_damage(const std::string& file, std::uint64_t offset, const std::string& reason) {
+    damaged_.store(true);
+    if (!opt_.read_only && !path_exists(damage_mark_path())) {
+      try {
+        replace_file(dir_, "damaged",
+                     nlohmann::json{{"file", file}, {"offset", offset}, {"reason", reason}}.dump() + "\n",
+                     opt_.fsync != fsync_policy::never);
+      } catch (const io_error&) {  // read-only: the error below still reports it
+      }
+    }
+    throw corrupt_record(name_, file, offset,
+                         reason + "; appends to this queue are refused until it is repaired");
+  }
+
+  void refuse_if_damaged() {
+    const auto text = read_whole_file(damage_mark_path());
+    if (!text) {
+      if (damaged_.load())
+        throw corrupt_record(name_, dir_, 0,
+                             "the queue is damaged; appends are refused until it is repaired");
+      return;
+    }
+    std::string file = dir_;
+    std::uint64_t offset = 0;
+    std::string reason = "the queue is damaged";
+    try {
+      const auto j = nlohmann::json::parse(*text);
+      file = j.at("file").get<std::string>();
+      offset = j.at("offset").get<std::uint64_t>();
+      reason = j.at("reason").get<std::string>();
+    } catch (const nlohmann::json::exception&) {
+    }
+    damaged_.store(true);
+    throw corrupt_record(name_, file, offset,
+                         reason + "; appends to this queue are refused until it is repaired");
   }
 
   void set_last(const std::string& eid, std::uint64_t recno) {
@@ -404,7 +600,7 @@ class queue_log {
 
   // The index entry to start a scan from: the last one that points at the frame it names.
   index_start verified_index_start(int fd, const std::string& path, const std::string& ipath,
-                                   std::uint64_t size) {
+                                   std::uint64_t size, std::uint64_t data_start) {
     const auto entries = read_index(ipath, size);
     for (std::size_t k = entries.size(); k-- > 0;) {
       const auto& e = entries[k];
@@ -419,7 +615,7 @@ class queue_log {
       if (f.recno != e.recno || f.eid != make_eid(e.ms, e.seq)) continue;
       return {e.offset, k + 1};
     }
-    return {};
+    return {data_start, 0};
   }
 
   // Brings the cached tail up to date with what other processes appended.
@@ -434,37 +630,29 @@ class queue_log {
       recover_tail();
       return;
     }
-    const auto r = scan_frames(seg_->fd.get(), seg_->path, end_, size);
-    if (r.kind == tail_kind::corrupt)
-      throw corrupt_record(name_, seg_->path, r.bad_offset, r.reason + "; appends to this queue are refused");
-    if (r.kind == tail_kind::torn) {
-      if (::ftruncate(seg_->fd.get(), static_cast<off_t>(r.end)) != 0)
-        throw_errno(seg_->path, "cannot truncate torn tail");
-      if (opt_.fsync != fsync_policy::never) fsync_fd(seg_->fd.get(), seg_->path);
-    }
+    const auto r = scan_frames(seg_->fd.get(), seg_->path, end_, size, {true, seg_->durable, seg_->horizon});
+    if (r.kind == tail_kind::corrupt) report_damage(seg_->path, r.bad_offset, r.reason);
+    if (r.kind == tail_kind::torn) cut_torn_tail(*seg_, r, size);
     end_ = r.end;
     if (r.has_last) set_last(r.last_eid, r.last_recno);
     // Other appenders wrote index entries too (maybe some past a torn tail): reload them.
     const auto ipath = index_path(dir_, seg_->num);
     const auto entries = read_index(ipath, end_);
     idx_size_ = entries.size() * index_entry_size;
-    if (file_size(idx_fd_.get(), ipath) != idx_size_ &&
-        ::ftruncate(idx_fd_.get(), static_cast<off_t>(idx_size_)) != 0)
-      throw_errno(ipath, "cannot truncate index");
+    if (file_size(idx_fd_.get(), ipath) != idx_size_) truncate_fd(idx_fd_.get(), idx_size_, ipath);
     seg_has_index_ = !entries.empty();
     last_index_offset_ = entries.empty() ? 0 : entries.back().offset;
   }
 
   void roll_segment() {
-    if (opt_.fsync != fsync_policy::never) fsync_fd(seg_->fd.get(), seg_->path);
-    auto f = std::make_shared<segment_file>();
-    f->num = seg_->num + 1;
-    f->path = segment_path(dir_, f->num);
-    f->fd = open_file(f->path, O_RDWR | O_CREAT | O_EXCL);
-    idx_fd_ = open_file(index_path(dir_, f->num), O_RDWR | O_CREAT | O_TRUNC);
-    if (opt_.fsync != fsync_policy::never) fsync_dir(dir_);
+    if (opt_.fsync != fsync_policy::never) {
+      fsync_fd(seg_->fd.get(), seg_->path);
+      if (seg_->headed) write_segment_horizon(seg_->fd.get(), seg_->path, end_);
+    }
+    auto f = create_segment(seg_->num + 1, next_recno_);
+    idx_fd_ = open_file(index_path(dir_, f->num), O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW);
     seg_ = std::move(f);
-    end_ = 0;
+    end_ = seg_->data_start;
     idx_size_ = 0;
     seg_has_index_ = false;
     last_index_offset_ = 0;
@@ -644,12 +832,19 @@ class queue_log {
     if (synced_gen_ >= gen) return;
     std::shared_ptr<segment_file> f;
     std::uint64_t upto;
+    std::uint64_t end;
     {
       std::lock_guard wl(wmu_);
       f = seg_;
       upto = written_gen_;
+      end = end_;
     }
-    if (f) fsync_fd(f->fd.get(), f->path);
+    if (f) {
+      fsync_fd(f->fd.get(), f->path);
+      // What the fsync covered is durable: say so in the header (made durable by the next
+      // fsync), so recovery after a power cut tells a torn tail from damage.
+      if (f->headed && f->durable) write_segment_horizon(f->fd.get(), f->path, end);
+    }
     synced_gen_ = upto;
     last_sync_ = std::chrono::steady_clock::now();
   }
@@ -698,20 +893,31 @@ class queue_log {
   }
 
   bool open_read_segment(std::uint64_t seg) {
-    if (rfile_ && rfile_->num == seg) return true;
+    if (rfile_ && rfile_->num == seg && rfile_->data_start > 0) return true;
+    if (rfile_ && rfile_->num == seg && !rfile_->headed) {
+      // Version 1 (frames from 0), or a header not complete yet when it was opened: look again.
+      const auto size = file_size(rfile_->fd.get(), rfile_->path);
+      if (size <= rfile_->data_start) load_head(*rfile_, size, true);
+      return true;
+    }
     const auto path = segment_path(dir_, seg);
-    auto fd = open_if_exists(path, O_RDONLY);
+    auto fd = open_if_exists(path, O_RDONLY | O_NOFOLLOW);
     if (!fd) return false;
-    rfile_ = std::make_shared<segment_file>();
-    rfile_->num = seg;
-    rfile_->path = path;
-    rfile_->fd = std::move(fd);
+    auto f = std::make_shared<segment_file>();
+    f->num = seg;
+    f->path = path;
+    f->fd = std::move(fd);
+    load_head(*f, file_size(f->fd.get(), path), true);
+    rfile_ = std::move(f);
     rbuf_len_ = 0;
     return true;
   }
 
   void refill(std::uint64_t off, std::size_t need) {
     const auto want = std::max(need, read_chunk);
+    // Memory stays bounded by max(record, read chunk): a buffer grown for a large record shrinks
+    // back once smaller reads follow.
+    if (rbuf_.size() > want && rbuf_.size() > read_chunk) std::vector<char>(want).swap(rbuf_);
     if (rbuf_.size() < want) rbuf_.resize(want);
     rbuf_off_ = off;
     rbuf_len_ = pread_full(rfile_->fd.get(), rbuf_.data(), want, off, rfile_->path);
@@ -740,62 +946,92 @@ class queue_log {
     if (st == frame_status::ok) return st;
     refill(off, need);  // fresh bytes: the file may have grown, or the buffer held a stale tail
     st = parse_buffered(off, f, p, need);
+    if (st == frame_status::incomplete && need > rbuf_len_ && rbuf_len_ >= frame_header_size) {
+      // A frame larger than what one refill read: its header gave the size, read all of it.
+      refill(off, need);
+      st = parse_buffered(off, f, p, need);
+    }
     return st;
   }
 
-  // A bad frame at `off`: damage (true) or a torn tail that an appender will truncate (false).
-  // Checked again under the queue's lock so that no append is in flight.
-  bool damaged_here(std::uint64_t off, frame_status) {
-    auto lock_fd = open_if_exists(lock_path(), O_RDWR);
-    if (!lock_fd) return false;
-    flock_guard fl(lock_fd.get(), lock_path(), lock_mode::shared);
-    const auto size = file_size(rfile_->fd.get(), rfile_->path);
-    const auto r = scan_frames(rfile_->fd.get(), rfile_->path, off, size);
+  // A bad or unfinished frame at `off` of the read segment, judged again under the queue's lock
+  // (so no append is in flight): damage throws corrupt_record; a torn tail (which an appender
+  // truncates) returns true; false when valid frames are there now.
+  bool judge_under_lock(std::uint64_t off) {
+    auto lock_fd = open_if_exists(lock_path(), O_RDONLY | O_NOFOLLOW);
+    std::optional<flock_guard> fl;
+    if (lock_fd) fl.emplace(lock_fd.get(), lock_path(), lock_mode::shared);
     rbuf_len_ = 0;
-    return r.kind == tail_kind::corrupt && r.bad_offset == off;
+    auto& f = *rfile_;
+    const auto size = file_size(f.fd.get(), f.path);
+    load_head(f, size, true);  // the durable horizon may have moved
+    const bool last = !path_exists(segment_path(dir_, f.num + 1));
+    const auto r = scan_frames(f.fd.get(), f.path, off, size, {last, f.durable, f.horizon});
+    if (r.end > off) return false;
+    if (r.kind == tail_kind::corrupt) report_damage(f.path, r.bad_offset, r.reason);
+    return true;
+  }
+
+  // Throws when a segment after `seg` exists but `seg + 1` does not.
+  void check_no_gap_after(std::uint64_t seg) {
+    const auto nums = list_segments(dir_);
+    const auto later = std::upper_bound(nums.begin(), nums.end(), seg);
+    if (later == nums.end()) return;
+    report_damage(segment_path(dir_, seg + 1), 0,
+                  "segment " + std::to_string(seg + 1) + " is missing (deleted?) while segment " +
+                      std::to_string(*later) + " exists: the records between them are lost");
   }
 
   // The first eid of a segment, "" when it holds no valid frame.
   std::string first_eid_of(std::uint64_t num) {
-    const auto path = segment_path(dir_, num);
-    auto fd = open_if_exists(path, O_RDONLY);
-    if (!fd) return {};
+    segment_file sf;
+    sf.num = num;
+    sf.path = segment_path(dir_, num);
+    sf.fd = open_if_exists(sf.path, O_RDONLY | O_NOFOLLOW);
+    if (!sf.fd) return {};
+    const auto fsize = file_size(sf.fd.get(), sf.path);
+    load_head(sf, fsize, true);
     std::vector<char> head(4096);
-    auto got = pread_full(fd.get(), head.data(), head.size(), 0, path);
+    auto got = pread_full(sf.fd.get(), head.data(), head.size(), sf.data_start, sf.path);
     frame_view f;
     auto st = parse_frame(head.data(), got, f, false);
     if (st == frame_status::incomplete) {
       std::size_t size = 0;
       if (parse_frame_header(head.data(), got, size) != frame_status::incomplete || size == 0) return {};
       head.resize(size);
-      got = pread_full(fd.get(), head.data(), size, 0, path);
+      got = pread_full(sf.fd.get(), head.data(), size, sf.data_start, sf.path);
       st = parse_frame(head.data(), got, f, false);
     }
     return st == frame_status::ok ? std::string(f.eid) : std::string{};
   }
 
+  // The first eid of segment `num`, cached once known.
+  const std::string& cached_first_eid(std::uint64_t num) {
+    auto& e = first_eids_[num];
+    if (e.empty()) e = first_eid_of(num);
+    return e;
+  }
+
   // Where to start reading for eids > after: the segment and the indexed offset at or before it.
+  // A binary search over the segments' first eids (only the last segment can be empty).
   bool locate(std::string_view after, std::uint64_t& seg, std::uint64_t& off) {
     const auto nums = list_segments(dir_);
     if (nums.empty()) return false;
     seg = nums.front();
     off = 0;
     if (after.empty()) return true;
-    for (const auto n : nums) {
-      auto it =
-          std::find_if(first_eids_.begin(), first_eids_.end(), [&](const auto& e) { return e.first == n; });
-      if (it == first_eids_.end() || it->second.empty()) {
-        auto first = first_eid_of(n);
-        if (it == first_eids_.end()) {
-          first_eids_.emplace_back(n, std::move(first));
-          it = std::prev(first_eids_.end());
-        } else {
-          it->second = std::move(first);
-        }
+    if (first_eids_.size() > 2 * nums.size() + 64) first_eids_.clear();  // forget deleted segments
+    std::size_t lo = 0, hi = nums.size();  // the first segment whose first eid is > after (or none)
+    while (lo < hi) {
+      const auto mid = lo + (hi - lo) / 2;
+      const auto& first = cached_first_eid(nums[mid]);
+      if (!first.empty() && first <= after) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
       }
-      if (it->second.empty() || it->second > after) break;
-      seg = n;
     }
+    if (lo > 0) seg = nums[lo - 1];
     if (!open_read_segment(seg)) return true;
     const auto size = file_size(rfile_->fd.get(), rfile_->path);
     const auto entries = read_index(index_path(dir_, seg), size);
@@ -866,9 +1102,10 @@ class queue_log {
   pid_t rpid_ = 0;
   std::array<cursor, 4> cursors_{};
   std::uint64_t use_clock_ = 0;
-  std::vector<std::pair<std::uint64_t, std::string>> first_eids_;
+  std::map<std::uint64_t, std::string> first_eids_;
   std::shared_ptr<segment_file> rfile_;
   std::vector<char> rbuf_;
+  std::atomic<bool> damaged_{false};
   std::uint64_t rbuf_off_ = 0;
   std::size_t rbuf_len_ = 0;
 };

@@ -142,6 +142,20 @@ enum class frame_status {
   bad_layout,  // the checksum matches but the fields do not add up
 };
 
+/// Why a frame is bad, for error messages.
+inline const char* frame_status_reason(frame_status st) {
+  switch (st) {
+    case frame_status::bad_header:
+      return "frame header checksum mismatch";
+    case frame_status::bad_body:
+      return "record checksum mismatch";
+    case frame_status::bad_layout:
+      return "record fields do not add up";
+    default:
+      return "unexpected end of frame";
+  }
+}
+
 /// One frame read in place (the views point into the buffer given to parse_frame).
 struct frame_view {
   std::size_t size = 0;  // header + body

@@ -1,0 +1,451 @@
+// The queue log's safety rules: large records, torn tails told from damage, segment headers,
+// foreign files, gaps, crash-safe creation. Each test damages real files the way a disk, a crash
+// or a person would and asserts exactly what is kept, reported and dropped.
+
+#include <rstreams/bus/local/local_backend.hpp>
+
+#include <support/catch.hpp>
+#include <support/temp_file.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rb = rstreams::bus;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<rb::record> records_of(int from, int n, std::size_t pad = 0) {
+  std::vector<rb::record> rs(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    auto& r = rs[static_cast<std::size_t>(i)];
+    r.id = "tester";
+    r.payload = nlohmann::json{{"n", from + i}, {"pad", std::string(pad, 'x')}}.dump();
+  }
+  return rs;
+}
+
+std::vector<rb::record> read_every(rb::local_backend& bus, const std::string& queue, std::string after = "",
+                                   std::size_t step = 1000) {
+  std::vector<rb::record> all;
+  while (true) {
+    const auto got = bus.read(queue, after, step, all);
+    if (got == 0) break;
+    after = all.back().eid;
+  }
+  return all;
+}
+
+rb::local_options no_fsync() {
+  rb::local_options o;
+  o.fsync = rb::fsync_policy::never;
+  return o;
+}
+
+std::string seg_path(const rstreams::test::temp_file& dir, const std::string& queue, int n = 0) {
+  char name[32];
+  std::snprintf(name, sizeof name, "%020d.seg", n);
+  return (dir.path() / "queues" / queue / name).string();
+}
+
+}  // namespace
+
+TEST_CASE("a record larger than the read buffer reads back intact from any position",
+          "[bus][local][queue_log]") {
+  rstreams::test::temp_file dir("bus", "");
+  auto opt = no_fsync();
+  rb::local_backend bus(dir.path().string(), opt);
+  auto big = records_of(0, 1, std::size_t{2} << 20);  // 2 MB, first in the queue
+  bus.append("q", big);
+  auto small = records_of(1, 2);
+  bus.append("q", small);
+  auto big2 = records_of(3, 1, std::size_t{3} << 20);  // 3 MB in the middle of a buffer
+  bus.append("q", big2);
+
+  for (std::size_t step : {std::size_t{1}, std::size_t{2}, std::size_t{1000}}) {
+    auto all = read_every(bus, "q", "", step);
+    REQUIRE(all.size() == 4);
+    REQUIRE(all[0] == big[0]);
+    REQUIRE(all[1] == small[0]);
+    REQUIRE(all[3] == big2[0]);
+  }
+  // From a fresh handle (no buffer, no cursor) at every position.
+  rb::local_backend other(dir.path().string(), opt);
+  std::vector<rb::record> out;
+  REQUIRE(other.read("q", big[0].eid, 1, out) == 1);
+  REQUIRE(out[0] == small[0]);
+  out.clear();
+  REQUIRE(other.read("q", small[1].eid, 5, out) == 1);
+  REQUIRE(out[0] == big2[0]);
+}
+
+TEST_CASE("a large record does not hide the rest of its segment or the next one", "[bus][local][queue_log]") {
+  rstreams::test::temp_file dir("bus", "");
+  auto opt = no_fsync();
+  opt.segment_bytes = std::uint64_t{4} << 20;
+  rb::local_backend bus(dir.path().string(), opt);
+  std::vector<rb::record> sent;
+  for (int round = 0; round < 3; ++round) {
+    auto big = records_of(round * 100, 1, std::size_t{2} << 20);
+    bus.append("q", big);
+    auto rest = records_of(round * 100 + 1, 51);
+    bus.append("q", rest);
+    sent.push_back(big[0]);
+    sent.insert(sent.end(), rest.begin(), rest.end());
+  }
+  REQUIRE(fs::exists(seg_path(dir, "q", 1)));
+  for (std::size_t step : {std::size_t{7}, std::size_t{1000}}) {
+    const auto all = read_every(bus, "q", "", step);
+    REQUIRE(all == sent);
+  }
+}
+
+namespace {
+
+void flip(const std::string& path, std::uintmax_t offset) {
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekg(static_cast<std::streamoff>(offset));
+  char c = 0;
+  f.read(&c, 1);
+  c = static_cast<char>(c ^ 0x10);
+  f.seekp(static_cast<std::streamoff>(offset));
+  f.write(&c, 1);
+}
+
+void overwrite(const std::string& path, std::uintmax_t offset, const std::string& bytes) {
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekp(static_cast<std::streamoff>(offset));
+  f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+std::string contents(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+constexpr std::uintmax_t q_header = 56;  // the segment header of queue "q"
+
+// Every frame of records_of(..., pad) has the same size while the numbers keep their width.
+struct fixture {
+  rstreams::test::temp_file dir{"bus", ""};
+  std::vector<rb::record> sent;
+  std::uintmax_t frame = 0;
+
+  explicit fixture(int n, rb::local_options opt = no_fsync(), int per_segment = 0) {
+    if (per_segment > 0) opt.segment_bytes = 1;  // roll before every batch
+    rb::local_backend bus(dir.path().string(), opt);
+    const int step = per_segment > 0 ? per_segment : n;
+    for (int i = 0; i < n; i += step) {
+      auto batch = records_of(10 + i, step);
+      bus.append("q", batch);
+      sent.insert(sent.end(), batch.begin(), batch.end());
+    }
+    frame = (fs::file_size(seg_path(dir, "q", 0)) - q_header) / static_cast<std::uintmax_t>(step);
+  }
+  [[nodiscard]] std::string seg(int n = 0) const { return seg_path(dir, "q", n); }
+  [[nodiscard]] std::string root() const { return dir.path().string(); }
+};
+
+// Reads from the start until an error; returns what came before it and the error.
+std::vector<rb::record> read_until_error(rb::local_backend& bus, std::optional<rb::corrupt_record>& err) {
+  std::vector<rb::record> all;
+  std::string after;
+  try {
+    while (bus.read("q", after, 1000, all) > 0) after = all.back().eid;
+  } catch (const rb::corrupt_record& e) {
+    err.emplace(e);
+  }
+  return all;
+}
+
+}  // namespace
+
+TEST_CASE("a torn tail cut at any byte of the last record is truncated, and only it",
+          "[bus][local][queue_log]") {
+  fixture fx(5);
+  const auto full = contents(fx.seg());
+  const auto last = full.size() - fx.frame;
+  for (auto cut = last; cut < full.size(); ++cut) {
+    CAPTURE(cut);
+    {
+      std::ofstream(fx.seg(), std::ios::binary | std::ios::trunc)
+          .write(full.data(), static_cast<std::streamsize>(cut));
+    }
+    rb::local_backend bus(fx.root(), no_fsync());
+    REQUIRE(fs::file_size(fx.seg()) == last);
+    REQUIRE(read_every(bus, "q") == std::vector<rb::record>(fx.sent.begin(), fx.sent.end() - 1));
+    REQUIRE(!bus.path().empty());
+  }
+  rb::local_backend bus(fx.root(), no_fsync());
+  auto more = records_of(99, 1);
+  bus.append("q", more);
+  REQUIRE(read_every(bus, "q").size() == 5);
+}
+
+TEST_CASE("a flipped bit anywhere in a complete record is reported with file and offset, never dropped",
+          "[bus][local][queue_log]") {
+  // Two segments of 4 records; damage in the last or the non-last segment, in the last or a
+  // middle record, in its header, checksum or payload.
+  fixture fx(8, no_fsync(), 4);
+  REQUIRE(fs::exists(fx.seg(1)));
+  const int seg = GENERATE(0, 1);
+  const int rec = GENERATE(1, 3);
+  const std::uintmax_t at = GENERATE(2, 9, 20, 60);  // magic, body checksum, body fields, payload
+  CAPTURE(seg, rec, at);
+  const auto before = contents(fx.seg(seg));
+  const auto bad = q_header + static_cast<std::uintmax_t>(rec) * fx.frame;
+  flip(fx.seg(seg), bad + at);
+  const auto damaged = contents(fx.seg(seg));
+
+  rb::local_backend bus(fx.root(), no_fsync());
+  std::optional<rb::corrupt_record> err;
+  const auto got = read_until_error(bus, err);
+  REQUIRE(err.has_value());
+  REQUIRE(err->file() == fs::canonical(fx.seg(seg)).string());
+  REQUIRE(err->offset() == bad);
+  const auto good = static_cast<std::size_t>(seg * 4 + rec);
+  REQUIRE(got ==
+          std::vector<rb::record>(fx.sent.begin(), fx.sent.begin() + static_cast<std::ptrdiff_t>(good)));
+  auto more = records_of(99, 1);
+  REQUIRE_THROWS_AS(bus.append("q", more), rb::corrupt_record);
+  REQUIRE(contents(fx.seg(seg)) == damaged);  // nothing was truncated or rewritten
+  REQUIRE(damaged.size() == before.size());
+}
+
+TEST_CASE("a zeroed last page of acknowledged records is damage under a durable policy",
+          "[bus][local][queue_log]") {
+  rb::local_options durable;
+  durable.fsync = rb::fsync_policy::every_batch;
+  fixture fx(40, durable);
+  const auto size = fs::file_size(fx.seg());
+  overwrite(fx.seg(), size - 1000, std::string(1000, '\0'));
+  rb::local_backend bus(fx.root(), durable);
+  REQUIRE(fs::file_size(fx.seg()) == size);
+  std::optional<rb::corrupt_record> err;
+  const auto got = read_until_error(bus, err);
+  REQUIRE(err.has_value());
+  REQUIRE(got.size() < fx.sent.size());
+  REQUIRE(err->offset() == q_header + got.size() * fx.frame);
+}
+
+TEST_CASE("bytes past the durable horizon that do not parse are a torn tail, kept in a quarantine file",
+          "[bus][local][queue_log]") {
+  rb::local_options durable;
+  durable.fsync = rb::fsync_policy::every_batch;
+  fixture fx(10, durable);
+  const auto size = fs::file_size(fx.seg());
+  // What a power cut can leave of an unsynced batch: a zero-filled range, then part of a frame.
+  const auto tail = std::string(700, '\0') + contents(fx.seg()).substr(q_header, 40);
+  std::ofstream(fx.seg(), std::ios::binary | std::ios::app) << tail;
+  rb::local_backend bus(fx.root(), durable);
+  REQUIRE(fs::file_size(fx.seg()) == size);
+  REQUIRE(read_every(bus, "q") == fx.sent);
+  const auto kept = fx.seg() + ".torn-" + std::to_string(size);
+  REQUIRE(contents(kept) == tail);
+  auto more = records_of(99, 2);
+  bus.append("q", more);
+  REQUIRE(read_every(bus, "q").size() == 12);
+}
+
+TEST_CASE("a deleted or truncated middle segment is a gap that reads report", "[bus][local][queue_log]") {
+  fixture fx(12, no_fsync(), 4);
+  REQUIRE(fs::exists(fx.seg(2)));
+  SECTION("deleted") {
+    fs::remove(fx.seg(1));
+    rb::local_options opt = no_fsync();
+    opt.segment_bytes = 1;
+    rb::local_backend bus(fx.root(), opt);
+    std::optional<rb::corrupt_record> err;
+    const auto got = read_until_error(bus, err);
+    REQUIRE(got.size() == 4);
+    REQUIRE(err.has_value());
+    REQUIRE_THAT(err->what(), Catch::Contains("segment 1 is missing"));
+  }
+  SECTION("truncated inside a record") {
+    fs::resize_file(fx.seg(1), q_header + 2 * fx.frame + 5);
+    rb::local_backend bus(fx.root(), no_fsync());
+    std::optional<rb::corrupt_record> err;
+    const auto got = read_until_error(bus, err);
+    REQUIRE(got.size() == 6);
+    REQUIRE(err.has_value());
+    REQUIRE(err->offset() == q_header + 2 * fx.frame);
+    REQUIRE_THAT(err->what(), Catch::Contains("truncated segment"));
+  }
+}
+
+TEST_CASE("files rstreams did not write are reported and never changed", "[bus][local][queue_log]") {
+  rstreams::test::temp_file dir("bus", "");
+  rstreams::test::temp_file outside("outside", ".txt");
+  outside.write("precious data outside the bus\n");
+  { rb::local_backend bus(dir.path().string(), no_fsync()); }
+  const auto qdir = dir.path() / "queues" / "q";
+  fs::create_directories(qdir);
+  const std::string seg = (qdir / "00000000000000000000.seg").string();
+  SECTION("a foreign file under a segment's name") {
+    std::ofstream(seg) << "hello, not a segment\n";
+    {
+      rb::local_backend bus(dir.path().string(), no_fsync());
+      auto more = records_of(0, 1);
+      REQUIRE_THROWS_WITH(bus.append("q", more), Catch::Contains("not an rstreams segment"));
+      std::vector<rb::record> out;
+      REQUIRE_THROWS_WITH(bus.read("q", "", 10, out), Catch::Contains("left untouched"));
+    }
+    REQUIRE(contents(seg) == "hello, not a segment\n");
+  }
+  SECTION("a symbolic link out of the bus") {
+    fs::create_symlink(outside.path(), seg);
+    rb::local_backend bus(dir.path().string(), no_fsync());
+    auto more = records_of(0, 1);
+    REQUIRE_THROWS_WITH(bus.append("q", more), Catch::Contains("symbolic link"));
+    std::vector<rb::record> out;
+    REQUIRE_THROWS_WITH(bus.read("q", "", 10, out), Catch::Contains("symbolic link"));
+  }
+  SECTION("a queue directory that is a symbolic link") {
+    fs::remove(qdir);
+    rstreams::test::temp_file elsewhere("elsewhere", "");
+    fs::create_directories(elsewhere.path());
+    fs::create_symlink(elsewhere.path(), qdir);
+    rb::local_backend bus(dir.path().string(), no_fsync());
+    auto more = records_of(0, 1);
+    REQUIRE_THROWS_WITH(bus.append("q", more), Catch::Contains("symbolic link"));
+    REQUIRE(fs::is_empty(elsewhere.path()));
+  }
+  REQUIRE(contents(outside.path().string()) == "precious data outside the bus\n");
+}
+
+TEST_CASE("a segment of a newer format version is refused clearly", "[bus][local][queue_log]") {
+  fixture fx(3);
+  const auto before = contents(fx.seg());
+  overwrite(fx.seg(), 4, std::string("\x07\x00", 2));
+  const auto after = contents(fx.seg());
+  rb::local_backend bus(fx.root(), no_fsync());
+  std::vector<rb::record> out;
+  REQUIRE_THROWS_WITH(bus.read("q", "", 10, out), Catch::Contains("segment format version 7 is newer"));
+  auto more = records_of(0, 1);
+  REQUIRE_THROWS_WITH(bus.append("q", more), Catch::Contains("upgrade rstreams"));
+  REQUIRE(contents(fx.seg()) == after);
+  REQUIRE(before.size() == after.size());
+}
+
+TEST_CASE("segments of format version 1 (no header) stay readable and appendable",
+          "[bus][local][queue_log]") {
+  rstreams::test::temp_file dir("bus", "");
+  { rb::local_backend bus(dir.path().string(), no_fsync()); }
+  const auto qdir = dir.path() / "queues" / "q";
+  fs::create_directories(qdir);
+  auto old = records_of(0, 3);
+  std::string bytes;
+  for (std::size_t i = 0; i < old.size(); ++i) {
+    old[i].eid = rb::make_eid(1623691151425, static_cast<std::uint32_t>(i));
+    old[i].event = "q";
+    old[i].timestamp = old[i].event_source_timestamp = 1623691151425;
+    rb::detail::encode_frame(bytes, old[i], i);
+  }
+  std::ofstream((qdir / "00000000000000000000.seg").string(), std::ios::binary) << bytes;
+  std::ofstream((qdir / "lock").string());
+  rb::local_backend bus(dir.path().string(), no_fsync());
+  REQUIRE(read_every(bus, "q") == old);
+  auto more = records_of(3, 2);
+  bus.append("q", more);
+  const auto all = read_every(bus, "q");
+  REQUIRE(all.size() == 5);
+  REQUIRE(all[4] == more[1]);
+  REQUIRE(bus.queues().front().records == 5);
+}
+
+TEST_CASE("verify reports each damaged range and gap; repair keeps the bytes and reports the loss",
+          "[bus][local][queue_log]") {
+  fixture fx(12, no_fsync(), 4);
+  flip(fx.seg(0), q_header + 1 * fx.frame + 30);  // record 1 of segment 0
+  fs::remove(fx.seg(1));                          // records 4..7
+  const auto damaged_bytes = contents(fx.seg(0)).substr(q_header + fx.frame, fx.frame);
+  rb::local_backend bus(fx.root(), no_fsync());
+  auto rep = bus.verify("q");
+  REQUIRE_FALSE(rep.ok());
+  REQUIRE(rep.damage.size() == 1);
+  REQUIRE(rep.damage[0].file == fs::canonical(fx.seg(0)).string());
+  REQUIRE(rep.damage[0].offset == q_header + fx.frame);
+  REQUIRE(rep.damage[0].length == fx.frame);
+  REQUIRE(rep.damage[0].events == 1);
+  REQUIRE(rep.gaps.size() == 1);
+  REQUIRE(rep.gaps[0].events == 4);
+  REQUIRE(rep.events_lost() == 5);
+  REQUIRE(rep.records == 7);
+  REQUIRE(fs::file_size(fx.seg(0)) == q_header + 4 * fx.frame);  // verify changed nothing
+
+  auto more = records_of(99, 1);
+  std::optional<rb::corrupt_record> err;
+  read_until_error(bus, err);
+  REQUIRE(err.has_value());
+  REQUIRE_THROWS_AS(bus.append("q", more), rb::corrupt_record);
+
+  const auto fixed = bus.repair("q");
+  REQUIRE(fixed.events_lost() == 5);
+  REQUIRE(contents(fixed.damage[0].quarantine) == damaged_bytes);
+  REQUIRE(bus.verify("q").ok());
+  auto all = read_every(bus, "q");
+  REQUIRE(all.size() == 7);
+  REQUIRE(all[0] == fx.sent[0]);
+  REQUIRE(all[1] == fx.sent[2]);
+  REQUIRE(all[3] == fx.sent[8]);
+  bus.append("q", more);
+  REQUIRE(read_every(bus, "q").size() == 8);
+  rb::local_backend other(fx.root(), no_fsync());  // another handle sees a healthy queue
+  auto one = records_of(100, 1);
+  other.append("q", one);
+  REQUIRE(read_every(other, "q").size() == 9);
+}
+
+namespace {
+
+// Every path under `root` with its size and modification time.
+std::vector<std::string> tree_state(const fs::path& root) {
+  std::vector<std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(root)) {
+    out.push_back(e.path().string() + " " +
+                  (e.is_regular_file() ? std::to_string(e.file_size()) : std::string("dir")) + " " +
+                  std::to_string(fs::last_write_time(e.path()).time_since_epoch().count()));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a read-only bus reads, waits and reports without changing a file", "[bus][local][queue_log]") {
+  fixture fx(6);
+  // A torn tail a writable open would truncate, and a half-written checkpoint temp file.
+  std::ofstream(fx.seg(), std::ios::binary | std::ios::app) << std::string("RSE1", 4);
+  fs::create_directories(fx.dir.path() / "checkpoints" / "b");
+  std::ofstream(fx.dir.path() / "checkpoints" / "b" / ".q.json.tmp.999999") << "{";
+  const auto before = tree_state(fx.dir.path());
+  rb::local_options ro = no_fsync();
+  ro.read_only = true;
+  {
+    rb::local_backend bus(fx.root(), ro);
+    REQUIRE(read_every(bus, "q") == fx.sent);
+    REQUIRE_FALSE(bus.wait("q", fx.sent.back().eid, std::chrono::milliseconds(20)));
+    REQUIRE(bus.wait("q", "", std::chrono::milliseconds(20)));
+    REQUIRE(bus.queues().front().records == 6);
+    REQUIRE(bus.verify("q").ok());
+    auto more = records_of(0, 1);
+    REQUIRE_THROWS_WITH(bus.append("q", more), Catch::Contains("open read-only"));
+    REQUIRE_THROWS_WITH(
+        bus.commit_checkpoint("b", "q", std::nullopt, rb::checkpoint{fx.sent[0].eid, 0, 0, 1}),
+        Catch::Contains("open read-only"));
+    REQUIRE_THROWS_AS(bus.try_lease("b", std::chrono::seconds(1)), rstreams::io_error);
+  }
+  REQUIRE(tree_state(fx.dir.path()) == before);
+  rstreams::test::temp_file none("bus", "");
+  REQUIRE_THROWS_WITH(rb::local_backend(none.path().string(), ro), Catch::Contains("no such bus directory"));
+}
