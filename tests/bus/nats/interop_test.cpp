@@ -159,3 +159,19 @@ TEST_CASE("nats: a Node client with the nats package reads and writes rstreams e
   REQUIRE(got[1].event_source_timestamp == 1705321800000);
   REQUIRE(json::parse(got[1].payload) == json{{"n", 2}});
 }
+
+TEST_CASE("nats: events with an empty id or event read back whole", "[nats][interop]") {
+  rt::nats_bus fx;
+  auto& bus = fx.bus();
+  std::vector<rb::record> rs(2);
+  rs[0].payload = "{}";
+  rs[1].id = "b";
+  rs[1].payload = "[1]";
+  bus.append("q", rs);
+  const auto got = rt::read_all(bus, "q");
+  REQUIRE(got.size() == 2);
+  REQUIRE(got[0].id.empty());
+  REQUIRE(got[0].event == "q");
+  REQUIRE(got[0].payload == "{}");
+  REQUIRE(got[1].id == "b");
+}

@@ -137,8 +137,10 @@ inline natsStatus set_nats_headers(natsMsg* m, const record& r) {
   std::snprintf(est, sizeof est, "%lld", static_cast<long long>(r.event_source_timestamp));
   natsStatus s = natsMsgHeader_Set(m, nats_header::format, "2");
   if (s == NATS_OK) s = natsMsgHeader_Set(m, nats_header::eid, r.eid.c_str());
-  if (s == NATS_OK) s = natsMsgHeader_Set(m, nats_header::id, r.id.c_str());
-  if (s == NATS_OK) s = natsMsgHeader_Set(m, nats_header::event, r.event.c_str());
+  // An empty value is left out (libnats then fails to parse the received headers); it reads
+  // back as empty, and the event as the queue.
+  if (s == NATS_OK && !r.id.empty()) s = natsMsgHeader_Set(m, nats_header::id, r.id.c_str());
+  if (s == NATS_OK && !r.event.empty()) s = natsMsgHeader_Set(m, nats_header::event, r.event.c_str());
   if (s == NATS_OK) s = natsMsgHeader_Set(m, nats_header::timestamp, ts);
   if (s == NATS_OK) s = natsMsgHeader_Set(m, nats_header::event_source_timestamp, est);
   if (s == NATS_OK && r.correlation_id)
