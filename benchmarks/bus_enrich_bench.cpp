@@ -7,7 +7,7 @@
 //   fields, serialises it back, writes the results to another queue in micro-batches (lineage
 //   filled in), and commits the checkpoint (every 1000 records and at the end), on a local
 //   backend with fsync policy never / interval. The bus parses and writes payloads with its own
-//   scanner/writer (bus/detail/json_text.hpp), which build and read the same nlohmann::json
+//   scanner/writer (json/detail/json_text.hpp), which build and read the same nlohmann::json
 //   values as nlohmann's parse() and dump().
 // * bus_enrich/baseline_jsonl_loop: read() a JSON-lines file of the same payloads, parse each
 //   line with nlohmann::json::parse, derive the same fields, dump() and write() them to another

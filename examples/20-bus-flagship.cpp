@@ -13,20 +13,21 @@
 //   <bus>/demo for a directory bus, ./rstreams-demo for a NATS bus. Run it again: nothing is
 //   processed twice. `--append N` appends N new orders to the input first (as new data
 //   arriving); the next run processes only those.
-#include <rstreams/bus/any_backend.hpp>
 #include <rstreams/bus/bot.hpp>
 #include <rstreams/bus/enrich.hpp>
 #include <rstreams/bus/load.hpp>
+#include <rstreams/bus/local/register.hpp>
 #include <rstreams/bus/offload.hpp>
+#include <rstreams/bus/open_bus.hpp>
 #include <rstreams/bus/read.hpp>
 #include <rstreams/core/run.hpp>
 #include <rstreams/io/parse.hpp>
+#include <rstreams/io/read_lines.hpp>
 #include <rstreams/ops/drop.hpp>
-#include <rstreams/sources/lines.hpp>
 #if defined(RSTREAMS_EXAMPLES_NATS)
-// Makes open_bus("nats://...") open the JetStream backend (the build defines this macro when
+// Makes open_bus("nats://...") open the JetStream backend too (the build defines this macro when
 // libnats was found).
-#include <rstreams/bus/nats/nats_backend.hpp>
+#include <rstreams/bus/nats/register.hpp>
 #endif
 
 #include <fmt/format.h>
@@ -194,7 +195,7 @@ int main(int argc, char** argv) try {
     rb::bot_stats s;
     const auto load_file = [&](const char* file, const char* queue) {
       const auto path = (demo / "input" / file).string();
-      const auto r = rstreams::run(rstreams::lines(path) | rstreams::drop(queue_size(bus, queue)) |
+      const auto r = rstreams::run(rstreams::read_lines(path) | rstreams::drop(queue_size(bus, queue)) |
                                        rstreams::parse(rstreams::parse_options{.source = path}) |
                                        rb::load(bus, "loader", queue, {.records = 500}),
                                    ctx);
@@ -210,7 +211,7 @@ int main(int argc, char** argv) try {
   // ---- order-enricher: joins each order with its customer and derives its figures.
   std::map<std::string, person> people;
   rb::enrich_options enrich_opts{.bot = "order-enricher", .in = "orders", .out = "orders-enriched"};
-  enrich_opts.on_error = rb::on_failure::dead_letter;  // malformed orders go to orders.error
+  enrich_opts.on_failure = rb::on_failure::dead_letter;  // malformed orders go to orders.error
   auto enricher = rb::make_enrich_bot(bus, enrich_opts, [&](const order& o) -> std::optional<enriched_order> {
     const auto who = people.find(o.person_id);
     if (who == people.end()) throw std::runtime_error("unknown customer " + o.person_id);

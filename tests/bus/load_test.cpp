@@ -1,3 +1,5 @@
+// The behaviour of load on every backend: support/contract/load_cases.hpp, run by
+// tests/bus/<backend>/contract_test.cpp. Here: what does not depend on the backend.
 #include <rstreams/bus/load.hpp>
 #include <rstreams/core/run.hpp>
 #include <rstreams/ops/transform.hpp>
@@ -16,36 +18,3 @@ namespace rt = rstreams::test;
 using json = nlohmann::json;
 
 static_assert(rstreams::sink<decltype(rb::load(std::declval<rt::local_bus::backend_type&>(), "b", "q"))>);
-
-TEMPLATE_LIST_TEST_CASE("load puts any source of payloads into a queue", "[bus][load]", rt::bus_backends) {
-  TestType fx;
-  auto& bus = fx.bus();
-  const auto r = rstreams::run(rstreams::iota(0, 1000) | rstreams::transform([](int i) {
-                                 return json{{"i", i}};
-                               }) |
-                               rb::load(bus, "counter", "ints"));
-  REQUIRE(r.events == 1000);
-  const auto all = rt::read_all(bus, "ints");
-  REQUIRE(all.size() == 1000);
-  REQUIRE(r.last_eid == all.back().eid);
-  for (std::size_t i = 0; i < all.size(); ++i) {
-    REQUIRE(json::parse(all[i].payload)["i"] == i);
-    REQUIRE(all[i].id == "counter");
-    REQUIRE(all[i].event == "ints");
-  }
-  REQUIRE(bus.bots().empty());  // loading commits no checkpoint
-}
-
-TEMPLATE_LIST_TEST_CASE("load keeps the envelope of events", "[bus][load]", rt::bus_backends) {
-  TestType fx;
-  auto& bus = fx.bus();
-  std::vector<rb::event<std::string>> events(1);
-  events[0].payload = "hi";
-  events[0].event_source_timestamp = 42;
-  events[0].correlation_id = rb::correlation{"elsewhere", "z/2020/", "", 1};
-  rstreams::run(events | rb::load(bus, "relay", "greetings"));
-  const auto all = rt::read_all(bus, "greetings");
-  REQUIRE(all[0].payload == "\"hi\"");
-  REQUIRE(all[0].event_source_timestamp == 42);
-  REQUIRE(all[0].correlation_id->source == "elsewhere");
-}

@@ -1,3 +1,5 @@
+// The behaviour of offload on every backend: support/contract/offload_cases.hpp, run by
+// tests/bus/<backend>/contract_test.cpp. Here: what does not depend on the backend.
 #include <rstreams/bus/offload.hpp>
 #include <rstreams/bus/put.hpp>
 #include <rstreams/ops/transform.hpp>
@@ -34,97 +36,8 @@ std::vector<std::string> put_orders(B& bus, int n) {
 }
 }  // namespace
 
-TEMPLATE_LIST_TEST_CASE("offload hands each event to the side effect and commits after it", "[bus][offload]",
-                        rt::bus_backends) {
-  TestType fx;
-  auto& bus = fx.bus();
-  const auto eids = put_orders(bus, 30);
-  std::vector<int> warehouse;
-  const auto stats = rb::offload(bus, {.bot = "archiver", .in = "orders"},
-                                 [&](const order& o) { warehouse.push_back(o.id); });
-  REQUIRE(stats.in == 30);
-  REQUIRE(warehouse.size() == 30);
-  REQUIRE(warehouse[29] == 29);
-  REQUIRE(stats.checkpoint == eids.back());
-  REQUIRE(rt::checkpoint_of(bus, "archiver", "orders") == eids.back());
-  // Nothing new: nothing offloaded twice.
-  REQUIRE(rb::offload(bus, {.bot = "archiver", .in = "orders"}, [&](const order& o) {
-            warehouse.push_back(o.id);
-          }).in == 0);
-  REQUIRE(warehouse.size() == 30);
-}
-
-TEMPLATE_LIST_TEST_CASE("offload: a failed side effect stops before that event", "[bus][offload]",
-                        rt::bus_backends) {
-  TestType fx;
-  auto& bus = fx.bus();
-  const auto eids = put_orders(bus, 10);
-  rb::offload_options o{.bot = "archiver", .in = "orders"};
-  o.checkpoint.records = 1;
-  std::vector<int> done;
-  REQUIRE_THROWS_AS(rb::offload(bus, o,
-                                [&](const rb::event<order>& e) {
-                                  if (e.payload.id == 6) throw std::runtime_error("disk full");
-                                  done.push_back(e.payload.id);
-                                }),
-                    rb::event_error);
-  REQUIRE(rt::checkpoint_of(bus, "archiver", "orders") == eids[5]);
-  rb::offload(bus, o, [&](const order& x) { done.push_back(x.id); });
-  REQUIRE(done == std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
-}
-
-TEMPLATE_LIST_TEST_CASE("offload: batches of events", "[bus][offload]", rt::bus_backends) {
-  TestType fx;
-  auto& bus = fx.bus();
-  const auto eids = put_orders(bus, 25);
-  std::vector<std::size_t> sizes;
-  rb::offload_options o{.bot = "bulk", .in = "orders"};
-  o.batch = 10;
-  rb::offload(bus, o, [&](const std::vector<rb::event<order>>& batch) { sizes.push_back(batch.size()); });
-  REQUIRE(sizes == std::vector<std::size_t>{10, 10, 5});
-  REQUIRE(rt::checkpoint_of(bus, "bulk", "orders") == eids.back());
-}
-
-TEMPLATE_LIST_TEST_CASE("offload into any sink commits once the sink finished", "[bus][offload]",
-                        rt::bus_backends) {
-  TestType fx;
-  auto& bus = fx.bus();
-  const auto eids = put_orders(bus, 12);
-  const auto stats =
-      rb::offload(bus, {.bot = "to-sink", .in = "orders"}, rstreams::transform([](const rb::event<>& e) {
-                                                             return e.payload["id"].get<int>();
-                                                           }) | rt::recording_sink());
-  REQUIRE(stats.in == 12);
-  REQUIRE(stats.checkpoint == eids.back());
-  REQUIRE(rt::checkpoint_of(bus, "to-sink", "orders") == eids.back());
-  const auto again = rb::offload_as<order>(bus, {.bot = "to-sink", .in = "orders"}, rt::recording_sink());
-  REQUIRE(again.in == 0);
-  REQUIRE(rt::checkpoint_of(bus, "to-sink", "orders") == eids.back());
-}
-
-TEMPLATE_LIST_TEST_CASE("offload: dead letters for payloads of the wrong shape", "[bus][offload]",
-                        rt::bus_backends) {
-  TestType fx;
-  auto& bus = fx.bus();
-  put_orders(bus, 2);
-  const auto bad = rb::put(bus, "shop", "orders", json::array({1, 2}));
-  const auto last = put_orders(bus, 1).back();
-  rb::offload_options o{.bot = "archiver", .in = "orders"};
-  o.on_error = rb::on_failure::dead_letter;
-  o.dead_letter_queue = "orders-rejected";
-  int ok = 0;
-  const auto stats = rb::offload(bus, o, [&](const order&) { ++ok; });
-  REQUIRE(ok == 3);
-  REQUIRE(stats.dead_letters == 1);
-  const auto dead = rt::read_all(bus, "orders-rejected");
-  REQUIRE(dead.size() == 1);
-  REQUIRE(json::parse(dead[0].payload)["eid"] == bad);
-  REQUIRE(rt::checkpoint_of(bus, "archiver", "orders") == last);
-}
-
-TEMPLATE_LIST_TEST_CASE("offload: run_time holds per event with a slow side effect", "[bus][offload][limits]",
-                        rt::bus_backends) {
-  TestType fx;
+TEST_CASE("offload: run_time holds per event with a slow side effect", "[bus][offload][limits]") {
+  rt::local_bus fx;
   auto& bus = fx.bus();
   put_orders(bus, 50);
   int calls = 0;

@@ -1,3 +1,5 @@
+// The behaviour of put on every backend: support/contract/put_cases.hpp, run by
+// tests/bus/<backend>/contract_test.cpp. Here: what does not depend on the backend.
 #include <rstreams/bus/put.hpp>
 
 #include <support/bus_backends.hpp>
@@ -22,47 +24,6 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(order, id, total)
 
 static_assert(std::is_invocable_r_v<std::string, rb::put_fn, rt::local_bus::backend_type&, const char*,
                                     const char*, order>);
-
-TEMPLATE_LIST_TEST_CASE("put writes one event entering the bus now", "[bus][put]", rt::bus_backends) {
-  TestType fx;
-  auto& bus = fx.bus();
-  const auto before = rb::detail::now_ms();
-  const auto eid = rb::put(bus, "loader", "orders", order{7, 12.5});
-  REQUIRE(rb::is_full_eid(eid));
-  const auto all = rt::read_all(bus, "orders");
-  REQUIRE(all.size() == 1);
-  REQUIRE(all[0].eid == eid);
-  REQUIRE(all[0].id == "loader");
-  REQUIRE(all[0].event == "orders");
-  REQUIRE(all[0].timestamp >= before);
-  REQUIRE(all[0].event_source_timestamp == all[0].timestamp);
-  REQUIRE_FALSE(all[0].correlation_id);
-  REQUIRE(json::parse(all[0].payload) == json{{"id", 7}, {"total", 12.5}});
-}
-
-TEMPLATE_LIST_TEST_CASE("put_events writes a batch and returns increasing eids", "[bus][put]",
-                        rt::bus_backends) {
-  TestType fx;
-  auto& bus = fx.bus();
-  std::vector<order> orders{{1, 1.0}, {2, 2.0}, {3, 3.0}};
-  const auto eids = rb::put_events(bus, "loader", "orders", orders);
-  REQUIRE(eids.size() == 3);
-  REQUIRE(std::is_sorted(eids.begin(), eids.end()));
-  REQUIRE(eids[0] < eids[1]);
-  std::vector<rb::event<json>> events(2);
-  events[0].payload = json{{"id", 4}};
-  events[0].event_source_timestamp = 1234;
-  events[1].payload = json{{"id", 5}};
-  events[1].id = "someone-else";
-  const auto more = rb::put_events(bus, "loader", "orders", events);
-  REQUIRE(more.front() > eids.back());
-  const auto all = rt::read_all(bus, "orders");
-  REQUIRE(all.size() == 5);
-  REQUIRE(all[3].event_source_timestamp == 1234);
-  REQUIRE(all[4].id == "someone-else");
-  REQUIRE(events[1].id == "someone-else");  // the caller's events are left as they were
-  REQUIRE(rb::put_events(bus, "loader", "orders", std::vector<json>{}).empty());
-}
 
 TEST_CASE("put: bad names are config errors", "[bus][put]") {
   rt::local_bus fx;

@@ -1,5 +1,5 @@
-// expect: rstreams::to_file: the element type cannot be written with `os << x`
-// to_file of elements that have no operator<<.
+// expect: rstreams::write_lines: the element type cannot be written with `os << x`
+// write_lines (sinks/to_file.hpp) of elements that have no operator<<.
 #include <rstreams/core/run.hpp>
 #include <rstreams/ops/transform.hpp>
 #include <rstreams/sinks/to_file.hpp>
@@ -19,6 +19,6 @@ int main(int argc, char**) {
 #else
   auto f = [](int x) { return opaque{x}; };
 #endif
-  if (argc > 100) rs::run(rs::iota(0, 3) | rs::transform(f) | rs::to_file("/dev/null"));
+  if (argc > 100) rs::run(rs::iota(0, 3) | rs::transform(f) | rs::write_lines("/dev/null"));
   return 0;
 }

@@ -1,9 +1,9 @@
-// Differential fuzz target for the bus's JSON text codec (bus/detail/json_text.hpp) against
+// Differential fuzz target for the bus's JSON text codec (json/detail/json_text.hpp) against
 // nlohmann: for any bytes, parse_json and nlohmann::json::parse both fail or both give the
 // same value with the same types (number_unsigned / number_integer / number_float, as the fast
 // path promises); dump_json_append writes a parsed value when nlohmann's dump can (both refuse
 // invalid UTF-8), as text that nlohmann reads back as the same value.
-#include <rstreams/bus/detail/json_text.hpp>
+#include <rstreams/json/detail/json_text.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -65,7 +65,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   std::string ours_error;
   std::string theirs_error;
-  const auto ours = try_parse([&] { return rstreams::bus::detail::parse_json(text); }, ours_error);
+  const auto ours = try_parse([&] { return rstreams::detail::parse_json(text); }, ours_error);
   const auto theirs = try_parse([&] { return json::parse(text); }, theirs_error);
   if (ours.has_value() != theirs.has_value())
     mismatch("parse_json and nlohmann disagree on whether this is JSON", text,
@@ -81,7 +81,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   bool ours_threw = false;
   bool theirs_threw = false;
   try {
-    rstreams::bus::detail::dump_json_append(written, *ours);
+    rstreams::detail::dump_json_append(written, *ours);
   } catch (const json::type_error&) {
     ours_threw = true;
   }

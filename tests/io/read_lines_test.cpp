@@ -8,6 +8,7 @@
 #include <support/io_helpers.hpp>
 
 #include <chrono>
+#include <sstream>
 #include <stop_token>
 #include <string>
 #include <thread>
@@ -67,4 +68,12 @@ TEST_CASE("read_lines follows a file and holds an unfinished line", "[io][read_l
     if (seen.size() == 3) stop.request_stop();
   }
   REQUIRE(seen == std::vector<std::string>{"one", "two", "three"});
+}
+
+TEST_CASE("read_lines reads a stream: borrowed when an lvalue, owned when an rvalue", "[io][read_lines]") {
+  std::istringstream borrowed("alpha\r\nbeta\n\ngamma");
+  REQUIRE(rs::run(rs::read_lines(borrowed) | rs::to_vector()) ==
+          std::vector<std::string>{"alpha", "beta", "", "gamma"});
+  REQUIRE(rs::run(rs::read_lines(std::istringstream("one\ntwo\n")) | rs::to_vector()) ==
+          std::vector<std::string>{"one", "two"});
 }

@@ -1,27 +1,19 @@
 #pragma once
-// The backends the bus operation tests run on: one suite, parameterised with
-//   TEMPLATE_LIST_TEST_CASE("...", "[bus][enrich]", rstreams::test::bus_backends) {
-//     TestType fx;              // a fresh, empty bus
-//     auto& bus = fx.bus();     // the backend object
-//     auto other = fx.reopen(); // a second, independent handle on the same bus (a restart,
-//                               // or another process's view)
-//   }
-// Each fixture gives a bus that no other test sees.
-// The `bus` executable runs the suite on the local backend; the `nats` executable compiles the
-// same test files again (tests/bus/nats/shared_*_test.cpp include them) with
-// RSTREAMS_TEST_NATS_BUS defined, which runs them on a real JetStream server instead.
+// Bus fixtures and helpers. A fixture is what the backend contract suite
+// (support/backend_contract.hpp) runs on:
+//   TestType fx;              // a fresh, empty bus that no other test sees
+//   auto& bus = fx.bus();     // the backend object (TestType::backend_type)
+//   auto other = fx.reopen(); // a second, independent handle on the same bus (a restart,
+//                             // or another process's view)
+//   TestType::name            // "local", "mem", "nats": the suffix of the test names
+// This header has the local one; support/mem_bus.hpp and support/nats_bus.hpp the others.
 
 #include <rstreams/bus/local/local_backend.hpp>
 
 #include <support/temp_file.hpp>
 
-#if defined(RSTREAMS_TEST_NATS_BUS)
-#include <support/nats_bus.hpp>
-#endif
-
 #include <string>
 #include <string_view>
-#include <tuple>
 #include <vector>
 
 namespace rstreams::test {
@@ -48,13 +40,6 @@ class local_bus {
   temp_file dir_;
   backend_type bus_;
 };
-
-/// Every backend the bus operation suite runs on.
-#if defined(RSTREAMS_TEST_NATS_BUS)
-using bus_backends = std::tuple<nats_bus>;
-#else
-using bus_backends = std::tuple<local_bus>;
-#endif
 
 /// Every record of `queue`, in order (the whole queue, through the backend's read).
 template <class B>

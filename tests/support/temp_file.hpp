@@ -4,7 +4,7 @@
 //
 //   rstreams::test::temp_file f("lines");   // .../rstreams-lines-<random>.txt, not created yet
 //   f.write("a\nb\n");
-//   ... rstreams::lines(f.path()) ...
+//   ... rstreams::read_lines(f.path()) ...
 //
 // Names are random so parallel test processes never collide.
 

@@ -1,10 +1,9 @@
 #pragma once
-// A backend chosen at run time (from a URL), behind one virtual call per batch.
+// A backend chosen at run time (from a URL, see open_bus.hpp), behind one virtual call per batch.
 
 #include <rstreams/bus/backend.hpp>
 #include <rstreams/bus/bot_state.hpp>
 #include <rstreams/bus/checkpoint.hpp>
-#include <rstreams/bus/local/local_backend.hpp>
 #include <rstreams/bus/record.hpp>
 #include <rstreams/core/error.hpp>
 
@@ -147,38 +146,8 @@ class any_backend {
 
 static_assert(backend<any_backend>);
 
-namespace detail {
-/// Opens a `nats://` URL. Set by <rstreams/bus/nats/nats_backend.hpp> (which needs libnats), so
-/// this header stays free of it; null when that header is not part of the program.
-using bus_opener = any_backend (*)(std::string_view url);
-inline bus_opener& nats_bus_opener() noexcept {
-  static bus_opener opener = nullptr;
-  return opener;
-}
-}  // namespace detail
-
-/// Opens a bus from a URL: a directory path or `file://<path>` opens the local backend (created
-/// when new or empty); `nats://host:port` (or a comma-separated list of servers) opens the NATS
-/// JetStream backend when <rstreams/bus/nats/nats_backend.hpp> is included in the program
-/// (default nats_options), else throws config_error "nats backend not built". Throws
-/// config_error for an unknown scheme.
-inline any_backend open_bus(std::string_view url, local_options opt = {}) {
-  if (url.empty())
-    throw config_error("rstreams: open_bus: empty url (give a directory, file://<dir> or nats://...)");
-  constexpr std::string_view file_scheme = "file://";
-  if (url.substr(0, file_scheme.size()) == file_scheme) {
-    url.remove_prefix(file_scheme.size());
-    return any_backend(local_backend(std::string(url), std::move(opt)));
-  }
-  if (url.substr(0, 7) == "nats://") {
-    if (const auto opener = detail::nats_bus_opener()) return opener(url);
-    throw config_error("rstreams: open_bus: nats backend not built (" + std::string(url) +
-                       "): include <rstreams/bus/nats/nats_backend.hpp> and link libnats");
-  }
-  if (const auto scheme = url.find("://"); scheme != std::string_view::npos)
-    throw config_error("rstreams: open_bus: unknown bus url scheme \"" + std::string(url.substr(0, scheme)) +
-                       "\" (use a directory, file://<dir> or nats://...)");
-  return any_backend(local_backend(std::string(url), std::move(opt)));
-}
-
 }  // namespace rstreams::bus
+
+// open_bus was declared here before the backend registry: kept reachable from this header for
+// one release (open_bus.hpp includes this one first, so the order works either way).
+#include <rstreams/bus/open_bus.hpp>

@@ -7,28 +7,36 @@
 #include <rstreams/bus/detail/bot_engine.hpp>
 #include <rstreams/bus/detail/read_ahead.hpp>
 #include <rstreams/bus/on_failure.hpp>
+#include <rstreams/bus/queue_write_options.hpp>
 #include <rstreams/bus/read.hpp>
 #include <rstreams/bus/record.hpp>
-#include <rstreams/bus/write_options.hpp>
 #include <rstreams/core/context.hpp>
 #include <rstreams/core/run.hpp>
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <utility>
 
 namespace rstreams::bus {
 
+// The deprecated `on_error` member must not warn where the struct itself copies or moves it
+// (GCC reports those at the struct).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 /// What an enrich run reads, writes, and how it handles bad events.
 struct enrich_options {
   std::string bot;
   std::string in;
   std::string out;
-  read_options read{};
-  write_options write{};
+  queue_read_options read{};
+  queue_write_options write{};
   /// Events per call for a batch function (one taking std::vector<event<T>>).
   std::size_t batch = 100;
-  on_failure on_error = on_failure::fail;
+  /// What happens to an event that does not decode or whose function throws (on_failure.hpp).
+  bus::on_failure on_failure = bus::on_failure::fail;
+  /// Deprecated name of `on_failure`, kept for one release; when set, it wins.
+  [[deprecated("use enrich_options::on_failure")]] std::optional<bus::on_failure> on_error{};
   /// Where dead letters go; empty means `<in>.error`.
   std::string dead_letter_queue{};
   /// Read and decode on a second thread, a few batches ahead of the function (bounded), so
@@ -38,6 +46,7 @@ struct enrich_options {
   /// Either way the function is called on the calling thread, in order.
   bool read_ahead = false;
 };
+#pragma GCC diagnostic pop
 
 struct enrich_fn {
   template <backend B, class F>
@@ -49,7 +58,9 @@ struct enrich_fn {
     o.write.validate("enrich");
     auto src = read_as<record>(bus, o.bot, o.in, o.read);
     detail::bot_engine<B, F, true> engine(
-        bus, detail::engine_settings{o.bot, o.in, o.out, o.batch, o.on_error, o.dead_letter_queue, o.write},
+        bus,
+        detail::engine_settings{o.bot, o.in, o.out, o.batch, detail::failure_policy(o), o.dead_letter_queue,
+                                o.write},
         f, src.started_from());
     if (o.read_ahead)
       return detail::drive_read_ahead<typename decltype(engine)::payload_type>(src, engine, ctx);
@@ -70,7 +81,7 @@ struct enrich_fn {
 /// N->1). It returns the derived payload (or `event<U>`), `std::optional` of it (zero or one)
 /// or `std::vector` of it (1->N).
 ///
-/// A payload that does not decode, or an exception from `f`, follows `o.on_error`: `fail`
+/// A payload that does not decode, or an exception from `f`, follows `o.on_failure`: `fail`
 /// commits what is complete and throws (payload_error / event_error naming queue and eid);
 /// `dead_letter` writes it to `<in>.error` and goes on. With `o.read.follow` the run waits for
 /// new events (flushing and committing while idle) until `ctx.stop` is requested.

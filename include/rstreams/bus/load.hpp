@@ -2,8 +2,8 @@
 // Any source of payloads or events into a queue.
 
 #include <rstreams/bus/backend.hpp>
+#include <rstreams/bus/queue_write_options.hpp>
 #include <rstreams/bus/write.hpp>
-#include <rstreams/bus/write_options.hpp>
 
 #include <string>
 #include <utility>
@@ -12,7 +12,7 @@ namespace rstreams::bus {
 
 struct load_fn {
   template <backend B>
-  auto operator()(B& bus, std::string bot, std::string queue, write_options opts = {}) const {
+  auto operator()(B& bus, std::string bot, std::string queue, queue_write_options opts = {}) const {
     return detail::queue_sink<B, false>(bus, std::move(bot), std::move(queue), std::move(opts));
   }
 };

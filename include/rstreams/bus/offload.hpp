@@ -8,9 +8,9 @@
 #include <rstreams/bus/detail/checkpoint_committer.hpp>
 #include <rstreams/bus/detail/read_ahead.hpp>
 #include <rstreams/bus/on_failure.hpp>
+#include <rstreams/bus/queue_write_options.hpp>
 #include <rstreams/bus/read.hpp>
 #include <rstreams/bus/record.hpp>
-#include <rstreams/bus/write_options.hpp>
 #include <rstreams/core/as_source.hpp>
 #include <rstreams/core/concepts.hpp>
 #include <rstreams/core/context.hpp>
@@ -19,20 +19,28 @@
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <utility>
 
 namespace rstreams::bus {
 
+// The deprecated `on_error` member must not warn where the struct itself copies or moves it
+// (GCC reports those at the struct).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 /// What an offload run reads and how it handles bad events.
 struct offload_options {
   std::string bot;
   std::string in;
-  read_options read{};
+  queue_read_options read{};
   checkpoint_options checkpoint{};
   /// Events per call for a batch function (one taking std::vector<event<T>>).
   std::size_t batch = 100;
-  on_failure on_error = on_failure::fail;
+  /// What happens to an event that does not decode or whose function throws (on_failure.hpp).
+  bus::on_failure on_failure = bus::on_failure::fail;
+  /// Deprecated name of `on_failure`, kept for one release; when set, it wins.
+  [[deprecated("use offload_options::on_failure")]] std::optional<bus::on_failure> on_error{};
   /// Where dead letters go; empty means `<in>.error`.
   std::string dead_letter_queue{};
   /// Read and decode on a second thread, a few batches ahead of the function (bounded), so
@@ -42,6 +50,7 @@ struct offload_options {
   /// Either way the function is called on the calling thread, in order.
   bool read_ahead = false;
 };
+#pragma GCC diagnostic pop
 
 template <class T>
 struct offload_fn {
@@ -67,12 +76,14 @@ struct offload_fn {
       stats.checkpoint = committer.committed();
       return stats;
     } else {
-      write_options w;
+      queue_write_options w;
       w.checkpoint = o.checkpoint;
       auto src = read_as<record>(bus, o.bot, o.in, o.read);
       detail::bot_engine<B, F, false> engine(
-          bus, detail::engine_settings{o.bot, o.in, {}, o.batch, o.on_error, o.dead_letter_queue, w}, f,
-          src.started_from());
+          bus,
+          detail::engine_settings{
+              o.bot, o.in, {}, o.batch, detail::failure_policy(o), o.dead_letter_queue, w},
+          f, src.started_from());
       if (o.read_ahead)
         return detail::drive_read_ahead<typename decltype(engine)::payload_type>(src, engine, ctx);
       if (o.read.follow) src.on_idle([&engine] { engine.idle(); });
@@ -87,7 +98,7 @@ struct offload_fn {
 /// * `offload(bus, opts, f)`: `f` takes the payload, the `event<T>` or a
 ///   `std::vector<event<T>>` batch (as enrich) and returns nothing; when it returns the side
 ///   effect is done. Commits every N records / T time and at the end. Decode failures and
-///   exceptions follow `o.on_error` (fail, or dead-letter to `<in>.error`).
+///   exceptions follow `o.on_failure` (fail, or dead-letter to `<in>.error`).
 /// * `offload(bus, opts, sink)`: any rstreams sink (a file writer, `stage | sink`, ...) gets the
 ///   events (`offload_as<T>` for a user payload type, else nlohmann::json); the checkpoint is
 ///   committed once the sink finished, i.e. at the end of the run. Errors fail the run.

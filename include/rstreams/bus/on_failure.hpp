@@ -14,6 +14,15 @@ namespace rstreams::bus {
 enum class on_failure { fail, dead_letter };
 
 namespace detail {
+/// The policy an options struct asks for: its deprecated `on_error` when set, else `on_failure`.
+template <class Options>
+bus::on_failure failure_policy(const Options& o) {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  return o.on_error ? *o.on_error : o.on_failure;
+#pragma GCC diagnostic pop
+}
+
 inline std::string dead_letter_queue_for(std::string_view in, std::string_view configured) {
   return configured.empty() ? std::string(in) + ".error" : std::string(configured);
 }

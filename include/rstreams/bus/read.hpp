@@ -32,7 +32,7 @@
 namespace rstreams::bus {
 
 /// Where and how long `read` reads.
-struct read_options {
+struct queue_read_options {
   /// Read strictly after this eid or eid prefix ("" or "z/" = from the beginning). Unset: after
   /// the bot's checkpoint on the queue, or from the beginning when it has none.
   std::optional<std::string> start{};
@@ -50,11 +50,17 @@ struct read_options {
   std::chrono::milliseconds poll{1000};
 
   void validate() const {
-    if (batch == 0) throw config_error("rstreams::bus::read: read_options.batch must be at least 1");
-    if (poll.count() <= 0) throw config_error("rstreams::bus::read: read_options.poll must be positive");
+    if (batch == 0) throw config_error("rstreams::bus::read: queue_read_options.batch must be at least 1");
+    if (poll.count() <= 0)
+      throw config_error("rstreams::bus::read: queue_read_options.poll must be positive");
     if (start) validate_position(*start);
   }
 };
+
+/// Deprecated name of `queue_read_options`, kept for one release.
+using read_options
+    [[deprecated("use rstreams::bus::queue_read_options; rstreams::file_read_options is the io one")]] =
+        queue_read_options;
 
 /// The source `read` returns: events of payload type `T` (or raw `record`s when T is record).
 template <backend B, class T>
@@ -63,7 +69,7 @@ class read_source : public source_interface<read_source<B, T>> {
   static constexpr std::string_view name = "read";
   using value_type = std::conditional_t<std::is_same_v<T, record>, record, event<T>>;
 
-  read_source(B& bus, std::string bot, std::string queue, read_options opts)
+  read_source(B& bus, std::string bot, std::string queue, queue_read_options opts)
       : bus_(&bus), bot_(std::move(bot)), queue_(std::move(queue)), opts_(std::move(opts)) {
     validate_bot_name(bot_);
     validate_queue_name(queue_);
@@ -171,7 +177,7 @@ class read_source : public source_interface<read_source<B, T>> {
   B* bus_;
   std::string bot_;
   std::string queue_;
-  read_options opts_;
+  queue_read_options opts_;
   run_context ctx_{};
   std::optional<clock::time_point> deadline_;
   bool resolved_ = false;
@@ -188,7 +194,7 @@ template <class T>
 struct read_fn {
   /// The events of `queue` after the start position, as bot `bot` reads them.
   template <backend B>
-  auto operator()(B& bus, std::string bot, std::string queue, read_options opts = {}) const {
+  auto operator()(B& bus, std::string bot, std::string queue, queue_read_options opts = {}) const {
     return read_source<B, T>(bus, std::move(bot), std::move(queue), std::move(opts));
   }
 };

@@ -3,9 +3,9 @@
 // backend never parses payloads and a reader parses each one once, into the type it wants.
 
 #include <rstreams/bus/correlation.hpp>
-#include <rstreams/bus/detail/json_text.hpp>
 #include <rstreams/bus/event.hpp>
 #include <rstreams/core/error.hpp>
+#include <rstreams/json/detail/json_text.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -59,9 +59,9 @@ record to_record(const event<T>& e) {
   r.event_source_timestamp = e.event_source_timestamp;
   r.correlation_id = e.correlation_id;
   if constexpr (std::is_same_v<T, nlohmann::json>) {
-    detail::dump_json_append(r.payload, e.payload);
+    rstreams::detail::dump_json_append(r.payload, e.payload);
   } else {
-    detail::dump_json_append(r.payload, nlohmann::json(e.payload));
+    rstreams::detail::dump_json_append(r.payload, nlohmann::json(e.payload));
   }
   return r;
 }
@@ -77,9 +77,9 @@ record to_record(event<T>&& e) {
   r.event_source_timestamp = e.event_source_timestamp;
   r.correlation_id = std::move(e.correlation_id);
   if constexpr (std::is_same_v<T, nlohmann::json>) {
-    detail::dump_json_append(r.payload, e.payload);
+    rstreams::detail::dump_json_append(r.payload, e.payload);
   } else {
-    detail::dump_json_append(r.payload, nlohmann::json(e.payload));
+    rstreams::detail::dump_json_append(r.payload, nlohmann::json(e.payload));
   }
   return r;
 }
@@ -96,11 +96,7 @@ event<T> to_event(const record& r) {
   e.event_source_timestamp = r.event_source_timestamp;
   e.correlation_id = r.correlation_id;
   try {
-    if constexpr (std::is_same_v<T, nlohmann::json>) {
-      e.payload = detail::parse_json(r.payload);
-    } else {
-      e.payload = detail::parse_json(r.payload).template get<T>();
-    }
+    e.payload = rstreams::detail::decode_json<T>(r.payload);
   } catch (const nlohmann::json::exception& x) {
     throw payload_error(r.event, r.eid, x.what());
   }
@@ -112,11 +108,7 @@ template <class T = nlohmann::json>
 event<T> to_event(record&& r) {
   event<T> e;
   try {
-    if constexpr (std::is_same_v<T, nlohmann::json>) {
-      e.payload = detail::parse_json(r.payload);
-    } else {
-      e.payload = detail::parse_json(r.payload).template get<T>();
-    }
+    e.payload = rstreams::detail::decode_json<T>(r.payload);
   } catch (const nlohmann::json::exception& x) {
     throw payload_error(r.event, r.eid, x.what());
   }

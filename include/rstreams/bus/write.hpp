@@ -7,8 +7,8 @@
 #include <rstreams/bus/detail/payload_codec.hpp>
 #include <rstreams/bus/detail/queue_writer.hpp>
 #include <rstreams/bus/event.hpp>
+#include <rstreams/bus/queue_write_options.hpp>
 #include <rstreams/bus/record.hpp>
-#include <rstreams/bus/write_options.hpp>
 #include <rstreams/core/context.hpp>
 #include <rstreams/core/pipe.hpp>
 
@@ -65,7 +65,7 @@ record make_record(X&& x, const std::string& bot, const std::string& queue, std:
 template <backend B, bool Checkpoints>
 class queue_sink_consumer {
  public:
-  queue_sink_consumer(B& bus, std::string bot, std::string queue, const write_options& opts)
+  queue_sink_consumer(B& bus, std::string bot, std::string queue, const queue_write_options& opts)
       : bot_(std::move(bot)), writer_(bus, std::move(queue), opts), opts_(opts) {
     validate_bot_name(bot_);
     opts_.validate(Checkpoints ? "write" : "load");
@@ -112,7 +112,7 @@ class queue_sink_consumer {
 
   std::string bot_;
   queue_writer<B> writer_;
-  write_options opts_;
+  queue_write_options opts_;
   std::optional<correlation_checkpoints<B>> checkpoints_;
   run_context ctx_{};
   std::int64_t wall_ms_ = 0;
@@ -124,7 +124,7 @@ class queue_sink : public sink_closure<queue_sink<B, Checkpoints>> {
  public:
   static constexpr std::string_view name = Checkpoints ? "write" : "load";
 
-  queue_sink(B& bus, std::string bot, std::string queue, write_options opts)
+  queue_sink(B& bus, std::string bot, std::string queue, queue_write_options opts)
       : bus_(&bus), bot_(std::move(bot)), queue_(std::move(queue)), opts_(std::move(opts)) {
     validate_bot_name(bot_);
     validate_queue_name(queue_);
@@ -140,20 +140,20 @@ class queue_sink : public sink_closure<queue_sink<B, Checkpoints>> {
   B* bus_;
   std::string bot_;
   std::string queue_;
-  write_options opts_;
+  queue_write_options opts_;
 };
 
 }  // namespace detail
 
 struct write_fn {
   template <backend B>
-  auto operator()(B& bus, std::string bot, std::string queue, write_options opts = {}) const {
+  auto operator()(B& bus, std::string bot, std::string queue, queue_write_options opts = {}) const {
     return detail::queue_sink<B, true>(bus, std::move(bot), std::move(queue), std::move(opts));
   }
 };
 
 /// A sink that appends events to `queue` as bot `bot`, micro-batched by records / bytes / time
-/// (write_options; RStreams' defaults 100 / 200 KB / 200 ms), and commits the checkpoints of
+/// (queue_write_options; RStreams' defaults 100 / 200 KB / 200 ms), and commits the checkpoints of
 /// the queues those events were derived from (their `correlation_id`) once they are durable:
 /// every N records or T time and at the end. Events must arrive in the order of their parents;
 /// a parent is committed only after its last derived event was written (1->N), a range's

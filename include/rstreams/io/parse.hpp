@@ -6,6 +6,7 @@
 #include <rstreams/core/stage_source.hpp>
 #include <rstreams/io/codec_error.hpp>
 #include <rstreams/io/detail/bytes.hpp>
+#include <rstreams/json/detail/json_text.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -65,21 +66,15 @@ class parse_source : public stage_source<parse_source<T, S, P>, S> {
   }
 
  private:
+  // The library's one JSON decoder (json/detail/json_text.hpp): a malformed line is nlohmann's
+  // parse_error (with its byte), a value that does not convert whatever from_json throws.
   T decode(std::string_view in, std::size_t line) const {
-    nlohmann::json j;
     try {
-      j = nlohmann::json::parse(in);
+      return detail::decode_json<T>(in);
     } catch (const nlohmann::json::parse_error& e) {
       throw codec_error(name, opts_.source, line, e.byte == 0 ? 1 : e.byte, e.what());
-    }
-    if constexpr (std::is_same_v<T, nlohmann::json>) {
-      return j;
-    } else {
-      try {
-        return j.template get<T>();
-      } catch (const std::exception& e) {
-        throw codec_error(name, opts_.source, line, 0, e.what());
-      }
+    } catch (const std::exception& e) {
+      throw codec_error(name, opts_.source, line, 0, e.what());
     }
   }
 

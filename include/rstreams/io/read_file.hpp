@@ -18,7 +18,7 @@ class read_file_source : public source_interface<read_file_source> {
   static constexpr std::string_view name = "read_file";
   using value_type = std::string;
 
-  read_file_source(std::filesystem::path p, read_options o) : reader_(std::move(p), o) {}
+  read_file_source(std::filesystem::path p, file_read_options o) : reader_(std::move(p), o) {}
 
   void start(const run_context& ctx) { reader_.start(ctx); }
 
@@ -48,7 +48,7 @@ class read_file_source : public source_interface<read_file_source> {
 };
 
 struct read_file_fn {
-  read_file_source operator()(std::filesystem::path p, read_options o = {}) const {
+  read_file_source operator()(std::filesystem::path p, file_read_options o = {}) const {
     if (o.chunk_size == 0) throw config_error("rstreams::read_file: chunk_size must be positive");
     return read_file_source(std::move(p), o);
   }

@@ -5,11 +5,15 @@
 #include <rstreams/core/source_interface.hpp>
 #include <rstreams/io/detail/file_reader.hpp>
 #include <rstreams/io/detail/line_splitter.hpp>
+#include <rstreams/sources/lines.hpp>
 
+#include <concepts>
 #include <cstddef>
 #include <filesystem>
+#include <istream>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 namespace rstreams {
@@ -19,7 +23,7 @@ class read_lines_source : public source_interface<read_lines_source> {
   static constexpr std::string_view name = "read_lines";
   using value_type = std::string;
 
-  read_lines_source(std::filesystem::path p, read_options o)
+  read_lines_source(std::filesystem::path p, file_read_options o)
       : reader_(p, o), lines_(p.string(), o.max_line) {}
 
   void start(const run_context& ctx) { reader_.start(ctx); }
@@ -71,9 +75,20 @@ class read_lines_source : public source_interface<read_lines_source> {
 };
 
 struct read_lines_fn {
-  read_lines_source operator()(std::filesystem::path p, read_options o = {}) const {
+  read_lines_source operator()(std::filesystem::path p, file_read_options o = {}) const {
     if (o.chunk_size == 0) throw config_error("rstreams::read_lines: chunk_size must be positive");
     return read_lines_source(std::move(p), o);
+  }
+
+  /// The lines of a `std::istream`: borrowed from an lvalue (which must outlive the source),
+  /// owned when given an rvalue.
+  template <class Stream>
+  requires std::derived_from<std::remove_cvref_t<Stream>, std::istream>
+  auto operator()(Stream&& stream) const {
+    if constexpr (std::is_lvalue_reference_v<Stream>)
+      return istream_lines_source<std::istream&>(stream);
+    else
+      return istream_lines_source<std::remove_cvref_t<Stream>>(std::move(stream));
   }
 };
 
@@ -81,7 +96,9 @@ struct read_lines_fn {
 /// matches, in name order; a line never spans two files; ".gz" files are gunzipped
 /// (with <rstreams/io/gunzip.hpp> in the program, as for read_file).
 ///
-/// Forms: `read_lines(path, opts)` (options as read_file, plus `max_line`)
+/// Forms: `read_lines(path, opts)` (options as read_file, plus `max_line`) ·
+/// `read_lines(stream)` (a std::istream: an lvalue is borrowed, an rvalue owned; as
+/// sources/lines.hpp's `lines(stream)`, the old name)
 /// Following: the last, unfinished line of a followed file is held until its newline
 /// arrives, and dropped if the run stops first.
 /// Demand: reads chunks until n lines are out; holds one chunk and one partial line.

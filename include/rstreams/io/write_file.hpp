@@ -25,7 +25,7 @@
 namespace rstreams {
 
 /// Options of `write_file`.
-struct write_options {
+struct file_write_options {
   /// Start a new file before the bytes written to the current one would pass this many
   /// (uncompressed) bytes; 0: no limit. A single larger chunk still goes whole into one file.
   std::size_t max_bytes = 0;
@@ -38,6 +38,11 @@ struct write_options {
   /// fsync each file before it is renamed into place.
   bool sync = true;
 };
+
+/// Deprecated name of `file_write_options`, kept for one release.
+using write_options [[deprecated(
+    "use rstreams::file_write_options (io); rstreams::bus::queue_write_options is the bus one")]] =
+    file_write_options;
 
 /// What write_file did: the files it completed, in order, and the chunks and bytes it took.
 struct write_result {
@@ -134,7 +139,7 @@ struct write_file_fn {
    public:
     static constexpr std::string_view name = "write_file";
 
-    closure(std::filesystem::path pattern, write_options o) : pattern_(std::move(pattern)), o_(o) {}
+    closure(std::filesystem::path pattern, file_write_options o) : pattern_(std::move(pattern)), o_(o) {}
 
     template <class T>
     auto consumer(std::size_t /*position*/) && {
@@ -143,7 +148,8 @@ struct write_file_fn {
                     "std::string_view or std::vector<char>); use stringify or csv_format first.");
       class consumer_type {
        public:
-        consumer_type(std::filesystem::path pattern, write_options o) : pattern_(std::move(pattern)), o_(o) {}
+        consumer_type(std::filesystem::path pattern, file_write_options o)
+            : pattern_(std::move(pattern)), o_(o) {}
 
         bool accept(const T& x) {
           const std::string_view b = detail::as_bytes(x);
@@ -187,7 +193,7 @@ struct write_file_fn {
         }
 
         std::filesystem::path pattern_;
-        write_options o_;
+        file_write_options o_;
         std::unique_ptr<detail::atomic_file> file_;
         std::filesystem::path current_;
         std::size_t items_in_file_ = 0;
@@ -199,10 +205,10 @@ struct write_file_fn {
 
    private:
     std::filesystem::path pattern_;
-    write_options o_;
+    file_write_options o_;
   };
 
-  closure operator()(std::filesystem::path path, write_options o = {}) const {
+  closure operator()(std::filesystem::path path, file_write_options o = {}) const {
     const bool rotating = o.max_bytes != 0 || o.max_items != 0;
     if (rotating && path.string().find("{n}") == std::string::npos)
       throw config_error(

@@ -32,7 +32,7 @@ inline std::string write_failure(int code) {
 struct to_file_fn {
   class closure : public sink_closure<closure> {
    public:
-    static constexpr std::string_view name = "to_file";
+    static constexpr std::string_view name = "write_lines";
 
     explicit closure(std::filesystem::path path) : path_(std::move(path)) {}
 
@@ -80,7 +80,7 @@ struct to_file_fn {
     template <class T>
     consumer_type<T> consumer(std::size_t /*position*/) && {
       static_assert(detail::ostreamable<T>,
-                    "rstreams::to_file: the element type cannot be written with `os << x`. Define an "
+                    "rstreams::write_lines: the element type cannot be written with `os << x`. Define an "
                     "operator<< for it, or transform the elements to strings first.");
       return consumer_type<T>(std::move(path_));
     }
@@ -97,11 +97,17 @@ struct to_file_fn {
 /// source leaves an empty file), flushed and closed when the source ends, and closed if the run
 /// throws.
 ///
-/// Forms: `src | to_file(path)`
+/// Forms: `src | write_lines(path)` (`to_file`, its old name, is deprecated)
 /// Requires: `os << x` for the element type. A file that cannot be opened or written makes `run`
 /// throw `io_error` naming the path and the reason ("cannot open for writing: Permission
 /// denied", "write failed: No space left on device").
 /// Demand: takes everything; buffers what the file stream buffers.
-inline constexpr to_file_fn to_file{};
+/// Example: README (offload to a file)
+inline constexpr to_file_fn write_lines{};
+using write_lines_fn = to_file_fn;
+
+/// Deprecated name of `write_lines` (the text-lines file writer; `write_file` in io writes
+/// byte chunks), kept for one release.
+[[deprecated("use rstreams::write_lines")]] inline constexpr to_file_fn to_file{};
 
 }  // namespace rstreams

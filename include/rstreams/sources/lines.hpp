@@ -221,7 +221,10 @@ struct lines_fn {
 /// directory"). The file opens at the first pull and closes at its end or when the source is
 /// destroyed (also when `run` throws).
 /// Demand: one line per element; reads the file 64 KiB at a time.
-inline constexpr lines_fn lines{};
+///
+/// Deprecated name, kept for one release: the line reader is `read_lines` (io/read_lines.hpp),
+/// which takes a path (also a directory, a glob, ".gz") or a stream.
+[[deprecated("use rstreams::read_lines (io/read_lines.hpp)")]] inline constexpr lines_fn lines{};
 
 struct stdin_lines_fn {
   file_lines_source operator()() const { return file_lines_source::standard_input(); }

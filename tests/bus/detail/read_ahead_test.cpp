@@ -165,7 +165,7 @@ TEST_CASE("enrich with read_ahead: undecodable payloads fail at their eid or go 
   REQUIRE(rt::checkpoint_of(bus, "doubler", "numbers") == eids.back());
 
   auto o = ahead();
-  o.on_error = rb::on_failure::dead_letter;
+  o.on_failure = rb::on_failure::dead_letter;
   const auto stats = rb::enrich(bus, o, doubler);
   REQUIRE(stats.in == 41);
   REQUIRE(stats.dead_letters == 1);

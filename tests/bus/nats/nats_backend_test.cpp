@@ -1,7 +1,8 @@
-#include <rstreams/bus/any_backend.hpp>
 #include <rstreams/bus/bot.hpp>
 #include <rstreams/bus/bot_state.hpp>
 #include <rstreams/bus/nats/nats_backend.hpp>
+#include <rstreams/bus/nats/register.hpp>
+#include <rstreams/bus/open_bus.hpp>
 #include <rstreams/bus/read.hpp>
 
 #include <support/bus_backends.hpp>

@@ -15,8 +15,8 @@
 #include <rstreams/bus/event.hpp>
 #include <rstreams/bus/event_error.hpp>
 #include <rstreams/bus/on_failure.hpp>
+#include <rstreams/bus/queue_write_options.hpp>
 #include <rstreams/bus/record.hpp>
-#include <rstreams/bus/write_options.hpp>
 #include <rstreams/core/context.hpp>
 #include <rstreams/core/error.hpp>
 
@@ -52,9 +52,9 @@ struct engine_settings {
   std::string in;
   std::string out;  // empty for offload
   std::size_t batch = 100;
-  on_failure on_error = on_failure::fail;
+  bus::on_failure on_failure = bus::on_failure::fail;
   std::string dead_letter_queue;
-  write_options write;
+  queue_write_options write;
 };
 
 template <backend B, class F, bool Enrich>
@@ -103,7 +103,7 @@ class bot_engine {
     const ticket t = tracker_.read(std::move(r.eid), est);
     const std::string& eid = tracker_.eid(t);
     if (!payload) {
-      if (s_.on_error == on_failure::fail) {
+      if (s_.on_failure == on_failure::fail) {
         salvage(now);
         std::rethrow_exception(error);
       }
@@ -303,7 +303,7 @@ class bot_engine {
 
   void fail_or_dead_letter(record& r, ticket t, std::int64_t est, const user_failure& u,
                            clock::time_point now) {
-    if (s_.on_error == on_failure::fail) {
+    if (s_.on_failure == on_failure::fail) {
       salvage(now);
       try {
         std::rethrow_exception(u.error);

@@ -7,7 +7,7 @@
 #include <rstreams/bus/checkpoint.hpp>
 #include <rstreams/bus/checkpoint_tracker.hpp>
 #include <rstreams/bus/detail/payload_codec.hpp>
-#include <rstreams/bus/write_options.hpp>
+#include <rstreams/bus/queue_write_options.hpp>
 #include <rstreams/core/clock.hpp>
 
 #include <cstdint>

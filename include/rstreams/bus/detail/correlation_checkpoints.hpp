@@ -9,7 +9,7 @@
 #include <rstreams/bus/checkpoint_tracker.hpp>
 #include <rstreams/bus/correlation.hpp>
 #include <rstreams/bus/detail/checkpoint_committer.hpp>
-#include <rstreams/bus/write_options.hpp>
+#include <rstreams/bus/queue_write_options.hpp>
 #include <rstreams/core/clock.hpp>
 
 #include <cstdint>

@@ -2,10 +2,11 @@
 // Payloads between user types and the JSON text a record stores: encoded once on write,
 // parsed once on read, and decode failures named by queue and eid.
 
-#include <rstreams/bus/detail/json_text.hpp>
+#include <rstreams/bus/detail/now_ms.hpp>
 #include <rstreams/bus/event.hpp>
 #include <rstreams/bus/raw_json.hpp>
 #include <rstreams/bus/record.hpp>
+#include <rstreams/json/detail/json_text.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -36,26 +37,19 @@ struct payload_of<event<T>> {
 template <class T>
 using payload_of_t = typename payload_of<std::remove_cvref_t<T>>::type;
 
-/// Milliseconds since the epoch, UTC: the time base of every event timestamp.
-inline std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 /// Compact JSON text of a json value, into a string reserved up front (dump() grows it a
 /// character at a time, reallocating several times for a typical payload).
 inline std::string dump_json(const nlohmann::json& j) {
   std::string out;
   out.reserve(256);
-  dump_json_append(out, j);
+  rstreams::detail::dump_json_append(out, j);
   return out;
 }
 
 /// Compact JSON text of a json value into `out` (replacing its content, reusing its capacity).
 inline void dump_json_into(std::string& out, const nlohmann::json& j) {
   out.clear();
-  dump_json_append(out, j);
+  rstreams::detail::dump_json_append(out, j);
 }
 
 /// encode_payload into `out`, reusing its capacity.
@@ -96,10 +90,8 @@ T decode_payload(std::string_view text, std::string_view queue, std::string_view
   try {
     if constexpr (std::is_same_v<T, raw_json>)
       return raw_json{std::string(text)};
-    else if constexpr (std::is_same_v<T, nlohmann::json>)
-      return parse_json(text);
     else
-      return parse_json(text).template get<T>();
+      return rstreams::detail::decode_json<T>(text);
   } catch (const rstreams::error&) {
     throw;
   } catch (const std::exception& x) {

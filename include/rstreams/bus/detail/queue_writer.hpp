@@ -2,8 +2,8 @@
 // A micro-batch of records bound for one queue, appended as one backend call.
 
 #include <rstreams/bus/backend.hpp>
+#include <rstreams/bus/queue_write_options.hpp>
 #include <rstreams/bus/record.hpp>
-#include <rstreams/bus/write_options.hpp>
 #include <rstreams/core/clock.hpp>
 
 #include <cstddef>
@@ -17,7 +17,7 @@ namespace rstreams::bus::detail {
 template <backend B>
 class queue_writer {
  public:
-  queue_writer(B& bus, std::string queue, const write_options& opts)
+  queue_writer(B& bus, std::string queue, const queue_write_options& opts)
       : bus_(&bus),
         queue_(std::move(queue)),
         records_(opts.records),

@@ -6,6 +6,7 @@
 #include <rstreams/bus/backend.hpp>
 #include <rstreams/bus/bot_state.hpp>
 #include <rstreams/bus/checkpoint.hpp>
+#include <rstreams/bus/detail/now_ms.hpp>
 #include <rstreams/bus/local/file.hpp>
 #include <rstreams/bus/local/lock.hpp>
 
@@ -41,10 +42,7 @@ class checkpoint_store {
     if (!force && found != expected)
       throw stale_checkpoint(std::string(bot), std::string(queue), expected, found);
     auto stored = next;
-    if (stored.updated_at == 0)
-      stored.updated_at = std::chrono::duration_cast<std::chrono::milliseconds>(
-                              std::chrono::system_clock::now().time_since_epoch())
-                              .count();
+    if (stored.updated_at == 0) stored.updated_at = now_ms();
     replace_file(dir, std::string(queue) + ".json", nlohmann::json(stored).dump(), durable);
   }
 

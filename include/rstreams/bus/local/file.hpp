@@ -2,6 +2,7 @@
 // Thin POSIX file helpers for the local backend: an owning descriptor, full reads and writes,
 // fsync of files and directories, and the atomic replace (temp, fsync, rename, fsync dir).
 
+#include <rstreams/core/detail/errno_text.hpp>
 #include <rstreams/core/error.hpp>
 
 #include <cerrno>
@@ -44,7 +45,7 @@ struct file_recorder {
 inline file_recorder* active_file_recorder = nullptr;
 
 [[noreturn]] inline void throw_errno(const std::string& path, const std::string& what, int err = errno) {
-  throw io_error(path, what + ": " + std::strerror(err));
+  throw io_error(path, what + ": " + rstreams::detail::errno_text(err));
 }
 
 /// An owned file descriptor.

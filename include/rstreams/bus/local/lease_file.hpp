@@ -4,6 +4,7 @@
 // the file is empty, expired, or its holder process no longer exists.
 
 #include <rstreams/bus/backend.hpp>
+#include <rstreams/bus/detail/now_ms.hpp>
 #include <rstreams/bus/local/file.hpp>
 #include <rstreams/bus/local/lock.hpp>
 
@@ -23,12 +24,6 @@
 #include <unistd.h>
 
 namespace rstreams::bus::detail {
-
-inline std::int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 struct lease_record {
   std::string token;
@@ -57,7 +52,7 @@ inline void write_lease(int fd, const std::string& path, const lease_record& l) 
 
 inline bool lease_is_free(const std::optional<lease_record>& l) {
   if (!l) return true;
-  if (l->expires_at <= wall_ms()) return true;
+  if (l->expires_at <= now_ms()) return true;
   return l->pid > 0 && ::kill(static_cast<pid_t>(l->pid), 0) != 0 && errno == ESRCH;
 }
 
@@ -78,7 +73,7 @@ class lease_file final : public lease_state {
     const auto cur = read_lease(fd.get(), path_);
     // Still ours (even past its expiry, as long as nobody took it), or free again.
     if (cur && cur->token != token_) return false;
-    write_lease(fd.get(), path_, {token_, ::getpid(), wall_ms() + ttl_.count()});
+    write_lease(fd.get(), path_, {token_, ::getpid(), now_ms() + ttl_.count()});
     return true;
   }
 
@@ -87,7 +82,7 @@ class lease_file final : public lease_state {
     if (!fd) return false;
     flock_guard g(fd.get(), path_, lock_mode::shared);
     const auto cur = read_lease(fd.get(), path_);
-    return cur && cur->token == token_ && cur->expires_at > wall_ms();
+    return cur && cur->token == token_ && cur->expires_at > now_ms();
   }
 
   void release() noexcept override {
@@ -118,7 +113,7 @@ inline std::optional<lease> try_lease_file(const std::string& dir, std::string_v
   flock_guard g(fd.get(), path);
   if (!lease_is_free(read_lease(fd.get(), path))) return std::nullopt;
   auto token = new_lease_token();
-  write_lease(fd.get(), path, {token, ::getpid(), wall_ms() + ttl.count()});
+  write_lease(fd.get(), path, {token, ::getpid(), now_ms() + ttl.count()});
   return lease(std::make_unique<lease_file>(path, std::move(token), ttl));
 }
 

@@ -4,6 +4,8 @@
 // the per-process state that appends (eid assignment, group commit) and reads (cursors, buffer).
 
 #include <rstreams/bus/backend.hpp>
+#include <rstreams/bus/detail/eid_sequencer.hpp>
+#include <rstreams/bus/detail/now_ms.hpp>
 #include <rstreams/bus/eid.hpp>
 #include <rstreams/bus/local/corrupt_record.hpp>
 #include <rstreams/bus/local/file.hpp>
@@ -158,8 +160,8 @@ class queue_log {
   /// Assigns eids, writes the batch with one write, fsyncs per the policy; returns the last eid.
   /// On an exception (a field too long, an I/O error) nothing is stored; the records' eid
   /// fields may have been overwritten.
-  /// Appends `records`, giving them eids; with `keep_eids` they keep the full eids they carry,
-  /// which must strictly increase after the queue's last eid (else eid_order_error).
+  /// With `keep_eids` the records keep the full eids they carry, which must strictly increase
+  /// after the queue's last eid (else eid_order_error, and nothing is stored).
   std::string append(std::span<record> records, bool keep_eids = false) {
     std::shared_ptr<segment_file> written;
     std::uint64_t gen = 0;
@@ -199,14 +201,21 @@ class queue_log {
     if (!path_exists(lock_path())) return;
     check_own_dir();
     if (!lock_fd_) lock_fd_ = open_file(lock_path(), O_RDWR | O_CREAT | O_NOFOLLOW);
-    flock_guard fl(lock_fd_.get(), lock_path());
-    try {
-      recover_tail();
-    } catch (const io_error&) {
-      // Damage, a foreign file or a newer format: reported by the first append and read, and by
-      // verify(); nothing was changed.
-      tail_known_ = false;
+    {
+      flock_guard fl(lock_fd_.get(), lock_path());
+      try {
+        recover_tail();
+      } catch (const io_error&) {
+        // Damage, a foreign file or a newer format: reported by the first append and read, and
+        // by verify(); nothing was changed.
+      }
     }
+    // Keep no descriptor for a queue this process may never append to: opening a bus must not
+    // cost three descriptors per queue (the first append opens them again).
+    seg_.reset();
+    idx_fd_.reset();
+    lock_fd_.reset();
+    tail_known_ = false;
   }
 
   /// Every damaged range, gap and foreign file of the queue (see verify.hpp); changes nothing.
@@ -380,10 +389,7 @@ class queue_log {
   [[nodiscard]] std::string lock_path() const { return dir_ + "/lock"; }
 
   std::int64_t now_ms() const {
-    const auto t = opt_.now_ms ? opt_.now_ms()
-                               : std::chrono::duration_cast<std::chrono::milliseconds>(
-                                     std::chrono::system_clock::now().time_since_epoch())
-                                     .count();
+    const auto t = opt_.now_ms ? opt_.now_ms() : detail::now_ms();
     return t < 0 ? 0 : t;
   }
 
@@ -460,7 +466,7 @@ class queue_log {
     last_index_offset_ = start.offset;
     seg_ = std::move(f);
     end_ = r.end;
-    has_last_ = false;
+    eids_.reset();
     last_eid_.clear();
     next_recno_ = seg_->base_recno;
     if (r.has_last) {
@@ -590,10 +596,7 @@ class queue_log {
   }
 
   void set_last(const std::string& eid, std::uint64_t recno) {
-    const auto p = parse_eid(eid);
-    has_last_ = true;
-    last_ms_ = p.ms;
-    last_seq_ = p.seq;
+    eids_.continue_after(parse_eid(eid));
     last_eid_ = eid;
     next_recno_ = recno + 1;
   }
@@ -658,48 +661,9 @@ class queue_log {
     last_index_offset_ = 0;
   }
 
-  // eid text of (ms, seq): the "z/.../<ms>-" part is cached per ms, the 7 digits written in place.
-  void format_eid(std::string& out, std::int64_t ms, std::uint32_t seq) {
-    if (ms != eid_ms_) {
-      const auto minute = ms / 60'000;
-      if (minute != prefix_minute_) {
-        prefix_ = make_eid(ms, 0).substr(0, eid_ms_at);
-        prefix_minute_ = minute;
-      }
-      eid_ms_text_ = prefix_;
-      eid_append_padded(eid_ms_text_, static_cast<std::uint64_t>(ms), 1);
-      eid_ms_text_.push_back('-');
-      eid_ms_ = ms;
-    }
-    // Within a batch the sequence counts up by one: step the cached digits like an odometer
-    // instead of dividing by ten seven times (the divisions were the costliest part of encoding).
-    if (digits_valid_ && seq == digits_seq_ + 1) {
-      for (int i = 6; i >= 0; --i) {
-        if (digits_[i] != '9') {
-          ++digits_[i];
-          break;
-        }
-        digits_[i] = '0';
-      }
-    } else {
-      auto v = seq;
-      for (int i = 6; i >= 0; --i) {
-        digits_[i] = static_cast<char>('0' + v % 10);
-        v /= 10;
-      }
-    }
-    digits_seq_ = seq;
-    digits_valid_ = true;
-    const auto n = eid_ms_text_.size();
-    out.resize(n + 7);
-    char* p = out.data();
-    std::memcpy(p, eid_ms_text_.data(), n);
-    std::memcpy(p + n, digits_, 7);
-  }
-
   void encode_batch(std::span<record> records, bool keep_eids) {
     ibuf_.clear();
-    saved_ = {has_last_, last_ms_, last_seq_, next_recno_, seg_has_index_, last_index_offset_, last_eid_};
+    saved_ = {eids_.where(), next_recno_, seg_has_index_, last_index_offset_, last_eid_};
     const auto now = now_ms();
     std::size_t total = 0;
     // The records' strings live all over the heap: fetch a few records ahead.
@@ -709,31 +673,20 @@ class queue_log {
         if (i + ahead < records.size()) __builtin_prefetch(records[i + ahead].eid.data(), 1);
         auto& r = records[i];
         check_frame_limits(r);
-        // Strictly increasing per queue: a clock that stands still or goes back keeps the last
-        // ms and bumps the sequence (borrowing the next ms once the sequence is exhausted).
+        eid_parts at;
         if (keep_eids) {
-          const auto p = parse_eid(r.eid);  // throws eid_error naming the text
-          if (has_last_ && (p.ms < last_ms_ || (p.ms == last_ms_ && p.seq <= last_seq_)))
-            throw eid_order_error(name_, i, r.eid, last_eid_of(i, records));
-          last_ms_ = p.ms;
-          last_seq_ = p.seq;
-        } else if (!has_last_ || now > last_ms_) {
-          last_ms_ = now;
-          last_seq_ = 0;
-        } else if (last_seq_ < eid_max_seq) {
-          ++last_seq_;
+          at = parse_eid(r.eid);  // throws eid_error naming the text
+          if (!eids_.take(at))
+            throw eid_order_error(name_, i, r.eid, i > 0 ? records[i - 1].eid : saved_.eid);
         } else {
-          ++last_ms_;
-          last_seq_ = 0;
+          at = eids_.next(now, r.eid);  // strictly increasing per queue
         }
-        has_last_ = true;
-        format_eid(r.eid, last_ms_, last_seq_);
         if (r.event != name_) r.event.assign(name_);
         if (r.timestamp == 0) r.timestamp = now;
         if (r.event_source_timestamp == 0) r.event_source_timestamp = r.timestamp;
         const auto offset = end_ + total;
         if (!seg_has_index_ || offset - last_index_offset_ >= opt_.index_every_bytes) {
-          encode_index_entry(ibuf_, {last_ms_, last_seq_, next_recno_, offset});
+          encode_index_entry(ibuf_, {at.ms, at.seq, next_recno_, offset});
           seg_has_index_ = true;
           last_index_offset_ = offset;
         }
@@ -767,15 +720,8 @@ class queue_log {
     last_eid_ = records.back().eid;
   }
 
-  // The eid before records[i]: the previous record's, or the queue's last.
-  std::string last_eid_of(std::size_t i, std::span<record> records) const {
-    return i > 0 ? records[i - 1].eid : saved_.eid;
-  }
-
   void restore_tail() {
-    has_last_ = saved_.has_last;
-    last_ms_ = saved_.ms;
-    last_seq_ = saved_.seq;
+    eids_.restore(saved_.eids);
     next_recno_ = saved_.recno;
     seg_has_index_ = saved_.has_index;
     last_index_offset_ = saved_.index_offset;
@@ -1061,26 +1007,15 @@ class queue_log {
   std::uint64_t idx_size_ = 0;
   std::uint64_t end_ = 0;
   bool tail_known_ = false;
-  bool has_last_ = false;
-  std::int64_t last_ms_ = 0;
-  std::uint32_t last_seq_ = 0;
+  detail::eid_sequencer eids_;
   std::string last_eid_;
   std::uint64_t next_recno_ = 0;
   bool seg_has_index_ = false;
   std::uint64_t last_index_offset_ = 0;
   std::string buf_, ibuf_;
   std::uint64_t written_gen_ = 0;
-  std::int64_t prefix_minute_ = -1;
-  std::string prefix_;
-  std::int64_t eid_ms_ = -1;
-  std::string eid_ms_text_;
-  char digits_[7] = {};  // the 7-digit sequence text of digits_seq_
-  std::uint32_t digits_seq_ = 0;
-  bool digits_valid_ = false;
   struct saved_tail {
-    bool has_last = false;
-    std::int64_t ms = 0;
-    std::uint32_t seq = 0;
+    detail::eid_sequencer::position eids;
     std::uint64_t recno = 0;
     bool has_index = false;
     std::uint64_t index_offset = 0;

@@ -113,7 +113,8 @@ inline segment_head decode_segment_head(const char* p, std::size_t got, std::uin
   }
   const auto hsize = get_le<std::uint16_t>(p + 6);
   const auto qlen = get_le<std::uint16_t>(p + 32);
-  if (h.version != segment_version || hsize < segment_header_fixed + qlen || hsize % 8 != 0 || hsize > got) {
+  if (h.version != segment_version || hsize != segment_header_size(std::string_view(p, qlen)) ||
+      hsize > got) {
     h.kind = segment_kind::foreign;
     h.problem = "segment header fields do not add up (damaged header)";
     return h;

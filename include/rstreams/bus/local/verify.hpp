@@ -67,6 +67,7 @@ struct segment_scan {
   struct good_run {
     std::uint64_t from = 0, to = 0;  // byte range of consecutive valid frames
     std::uint64_t first_recno = 0, last_recno = 0;
+    std::uint64_t frames = 0;  // not last - first + 1: a repaired segment has holes in its numbers
   };
   std::vector<good_run> runs;
   std::vector<damaged_range> damage;
@@ -103,8 +104,9 @@ inline segment_scan scan_segment(const std::string& queue_dir, const std::string
       if (!s.runs.empty() && s.runs.back().to == pos) {
         s.runs.back().to = pos + f.size;
         s.runs.back().last_recno = f.recno;
+        ++s.runs.back().frames;
       } else {
-        s.runs.push_back({pos, pos + f.size, f.recno, f.recno});
+        s.runs.push_back({pos, pos + f.size, f.recno, f.recno, 1});
       }
       pos += f.size;
       continue;
@@ -174,7 +176,7 @@ inline verify_report verify_queue(const std::string& queue_dir, const std::strin
       d.events = lost;
       rep.damage.push_back(d);
     }
-    for (const auto& r : s.runs) rep.records += r.last_recno - r.first_recno + 1;
+    for (const auto& r : s.runs) rep.records += r.frames;
     if (!s.runs.empty()) prev_last = s.runs.back().last_recno;
     if (i + 1 == nums.size()) rep.torn_bytes = s.bytes.size() - s.torn_from;
     if (scans) scans->push_back(std::move(s));
@@ -203,7 +205,17 @@ inline verify_report repair_queue(const std::string& queue_dir, const std::strin
       fsync_fd(q.get(), out.quarantine, false);
       at = d.offset + d.length;
     }
-    kept.append(s.bytes, at, std::string::npos);
+    kept.append(s.bytes, at, s.torn_from - at);
+    if (s.torn_from < s.bytes.size()) {
+      // A torn tail after the damage: kept aside too, since the rewritten file's horizon covers
+      // all of it (found by local_segment_fuzz: left in place, it read as damage after repair).
+      auto tpath = s.path + ".torn-" + std::to_string(s.torn_from);
+      for (int k = 2; path_exists(tpath); ++k)
+        tpath = s.path + ".torn-" + std::to_string(s.torn_from) + "." + std::to_string(k);
+      auto t = open_file(tpath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW);
+      pwrite_full(t.get(), s.bytes.data() + s.torn_from, s.bytes.size() - s.torn_from, 0, tpath);
+      fsync_fd(t.get(), tpath, false);
+    }
     // The horizon no longer matches the rewritten offsets: say the whole file is durable.
     if (s.head.kind == segment_kind::headed && kept.size() >= segment_header_fixed)
       put_le<std::uint64_t>(kept.data() + segment_horizon_at, kept.size());

@@ -2,10 +2,11 @@
 // The event bus on NATS JetStream: a queue is a stream, checkpoints and leases live in
 // JetStream key-value buckets. Models `rstreams::bus::backend`.
 
-#include <rstreams/bus/any_backend.hpp>
 #include <rstreams/bus/backend.hpp>
 #include <rstreams/bus/bot_state.hpp>
 #include <rstreams/bus/checkpoint.hpp>
+#include <rstreams/bus/detail/eid_sequencer.hpp>
+#include <rstreams/bus/detail/now_ms.hpp>
 #include <rstreams/bus/eid.hpp>
 #include <rstreams/bus/nats/connection.hpp>
 #include <rstreams/bus/nats/message_codec.hpp>
@@ -55,10 +56,9 @@ inline std::string nats_unescape(std::string_view name) {
   return s;
 }
 
+/// The bus clock (detail/now_ms.hpp), under the name the NATS code and its tests use.
 inline std::int64_t nats_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return now_ms();
 }
 
 /// The longest a fetch waits for records its consumer holds. A live consumer answers at once;
@@ -165,45 +165,13 @@ struct nats_state {
   }
 };
 
-/// The eids following `last` for `n` records: the client's clock in ms, never before the last
-/// eid's ms, numbered on from the last eid's sequence within the same ms. The text before the
-/// 7-digit sequence is made once per ms, and each eid is written into the record's own string
-/// (no allocation when it already has the capacity).
+/// The eids following `last` for `records`, the client's clock in ms (see eid_sequencer), each
+/// written into the record's own string.
 inline void nats_assign_eids(const std::string& last, std::span<record> records) {
-  // The eid after q: the next sequence, or the next ms once the sequence is exhausted.
-  const auto step = [](eid_parts& q) {
-    if (q.seq >= eid_max_seq) {
-      ++q.ms;
-      q.seq = 0;
-    } else {
-      ++q.seq;
-    }
-  };
-  constexpr std::size_t seq_digits = 7;  // make_eid pads the sequence to 7 digits
-  const auto prefix_of = [](std::int64_t ms) {
-    std::string t = make_eid(ms, 0);
-    t.resize(t.size() - seq_digits);
-    return t;
-  };
-  eid_parts p{nats_now_ms(), 0};
-  if (!last.empty()) {
-    const auto l = parse_eid(last);
-    if (p.ms <= l.ms) {
-      p = l;
-      step(p);
-    }
-  }
-  std::string prefix = prefix_of(p.ms);
-  for (auto& r : records) {
-    r.eid.assign(prefix);
-    r.eid.resize(prefix.size() + seq_digits);
-    std::uint32_t v = p.seq;
-    for (std::size_t i = r.eid.size(); i > prefix.size(); v /= 10)
-      r.eid[--i] = static_cast<char>('0' + v % 10);
-    const auto ms = p.ms;
-    step(p);
-    if (p.ms != ms) prefix = prefix_of(p.ms);
-  }
+  eid_sequencer eids;
+  if (!last.empty()) eids.continue_after(parse_eid(last));
+  const auto now = nats_now_ms();
+  for (auto& r : records) eids.next(now, r.eid);
 }
 
 class nats_lease_state final : public lease_state {
@@ -1100,13 +1068,5 @@ class nats_backend {
 
 static_assert(backend<nats_backend>);
 static_assert(stores_bot_state<nats_backend>);
-
-namespace detail {
-inline any_backend open_nats_bus(std::string_view url) {
-  return any_backend(nats_backend(std::string(url)));
-}
-/// Makes `open_bus("nats://...")` open this backend in every program that includes this header.
-inline const bool nats_bus_registered = (nats_bus_opener() = &open_nats_bus, true);
-}  // namespace detail
 
 }  // namespace rstreams::bus

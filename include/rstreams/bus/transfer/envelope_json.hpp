@@ -3,9 +3,9 @@
 // {"id":…,"event":…,"payload":…,"event_source_timestamp":…,"timestamp":…,"eid":…,"correlation_id":{…}}.
 
 #include <rstreams/bus/correlation.hpp>
-#include <rstreams/bus/detail/json_text.hpp>
 #include <rstreams/bus/record.hpp>
 #include <rstreams/core/error.hpp>
+#include <rstreams/json/detail/json_text.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -56,7 +56,7 @@ inline record parse_envelope(std::string_view line, const envelope_read_options&
     if (!o.auto_detect_payload)
       throw envelope_error(source, line_no, "not an event envelope (no \"payload\" field)");
     r.id = o.id;
-    detail::dump_json_append(r.payload, j);
+    rstreams::detail::dump_json_append(r.payload, j);
     return r;
   }
   const auto text = [&](const char* key) -> std::string {
@@ -91,7 +91,7 @@ inline record parse_envelope(std::string_view line, const envelope_read_options&
       throw envelope_error(source, line_no, std::string("bad correlation_id: ") + e.what());
     }
   }
-  detail::dump_json_append(r.payload, j["payload"]);
+  rstreams::detail::dump_json_append(r.payload, j["payload"]);
   return r;
 }
 

@@ -3,6 +3,7 @@
 // one as it grows. Shared by read_file (chunks) and read_lines (lines, cut per file).
 
 #include <rstreams/core/context.hpp>
+#include <rstreams/core/detail/errno_text.hpp>
 #include <rstreams/core/error.hpp>
 #include <rstreams/io/detail/gzip_hook.hpp>
 
@@ -27,7 +28,7 @@
 namespace rstreams {
 
 /// Options of `read_file` and `read_lines`.
-struct read_options {
+struct file_read_options {
   /// Bytes per read (and the largest chunk read_file delivers).
   std::size_t chunk_size = 64 * 1024;
   /// Decompress files whose name ends in ".gz".
@@ -40,6 +41,11 @@ struct read_options {
   /// read_lines: a line longer than this is an error (0: no limit).
   std::size_t max_line = 0;
 };
+
+/// Deprecated name of `file_read_options`, kept for one release.
+using read_options
+    [[deprecated("use rstreams::file_read_options (io); rstreams::bus::queue_read_options is the bus one")]] =
+        file_read_options;
 
 namespace detail {
 
@@ -75,7 +81,7 @@ class file_reader {
  public:
   enum class event { chunk, file_end, end };
 
-  file_reader(std::filesystem::path path, read_options o) : path_(std::move(path)), o_(o) {}
+  file_reader(std::filesystem::path path, file_read_options o) : path_(std::move(path)), o_(o) {}
   file_reader(file_reader&& other) noexcept
       : path_(std::move(other.path_)),
         o_(other.o_),
@@ -114,8 +120,7 @@ class file_reader {
       const ::ssize_t n = ::read(fd_, buf_.data(), buf_.size());
       if (n < 0) {
         if (errno == EINTR) continue;
-        throw io_error(current(),
-                       "read failed: " + std::error_code(errno, std::generic_category()).message());
+        throw io_error(current(), "read failed: " + rstreams::detail::errno_text(errno));
       }
       if (n > 0) {
         offset_ += static_cast<std::size_t>(n);
@@ -188,7 +193,7 @@ class file_reader {
         }
         continue;
       }
-      throw io_error(name, "cannot open: " + std::error_code(err, std::generic_category()).message());
+      throw io_error(name, "cannot open: " + rstreams::detail::errno_text(err));
     }
     offset_ = 0;
     const bool is_gz = o_.decompress && files_[index_].extension() == ".gz";
@@ -206,7 +211,7 @@ class file_reader {
   }
 
   std::filesystem::path path_;
-  read_options o_;
+  file_read_options o_;
   std::vector<std::filesystem::path> files_;
   bool listed_ = false;
   std::size_t index_ = 0;

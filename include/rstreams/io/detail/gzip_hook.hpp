@@ -41,7 +41,7 @@ inline const gzip_file_codecs& gzip_file_codecs_or_throw(std::string_view stage,
     throw config_error("rstreams::" + std::string(stage) + ": " + file +
                        " is a gzip file: include <rstreams/io/gunzip.hpp> or <rstreams/io/gzip.hpp> in "
                        "the program and link rstreams::gzip (zlib), or turn the option off "
-                       "(read_options::decompress, write_options::compress)");
+                       "(file_read_options::decompress, file_write_options::compress)");
   return *c;
 }
 

@@ -1,4 +1,4 @@
-#include <rstreams/bus/detail/json_text.hpp>
+#include <rstreams/json/detail/json_text.hpp>
 
 #include <support/catch.hpp>
 
@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-namespace rd = rstreams::bus::detail;
+namespace rd = rstreams::detail;
 using json = nlohmann::json;
 
 namespace {
@@ -27,7 +27,8 @@ std::string dumped(const json& j) {
 
 static_assert(std::is_same_v<decltype(rd::parse_json(std::string_view{})), json>);
 
-TEST_CASE("parse_json builds what nlohmann's parser builds, with the same number types", "[bus][json_text]") {
+TEST_CASE("parse_json builds what nlohmann's parser builds, with the same number types",
+          "[json][json_text]") {
   const char* docs[] = {
       R"({"id":17,"customer":"customer-000017","email":"c17@example.com","total":123.45,"country":"NL"})",
       R"( { "a" : [ 1 , -2 , 3.5e2 , true , false , null , "x\"y\\z\/\b\f\n\r\t" ] , "b" : { } , "c" : [ ] } )",
@@ -51,12 +52,12 @@ TEST_CASE("parse_json builds what nlohmann's parser builds, with the same number
   REQUIRE(nums[2].is_number_float());
 }
 
-TEST_CASE("parse_json: a repeated key keeps the last value, as nlohmann does", "[bus][json_text]") {
+TEST_CASE("parse_json: a repeated key keeps the last value, as nlohmann does", "[json][json_text]") {
   REQUIRE(rd::parse_json(R"({"a":1,"a":2})") == json::parse(R"({"a":1,"a":2})"));
   REQUIRE(rd::parse_json(R"({"a":1,"a":2})")["a"] == 2);
 }
 
-TEST_CASE("parse_json hands unusual text to nlohmann, which gives the same result", "[bus][json_text]") {
+TEST_CASE("parse_json hands unusual text to nlohmann, which gives the same result", "[json][json_text]") {
   const char* docs[] = {
       R"({"name":"Zoë"})",              // non-ASCII: nlohmann validates UTF-8
       R"({"s":"\u00e9\ud83d\ude00"})",  // \u escapes and a surrogate pair
@@ -74,7 +75,7 @@ TEST_CASE("parse_json hands unusual text to nlohmann, which gives the same resul
   REQUIRE(rd::parse_json(deep) == json::parse(deep));
 }
 
-TEST_CASE("parse_json rejects what is not JSON with nlohmann's parse_error", "[bus][json_text]") {
+TEST_CASE("parse_json rejects what is not JSON with nlohmann's parse_error", "[json][json_text]") {
   const char* bad[] = {"",       "{",       R"({"a":})", R"({"a" 1})", "[1,]",  "01",        "1.",
                        "-",      "tru",     "nul",       R"("abc)",    "[1 2]", "{}x",       R"({"a":1,})",
                        "\"\t\"", R"("\x")", "1e",        ".5",         "[-]",   "{\"a\":1}}"};
@@ -85,7 +86,7 @@ TEST_CASE("parse_json rejects what is not JSON with nlohmann's parse_error", "[b
   }
 }
 
-TEST_CASE("dump_json_append writes what nlohmann's dump writes", "[bus][json_text]") {
+TEST_CASE("dump_json_append writes what nlohmann's dump writes", "[json][json_text]") {
   const json docs[] = {
       json::parse(R"({"id":17,"customer":"c-1","ok":true,"none":null,"neg":-5,"list":[1,[2,{}],[]]})"),
       json("quote \" backslash \\ controls \b\f\n\r\t \x01\x1f end"),
@@ -101,7 +102,7 @@ TEST_CASE("dump_json_append writes what nlohmann's dump writes", "[bus][json_tex
   }
 }
 
-TEST_CASE("dump_json_append: floats read back as the same floats", "[bus][json_text]") {
+TEST_CASE("dump_json_append: floats read back as the same floats", "[json][json_text]") {
   const double values[] = {500.0, 123.45, 0.1, -2.5e-7, 1e21, 1e15, 5e-324, 1.7976931348623157e308, -0.0};
   for (const double v : values) {
     INFO(v);
@@ -115,9 +116,30 @@ TEST_CASE("dump_json_append: floats read back as the same floats", "[bus][json_t
   REQUIRE(dumped(json(std::numeric_limits<double>::quiet_NaN())) == "null");
 }
 
-TEST_CASE("dump_json_append appends, and invalid UTF-8 throws as nlohmann's dump does", "[bus][json_text]") {
+TEST_CASE("dump_json_append appends, and invalid UTF-8 throws as nlohmann's dump does", "[json][json_text]") {
   std::string out = "prefix:";
   rd::dump_json_append(out, json{{"a", 1}});
   REQUIRE(out == R"(prefix:{"a":1})");
   REQUIRE_THROWS_AS(dumped(json("bad \xff byte")), json::type_error);
+}
+
+namespace {
+struct point {
+  int x = 0;
+  int y = 0;
+};
+void from_json(const json& j, point& p) {
+  p.x = j.at("x").get<int>();
+  p.y = j.at("y").get<int>();
+}
+}  // namespace
+
+TEST_CASE("decode_json: JSON values as they are, user types through from_json, errors as nlohmann's",
+          "[json][json_text]") {
+  REQUIRE(rd::decode_json<json>(R"({"x":1,"y":[2,3]})") == json::parse(R"({"x":1,"y":[2,3]})"));
+  const auto p = rd::decode_json<point>(R"({"x":4,"y":-5})");
+  REQUIRE(p.x == 4);
+  REQUIRE(p.y == -5);
+  REQUIRE_THROWS_AS(rd::decode_json<json>(R"({"x":)"), json::parse_error);
+  REQUIRE_THROWS_AS(rd::decode_json<point>(R"({"x":4})"), json::out_of_range);
 }

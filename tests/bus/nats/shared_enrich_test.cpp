@@ -1,4 +1,0 @@
-// The shared bus suite (tests/bus/enrich_test.cpp) on a real NATS JetStream server: see
-// support/bus_backends.hpp.
-#define RSTREAMS_TEST_NATS_BUS
-#include <bus/enrich_test.cpp>  // NOLINT(bugprone-suspicious-include)
