@@ -3,9 +3,13 @@
 #include <support/catch.hpp>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstdint>
+#include <fstream>
+#include <optional>
+#include <set>
 #include <string>
 
 namespace rb = rstreams::bus;
@@ -42,9 +46,14 @@ TEST_CASE("eid_from_time cuts the eid at each granularity", "[bus][eid]") {
   REQUIRE(rb::eid_from_time(docs_ms, g::day) == "z/2021/06/14/");
   REQUIRE(rb::eid_from_time(docs_ms, g::hour) == "z/2021/06/14/17/");
   REQUIRE(rb::eid_from_time(docs_ms, g::minute) == "z/2021/06/14/17/19/");
-  REQUIRE(rb::eid_from_time(docs_ms, g::second) == "z/2021/06/14/17/19/1623691151");
+  REQUIRE(rb::eid_from_time(docs_ms, g::second) == "z/2021/06/14/17/19/1623691151000");
+  REQUIRE(rb::eid_from_time(docs_ms, g::second, 5) == "z/2021/06/14/17/19/1623691151000");
   REQUIRE(rb::eid_from_time(docs_ms, g::millisecond) == "z/2021/06/14/17/19/1623691151425");
+  REQUIRE(rb::eid_from_time(docs_ms, g::full) == "z/2021/06/14/17/19/1623691151425");
   REQUIRE(rb::eid_from_time(docs_ms, g::full, 2) == "z/2021/06/14/17/19/1623691151425-0000002");
+  REQUIRE(rb::eid_from_time(docs_ms, g::millisecond, 0) == "z/2021/06/14/17/19/1623691151425-0000000");
+  REQUIRE(rb::eid_from_time(999, g::second) == "z/1970/01/01/00/00/0");
+  REQUIRE(rb::eid_from_time(1999, g::second) == "z/1970/01/01/00/00/1000");
   const auto tp = std::chrono::system_clock::time_point{std::chrono::milliseconds{docs_ms}};
   REQUIRE(rb::eid_from_time(tp, g::minute) == "z/2021/06/14/17/19/");
 }
@@ -110,15 +119,20 @@ TEST_CASE("every prefix of an eid is a valid position", "[bus][eid]") {
 TEST_CASE("eid_to_ms reads the time back from full and partial eids", "[bus][eid]") {
   REQUIRE(rb::eid_to_ms("z/2021/06/14/17/19/1623691151425-0000013") == docs_ms);
   REQUIRE(rb::eid_to_ms("z/2021/06/14/17/19/1623691151425") == docs_ms);
-  REQUIRE(rb::eid_to_ms("z/2021/06/14/17/19/1623691151") == 1623691151000);
+  // As the SDK: a partial ms field above 10000 is read as it stands, one up to 10000 not at all.
+  REQUIRE(rb::eid_to_ms("z/2021/06/14/17/19/1623691151") == 1623691151);
+  REQUIRE(rb::eid_to_ms("z/2021/06/14/17/19/5000") == 1623691140000);
   REQUIRE(rb::eid_to_ms("z/2021/06/14/17/19/") == 1623691140000);
   REQUIRE(rb::eid_to_ms("z/2021/06/14/17/") == 1623690000000);
   REQUIRE(rb::eid_to_ms("z/2021/06/14") == 1623628800000);
   REQUIRE(rb::eid_to_ms("z/2021/06/") == 1622505600000);
   REQUIRE(rb::eid_to_ms("z/2021/") == 1609459200000);
-  REQUIRE(rb::eid_to_ms("z/2021/0") == 1609459200000);  // an incomplete month: from the year's start
-  REQUIRE(rb::eid_to_ms("z/") == 0);
-  REQUIRE(rb::eid_to_ms("") == 0);
+  // Where the SDK throws or yields NaN, rstreams throws.
+  REQUIRE(error_of([] { rb::eid_to_ms("z/2021/0"); }).find("incomplete month") != std::string::npos);
+  REQUIRE(error_of([] { rb::eid_to_ms("z/"); }).find("no date") != std::string::npos);
+  REQUIRE_THROWS_AS(rb::eid_to_ms(""), rb::eid_error);
+  REQUIRE(error_of([] { rb::eid_to_ms("z/2021/02/29/"); }) ==
+          "rstreams: malformed eid \"z/2021/02/29/\" at position 10: there is no such day in that month");
   REQUIRE_THROWS_AS(rb::eid_to_ms("z/2021/99"), rb::eid_error);
 }
 
@@ -144,4 +158,92 @@ TEST_CASE("eid_parts has an fmt formatter", "[bus][eid]") {
   const rb::eid_parts p{docs_ms, 13};
   REQUIRE(fmt::format("{}", p) == "z/2021/06/14/17/19/1623691151425-0000013");
   REQUIRE(fmt::format("{:t}", p) == "2021-06-14T17:19:11.425Z#13");
+}
+
+// The RStreams SDK's own answers (tests/compat/make_eid_vectors.js, run against leo-sdk 6.0.18
+// and checked in), so this test needs no node.
+namespace {
+nlohmann::json sdk_vectors() {
+  std::ifstream in(std::string(RSTREAMS_TEST_DATA_DIR) + "/eid_vectors.json");
+  REQUIRE(in.good());
+  return nlohmann::json::parse(in);
+}
+
+rb::eid_granularity granularity_named(const std::string& g) {
+  using e = rb::eid_granularity;
+  if (g == "year") return e::year;
+  if (g == "month") return e::month;
+  if (g == "date") return e::day;
+  if (g == "hour") return e::hour;
+  if (g == "minute") return e::minute;
+  if (g == "second") return e::second;
+  if (g == "millisecond") return e::millisecond;
+  REQUIRE(g == "full");
+  return e::full;
+}
+}  // namespace
+
+TEST_CASE("eid_from_time writes exactly the SDK's eventIdFromTimestamp text", "[bus][eid][sdk]") {
+  const auto v = sdk_vectors();
+  REQUIRE(v.at("sdk") == "leo-sdk@6.0.18");
+  std::size_t checked = 0;
+  for (const auto& c : v.at("from_timestamp")) {
+    const auto ts = c.at("ts").get<std::int64_t>();
+    if (ts >= 253'402'300'800'000) continue;  // past year 9999: outside make_eid's range
+    std::optional<std::uint32_t> record;
+    if (!c.at("record").is_null()) record = c.at("record").get<std::uint32_t>();
+    INFO("ts " << ts << " granularity " << c.at("granularity") << " record " << c.at("record"));
+    REQUIRE(rb::eid_from_time(ts, granularity_named(c.at("granularity")), record) ==
+            c.at("eid").get<std::string>());
+    ++checked;
+  }
+  REQUIRE(checked > 2000);
+}
+
+TEST_CASE("eid_to_ms reads text as the SDK's eventIdToTimestamp does", "[bus][eid][sdk]") {
+  // Text the SDK reads loosely although it is no eid prefix; rstreams rejects it (README,
+  // compatibility table). Any other disagreement fails.
+  const std::set<std::string> stricter = {
+      "z/20",                                       // the SDK reads year 0020
+      "z/2021/6/",                                  // one-digit month
+      "z/2021/06/1",                                // one-digit day
+      "z/2021/06/14/24/",                           // hour 24
+      "z/2021/06/14/17/19/abc",                     // not an ms time: the SDK falls back to the minute
+      "z/2021/06/14/18/19/1623691151425-0000013",   // date fields contradict the ms time
+      "z/2021/06/14/17/19/1623691151425-abc",       // not a sequence
+      "z/2021/06/14/17/19/1623691151425-00000131",  // an 8-digit sequence
+      "z/2021/06/14/17/19/-0000001",                // no ms time
+      "z/2021-06-14",                               // '-' for '/'
+      "z/2021/ab/",                                 // the SDK reads the year alone
+      "z/2021/06/14/17/19/1623691151425/",          // text after the ms time
+  };
+  std::size_t agreed = 0;
+  const auto v = sdk_vectors();
+  for (const auto& c : v.at("to_timestamp")) {
+    const auto text = c.at("eid").get<std::string>();
+    INFO("eid \"" << text << "\": SDK " << c.dump());
+    if (c.contains("ms")) {
+      if (stricter.count(text) != 0) {
+        CHECK_THROWS_AS(rb::eid_to_ms(text), rb::eid_error);
+        continue;
+      }
+      CHECK(rb::eid_to_ms(text) == c.at("ms").get<std::int64_t>());
+    } else {
+      CHECK_THROWS_AS(rb::eid_to_ms(text), rb::eid_error);
+    }
+    ++agreed;
+  }
+  REQUIRE(agreed > 500);
+}
+
+TEST_CASE("a read start made from a time includes the events at that millisecond", "[bus][eid]") {
+  using g = rb::eid_granularity;
+  const auto at = rb::make_eid(docs_ms, 0);
+  for (const auto gran :
+       {g::full, g::millisecond, g::second, g::minute, g::hour, g::day, g::month, g::year}) {
+    const auto start = rb::eid_from_time(docs_ms, gran);
+    INFO(start);
+    REQUIRE(start < at);  // reading strictly after it delivers `at`
+  }
+  REQUIRE(rb::eid_from_time(docs_ms) > rb::make_eid(docs_ms - 1, rb::eid_max_seq));
 }

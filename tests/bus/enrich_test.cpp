@@ -1,5 +1,6 @@
 // The behaviour of enrich on every backend: support/contract/enrich_cases.hpp, run by
 // tests/bus/<backend>/contract_test.cpp. Here: what does not depend on the backend.
+#include <rstreams/bus/derive.hpp>
 #include <rstreams/bus/enrich.hpp>
 #include <rstreams/bus/put.hpp>
 #include <rstreams/bus/raw_json.hpp>
@@ -12,14 +13,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <future>
-#include <stop_token>
-#include <thread>
 #include <optional>
 #include <stdexcept>
+#include <stop_token>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace rb = rstreams::bus;
@@ -105,4 +107,113 @@ TEST_CASE(
   REQUIRE(stats.in == 20);
   REQUIRE(stats.commits == 1);  // at the end only
   REQUIRE(rt::checkpoint_of(writer, "greeter", "people") == rt::read_all(writer, "people").back().eid);
+}
+
+TEST_CASE("enrich: run_time holds per event with a slow function", "[bus][enrich][limits]") {
+  for (const bool ahead : {false, true}) {
+    DYNAMIC_SECTION("read_ahead " << ahead) {
+      rt::local_bus fx;
+      auto& bus = fx.bus();
+      put_people(bus, 50);
+      int calls = 0;
+      rb::enrich_options o{.bot = "slow", .in = "people", .out = "greetings"};
+      o.read.run_time = std::chrono::milliseconds{200};
+      o.read_ahead = ahead;
+      const auto t0 = std::chrono::steady_clock::now();
+      const auto stats = rb::enrich(bus, o, [&](const person& p) {
+        ++calls;
+        std::this_thread::sleep_for(std::chrono::milliseconds{20});
+        return greet(p);
+      });
+      const auto took = std::chrono::steady_clock::now() - t0;
+      INFO("calls " << calls << ", took "
+                    << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms");
+      // 200 ms at >= 20 ms each: at most 10 started before the deadline, plus the one in hand.
+      REQUIRE(calls >= 1);
+      REQUIRE(calls <= 11);
+      REQUIRE(stats.in == static_cast<std::uint64_t>(calls));
+      REQUIRE(bus.get_checkpoint("slow", "people")->records == static_cast<std::uint64_t>(calls));
+      // The rest is read by the next run.
+      o.read.run_time.reset();
+      REQUIRE(rb::enrich(bus, o, greet).in == 50 - static_cast<std::uint64_t>(calls));
+    }
+  }
+}
+
+TEST_CASE("enrich: a stop request during a backlog is seen before the next event", "[bus][enrich][limits]") {
+  for (const bool ahead : {false, true}) {
+    DYNAMIC_SECTION("read_ahead " << ahead) {
+      rt::local_bus fx;
+      auto& bus = fx.bus();
+      const auto eids = put_people(bus, 2000);
+      std::stop_source stop;
+      int calls = 0;
+      rb::enrich_options o{.bot = "stoppable", .in = "people", .out = "greetings"};
+      o.read_ahead = ahead;
+      const auto stats = rb::enrich(
+          bus, o,
+          [&](const person& p) {
+            ++calls;
+            std::this_thread::sleep_for(std::chrono::milliseconds{1});
+            if (calls == 7) stop.request_stop();  // as a signal handler would, mid-event
+            return greet(p);
+          },
+          rstreams::run_context{stop.get_token()});
+      REQUIRE(calls == 7);
+      REQUIRE(stats.in == 7);
+      REQUIRE(rt::checkpoint_of(bus, "stoppable", "people") == eids[6]);
+      REQUIRE(rt::read_all(bus, "greetings").size() == 7);
+    }
+  }
+}
+
+TEST_CASE("enrich: a stop from another thread is seen within an event at 1 ms per event",
+          "[bus][enrich][limits]") {
+  rt::local_bus fx;
+  auto& bus = fx.bus();
+  put_people(bus, 3000);
+  std::stop_source stop;
+  std::atomic<int> calls{0};
+  int at_request = -1;
+  std::jthread stopper([&] {
+    while (calls.load() < 50) std::this_thread::sleep_for(std::chrono::milliseconds{1});
+    at_request = calls.load();
+    stop.request_stop();
+  });
+  const auto stats = rb::enrich(
+      bus, {.bot = "stoppable", .in = "people", .out = "greetings"},
+      [&](const person& p) {
+        calls.fetch_add(1);
+        std::this_thread::sleep_for(std::chrono::milliseconds{1});
+        return greet(p);
+      },
+      rstreams::run_context{stop.get_token()});
+  stopper.join();
+  INFO("calls at the request " << at_request << ", in all " << calls.load());
+  // The event in hand when the request came, and none after.
+  REQUIRE(calls.load() <= at_request + 1);
+  REQUIRE(stats.in == static_cast<std::uint64_t>(calls.load()));
+}
+
+TEST_CASE("enrich and derive give an N->1 event the first parent's source time", "[bus][enrich][derive]") {
+  rt::local_bus fx;
+  auto& bus = fx.bus();
+  std::vector<rb::record> in(3);
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    in[i].id = "loader";
+    in[i].payload = R"({"name":"p","age":1})";
+    in[i].event_source_timestamp = 1'700'000'000'000 - static_cast<std::int64_t>(i) * 1000;  // descending
+  }
+  bus.append("people", in);
+  rb::enrich_options o{.bot = "summer", .in = "people", .out = "ages"};
+  o.batch = 3;
+  std::optional<rb::event<int>> derived;
+  rb::enrich(bus, o, [&](const std::vector<rb::event<person>>& batch) {
+    derived = rb::derive(batch, 3);
+    return json{{"n", batch.size()}};
+  });
+  const auto out = rt::read_all(bus, "ages");
+  REQUIRE(out.size() == 1);
+  REQUIRE(out[0].event_source_timestamp == 1'700'000'000'000);
+  REQUIRE(derived->event_source_timestamp == out[0].event_source_timestamp);
 }

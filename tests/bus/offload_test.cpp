@@ -17,8 +17,8 @@
 #include <future>
 #include <stdexcept>
 #include <stop_token>
-#include <thread>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace rb = rstreams::bus;
@@ -51,18 +51,20 @@ TEST_CASE("offload refuses a sink that replaces its file each run; an appending 
   put_orders(bus, 3);
   // write_lines(path) truncates: a second run would leave only its own rows while the checkpoint
   // says the earlier ones were handled. Refused before anything is read.
-  REQUIRE_THROWS_WITH(
-      rb::offload_as<order>(bus, {.bot = "warehouse", .in = "orders"}, row | rstreams::write_lines(csv.path())),
-      Catch::Contains("replaces") && Catch::Contains("file_mode::append"));
+  REQUIRE_THROWS_WITH(rb::offload_as<order>(bus, {.bot = "warehouse", .in = "orders"},
+                                            row | rstreams::write_lines(csv.path())),
+                      Catch::Contains("replaces") && Catch::Contains("file_mode::append"));
   REQUIRE_THROWS_AS(rb::offload(bus, {.bot = "warehouse", .in = "orders"}, rstreams::write_lines(csv.path())),
                     rstreams::config_error);
   REQUIRE(rt::checkpoint_of(bus, "warehouse", "orders") == "none");
-  const auto first = rb::offload_as<order>(bus, {.bot = "warehouse", .in = "orders"},
-                                           row | rstreams::write_lines(csv.path(), rstreams::file_mode::append));
+  const auto first =
+      rb::offload_as<order>(bus, {.bot = "warehouse", .in = "orders"},
+                            row | rstreams::write_lines(csv.path(), rstreams::file_mode::append));
   REQUIRE(first.in == 3);
   const auto last = put_orders(bus, 2).back();
-  const auto second = rb::offload_as<order>(bus, {.bot = "warehouse", .in = "orders"},
-                                            row | rstreams::write_lines(csv.path(), rstreams::file_mode::append));
+  const auto second =
+      rb::offload_as<order>(bus, {.bot = "warehouse", .in = "orders"},
+                            row | rstreams::write_lines(csv.path(), rstreams::file_mode::append));
   REQUIRE(second.in == 2);
   REQUIRE(rt::checkpoint_of(bus, "warehouse", "orders") == last);
   REQUIRE(csv.read() == "0,0.000000\n1,1.500000\n2,3.000000\n0,0.000000\n1,1.500000\n");
@@ -100,4 +102,21 @@ TEST_CASE("offload into a sink in follow mode commits on the configured cadence,
   REQUIRE(stats.in == 12);
   REQUIRE(rt::checkpoint_of(other, "tail", "orders") == eids[11]);
   REQUIRE(out.read() == "0\n1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n");
+}
+
+TEST_CASE("offload: run_time holds per event with a slow side effect", "[bus][offload][limits]") {
+  rt::local_bus fx;
+  auto& bus = fx.bus();
+  put_orders(bus, 50);
+  int calls = 0;
+  rb::offload_options o{.bot = "slow", .in = "orders"};
+  o.read.run_time = std::chrono::milliseconds{200};
+  const auto stats = rb::offload(bus, o, [&](const order&) {
+    ++calls;
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  });
+  INFO("calls " << calls);
+  REQUIRE(calls >= 1);
+  REQUIRE(calls <= 11);
+  REQUIRE(stats.in == static_cast<std::uint64_t>(calls));
 }

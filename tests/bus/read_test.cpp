@@ -44,3 +44,27 @@ TEST_CASE("read: bad options and names are config errors", "[bus][read]") {
   REQUIRE_THROWS_AS(rb::read(fx.bus(), "r", "q", {.batch = 0}), rstreams::config_error);
   REQUIRE_THROWS_AS(rb::read(fx.bus(), "r", "q", {.start = "z/2024/13"}), rb::eid_error);
 }
+
+TEST_CASE("read: a start made from a time includes the events at that time", "[bus][read][eid]") {
+  rt::local_bus fx;
+  auto& bus = fx.bus();
+  const auto eids = rb::put_events(bus, "loader", "items", std::vector<item>{{0}, {1}, {2}, {3}, {4}});
+  const auto count = [&](const std::string& start) {
+    std::vector<int> got;
+    for (auto&& e : rb::read_as<item>(bus, "r", "items", {.start = start})) got.push_back(e.payload.n);
+    return got;
+  };
+  // The first event of the batch has sequence 0 at its ms: a start from that ms includes it.
+  const auto first = rb::parse_eid(eids[0]);
+  REQUIRE(first.seq == 0);
+  for (const auto g : {rb::eid_granularity::full, rb::eid_granularity::millisecond,
+                       rb::eid_granularity::second, rb::eid_granularity::minute}) {
+    INFO(rb::eid_from_time(first.ms, g));
+    REQUIRE(count(rb::eid_from_time(first.ms, g)) == std::vector<int>{0, 1, 2, 3, 4});
+  }
+  // One ms later: only what came after.
+  const auto later = count(rb::eid_from_time(first.ms + 1));
+  REQUIRE(later.size() <= 5);
+  for (std::size_t i = 0; i < later.size(); ++i)
+    REQUIRE(rb::parse_eid(eids[5 - later.size() + i]).ms > first.ms);
+}

@@ -136,6 +136,34 @@ inline void validate_bot_name(std::string_view name) {
   detail::validate_name("bot", name);
 }
 
+/// An append with caller-given eids (`append_keeping_eids`) that are not strictly increasing in
+/// their queue: `index()` is the record's place in the batch, `eid()` its eid, `previous()` the
+/// eid it had to follow.
+class eid_order_error : public rstreams::error {
+ public:
+  eid_order_error(std::string_view queue, std::size_t index, std::string eid, std::string previous)
+      : error("rstreams: queue " + std::string(queue) + ": eid " + eid + " (record " + std::to_string(index) +
+              " of the batch) is not after " + (previous.empty() ? std::string("(none)") : previous) +
+              ": imported eids must strictly increase per queue"),
+        index_(index),
+        eid_(std::move(eid)),
+        previous_(std::move(previous)) {}
+  [[nodiscard]] std::size_t index() const noexcept { return index_; }
+  [[nodiscard]] const std::string& eid() const noexcept { return eid_; }
+  [[nodiscard]] const std::string& previous() const noexcept { return previous_; }
+
+ private:
+  std::size_t index_;
+  std::string eid_;
+  std::string previous_;
+};
+
+/// A backend that can store records under the eids they carry (imports keeping eids).
+template <class B>
+concept backend_keeping_eids = requires(B& b, std::string_view queue, std::span<record> records) {
+  { b.append_keeping_eids(queue, records) } -> std::same_as<std::string>;
+};
+
 /// A backend of the event bus.
 /// * `append(queue, records)`: assigns strictly increasing eids (written into the records), stores
 ///   them (durable per the backend's policy when it returns) and returns the last eid. Creates the

@@ -38,10 +38,8 @@ struct derive_fn {
     if (parents.empty()) throw config_error("rstreams::bus::derive: no parent events");
     event<std::remove_cvref_t<U>> e;
     e.payload = std::forward<U>(payload);
+    // The first parent's, as enrich's batches and the RStreams SDK do (one rule everywhere).
     e.event_source_timestamp = detail::source_time_of(parents.front());
-    for (const auto& p : parents)
-      if (const auto t = detail::source_time_of(p); t != 0 && t < e.event_source_timestamp)
-        e.event_source_timestamp = t;
     e.correlation_id = correlation{parents.front().event, parents.front().eid,
                                    parents.size() > 1 ? parents.back().eid : std::string{}, parents.size()};
     return e;
@@ -54,7 +52,8 @@ struct derive_fn {
 
 /// `derive(parent, payload)`: a new event whose correlation_id points at `parent` (its queue
 /// and eid) and whose event_source_timestamp is the parent's; `derive(parents, payload)` for
-/// N->1 (a span of consecutive parents from one queue). `write` checkpoints from these.
+/// N->1 (a span of consecutive parents from one queue), with the first parent's
+/// event_source_timestamp, as enrich's N->1 batches and the RStreams SDK. `write` checkpoints from these.
 inline constexpr derive_fn derive{};
 
 }  // namespace rstreams::bus

@@ -10,6 +10,7 @@
 #include <compare>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -33,9 +34,8 @@ class eid_error : public rstreams::error {
   std::size_t position_;
 };
 
-/// How much of an eid `eid_from_time` writes: a prefix ending after that field, or the full eid.
-/// `second` ends inside the ms field (its first digits), which works because ms times between
-/// 2001 and 2286 all have 13 digits.
+/// How much of an eid `eid_from_time` writes, named as the SDK's granularities (`day` is its
+/// "date"): a prefix ending after that field, or (`second`, `millisecond`, `full`) the ms time.
 enum class eid_granularity { year, month, day, hour, minute, second, millisecond, full };
 
 /// The largest sequence number (7 digits).
@@ -143,6 +143,12 @@ inline eid_scan eid_check_prefix(std::string_view t) {
       fail(f.at, std::string("the ") + f.name + " must be between " + std::to_string(f.lo) + " and " +
                      std::to_string(f.hi));
     ++s.fields;
+    if (s.fields == 3) {
+      const std::chrono::year_month_day ymd{
+          std::chrono::year{static_cast<int>(eid_field_value(t, eid_fields[0]))},
+          std::chrono::month{eid_field_value(t, eid_fields[1])}, std::chrono::day{v}};
+      if (!ymd.ok()) fail(f.at, "there is no such day in that month");
+    }
     if (t.size() == end) return s;
     if (t[end] != '/') fail(end, "expected '/' after the " + std::string(f.name));
   }
@@ -201,12 +207,17 @@ inline std::string make_eid(std::int64_t ms, std::uint32_t seq = 0) {
   return out;
 }
 
-/// The eid (or eid prefix) of a time at a granularity, as RStreams' eventIdFromTimestamp:
-/// `year` gives "z/2024/", `minute` "z/2024/03/16/06/59/", `millisecond` adds the ms time,
-/// `full` adds "-<seq>".
+/// The eid (or eid prefix) of a time at a granularity, exactly as the RStreams SDK's
+/// eventIdFromTimestamp(ms, granularity, record): `year` gives "z/2024/", `day` (the SDK's
+/// "date") "z/2024/03/16/", `minute` "z/2024/03/16/06/59/", `second` adds the ms time rounded
+/// down to its second ("z/…/59/1710572340000"), `millisecond` and `full` add the ms time and,
+/// when `record` is given, "-<7-digit record>". Without a record the text sorts before every
+/// eid of that ms, so as a read start it includes them all. `record` is ignored by the coarser
+/// granularities, as in the SDK. Throws config_error outside 1970-9999 or for a record of more
+/// than 7 digits (the SDK keeps its last 7 digits).
 inline std::string eid_from_time(std::int64_t ms, eid_granularity g = eid_granularity::full,
-                                 std::uint32_t seq = 0) {
-  auto full = make_eid(ms, seq);
+                                 std::optional<std::uint32_t> record = std::nullopt) {
+  auto full = make_eid(ms, record.value_or(0));
   switch (g) {
     case eid_granularity::year:
       return full.substr(0, 7);
@@ -218,23 +229,24 @@ inline std::string eid_from_time(std::int64_t ms, eid_granularity g = eid_granul
       return full.substr(0, 16);
     case eid_granularity::minute:
       return full.substr(0, 19);
-    case eid_granularity::second: {
-      const auto dash = full.find('-', detail::eid_ms_at);
-      return full.substr(0, dash >= 3 ? dash - 3 : dash);
-    }
+    case eid_granularity::second:
+      full.resize(detail::eid_ms_at);
+      detail::eid_append_padded(full, static_cast<std::uint64_t>(ms - ms % 1000), 1);
+      return full;
     case eid_granularity::millisecond:
-      return full.substr(0, full.find('-', detail::eid_ms_at));
     case eid_granularity::full:
       break;
   }
+  if (!record) full.resize(full.find('-', detail::eid_ms_at));
   return full;
 }
 
 /// As above, from a system_clock time.
 inline std::string eid_from_time(std::chrono::system_clock::time_point tp,
-                                 eid_granularity g = eid_granularity::full, std::uint32_t seq = 0) {
+                                 eid_granularity g = eid_granularity::full,
+                                 std::optional<std::uint32_t> record = std::nullopt) {
   return eid_from_time(std::chrono::duration_cast<std::chrono::milliseconds>(tp.time_since_epoch()).count(),
-                       g, seq);
+                       g, record);
 }
 
 /// True when `text` is a complete, well-formed eid (the date matches the ms time).
@@ -261,29 +273,51 @@ inline eid_parts parse_eid(std::string_view text) {
   return {s.ms, s.seq};
 }
 
-/// The earliest ms time (UTC epoch) an eid starting with `text` can have; `text` is a full eid
-/// or any prefix ("z/2024/03/" gives 2024-03-01T00:00Z). Throws eid_error on malformed text.
-inline std::int64_t eid_to_ms(std::string_view text) {
-  const auto s = detail::eid_check_prefix(text);
+namespace detail {
+
+// The earliest ms time an eid starting with `text` (checked as `s`) can have: an incomplete
+// field reads as its smallest completion, a partial ms time is padded to 13 digits but never
+// before the minute the date names.
+inline std::int64_t eid_floor_ms(std::string_view text, const eid_scan& s) {
   if (s.has_dash) return s.ms;
   unsigned v[5] = {1970, 1, 1, 0, 0};
-  for (std::size_t k = 0; k < s.fields; ++k) v[k] = detail::eid_field_value(text, detail::eid_fields[k]);
+  for (std::size_t k = 0; k < s.fields; ++k) v[k] = eid_field_value(text, eid_fields[k]);
   if (s.fields == 0 && s.partial_field) {
-    // An incomplete year ("z/20") reads as its smallest completion ("2000").
     unsigned y = 0;
     std::size_t n = 0;
     for (std::size_t i = 2; i < text.size(); ++i, ++n) y = y * 10 + static_cast<unsigned>(text[i] - '0');
     for (; n < 4; ++n) y *= 10;
     v[0] = y;
   }
-  auto start = detail::eid_ms_from_civil(static_cast<int>(v[0]), v[1], v[2], v[3], v[4]);
+  auto start = eid_ms_from_civil(static_cast<int>(v[0]), v[1], v[2], v[3], v[4]);
   if (s.ms_digits > 0) {
-    // A partial ms time: pad to 13 digits, but never before the minute the date names.
     auto padded = s.ms;
     for (auto n = s.ms_digits; n < 13; ++n) padded *= 10;
     if (padded > start) start = padded;
   }
   return start < 0 ? 0 : start;
+}
+
+}  // namespace detail
+
+/// The time an eid or eid prefix stands for, as the RStreams SDK's eventIdToTimestamp: the ms
+/// field when it holds more than 10000 (even a partial one: "z/…/19/16236" reads as 16236),
+/// otherwise the start of the date the complete fields name ("z/2024/03/" gives
+/// 2024-03-01T00:00Z). Throws eid_error where the SDK throws or yields NaN: text without a year
+/// ("", "z/"), an incomplete field, a date that does not exist. It is stricter than the SDK on
+/// text that is not an eid prefix at all (one-digit months, date fields that contradict the ms
+/// time, a missing ms time before '-'), which the SDK reads loosely.
+inline std::int64_t eid_to_ms(std::string_view text) {
+  const auto s = detail::eid_check_prefix(text);
+  if (s.ms_digits > 0 && s.ms > 10'000) return s.ms;
+  if (s.partial_field || s.fields == 0)
+    throw eid_error(std::string(text), text.size(),
+                    s.fields == 0 && !s.partial_field
+                        ? "no date to read a time from"
+                        : std::string("incomplete ") + detail::eid_fields[s.fields].name);
+  unsigned v[5] = {1970, 1, 1, 0, 0};
+  for (std::size_t k = 0; k < s.fields; ++k) v[k] = detail::eid_field_value(text, detail::eid_fields[k]);
+  return detail::eid_ms_from_civil(static_cast<int>(v[0]), v[1], v[2], v[3], v[4]);
 }
 
 /// The position just before `text` (a full eid or a prefix), so that reading after it starts
@@ -295,7 +329,7 @@ inline std::string previous(std::string_view text) {
     return s.ms > 0 ? make_eid(s.ms - 1, eid_max_seq) : std::string{};
   }
   if (s.fields == 0 && !s.partial_field) return {};  // "", "z", "z/"
-  const auto ms = s.has_dash ? s.ms : eid_to_ms(text);
+  const auto ms = detail::eid_floor_ms(text, s);
   return ms > 0 ? make_eid(ms - 1, eid_max_seq) : std::string{};
 }
 

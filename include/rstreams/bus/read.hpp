@@ -90,6 +90,10 @@ class read_source : public source_interface<read_source<B, T>> {
       if (next_ == buf_.size() && !refill()) return finish();
       const auto take = std::min<std::uint64_t>({n, buf_.size() - next_, opts_.limit - delivered_});
       for (std::size_t k = 0; k < take; ++k) {
+        // A stop request or the run time is seen before every event, not only when a batch
+        // runs out: a slow consumer stops within the event in hand. Without a run time this is
+        // one atomic load; the clock is read only when a run time is set.
+        if (ctx_.stop_requested() || expired()) return finish();
         auto& r = buf_[next_++];
         position_ = r.eid;
         ++delivered_;
@@ -117,6 +121,10 @@ class read_source : public source_interface<read_source<B, T>> {
     return checkpoint_;
   }
   [[nodiscard]] const std::string& queue() const noexcept { return queue_; }
+  /// The run-time limit of the read options (for drivers that consume on another thread).
+  [[nodiscard]] const std::optional<std::chrono::milliseconds>& run_time() const noexcept {
+    return opts_.run_time;
+  }
   [[nodiscard]] const std::string& bot() const noexcept { return bot_; }
 
   /// Called before each wait in follow mode, so that a consumer sharing this run can flush

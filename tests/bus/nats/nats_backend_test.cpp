@@ -172,14 +172,9 @@ TEST_CASE("nats_backend: a batch cut by another writer keeps its stored part and
           std::string_view(id) != "cutter") {
         std::vector<rb::record> r = make(1, -1);
         r[0].id = "cutter";
-        rb::detail::nats_assign_eids(
-            std::string(rb::detail::nats_record_eid(natsMsg_GetData(seen),
-                                                    static_cast<std::size_t>(natsMsg_GetDataLength(seen)))),
-            r);
-        std::string body;
-        rb::detail::encode_nats_record(r[0], body);
+        rb::detail::nats_assign_eids(rb::detail::nats_msg_eid(seen), r);
         natsMsg* m = nullptr;
-        natsMsg_Create(&m, c.subject.c_str(), nullptr, body.data(), static_cast<int>(body.size()));
+        rb::detail::make_nats_msg(&m, c.subject.c_str(), r[0]);
         natsMsgHeader_Set(m, "Nats-Msg-Id", "cutter");
         natsMsgHeader_Set(m, "Nats-Expected-Last-Msg-Id", id);
         jsPubAck* pa = nullptr;

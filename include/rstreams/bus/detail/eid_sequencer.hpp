@@ -32,6 +32,14 @@ class eid_sequencer {
   /// An empty queue: the next eid is the clock's.
   void reset() noexcept { pos_ = {}; }
 
+  /// Takes a caller-given eid as the next one (an import keeping eids); false, and nothing
+  /// changes, when it is not strictly after the last.
+  bool take(const eid_parts& p) noexcept {
+    if (pos_.has_last && !(pos_.last < p)) return false;
+    pos_ = {true, p};
+    return true;
+  }
+
   /// The next eid for a record stored at `now_ms`, written into `out`; returns its parts.
   const eid_parts& next(std::int64_t now_ms, std::string& out) {
     eid_parts& p = pos_.last;

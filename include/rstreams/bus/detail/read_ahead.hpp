@@ -161,8 +161,8 @@ inline constexpr std::size_t read_ahead_depth = 32;
 /// on a thread of its own. The engine gets `accept_decoded(record&&, std::optional<T>&&,
 /// const std::exception_ptr&)` per record (with `keep_spent(&v)` around each batch: where it may
 /// put payloads it is done with, for the reader to free) and `idle()` where the source went idle (follow mode);
-/// then `finish()`, whose result is returned. A stop request ends the run after the batch in
-/// hand (and ends the reader's waits at once); an exception from the reader is rethrown after
+/// then `finish()`, whose result is returned. A stop request or the source's run time ends the
+/// run after the event in hand (and ends the reader's waits at once); an exception from the reader is rethrown after
 /// the records read before it were handed to the engine, and an exception from the engine
 /// stops and joins the reader before it propagates.
 template <class T, class S, class E>
@@ -229,6 +229,11 @@ decltype(auto) drive_read_ahead(S& src, E& engine, const run_context& ctx) {
     reader.join();
   };
 
+  // The reader runs ahead, so the run time and stop requests are checked here too, before every
+  // event the engine gets (the clock only when a run time is set).
+  std::optional<clock::time_point> deadline;
+  if constexpr (requires { src.run_time(); })
+    if (src.run_time()) deadline = ctx.clock->now() + *src.run_time();
   batch b;
   bool ended = false;
   try {
@@ -245,6 +250,10 @@ decltype(auto) drive_read_ahead(S& src, E& engine, const run_context& ctx) {
       bool more = true;
       engine.keep_spent(&b.spent);
       for (auto& it : b.items) {
+        if (ctx.stop_requested() || (deadline && ctx.clock->now() >= *deadline)) {
+          more = false;
+          break;
+        }
         if (!engine.accept_decoded(std::move(it.rec), std::move(it.payload), it.error)) {
           more = false;
           break;

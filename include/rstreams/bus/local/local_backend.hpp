@@ -204,6 +204,15 @@ class local_backend {
     return state_->queue(queue).append(records);
   }
 
+  /// Appends records that keep the full eids they carry (an import): each must be after the
+  /// queue's last eid and the one before it, else eid_order_error and nothing of the batch is
+  /// stored. `event`, and a zero `timestamp` / `event_source_timestamp`, are filled in as by
+  /// `append`.
+  std::string append_keeping_eids(std::string_view queue, std::span<record> records) {
+    validate_queue_name(queue);
+    return state_->queue(queue).append(records, true);
+  }
+
   std::size_t read(std::string_view queue, std::string_view after, std::size_t max,
                    std::vector<record>& out) {
     validate_queue_name(queue);

@@ -202,7 +202,9 @@ class queue_log {
   /// Assigns eids, writes the batch with one write, fsyncs per the policy; returns the last eid.
   /// On an exception (a field too long, an I/O error) nothing is stored; the records' eid
   /// fields may have been overwritten.
-  std::string append(std::span<record> records) {
+  /// With `keep_eids` the records keep the full eids they carry, which must strictly increase
+  /// after the queue's last eid (else eid_order_error, and nothing is stored).
+  std::string append(std::span<record> records, bool keep_eids = false) {
     std::shared_ptr<segment_file> written;
     std::uint64_t gen = 0;
     std::string last;
@@ -223,7 +225,7 @@ class queue_log {
       refresh_tail();
       if (records.empty()) return last_eid_;
       if (end_ >= opt_.segment_bytes && end_ > seg_->data_start) roll_segment();
-      encode_batch(records);  // restores the tail state itself if it throws
+      encode_batch(records, keep_eids);  // restores the tail state itself if it throws
       write_batch();
       last = last_eid_;
       written = seg_;
@@ -774,7 +776,7 @@ class queue_log {
     last_index_offset_ = 0;
   }
 
-  void encode_batch(std::span<record> records) {
+  void encode_batch(std::span<record> records, bool keep_eids) {
     ibuf_.clear();
     saved_ = {eids_.where(), next_recno_, seg_has_index_, last_index_offset_, last_eid_};
     const auto now = now_ms();
@@ -786,7 +788,14 @@ class queue_log {
         if (i + ahead < records.size()) __builtin_prefetch(records[i + ahead].eid.data(), 1);
         auto& r = records[i];
         check_frame_limits(r);
-        const eid_parts at = eids_.next(now, r.eid);  // strictly increasing per queue
+        eid_parts at;
+        if (keep_eids) {
+          at = parse_eid(r.eid);  // throws eid_error naming the text
+          if (!eids_.take(at))
+            throw eid_order_error(name_, i, r.eid, i > 0 ? records[i - 1].eid : saved_.eid);
+        } else {
+          at = eids_.next(now, r.eid);  // strictly increasing per queue
+        }
         if (r.event != name_) r.event.assign(name_);
         if (r.timestamp == 0) r.timestamp = now;
         if (r.event_source_timestamp == 0) r.event_source_timestamp = r.timestamp;

@@ -43,8 +43,7 @@ inline std::optional<std::string> nats_eid_at(nats_state& st, const std::string&
       [&](jsErrCode* c) { return js_GetMsg(&m.m, conn.js(), stream.c_str(), seq, nullptr, c); },
       [](natsStatus s2, int code) { return s2 == NATS_NOT_FOUND || code == JSNoMessageFoundErr; });
   if (s != NATS_OK || m.m == nullptr) return std::nullopt;
-  return std::string(
-      nats_record_eid(natsMsg_GetData(m.m), static_cast<std::size_t>(natsMsg_GetDataLength(m.m))));
+  return nats_msg_eid(m.m);
 }
 
 /// The eid of the last record of `stream`, or "" (empty or missing).

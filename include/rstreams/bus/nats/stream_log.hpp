@@ -53,8 +53,7 @@ inline void nats_refresh_tail(nats_state& st, std::string_view queue, nats_queue
   nats_msg_ptr m;
   conn.call("get last message of " + stream,
             [&](jsErrCode* c) { return js_GetMsg(&m.m, conn.js(), stream.c_str(), tail.seq, nullptr, c); });
-  tail.eid = std::string(
-      nats_record_eid(natsMsg_GetData(m.m), static_cast<std::size_t>(natsMsg_GetDataLength(m.m))));
+  tail.eid = nats_msg_eid(m.m);
 }
 
 /// Creates the queue's stream (when no other handle did) and reads its tail.
@@ -93,8 +92,7 @@ inline std::string nats_append(nats_state& st, std::string_view queue, std::span
   const std::string stream = st.stream_of(queue);
   auto& tr = conn.tracker();
 
-  std::size_t done = 0;  // records[0, done) are stored
-  std::string body;
+  std::size_t done = 0;                          // records[0, done) are stored
   std::array<std::array<char, 48>, 2> id_buf{};  // this message's id and its predecessor's
   int failures = 0;                              // attempts in a row that stored nothing
   for (;;) {
@@ -108,12 +106,11 @@ inline std::string nats_append(nats_state& st, std::string_view queue, std::span
     for (std::size_t i = 0; i < rest.size(); ++i) {
       auto& id = id_buf[i % 2];
       format_msg_id(tr.token, base + i, id);
-      encode_nats_record(rest[i], body);
       jsPubOptions po;
       jsPubOptions_Init(&po);
       po.MsgId = id.data();
       natsMsg* m = nullptr;
-      pub_status = natsMsg_Create(&m, subject.c_str(), nullptr, body.data(), static_cast<int>(body.size()));
+      pub_status = make_nats_msg(&m, subject.c_str(), rest[i]);
       if (pub_status == NATS_OK) {
         if (i == 0) {
           // The batch's first record expects the tail this writer knows (also "0": empty;

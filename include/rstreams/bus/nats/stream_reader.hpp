@@ -134,8 +134,8 @@ inline std::size_t nats_read(nats_state& st, std::string_view queue, std::string
     }
     for (int i = 0; i < n; ++i) {
       natsMsg* m = list.Msgs[i];
-      out.push_back(
-          decode_nats_record(natsMsg_GetData(m), static_cast<std::size_t>(natsMsg_GetDataLength(m))));
+      out.push_back(decode_nats_msg(m));
+      if (out.back().event.empty()) out.back().event.assign(queue);  // another client left it out
     }
     if (n > 0) {
       natsMsg* lastm = list.Msgs[n - 1];
