@@ -117,7 +117,7 @@ TEST_CASE("a damaged gzip member: the error says how many of its lines were alre
   REQUIRE(lines.size() == 4);
   REQUIRE(lines[3].size() == 5000);
   REQUIRE_THROWS_WITH(io_test::collect(rs::read_lines(dir / "ok.txt.gz", {.verify_gzip_members = 1000})),
-                      Catch::Matchers::Contains("is larger than read_options.verify_gzip_members"));
+                      Catch::Matchers::Contains("is larger than file_read_options.verify_gzip_members"));
 }
 
 TEST_CASE("read_lines follows a file and holds an unfinished line", "[io][read_lines]") {
