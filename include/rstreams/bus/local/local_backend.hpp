@@ -125,6 +125,7 @@ struct local_state {
   std::mutex mu;
   std::map<std::string, std::unique_ptr<queue_log>, std::less<>> queues;
   checkpoint_store checkpoints;
+  bus_notifier notifier;  // one inotify instance for every wait of this handle
 
   local_state(std::string r, local_options o)
       : root(std::move(r)), opt(std::move(o)), checkpoints(root + "/checkpoints") {}
@@ -220,20 +221,20 @@ class local_backend {
     validate_position(after);
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     auto& q = state_->queue(queue);
-    // Armed before each check, so an append between the check and the sleep still wakes us.
-    auto changes = q.take_notifier(state_->root + "/queues");
+    const auto parent = state_->root + "/queues";
     std::vector<record> probe;
     bool found = false;
     while (true) {
+      // Armed before each check, so an append between the check and the sleep still wakes us.
+      const auto t = state_->notifier.arm(q.dir(), parent);
       probe.clear();
       if (q.exists() && q.read(after, 1, probe) > 0) {
         found = true;
         break;
       }
       if (stop.stop_requested() || std::chrono::steady_clock::now() >= deadline) break;
-      changes->wait_until(deadline, stop);
+      state_->notifier.wait_until(t, deadline, stop);
     }
-    q.give_back(std::move(changes));
     return found;
   }
 
@@ -309,6 +310,10 @@ class local_backend {
 
   /// fsyncs every queue this process appended to and has not synced yet.
   void flush() { state_->flush_all(); }
+
+  /// How waits of this handle learn of appends: one inotify instance for the handle, or polling
+  /// (with the reason) when inotify could not be had; see `notifier_status`.
+  [[nodiscard]] notifier_status notifier() const { return state_->notifier.status(); }
 
   /// The bus directory (absolute).
   [[nodiscard]] const std::string& path() const noexcept { return state_->root; }

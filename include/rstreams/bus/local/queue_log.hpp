@@ -320,32 +320,6 @@ class queue_log {
     return n;
   }
 
-  /// A change notifier for this queue (armed, its past changes cleared), reused across waits.
-  std::unique_ptr<change_notifier> take_notifier(const std::string& parent_dir) {
-    std::unique_ptr<change_notifier> n;
-    {
-      std::lock_guard nl(nmu_);
-      if (npid_ != ::getpid()) {
-        // Inherited from the parent of a fork(): they share its inotify instances; drop ours.
-        idle_notifiers_.clear();
-        npid_ = ::getpid();
-      }
-      if (!idle_notifiers_.empty()) {
-        n = std::move(idle_notifiers_.back());
-        idle_notifiers_.pop_back();
-      }
-    }
-    if (!n) return std::make_unique<change_notifier>(dir_, parent_dir);
-    n->clear();
-    return n;
-  }
-
-  /// Returns a notifier for reuse.
-  void give_back(std::unique_ptr<change_notifier> n) {
-    std::lock_guard nl(nmu_);
-    if (npid_ == ::getpid() && idle_notifiers_.size() < 8) idle_notifiers_.push_back(std::move(n));
-  }
-
   /// The queue's last eid and record count (read-only; ignores a torn tail).
   queue_info info() {
     queue_info qi{name_, {}, 0};
@@ -1022,11 +996,6 @@ class queue_log {
   std::mutex sync_mu_;
   std::uint64_t synced_gen_ = 0;
   std::chrono::steady_clock::time_point last_sync_ = std::chrono::steady_clock::now();
-
-  // notifiers kept for reuse (nmu_)
-  std::mutex nmu_;
-  pid_t npid_ = 0;
-  std::vector<std::unique_ptr<change_notifier>> idle_notifiers_;
 
   // reader (rmu_)
   std::mutex rmu_;
