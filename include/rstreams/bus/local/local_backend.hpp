@@ -29,6 +29,7 @@
 #include <chrono>
 #include <climits>
 #include <cstdlib>
+#include <list>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -37,6 +38,7 @@
 #include <stop_token>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <fcntl.h>
@@ -125,6 +127,8 @@ struct local_state {
   std::mutex mu;
   std::map<std::string, std::unique_ptr<queue_log>, std::less<>> queues;
   checkpoint_store checkpoints;
+  std::list<queue_log*> lru;  // queues that may hold descriptors, most recently used first (mu)
+  std::unordered_map<queue_log*, std::list<queue_log*>::iterator> lru_pos;
   bus_notifier notifier;  // one inotify instance for every wait of this handle
 
   local_state(std::string r, local_options o)
@@ -139,6 +143,27 @@ struct local_state {
                                                                        std::string(name), opt))
                .first;
     return *it->second;
+  }
+
+  // Marks `q` as just used; past `max_open_queues`, closes the least recently used queue's
+  // descriptors (outside `mu`, so a queue in use by another thread simply opens them again).
+  void used(queue_log& q) {
+    queue_log* victim = nullptr;
+    {
+      std::lock_guard l(mu);
+      if (auto it = lru_pos.find(&q); it != lru_pos.end()) {
+        lru.splice(lru.begin(), lru, it->second);
+      } else {
+        lru.push_front(&q);
+        lru_pos.emplace(&q, lru.begin());
+      }
+      if (lru.size() > opt.max_open_queues) {
+        victim = lru.back();
+        lru_pos.erase(victim);
+        lru.pop_back();
+      }
+    }
+    if (victim != nullptr) victim->release_descriptors();
   }
 
   void flush_all() {
@@ -164,6 +189,8 @@ class local_backend {
     if (opt.segment_bytes == 0) throw config_error("rstreams: local backend: segment_bytes must be positive");
     if (opt.index_every_bytes == 0)
       throw config_error("rstreams: local backend: index_every_bytes must be positive");
+    if (opt.max_open_queues == 0)
+      throw config_error("rstreams: local backend: max_open_queues must be positive");
     if (opt.fsync == fsync_policy::interval && opt.fsync_interval.count() < 0)
       throw config_error("rstreams: local backend: fsync_interval must not be negative");
     if (!opt.read_only && detail::is_directory(dir) && ::access(dir.c_str(), W_OK) != 0) opt.read_only = true;
@@ -201,7 +228,16 @@ class local_backend {
   std::string append(std::string_view queue, std::span<record> records) {
     validate_queue_name(queue);
     refuse_if_read_only("append");
-    return state_->queue(queue).append(records);
+    auto& q = state_->queue(queue);
+    std::string last;
+    try {
+      last = q.append(records);
+    } catch (...) {
+      state_->used(q);  // a failed append may have opened the queue's files too
+      throw;
+    }
+    state_->used(q);
+    return last;
   }
 
   std::size_t read(std::string_view queue, std::string_view after, std::size_t max,
@@ -210,7 +246,15 @@ class local_backend {
     validate_position(after);
     auto& q = state_->queue(queue);
     if (!q.exists()) return 0;
-    return q.read(after, max, out);
+    std::size_t n = 0;
+    try {
+      n = q.read(after, max, out);
+    } catch (...) {
+      state_->used(q);
+      throw;
+    }
+    state_->used(q);
+    return n;
   }
 
   /// Blocks until the queue has a record after `after` (true), `timeout` passes or `stop` is
@@ -235,6 +279,7 @@ class local_backend {
       if (stop.stop_requested() || std::chrono::steady_clock::now() >= deadline) break;
       state_->notifier.wait_until(t, deadline, stop);
     }
+    state_->used(q);
     return found;
   }
 
@@ -283,7 +328,10 @@ class local_backend {
   verify_report repair(std::string_view queue) {
     validate_queue_name(queue);
     refuse_if_read_only("repair");
-    return state_->queue(queue).repair();
+    auto& q = state_->queue(queue);
+    auto rep = q.repair();
+    state_->used(q);
+    return rep;
   }
 
   /// The bot runtime's stored state of `bot` (see bot_state), next to its checkpoints.

@@ -320,6 +320,29 @@ class queue_log {
     return n;
   }
 
+  /// Closes every descriptor the queue holds (the next append or read opens them again, its
+  /// read cursors stay valid); first fsyncs what this process appended and has not synced, unless
+  /// the policy is `never`. Called by the handle's bounded cache of open queues.
+  void release_descriptors() {
+    {
+      std::lock_guard sl(sync_mu_);
+      std::lock_guard wl(wmu_);
+      if (seg_ && opt_.fsync != fsync_policy::never && synced_gen_ < written_gen_) {
+        fsync_fd(seg_->fd.get(), seg_->path);
+        synced_gen_ = written_gen_;
+        last_sync_ = std::chrono::steady_clock::now();
+      }
+      seg_.reset();
+      idx_fd_.reset();
+      lock_fd_.reset();
+      tail_known_ = false;
+    }
+    std::lock_guard rl(rmu_);
+    rfile_.reset();
+    rbuf_len_ = 0;
+    std::vector<char>().swap(rbuf_);
+  }
+
   /// The queue's last eid and record count (read-only; ignores a torn tail).
   queue_info info() {
     queue_info qi{name_, {}, 0};
