@@ -73,8 +73,10 @@ class bus_notifier {
     if (int wd = watch(queue_dir, mask); wd >= 0) {
       t.wd = wd;
       t.queue_dir = true;
-    } else if (int pwd = watch(parent_dir, IN_CREATE | IN_MOVED_TO); pwd >= 0) {
-      t.wd = pwd;
+    } else if (wd == -ENOENT || wd == -ENOTDIR) {
+      // The queue does not exist yet: its creation wakes us. (A queue that exists but could not
+      // be watched is polled: the directory of queues does not see its appends.)
+      if (int pwd = watch(parent_dir, IN_CREATE | IN_MOVED_TO); pwd >= 0) t.wd = pwd;
     }
     if (t.wd >= 0) t.seen = gens_[t.wd];
     return t;
@@ -170,13 +172,14 @@ class bus_notifier {
       by_path_[path] = wd;
       return wd;
     }
-    if (errno == ENOSPC && reason_.empty()) {
+    const int e = errno;
+    if (e == ENOSPC && reason_.empty()) {
       reason_ = "inotify_add_watch(" + path +
                 ") failed: the per-user limit of inotify watches (fs.inotify.max_user_watches) is "
                 "reached; queues that could not be watched are polled every 2 ms";
     }
-    if (errno == ENOSPC) polled_.insert(path);
-    return -1;
+    if (e == ENOSPC) polled_.insert(path);
+    return e > 0 ? -e : -1;  // -errno
   }
 
   [[nodiscard]] bool changed(const ticket& t) const {
