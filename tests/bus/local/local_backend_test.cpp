@@ -5,15 +5,21 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <stop_token>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace rb = rstreams::bus;
 namespace fs = std::filesystem;
@@ -550,4 +556,118 @@ TEST_CASE("queues lists every queue with its last eid and count", "[bus][local]"
   bus.append("a-queue", a);
   const auto qs = bus.queues();
   REQUIRE(qs == std::vector<rb::queue_info>{{"a-queue", a.back().eid, 3}, {"b-queue", b.back().eid, 1}});
+}
+
+namespace {
+
+long open_descriptors() {
+  return static_cast<long>(std::distance(fs::directory_iterator("/proc/self/fd"), fs::directory_iterator{}));
+}
+
+// Appends `rounds` x 2 records to each of `queues` queues, reading every queue after each round;
+// returns the most descriptors seen open (the count is taken after every append and read).
+long write_and_read_many(rb::local_backend& bus, int queues, int rounds) {
+  long most = 0;
+  std::vector<std::string> seen(static_cast<std::size_t>(queues));
+  std::vector<rb::record> out;
+  for (int round = 0; round < rounds; ++round) {
+    for (int q = 0; q < queues; ++q) {
+      auto batch = make_records(round * 2, 2);
+      bus.append("q" + std::to_string(q), batch);
+      most = std::max(most, open_descriptors());
+    }
+    for (int q = 0; q < queues; ++q) {
+      out.clear();
+      auto& after = seen[static_cast<std::size_t>(q)];
+      if (bus.read("q" + std::to_string(q), after, 100, out) != 2) return -1;
+      if (payload_n(out[0]) != round * 2 || payload_n(out[1]) != round * 2 + 1) return -1;
+      after = out.back().eid;
+      most = std::max(most, open_descriptors());
+    }
+  }
+  return most;
+}
+
+}  // namespace
+
+TEST_CASE("descriptors follow the queues in use, not the queues of the bus", "[bus][local]") {
+  rstreams::test::temp_file dir("bus", "");
+  const auto before = open_descriptors();
+  constexpr int queues = 400;
+  long most = 0;
+  {
+    rb::local_backend bus(dir.path().string(), fast_options());
+    REQUIRE(bus.options().max_open_queues == 32);
+    most = write_and_read_many(bus, queues, 3);
+    REQUIRE(most >= 0);  // every record read back in order
+  }
+  // Was 4 per queue used (1600); now at most 4 for each of the 32 queues kept open.
+  CHECK(most - before <= 4 * 32 + 4);
+  // Every record is there for a new handle, whose own cache bounds it too.
+  auto o = fast_options();
+  o.max_open_queues = 8;
+  rb::local_backend again(dir.path().string(), o);
+  long most_again = 0;
+  for (int q = 0; q < queues; ++q) {
+    const auto all = read_all(again, "q" + std::to_string(q));
+    REQUIRE(all.size() == 6);
+    for (int i = 0; i < 6; ++i) REQUIRE(payload_n(all[static_cast<std::size_t>(i)]) == i);
+    most_again = std::max(most_again, open_descriptors());
+  }
+  CHECK(most_again - before <= 4 * 8 + 4);
+  rb::local_options zero;
+  zero.max_open_queues = 0;
+  REQUIRE_THROWS_AS(rb::local_backend(dir.path().string(), zero), rstreams::config_error);
+}
+
+TEST_CASE("a closed queue's unsynced appends are synced and its eids continue", "[bus][local]") {
+  rstreams::test::temp_file dir("bus", "");
+  auto o = fast_options();
+  o.fsync = rb::fsync_policy::interval;
+  o.fsync_interval = std::chrono::hours(1);
+  o.max_open_queues = 1;
+  rb::local_backend bus(dir.path().string(), o);
+  std::vector<std::string> lasts;
+  for (int i = 0; i < 5; ++i) {
+    for (const char* q : {"a", "b"}) {  // each append closes the other queue's descriptors
+      auto batch = make_records(i, 1);
+      lasts.push_back(bus.append(q, batch));
+    }
+  }
+  for (const char* q : {"a", "b"}) {
+    const auto all = read_all(bus, q);
+    REQUIRE(all.size() == 5);
+    for (std::size_t i = 1; i < all.size(); ++i) REQUIRE(all[i - 1].eid < all[i].eid);
+    for (int i = 0; i < 5; ++i) REQUIRE(payload_n(all[static_cast<std::size_t>(i)]) == i);
+  }
+}
+
+TEST_CASE("400 queues are written and read under a limit of 256 descriptors", "[bus][local]") {
+  rstreams::test::temp_file dir("bus", "");
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    int code = 0;
+    try {
+      rlimit lim{256, 256};
+      if (::setrlimit(RLIMIT_NOFILE, &lim) != 0) ::_exit(10);
+      {
+        rb::local_backend bus(dir.path().string(), fast_options());
+        if (write_and_read_many(bus, 400, 2) < 0) code = 1;
+      }
+      // Opening the 400-queue bus again (recovery looks at every queue) and reading it all.
+      rb::local_backend again(dir.path().string(), fast_options());
+      for (int q = 0; q < 400 && code == 0; ++q) {
+        if (read_all(again, "q" + std::to_string(q)).size() != 4) code = 2;
+      }
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "child: %s\n", e.what());
+      code = 3;
+    }
+    ::_exit(code);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);  // was "Too many open files" after about 60 queues
 }

@@ -30,6 +30,7 @@
 #include <chrono>
 #include <climits>
 #include <cstdlib>
+#include <list>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -38,6 +39,7 @@
 #include <stop_token>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <fcntl.h>
@@ -126,6 +128,9 @@ struct local_state {
   std::mutex mu;
   std::map<std::string, std::unique_ptr<queue_log>, std::less<>> queues;
   checkpoint_store checkpoints;
+  std::list<queue_log*> lru;  // queues that may hold descriptors, most recently used first (mu)
+  std::unordered_map<queue_log*, std::list<queue_log*>::iterator> lru_pos;
+  bus_notifier notifier;  // one inotify instance for every wait of this handle
 
   local_state(std::string r, local_options o)
       : root(std::move(r)), opt(std::move(o)), checkpoints(root + "/checkpoints") {}
@@ -139,6 +144,27 @@ struct local_state {
                                                                        std::string(name), opt))
                .first;
     return *it->second;
+  }
+
+  // Marks `q` as just used; past `max_open_queues`, closes the least recently used queue's
+  // descriptors (outside `mu`, so a queue in use by another thread simply opens them again).
+  void used(queue_log& q) {
+    queue_log* victim = nullptr;
+    {
+      std::lock_guard l(mu);
+      if (auto it = lru_pos.find(&q); it != lru_pos.end()) {
+        lru.splice(lru.begin(), lru, it->second);
+      } else {
+        lru.push_front(&q);
+        lru_pos.emplace(&q, lru.begin());
+      }
+      if (lru.size() > opt.max_open_queues) {
+        victim = lru.back();
+        lru_pos.erase(victim);
+        lru.pop_back();
+      }
+    }
+    if (victim != nullptr) victim->release_descriptors();
   }
 
   void flush_all() {
@@ -164,6 +190,8 @@ class local_backend {
     if (opt.segment_bytes == 0) throw config_error("rstreams: local backend: segment_bytes must be positive");
     if (opt.index_every_bytes == 0)
       throw config_error("rstreams: local backend: index_every_bytes must be positive");
+    if (opt.max_open_queues == 0)
+      throw config_error("rstreams: local backend: max_open_queues must be positive");
     if (opt.fsync == fsync_policy::interval && opt.fsync_interval.count() < 0)
       throw config_error("rstreams: local backend: fsync_interval must not be negative");
     if (!opt.read_only && detail::is_directory(dir) && ::access(dir.c_str(), W_OK) != 0) opt.read_only = true;
@@ -201,7 +229,16 @@ class local_backend {
   std::string append(std::string_view queue, std::span<record> records) {
     validate_queue_name(queue);
     refuse_if_read_only("append");
-    return state_->queue(queue).append(records);
+    auto& q = state_->queue(queue);
+    std::string last;
+    try {
+      last = q.append(records);
+    } catch (...) {
+      state_->used(q);  // a failed append may have opened the queue's files too
+      throw;
+    }
+    state_->used(q);
+    return last;
   }
 
   /// Appends records that keep the full eids they carry (an import): each must be after the
@@ -219,7 +256,15 @@ class local_backend {
     validate_position(after);
     auto& q = state_->queue(queue);
     if (!q.exists()) return 0;
-    return q.read(after, max, out);
+    std::size_t n = 0;
+    try {
+      n = q.read(after, max, out);
+    } catch (...) {
+      state_->used(q);
+      throw;
+    }
+    state_->used(q);
+    return n;
   }
 
   /// Blocks until the queue has a record after `after` (true), `timeout` passes or `stop` is
@@ -230,20 +275,21 @@ class local_backend {
     validate_position(after);
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     auto& q = state_->queue(queue);
-    // Armed before each check, so an append between the check and the sleep still wakes us.
-    auto changes = q.take_notifier(state_->root + "/queues");
+    const auto parent = state_->root + "/queues";
     std::vector<record> probe;
     bool found = false;
     while (true) {
+      // Armed before each check, so an append between the check and the sleep still wakes us.
+      const auto t = state_->notifier.arm(q.dir(), parent);
       probe.clear();
       if (q.exists() && q.read(after, 1, probe) > 0) {
         found = true;
         break;
       }
       if (stop.stop_requested() || std::chrono::steady_clock::now() >= deadline) break;
-      changes->wait_until(deadline, stop);
+      state_->notifier.wait_until(t, deadline, stop);
     }
-    q.give_back(std::move(changes));
+    state_->used(q);
     return found;
   }
 
@@ -292,7 +338,10 @@ class local_backend {
   verify_report repair(std::string_view queue) {
     validate_queue_name(queue);
     refuse_if_read_only("repair");
-    return state_->queue(queue).repair();
+    auto& q = state_->queue(queue);
+    auto rep = q.repair();
+    state_->used(q);
+    return rep;
   }
 
   /// The bot runtime's stored state of `bot` (see bot_state), next to its checkpoints.
@@ -348,6 +397,10 @@ class local_backend {
 
   /// fsyncs every queue this process appended to and has not synced yet.
   void flush() { state_->flush_all(); }
+
+  /// How waits of this handle learn of appends: one inotify instance for the handle, or polling
+  /// (with the reason) when inotify could not be had; see `notifier_status`.
+  [[nodiscard]] notifier_status notifier() const { return state_->notifier.status(); }
 
   /// The bus directory (absolute).
   [[nodiscard]] const std::string& path() const noexcept { return state_->root; }

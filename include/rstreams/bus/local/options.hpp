@@ -2,6 +2,7 @@
 // Settings of the local backend.
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 
@@ -24,6 +25,11 @@ struct local_options {
   std::uint64_t segment_bytes = std::uint64_t{64} << 20;
   /// The sparse index gets an entry every this many bytes of a segment.
   std::uint64_t index_every_bytes = std::uint64_t{64} << 10;
+  /// At most this many queues keep descriptors open in one handle (a queue holds up to four: its
+  /// lock, segment and index for appending, a segment for reading); the least recently used
+  /// queue's are closed first and opened again on its next use. So descriptors follow what a
+  /// process uses, not how many queues the bus has: 32 queues take at most 128 descriptors.
+  std::size_t max_open_queues = 32;
   /// Create the directory (and the bus in it) when it does not exist.
   bool create = true;
   /// On open, truncate the torn tail a crashed writer may have left in each queue (otherwise

@@ -363,30 +363,27 @@ class queue_log {
     return n;
   }
 
-  /// A change notifier for this queue (armed, its past changes cleared), reused across waits.
-  std::unique_ptr<change_notifier> take_notifier(const std::string& parent_dir) {
-    std::unique_ptr<change_notifier> n;
+  /// Closes every descriptor the queue holds (the next append or read opens them again, its
+  /// read cursors stay valid); first fsyncs what this process appended and has not synced, unless
+  /// the policy is `never`. Called by the handle's bounded cache of open queues.
+  void release_descriptors() {
     {
-      std::lock_guard nl(nmu_);
-      if (npid_ != ::getpid()) {
-        // Inherited from the parent of a fork(): they share its inotify instances; drop ours.
-        idle_notifiers_.clear();
-        npid_ = ::getpid();
+      std::lock_guard sl(sync_mu_);
+      std::lock_guard wl(wmu_);
+      if (seg_ && opt_.fsync != fsync_policy::never && synced_gen_ < written_gen_) {
+        fsync_fd(seg_->fd.get(), seg_->path);
+        synced_gen_ = written_gen_;
+        last_sync_ = std::chrono::steady_clock::now();
       }
-      if (!idle_notifiers_.empty()) {
-        n = std::move(idle_notifiers_.back());
-        idle_notifiers_.pop_back();
-      }
+      seg_.reset();
+      idx_fd_.reset();
+      lock_fd_.reset();
+      tail_known_ = false;
     }
-    if (!n) return std::make_unique<change_notifier>(dir_, parent_dir);
-    n->clear();
-    return n;
-  }
-
-  /// Returns a notifier for reuse.
-  void give_back(std::unique_ptr<change_notifier> n) {
-    std::lock_guard nl(nmu_);
-    if (npid_ == ::getpid() && idle_notifiers_.size() < 8) idle_notifiers_.push_back(std::move(n));
+    std::lock_guard rl(rmu_);
+    rfile_.reset();
+    rbuf_len_ = 0;
+    std::vector<char>().swap(rbuf_);
   }
 
   /// The queue's last eid and record count (read-only; ignores a torn tail).
@@ -1182,11 +1179,6 @@ class queue_log {
   std::mutex sync_mu_;
   std::uint64_t synced_gen_ = 0;
   std::chrono::steady_clock::time_point last_sync_ = std::chrono::steady_clock::now();
-
-  // notifiers kept for reuse (nmu_)
-  std::mutex nmu_;
-  pid_t npid_ = 0;
-  std::vector<std::unique_ptr<change_notifier>> idle_notifiers_;
 
   // reader (rmu_)
   std::mutex rmu_;
