@@ -176,6 +176,7 @@ class bot {
       status_.total.out += stats.out;
       status_.total.dead_letters += stats.dead_letters;
       status_.total.commits += stats.commits;
+      status_.total.missed += stats.missed;
       if (stats.checkpoint) status_.total.checkpoint = stats.checkpoint;
       return stats;
     } catch (...) {

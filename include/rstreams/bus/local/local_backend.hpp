@@ -269,6 +269,27 @@ class local_backend {
 
   std::vector<bot_info> bots() { return state_->checkpoints.bots(); }
 
+  /// Runs retention (local_options::retention, queue_retention) over every queue now: removes
+  /// the closed segments each policy no longer keeps, archiving them first when it has an
+  /// archive. Retention otherwise runs only when an append closes a segment.
+  std::vector<retention_report> apply_retention() {
+    refuse_if_read_only("apply retention");
+    std::vector<retention_report> out;
+    auto names = detail::list_dir(state_->root + "/queues");
+    std::sort(names.begin(), names.end());
+    for (const auto& name : names) {
+      if (valid_queue_dir(name)) out.push_back(state_->queue(name).apply_retention());
+    }
+    return out;
+  }
+
+  /// Runs retention over one queue now.
+  retention_report apply_retention(std::string_view queue) {
+    validate_queue_name(queue);
+    refuse_if_read_only("apply retention");
+    return state_->queue(queue).apply_retention();
+  }
+
   /// Checks every record of a queue: damaged ranges (file, offset, events affected), missing
   /// segments and foreign files. Changes nothing.
   verify_report verify(std::string_view queue) {
