@@ -17,6 +17,9 @@ struct bot_stats {
   /// Events retention removed before the bot read them (only under
   /// queue_read_options::on_expired = resume; otherwise the run fails with checkpoint_expired).
   std::uint64_t missed = 0;
+  /// Events in damaged records the bot read past (only under queue_read_options::on_corrupt =
+  /// skip; otherwise the run fails with corrupt_record).
+  std::uint64_t corrupt_skipped = 0;
   std::optional<std::string> checkpoint;
 };
 

@@ -70,6 +70,7 @@ struct enrich_fn {
       stats = rstreams::detail::drive(src, engine, ctx);
     }
     stats.missed = src.missed();
+    stats.corrupt_skipped = src.corrupt_skipped();
     return stats;
   }
 };

@@ -94,6 +94,7 @@ struct offload_fn {
       bot_stats stats;
       stats.in = src.count();
       stats.missed = src.missed();
+      stats.corrupt_skipped = src.corrupt_skipped();
       auto committer = detail::checkpoint_committer<B>(bus, o.bot, o.in, started, o.checkpoint);
       if (src.count() != 0) {
         committer.offer(watermark{src.position(), src.count(), 0}, ctx.clock->now());
@@ -119,6 +120,7 @@ struct offload_fn {
         stats = rstreams::detail::drive(src, engine, ctx);
       }
       stats.missed = src.missed();
+      stats.corrupt_skipped = src.corrupt_skipped();
       return stats;
     }
   }
@@ -163,6 +165,7 @@ struct offload_fn {
         }
         stats.in += src.count();
         stats.missed += src.missed();
+        stats.corrupt_skipped += src.corrupt_skipped();
         left -= src.count();
         if (left == 0 || ctx.stop_requested()) break;
       }

@@ -4,6 +4,7 @@
 #include <rstreams/bus/backend.hpp>
 #include <rstreams/bus/checkpoint.hpp>
 #include <rstreams/bus/checkpoint_expired.hpp>
+#include <rstreams/bus/corrupt_policy.hpp>
 #include <rstreams/bus/detail/payload_codec.hpp>
 #include <rstreams/bus/eid.hpp>
 #include <rstreams/bus/event.hpp>
@@ -52,6 +53,10 @@ struct queue_read_options {
   /// When retention removed events after the start position: fail with checkpoint_expired
   /// (default), or resume from the oldest kept event, counting what was missed.
   expired_policy on_expired = expired_policy::fail;
+  /// When the backend finds damaged stored records: fail with corrupt_record (default), or
+  /// skip them, counting the events they held (backends with read_skipping_damage; others
+  /// refuse with config_error).
+  corrupt_policy on_corrupt = corrupt_policy::fail;
 
   void validate() const {
     if (batch == 0) throw config_error("rstreams::bus::read: queue_read_options.batch must be at least 1");
@@ -117,6 +122,8 @@ class read_source : public source_interface<read_source<B, T>> {
   [[nodiscard]] std::uint64_t count() const noexcept { return delivered_; }
   /// Events skipped because retention removed them (only under on_expired = resume).
   [[nodiscard]] std::uint64_t missed() const noexcept { return missed_; }
+  /// Events in damaged records skipped (only under on_corrupt = skip).
+  [[nodiscard]] std::uint64_t corrupt_skipped() const noexcept { return corrupt_skipped_; }
   /// The bot's checkpoint when the read started (what a checkpoint commit expects to find).
   [[nodiscard]] const std::optional<checkpoint>& started_from() {
     resolve();
@@ -159,7 +166,17 @@ class read_source : public source_interface<read_source<B, T>> {
       const auto want =
           static_cast<std::size_t>(std::min<std::uint64_t>(opts_.batch, opts_.limit - delivered_));
       try {
-        if (bus_->read(queue_, position_, want, buf_) != 0) return true;
+        if (opts_.on_corrupt == corrupt_policy::skip) {
+          if constexpr (skips_damage<B>) {
+            if (bus_->read_skipping_damage(queue_, position_, want, buf_, corrupt_skipped_) != 0) return true;
+          } else {
+            throw config_error(
+                "rstreams::bus::read: queue_read_options.on_corrupt = skip: this backend cannot "
+                "skip damaged records");
+          }
+        } else if (bus_->read(queue_, position_, want, buf_) != 0) {
+          return true;
+        }
       } catch (const checkpoint_expired& e) {
         if (opts_.on_expired != expired_policy::resume) throw e.for_bot(bot_);
         missed_ += e.missed();
@@ -196,6 +213,7 @@ class read_source : public source_interface<read_source<B, T>> {
   std::size_t next_ = 0;
   std::uint64_t delivered_ = 0;
   std::uint64_t missed_ = 0;
+  std::uint64_t corrupt_skipped_ = 0;
   std::function<void()> idle_;
 };
 

@@ -212,6 +212,18 @@ class local_backend {
     return q.read(after, max, out);
   }
 
+  /// Like read, but reads past damaged records (corrupt_policy::skip), adding the events each
+  /// damaged range held to `skipped`. The damage is still reported (the queue is marked damaged
+  /// and refuses appends until repaired).
+  std::size_t read_skipping_damage(std::string_view queue, std::string_view after, std::size_t max,
+                                   std::vector<record>& out, std::uint64_t& skipped) {
+    validate_queue_name(queue);
+    validate_position(after);
+    auto& q = state_->queue(queue);
+    if (!q.exists()) return 0;
+    return q.read(after, max, out, &skipped);
+  }
+
   /// Blocks until the queue has a record after `after` (true), `timeout` passes or `stop` is
   /// requested (false). Woken by appends of any process.
   bool wait(std::string_view queue, std::string_view after, std::chrono::milliseconds timeout,

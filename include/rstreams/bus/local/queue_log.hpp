@@ -283,8 +283,11 @@ class queue_log {
     group_sync(gen);
   }
 
-  /// Appends to `out` up to `max` records with eid > `after`; returns how many.
-  std::size_t read(std::string_view after, std::size_t max, std::vector<record>& out) {
+  /// Appends to `out` up to `max` records with eid > `after`; returns how many. With `skipped`,
+  /// reads past damaged records (still reported: the queue is marked damaged) and adds the
+  /// events each damaged range held to it; without, damage throws corrupt_record.
+  std::size_t read(std::string_view after, std::size_t max, std::vector<record>& out,
+                   std::uint64_t* skipped = nullptr) {
     std::lock_guard rl(rmu_);
     if (rpid_ != ::getpid()) {
       reset_reader();
@@ -303,6 +306,7 @@ class queue_log {
     }
     std::size_t n = 0;
     bool retried = false;
+    bool skipped_here = false;
     while (n < max) {
       if (!open_read_segment(seg)) {
         // Removed by retention since the cursor was saved (or deleted: damage).
@@ -338,7 +342,15 @@ class queue_log {
       if (off < size) {
         // A bad or unfinished frame: damage, a torn tail, or a batch still being written.
         if (n > 0) break;  // deliver the good records first; the next read reports the damage
-        if (judge_under_lock(off) || retried) break;
+        try {
+          if (judge_under_lock(off) || retried) break;
+        } catch (const corrupt_record& e) {
+          if (skipped == nullptr) throw;
+          off = skip_damage(e, *skipped);
+          skipped_here = true;
+          rbuf_len_ = 0;
+          continue;
+        }
         retried = true;  // the frame was completed meanwhile
         continue;
       }
@@ -356,7 +368,11 @@ class queue_log {
       }
       break;
     }
-    save_cursor(n > 0 ? std::string_view(out.back().eid) : after, seg, off);
+    if (n > 0 || !skipped_here) {
+      save_cursor(n > 0 ? std::string_view(out.back().eid) : after, seg, off);
+    } else if (auto* c = find_cursor(after)) {
+      c->valid = false;  // a position past damage, only for readers that skip it
+    }
     return n;
   }
 
@@ -1027,6 +1043,18 @@ class queue_log {
     if (r.end > off) return false;
     if (r.kind == tail_kind::corrupt) report_damage(f.path, r.bad_offset, r.reason);
     return true;
+  }
+
+  // The offset after the damaged range `e` reports; adds the events it held to `skipped`.
+  std::uint64_t skip_damage(const corrupt_record& e, std::uint64_t& skipped) {
+    const auto rep = verify_queue(dir_, name_);
+    for (const auto& d : rep.damage) {
+      if (d.file == e.file() && d.offset <= e.offset() && e.offset() < d.offset + d.length) {
+        skipped += d.events;
+        return d.offset + d.length;
+      }
+    }
+    throw e;  // not a range verify can bound: nothing to skip to
   }
 
   // Throws when a segment after `seg` exists but `seg + 1` does not.
