@@ -264,6 +264,24 @@ class local_backend {
     validate_queue_name(queue);
     if (!next.eid.empty()) validate_position(next.eid);
     refuse_if_read_only("commit a checkpoint");
+    if (is_full_eid(next.eid)) {
+      // A full eid names an event: one past the queue's end cannot be (a prefix is a position).
+      auto& q = state_->queue(queue);
+      auto last = q.exists() ? q.info().last_eid : std::string{};
+      if (next.eid > last && q.exists()) {
+        // info() stops at damage in the last segment: look past it before refusing.
+        std::vector<record> more;
+        std::uint64_t skipped = 0;
+        while (q.read(last, 1000, more, &skipped) > 0) {
+          last = more.back().eid;
+          more.clear();
+        }
+      }
+      if (next.eid > last)
+        throw config_error("rstreams::bus: checkpoint of bot " + std::string(bot) + " on queue " +
+                           std::string(queue) + ": " + next.eid + " is past the end of the queue (last eid " +
+                           (last.empty() ? std::string("none: the queue is empty") : last) + ")");
+    }
     if (state_->opt.fsync == fsync_policy::interval) state_->flush_all();
     state_->checkpoints.commit(bot, queue, expected_eid, next, force,
                                state_->opt.fsync != fsync_policy::never);
