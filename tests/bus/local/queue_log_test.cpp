@@ -532,3 +532,49 @@ TEST_CASE("under on_corrupt = skip, damaged records are read past and counted; t
   REQUIRE(stats.in == 6);
   REQUIRE(stats.corrupt_skipped == 2);
 }
+
+TEST_CASE("symbolic links into a bus's files are refused; repair and retention change nothing they point to",
+          "[bus][local][queue_log]") {
+  fixture fx(8, no_fsync(), 4);  // q: segments 0 and 1
+  const auto q0 = contents(fx.seg(0));
+  const auto q1 = contents(fx.seg(1));
+  rstreams::test::temp_file outside("outside", ".seg");
+  fs::copy_file(fx.seg(0), outside.path());  // a copy that looks like the real thing
+  const auto qdir2 = fs::path(fx.root()) / "queues" / "q2";
+  fs::create_directories(qdir2);
+
+  SECTION("a segment linked to another queue's segment in the same bus") {
+    fs::create_symlink(fx.seg(0), qdir2 / "00000000000000000000.seg");
+    auto opt = no_fsync();
+    opt.queue_retention["q2"].max_bytes = 1;
+    rb::local_backend bus(fx.root(), opt);
+    auto more = records_of(0, 1);
+    REQUIRE_THROWS_WITH(bus.append("q2", more), Catch::Contains("symbolic link"));
+    std::vector<rb::record> out;
+    REQUIRE_THROWS_WITH(bus.read("q2", "", 10, out), Catch::Contains("symbolic link"));
+    const auto rep = bus.verify("q2");
+    REQUIRE_FALSE(rep.ok());
+    REQUIRE(rep.foreign.size() == 1);
+    bus.repair("q2");
+    REQUIRE(fs::is_symlink(qdir2 / "00000000000000000000.seg"));  // reported, left for the user
+  }
+  SECTION("a closed segment linked to a file outside the bus, under repair and retention") {
+    fs::remove(fx.seg(0));
+    fs::create_symlink(outside.path(), fx.seg(0));
+    auto opt = no_fsync();
+    opt.retention.max_bytes = 1;  // would remove segment 0 if it were the queue's own file
+    rb::local_backend bus(fx.root(), opt);
+    REQUIRE_THROWS(bus.apply_retention("q"));
+    REQUIRE(fs::is_symlink(fx.seg(0)));
+    const auto rep = bus.verify("q");
+    REQUIRE(rep.foreign.size() == 1);
+    bus.repair("q");
+    REQUIRE(fs::is_symlink(fx.seg(0)));
+    std::vector<rb::record> out;
+    REQUIRE_THROWS_WITH(bus.read("q", "", 10, out), Catch::Contains("symbolic link"));
+  }
+  // Nothing a link pointed to changed.
+  REQUIRE(contents(fx.seg(1)) == q1);
+  REQUIRE(contents(outside.path().string()) == q0);
+  if (!fs::is_symlink(fx.seg(0))) REQUIRE(contents(fx.seg(0)) == q0);
+}
