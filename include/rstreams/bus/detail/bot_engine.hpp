@@ -10,6 +10,7 @@
 #include <rstreams/bus/correlation.hpp>
 #include <rstreams/bus/detail/callable_traits.hpp>
 #include <rstreams/bus/detail/checkpoint_committer.hpp>
+#include <rstreams/bus/detail/lineage.hpp>
 #include <rstreams/bus/detail/payload_codec.hpp>
 #include <rstreams/bus/detail/queue_writer.hpp>
 #include <rstreams/bus/event.hpp>
@@ -108,7 +109,7 @@ class bot_engine {
         std::rethrow_exception(error);
       }
       r.eid = eid;
-      dead_letter(r, t, est, describe_error(error), now);
+      dead_letter(r, lineage::of_one(eid, t, est), describe_error(error), now);
       return after(now);
     }
     if constexpr (traits::batch) {
@@ -161,6 +162,10 @@ class bot_engine {
     }
   }
 
+  static std::int64_t source_timestamp_of(const event<T>& e) noexcept {
+    return e.event_source_timestamp != 0 ? e.event_source_timestamp : e.timestamp;
+  }
+
   event<T> make_event(const record& r, const std::string& eid, T&& payload) const {
     event<T> e;
     e.payload = std::move(payload);
@@ -184,39 +189,41 @@ class bot_engine {
 
   void run_one(record& r, ticket t, const std::string& eid, std::int64_t est, T&& payload,
                clock::time_point now) {
+    const lineage from = lineage::of_one(eid, t, est);
     try {
       if constexpr (traits::wants_event) {
         auto e = make_event(r, eid, std::move(payload));
-        handle_result(eid, t, t, 1, est, now, [&] { return std::invoke(*f_, std::move(e)); });
+        handle_result(from, now, [&] { return std::invoke(*f_, std::move(e)); });
       } else {
-        handle_result(eid, t, t, 1, est, now, [&] { return std::invoke(*f_, std::move(payload)); });
+        handle_result(from, now, [&] { return std::invoke(*f_, std::move(payload)); });
       }
     } catch (const user_failure& u) {
       r.eid = eid;
-      fail_or_dead_letter(r, t, est, u, now);
+      fail_or_dead_letter(r, from, u, now);
     }
     tracker_.finished(t);
   }
 
   void run_batch(clock::time_point now) {
-    const ticket first = batch_tickets_.front(), last = batch_tickets_.back();
     const auto units = static_cast<std::uint64_t>(batch_.size());
-    const auto est = batch_.front().event_source_timestamp != 0 ? batch_.front().event_source_timestamp
-                                                                : batch_.front().timestamp;
-    std::string first_eid = batch_.front().eid;
-    std::string last_eid = units > 1 ? batch_.back().eid : std::string{};
+    // Copies: the function may change the events it is given.
+    const std::string first_eid = batch_.front().eid;
+    const std::string last_eid = units > 1 ? batch_.back().eid : std::string{};
+    const lineage from{first_eid,
+                       last_eid,
+                       units,
+                       source_timestamp_of(batch_.front()),
+                       batch_tickets_.front(),
+                       batch_tickets_.back()};
     try {
-      handle_result(
-          first_eid, first, last, units, est, now, [&] { return std::invoke(*f_, batch_); },
-          std::move(last_eid));
+      handle_result(from, now, [&] { return std::invoke(*f_, batch_); });
     } catch (const user_failure& u) {
-      for (std::size_t i = 0; i < batch_raw_.size(); ++i) {
-        const auto& b = batch_[i];
-        fail_or_dead_letter(batch_raw_[i], batch_tickets_[i],
-                            b.event_source_timestamp != 0 ? b.event_source_timestamp : b.timestamp, u, now);
-      }
+      for (std::size_t i = 0; i < batch_raw_.size(); ++i)
+        fail_or_dead_letter(
+            batch_raw_[i],
+            lineage::of_one(batch_raw_[i].eid, batch_tickets_[i], source_timestamp_of(batch_[i])), u, now);
     }
-    tracker_.finished_through(last);
+    tracker_.finished_through(from.last);
     batch_.clear();
     batch_raw_.clear();
     batch_tickets_.clear();
@@ -227,10 +234,9 @@ class bot_engine {
     std::exception_ptr error;
   };
 
-  // Calls the user's function and emits what it returns, each output holding inputs [first, last].
+  // Calls the user's function and emits what it returns, each output derived from `from`.
   template <class Call>
-  void handle_result(const std::string& first_eid, ticket first, ticket last, std::uint64_t units,
-                     std::int64_t est, clock::time_point now, Call&& call, std::string last_eid = {}) {
+  void handle_result(const lineage& from, clock::time_point now, Call&& call) {
     using R = decltype(call());
     if constexpr (!Enrich) {
       try {
@@ -249,10 +255,10 @@ class bot_engine {
         throw user_failure{rstreams::detail::describe_current_exception(), std::current_exception()};
       }
       const auto emit = [&](auto&& x) {
-        fill_output(out_->slot(), std::forward<decltype(x)>(x), first_eid, last_eid, units, est, now);
+        fill_output(out_->slot(), std::forward<decltype(x)>(x), from, now);
         out_->commit_slot(now);
-        tracker_.derived(first, last);
-        pending_.emplace_back(first, last);
+        tracker_.derived(from.first, from.last);
+        pending_.emplace_back(from.first, from.last);
       };
       auto& res = *result;
       if constexpr (is_optional_v<R>) {
@@ -273,59 +279,57 @@ class bot_engine {
 
   // Fills a reused output record (see queue_writer::slot) with what `f` returned.
   template <class X>
-  void fill_output(record& o, X&& x, const std::string& first_eid, const std::string& last_eid,
-                   std::uint64_t units, std::int64_t est, clock::time_point now) {
+  void fill_output(record& o, X&& x, const lineage& from, clock::time_point now) {
     using V = std::remove_cvref_t<X>;
     if constexpr (is_event_v<V>) {
       o.id = std::move(x.id);
       o.timestamp = x.timestamp;
       o.event_source_timestamp = x.event_source_timestamp;
       o.correlation_id = std::move(x.correlation_id);
-      encode_output(o.payload, std::forward<X>(x).payload, last_eid);
+      encode_output(o.payload, std::forward<X>(x).payload, from);
       if constexpr (keeps_spent<payload_of_t<V>, X>)
         if (spent_ != nullptr) spent_->push_back(std::move(x.payload));
       if (o.id.empty()) o.id.assign(s_.bot);
-      if (!o.correlation_id) set_correlation(o, first_eid, last_eid, units);
+      if (!o.correlation_id) set_correlation(o, from);
     } else {
-      encode_output(o.payload, std::forward<X>(x), last_eid);
+      encode_output(o.payload, std::forward<X>(x), from);
       if constexpr (keeps_spent<V, X>)
         if (spent_ != nullptr) spent_->push_back(std::move(x));
       o.id.assign(s_.bot);
       o.timestamp = 0;
       o.event_source_timestamp = 0;
-      set_correlation(o, first_eid, last_eid, units);
+      set_correlation(o, from);
     }
     o.event.assign(s_.out);
     if (o.timestamp == 0) o.timestamp = wall(now);
-    if (o.event_source_timestamp == 0) o.event_source_timestamp = est;
+    if (o.event_source_timestamp == 0) o.event_source_timestamp = from.source_timestamp;
   }
 
   // A derived payload that cannot be written (a string that is not UTF-8, under the default
   // invalid_utf8::error) names the output queue and the input event it was derived from.
   template <class P>
-  void encode_output(std::string& out, P&& payload, const std::string& from_eid) {
+  void encode_output(std::string& out, P&& payload, const lineage& from) {
     try {
       encode_payload_into(out, std::forward<P>(payload), s_.write.invalid_utf8 == invalid_utf8::replace);
     } catch (const nlohmann::json::type_error& e) {
       std::throw_with_nested(
-          rstreams::error("rstreams: " + s_.bot + ": queue " + s_.out + ", derived from event " + from_eid +
+          rstreams::error("rstreams: " + s_.bot + ": queue " + s_.out + ", derived from event " +
+                          std::string(from.last_eid.empty() ? from.first_eid : from.last_eid) +
                           ": the payload cannot be written as JSON: " + e.what() +
                           " (queue_write_options.invalid_utf8 = invalid_utf8::replace writes U+FFFD)"));
     }
   }
 
-  void set_correlation(record& o, const std::string& first_eid, const std::string& last_eid,
-                       std::uint64_t units) {
+  void set_correlation(record& o, const lineage& from) {
     if (!o.correlation_id) o.correlation_id.emplace();
     auto& c = *o.correlation_id;
     c.source.assign(s_.in);
-    c.start.assign(first_eid);
-    c.end.assign(last_eid);
-    c.units = units;
+    c.start.assign(from.first_eid);
+    c.end.assign(from.last_eid);
+    c.units = from.units;
   }
 
-  void fail_or_dead_letter(record& r, ticket t, std::int64_t est, const user_failure& u,
-                           clock::time_point now) {
+  void fail_or_dead_letter(record& r, const lineage& from, const user_failure& u, clock::time_point now) {
     if (s_.on_failure == on_failure::fail) {
       salvage(now);
       try {
@@ -334,10 +338,11 @@ class bot_engine {
         std::throw_with_nested(event_error(s_.bot, s_.in, r.eid, u.cause));
       }
     }
-    dead_letter(r, t, est, u.cause, now);
+    dead_letter(r, from, u.cause, now);
   }
 
-  void dead_letter(record& r, ticket t, std::int64_t est, const std::string& cause, clock::time_point now) {
+  // A dead letter of the one input `from` (r, its record), its eid in the correlation.
+  void dead_letter(record& r, const lineage& from, const std::string& cause, clock::time_point now) {
     nlohmann::json body{{"bot", s_.bot}, {"queue", s_.in}, {"eid", r.eid}, {"error", cause}};
     auto parsed = nlohmann::json::parse(r.payload, nullptr, false);
     body["payload"] = parsed.is_discarded() ? nlohmann::json(r.payload) : std::move(parsed);
@@ -345,13 +350,13 @@ class bot_engine {
     d.id = s_.bot;
     d.event = dead_.queue();
     d.timestamp = wall(now);
-    d.event_source_timestamp = est;
+    d.event_source_timestamp = from.source_timestamp;
     d.correlation_id = correlation{s_.in, r.eid, {}, 1};
     d.payload = body.dump();
     dead_.add(std::move(d), now);
-    tracker_.derived(t);
-    pending_.emplace_back(t, t);
-    tracker_.finished(t);
+    tracker_.derived(from.first);
+    pending_.emplace_back(from.first, from.first);
+    tracker_.finished(from.first);
   }
 
   bool after(clock::time_point now) {

@@ -2,6 +2,7 @@
 // One queue of the in-memory backend: its records in eid order, and the eid of the next one.
 
 #include <rstreams/bus/backend.hpp>
+#include <rstreams/bus/detail/eid_sequencer.hpp>
 #include <rstreams/bus/eid.hpp>
 #include <rstreams/bus/record.hpp>
 
@@ -21,24 +22,14 @@ class mem_queue {
  public:
   explicit mem_queue(std::string name) : name_(std::move(name)) {}
 
-  /// Gives each record the next eid (the clock's ms, never going back: the sequence counts on
-  /// within one ms, borrowing the next ms once exhausted), the queue name as `event`, and
-  /// `timestamp` / `event_source_timestamp` when they are 0, as the local backend does; stores
-  /// copies; returns the last eid ("" for no records).
+  /// Gives each record the next eid (eid_sequencer: the clock's ms, never going back), the
+  /// queue name as `event`, and `timestamp` / `event_source_timestamp` when they are 0, as the
+  /// local backend does; stores copies; returns the last eid ("" for no records).
   std::string append(std::span<record> records, std::int64_t now_ms) {
     if (records.empty()) return {};
     records_.reserve(records_.size() + records.size());
     for (auto& r : records) {
-      if (!started_ || now_ms > next_.ms) {
-        next_ = {now_ms, 0};
-      } else if (next_.seq < eid_max_seq) {
-        ++next_.seq;
-      } else {
-        ++next_.ms;
-        next_.seq = 0;
-      }
-      started_ = true;
-      r.eid = make_eid(next_.ms, next_.seq);
+      eids_.next(now_ms, r.eid);
       if (r.event != name_) r.event = name_;
       if (r.timestamp == 0) r.timestamp = now_ms;
       if (r.event_source_timestamp == 0) r.event_source_timestamp = r.timestamp;
@@ -71,8 +62,7 @@ class mem_queue {
 
   std::string name_;
   std::vector<record> records_;
-  bool started_ = false;
-  eid_parts next_{};  // the last eid given
+  eid_sequencer eids_;  // the queue's eid sequence, shared code with the other backends
 };
 
 }  // namespace rstreams::bus::detail
