@@ -4,6 +4,7 @@
 #include <rstreams/bus/backend.hpp>
 #include <rstreams/bus/bot_state.hpp>
 #include <rstreams/bus/checkpoint.hpp>
+#include <rstreams/bus/corrupt_policy.hpp>
 #include <rstreams/bus/queue_stats.hpp>
 #include <rstreams/bus/record.hpp>
 #include <rstreams/core/error.hpp>
@@ -32,6 +33,9 @@ class any_backend_interface {
   virtual std::string append(std::string_view queue, std::span<record> records) = 0;
   virtual std::size_t read(std::string_view queue, std::string_view after, std::size_t max,
                            std::vector<record>& out) = 0;
+  // Reads past damaged records (corrupt_policy::skip); config_error when the backend cannot.
+  virtual std::size_t read_skipping_damage(std::string_view queue, std::string_view after, std::size_t max,
+                                           std::vector<record>& out, std::uint64_t& skipped) = 0;
   virtual bool wait(std::string_view queue, std::string_view after, std::chrono::milliseconds timeout,
                     std::stop_token stop) = 0;
   virtual std::optional<checkpoint> get_checkpoint(std::string_view bot, std::string_view queue) = 0;
@@ -62,6 +66,14 @@ class any_backend_model final : public any_backend_interface {
   std::size_t read(std::string_view queue, std::string_view after, std::size_t max,
                    std::vector<record>& out) override {
     return b_.read(queue, after, max, out);
+  }
+  std::size_t read_skipping_damage(std::string_view queue, std::string_view after, std::size_t max,
+                                   std::vector<record>& out, std::uint64_t& skipped) override {
+    if constexpr (skips_damage<B>)
+      return b_.read_skipping_damage(queue, after, max, out, skipped);
+    else
+      throw config_error("rstreams::bus: queue_read_options.on_corrupt = skip: backend " + b_.describe() +
+                         " cannot skip damaged records");
   }
   bool wait(std::string_view queue, std::string_view after, std::chrono::milliseconds timeout,
             std::stop_token stop) override {
@@ -138,6 +150,11 @@ class any_backend {
   std::size_t read(std::string_view queue, std::string_view after, std::size_t max,
                    std::vector<record>& out) {
     return impl_->read(queue, after, max, out);
+  }
+  /// Reads past damaged records, counting them (see corrupt_policy.hpp).
+  std::size_t read_skipping_damage(std::string_view queue, std::string_view after, std::size_t max,
+                                   std::vector<record>& out, std::uint64_t& skipped) {
+    return impl_->read_skipping_damage(queue, after, max, out, skipped);
   }
   bool wait(std::string_view queue, std::string_view after, std::chrono::milliseconds timeout,
             std::stop_token stop = {}) {

@@ -34,6 +34,9 @@ struct queue_info {
 struct bot_info {
   std::string id;
   std::map<std::string, checkpoint> checkpoints;
+  /// Checkpoints that could not be read, by queue: what is wrong (file and cause). One bad
+  /// file is reported here, for its bot only; the other bots and checkpoints still list.
+  std::map<std::string, std::string> errors{};
   friend bool operator==(const bot_info&, const bot_info&) = default;
 };
 

@@ -181,6 +181,8 @@ class bot {
       status_.total.out += stats.out;
       status_.total.dead_letters += stats.dead_letters;
       status_.total.commits += stats.commits;
+      status_.total.missed += stats.missed;
+      status_.total.corrupt_skipped += stats.corrupt_skipped;
       if (stats.checkpoint) status_.total.checkpoint = stats.checkpoint;
       return stats;
     } catch (...) {

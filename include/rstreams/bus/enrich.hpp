@@ -62,10 +62,16 @@ struct enrich_fn {
         detail::engine_settings{o.bot, o.in, o.out, o.batch, detail::failure_policy(o), o.dead_letter_queue,
                                 o.write},
         f, src.started_from());
-    if (o.read_ahead)
-      return detail::drive_read_ahead<typename decltype(engine)::payload_type>(src, engine, ctx);
-    if (o.read.follow) src.on_idle([&engine] { engine.idle(); });
-    return rstreams::detail::drive(src, engine, ctx);
+    bot_stats stats;
+    if (o.read_ahead) {
+      stats = detail::drive_read_ahead<typename decltype(engine)::payload_type>(src, engine, ctx);
+    } else {
+      if (o.read.follow) src.on_idle([&engine] { engine.idle(); });
+      stats = rstreams::detail::drive(src, engine, ctx);
+    }
+    stats.missed = src.missed();
+    stats.corrupt_skipped = src.corrupt_skipped();
+    return stats;
   }
 };
 

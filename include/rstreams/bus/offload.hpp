@@ -93,6 +93,8 @@ struct offload_fn {
       rstreams::run(source_ref<decltype(src)>(src) | std::move(f), ctx);
       bot_stats stats;
       stats.in = src.count();
+      stats.missed = src.missed();
+      stats.corrupt_skipped = src.corrupt_skipped();
       auto committer = detail::checkpoint_committer<B>(bus, o.bot, o.in, started, o.checkpoint);
       if (src.count() != 0) {
         committer.offer(watermark{src.position(), src.count(), 0}, ctx.clock->now());
@@ -110,10 +112,16 @@ struct offload_fn {
           detail::engine_settings{
               o.bot, o.in, {}, o.batch, detail::failure_policy(o), o.dead_letter_queue, w},
           f, src.started_from());
-      if (o.read_ahead)
-        return detail::drive_read_ahead<typename decltype(engine)::payload_type>(src, engine, ctx);
-      if (o.read.follow) src.on_idle([&engine] { engine.idle(); });
-      return rstreams::detail::drive(src, engine, ctx);
+      bot_stats stats;
+      if (o.read_ahead) {
+        stats = detail::drive_read_ahead<typename decltype(engine)::payload_type>(src, engine, ctx);
+      } else {
+        if (o.read.follow) src.on_idle([&engine] { engine.idle(); });
+        stats = rstreams::detail::drive(src, engine, ctx);
+      }
+      stats.missed = src.missed();
+      stats.corrupt_skipped = src.corrupt_skipped();
+      return stats;
     }
   }
 
@@ -156,6 +164,8 @@ struct offload_fn {
           start = src.position();
         }
         stats.in += src.count();
+        stats.missed += src.missed();
+        stats.corrupt_skipped += src.corrupt_skipped();
         left -= src.count();
         if (left == 0 || ctx.stop_requested()) break;
       }

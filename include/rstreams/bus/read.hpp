@@ -3,6 +3,8 @@
 
 #include <rstreams/bus/backend.hpp>
 #include <rstreams/bus/checkpoint.hpp>
+#include <rstreams/bus/checkpoint_expired.hpp>
+#include <rstreams/bus/corrupt_policy.hpp>
 #include <rstreams/bus/detail/payload_codec.hpp>
 #include <rstreams/bus/eid.hpp>
 #include <rstreams/bus/event.hpp>
@@ -48,6 +50,13 @@ struct queue_read_options {
   /// In follow mode, the longest single wait before the run time and stop are checked again
   /// (a stop request ends a wait at once either way).
   std::chrono::milliseconds poll{1000};
+  /// When retention removed events after the start position: fail with checkpoint_expired
+  /// (default), or resume from the oldest kept event, counting what was missed.
+  expired_policy on_expired = expired_policy::fail;
+  /// When the backend finds damaged stored records: fail with corrupt_record (default), or
+  /// skip them, counting the events they held (backends with read_skipping_damage; others
+  /// refuse with config_error).
+  corrupt_policy on_corrupt = corrupt_policy::fail;
 
   void validate() const {
     if (batch == 0) throw config_error("rstreams::bus::read: queue_read_options.batch must be at least 1");
@@ -115,6 +124,10 @@ class read_source : public source_interface<read_source<B, T>> {
   [[nodiscard]] const std::string& position() const noexcept { return position_; }
   /// Events delivered so far.
   [[nodiscard]] std::uint64_t count() const noexcept { return delivered_; }
+  /// Events skipped because retention removed them (only under on_expired = resume).
+  [[nodiscard]] std::uint64_t missed() const noexcept { return missed_; }
+  /// Events in damaged records skipped (only under on_corrupt = skip).
+  [[nodiscard]] std::uint64_t corrupt_skipped() const noexcept { return corrupt_skipped_; }
   /// The bot's checkpoint when the read started (what a checkpoint commit expects to find).
   [[nodiscard]] const std::optional<checkpoint>& started_from() {
     resolve();
@@ -160,7 +173,24 @@ class read_source : public source_interface<read_source<B, T>> {
       if (ctx_.stop_requested() || expired()) return false;
       const auto want =
           static_cast<std::size_t>(std::min<std::uint64_t>(opts_.batch, opts_.limit - delivered_));
-      if (bus_->read(queue_, position_, want, buf_) != 0) return true;
+      try {
+        if (opts_.on_corrupt == corrupt_policy::skip) {
+          if constexpr (skips_damage<B>) {
+            if (bus_->read_skipping_damage(queue_, position_, want, buf_, corrupt_skipped_) != 0) return true;
+          } else {
+            throw config_error(
+                "rstreams::bus::read: queue_read_options.on_corrupt = skip: this backend cannot "
+                "skip damaged records");
+          }
+        } else if (bus_->read(queue_, position_, want, buf_) != 0) {
+          return true;
+        }
+      } catch (const checkpoint_expired& e) {
+        if (opts_.on_expired != expired_policy::resume) throw e.for_bot(bot_);
+        missed_ += e.missed();
+        position_ = e.removed_through();
+        continue;
+      }
       if (!opts_.follow) return false;
       if (idle_) idle_();
       auto timeout = opts_.poll;
@@ -170,7 +200,10 @@ class read_source : public source_interface<read_source<B, T>> {
         if (left.count() <= 0) return false;
         timeout = std::min(timeout, left);
       }
-      bus_->wait(queue_, position_, timeout, ctx_.stop);
+      try {
+        bus_->wait(queue_, position_, timeout, ctx_.stop);
+      } catch (const checkpoint_expired&) {  // NOLINT(bugprone-empty-catch): the next read reports it
+      }
     }
   }
 
@@ -187,6 +220,8 @@ class read_source : public source_interface<read_source<B, T>> {
   std::vector<record> buf_;
   std::size_t next_ = 0;
   std::uint64_t delivered_ = 0;
+  std::uint64_t missed_ = 0;
+  std::uint64_t corrupt_skipped_ = 0;
   std::function<void()> idle_;
 };
 

@@ -670,4 +670,56 @@ TEST_CASE("400 queues are written and read under a limit of 256 descriptors", "[
   REQUIRE(::waitpid(pid, &status, 0) == pid);
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);  // was "Too many open files" after about 60 queues
-}
+  TEST_CASE("a checkpoint past the end of the queue is refused; a prefix position is not",
+            "[bus][local][local_backend]") {
+    rstreams::test::temp_file dir("bus", "");
+    rb::local_options o;
+    o.fsync = rb::fsync_policy::never;
+    rb::local_backend bus(dir.path().string(), o);
+    std::vector<rb::record> rs(3);
+    for (auto& r : rs) r.payload = "{}";
+    const auto last = bus.append("q", rs);
+    // The last eid itself is fine; one just after it names no event.
+    bus.commit_checkpoint("b", "q", std::nullopt, {last, 3, 0, 0});
+    const auto past = rb::make_eid(std::stoll(last.substr(rb::detail::eid_ms_at)) + 1000);
+    REQUIRE(past > last);
+    REQUIRE_THROWS_WITH(bus.commit_checkpoint("b", "q", last, {past, 4, 0, 0}),
+                        Catch::Contains("past the end of the queue") && Catch::Contains(last));
+    REQUIRE(bus.get_checkpoint("b", "q")->eid == last);  // unchanged
+    // A checkpoint on a queue with no events names none either.
+    REQUIRE_THROWS_WITH(bus.commit_checkpoint("b", "empty", std::nullopt, {last, 1, 0, 0}),
+                        Catch::Contains("queue is empty"));
+    // Prefix eids are positions ("from March 2099 on"), not events: still allowed.
+    bus.commit_checkpoint("b", "q", last, {"z/2099/03/", 0, 0, 0});
+    REQUIRE(bus.get_checkpoint("b", "q")->eid == "z/2099/03/");
+  }
+
+  TEST_CASE("one unreadable checkpoint file is reported for its bot only", "[bus][local][local_backend]") {
+    rstreams::test::temp_file dir("bus", "");
+    rb::local_options o;
+    o.fsync = rb::fsync_policy::never;
+    rb::local_backend bus(dir.path().string(), o);
+    std::vector<rb::record> rs(2);
+    for (auto& r : rs) r.payload = "{}";
+    const auto last = bus.append("q", rs);
+    bus.commit_checkpoint("good", "q", std::nullopt, {last, 2, 0, 0});
+    bus.commit_checkpoint("bad", "q", std::nullopt, {last, 2, 0, 0});
+    bus.commit_checkpoint("bad", "r", std::nullopt, {"z/2020/", 0, 0, 0});
+    {
+      std::ofstream f(dir.path() / "checkpoints" / "bad" / "q.json", std::ios::trunc);
+      f << "{\"eid\": tru";  // a torn or hand-edited file
+    }
+    const auto bots = bus.bots();
+    REQUIRE(bots.size() == 2);
+    const auto& bad = bots[0].id == "bad" ? bots[0] : bots[1];
+    const auto& good = bots[0].id == "bad" ? bots[1] : bots[0];
+    REQUIRE(good.id == "good");
+    REQUIRE(good.errors.empty());
+    REQUIRE(good.checkpoints.at("q").eid == last);
+    REQUIRE(bad.checkpoints.size() == 1);  // its readable checkpoint still lists
+    REQUIRE(bad.checkpoints.at("r").eid == "z/2020/");
+    REQUIRE(bad.errors.size() == 1);
+    REQUIRE_THAT(bad.errors.at("q"), Catch::Contains("q.json") && Catch::Contains("unreadable checkpoint"));
+    // Reading that checkpoint directly still fails loudly.
+    REQUIRE_THROWS_AS(bus.get_checkpoint("bad", "q"), rstreams::io_error);
+  }

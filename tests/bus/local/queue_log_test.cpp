@@ -2,6 +2,7 @@
 // foreign files, gaps, crash-safe creation. Each test damages real files the way a disk, a crash
 // or a person would and asserts exactly what is kept, reported and dropped.
 
+#include <rstreams/bus/enrich.hpp>
 #include <rstreams/bus/local/local_backend.hpp>
 
 #include <support/catch.hpp>
@@ -489,4 +490,91 @@ TEST_CASE("a reader that met a segment before its header was written reads it on
   auto batch = records_of(0, 3);
   writer.append("q", batch);  // completes the header, then appends
   REQUIRE(read_every(reader, "q") == batch);
+}
+
+TEST_CASE("under on_corrupt = skip, damaged records are read past and counted; the default fails",
+          "[bus][local][queue_log]") {
+  // Two segments of 4 records; one damaged record in the middle of each.
+  fixture fx(8, no_fsync(), 4);
+  flip(fx.seg(0), q_header + 1 * fx.frame + 30);
+  flip(fx.seg(1), q_header + 2 * fx.frame + 30);
+  rb::local_backend bus(fx.root(), no_fsync());
+
+  // The backend call: the same records as the fail policy up to the damage, then past it.
+  std::vector<rb::record> got;
+  std::uint64_t skipped = 0;
+  std::string after;
+  for (int i = 0; i < 20; ++i) {
+    const auto n = bus.read_skipping_damage("q", after, 1, got, skipped);
+    if (n == 0) break;
+    after = got.back().eid;
+  }
+  std::vector<rb::record> want;
+  for (std::size_t i : {0, 2, 3, 4, 5, 7}) want.push_back(fx.sent[i]);
+  REQUIRE(got == want);
+  REQUIRE(skipped == 2);
+  REQUIRE(fs::exists(fs::path(fx.root()) / "queues" / "q" /
+                     "damaged"));  // still reported: appends stay refused until repaired
+  auto more = records_of(99, 1);
+  REQUIRE_THROWS_AS(bus.append("q", more), rb::corrupt_record);
+
+  // A plain read at the same positions still fails (a skipping reader leaves no cursor past it).
+  std::vector<rb::record> out;
+  REQUIRE_THROWS_AS(bus.read("q", fx.sent[0].eid, 10, out), rb::corrupt_record);
+
+  // Through a bot: the count reaches its stats; the default policy fails the run.
+  rb::enrich_options eo{.bot = "bot", .in = "q", .out = "out"};
+  const auto copy = [](const nlohmann::json& j) { return j; };
+  REQUIRE_THROWS_AS(rb::enrich(bus, eo, copy), rb::corrupt_record);
+  eo.bot = "bot2";
+  eo.read.on_corrupt = rb::corrupt_policy::skip;
+  const auto stats = rb::enrich(bus, eo, copy);
+  REQUIRE(stats.in == 6);
+  REQUIRE(stats.corrupt_skipped == 2);
+}
+
+TEST_CASE("symbolic links into a bus's files are refused; repair and retention change nothing they point to",
+          "[bus][local][queue_log]") {
+  fixture fx(8, no_fsync(), 4);  // q: segments 0 and 1
+  const auto q0 = contents(fx.seg(0));
+  const auto q1 = contents(fx.seg(1));
+  rstreams::test::temp_file outside("outside", ".seg");
+  fs::copy_file(fx.seg(0), outside.path());  // a copy that looks like the real thing
+  const auto qdir2 = fs::path(fx.root()) / "queues" / "q2";
+  fs::create_directories(qdir2);
+
+  SECTION("a segment linked to another queue's segment in the same bus") {
+    fs::create_symlink(fx.seg(0), qdir2 / "00000000000000000000.seg");
+    auto opt = no_fsync();
+    opt.queue_retention["q2"].max_bytes = 1;
+    rb::local_backend bus(fx.root(), opt);
+    auto more = records_of(0, 1);
+    REQUIRE_THROWS_WITH(bus.append("q2", more), Catch::Contains("symbolic link"));
+    std::vector<rb::record> out;
+    REQUIRE_THROWS_WITH(bus.read("q2", "", 10, out), Catch::Contains("symbolic link"));
+    const auto rep = bus.verify("q2");
+    REQUIRE_FALSE(rep.ok());
+    REQUIRE(rep.foreign.size() == 1);
+    bus.repair("q2");
+    REQUIRE(fs::is_symlink(qdir2 / "00000000000000000000.seg"));  // reported, left for the user
+  }
+  SECTION("a closed segment linked to a file outside the bus, under repair and retention") {
+    fs::remove(fx.seg(0));
+    fs::create_symlink(outside.path(), fx.seg(0));
+    auto opt = no_fsync();
+    opt.retention.max_bytes = 1;  // would remove segment 0 if it were the queue's own file
+    rb::local_backend bus(fx.root(), opt);
+    REQUIRE_THROWS(bus.apply_retention("q"));
+    REQUIRE(fs::is_symlink(fx.seg(0)));
+    const auto rep = bus.verify("q");
+    REQUIRE(rep.foreign.size() == 1);
+    bus.repair("q");
+    REQUIRE(fs::is_symlink(fx.seg(0)));
+    std::vector<rb::record> out;
+    REQUIRE_THROWS_WITH(bus.read("q", "", 10, out), Catch::Contains("symbolic link"));
+  }
+  // Nothing a link pointed to changed.
+  REQUIRE(contents(fx.seg(1)) == q1);
+  REQUIRE(contents(outside.path().string()) == q0);
+  if (!fs::is_symlink(fx.seg(0))) REQUIRE(contents(fx.seg(0)) == q0);
 }

@@ -72,15 +72,20 @@ class checkpoint_store {
     std::sort(names.begin(), names.end());
     for (const auto& bot : names) {
       if (bot.empty() || bot.front() == '.') continue;
-      bot_info info{bot, {}};
+      bot_info info{bot, {}, {}};
       for (const auto& file : list_dir(dir_ + "/" + bot)) {
         if (file.empty() || file.front() == '.' || file.size() <= 5 ||
             file.compare(file.size() - 5, 5, ".json") != 0)
           continue;
-        if (auto c = load(dir_ + "/" + bot + "/" + file))
-          info.checkpoints.emplace(file.substr(0, file.size() - 5), *c);
+        const auto queue = file.substr(0, file.size() - 5);
+        try {
+          if (auto c = load(dir_ + "/" + bot + "/" + file)) info.checkpoints.emplace(queue, *c);
+        } catch (const io_error& e) {
+          info.errors.emplace(queue, e.what());  // this bot's entry reports it; the others list
+        }
       }
-      if (!info.checkpoints.empty()) out.push_back(std::move(info));  // not a bot with only a state
+      // Not a bot with only a state.
+      if (!info.checkpoints.empty() || !info.errors.empty()) out.push_back(std::move(info));
     }
     return out;
   }

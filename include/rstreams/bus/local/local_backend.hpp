@@ -267,6 +267,18 @@ class local_backend {
     return n;
   }
 
+  /// Like read, but reads past damaged records (corrupt_policy::skip), adding the events each
+  /// damaged range held to `skipped`. The damage is still reported (the queue is marked damaged
+  /// and refuses appends until repaired).
+  std::size_t read_skipping_damage(std::string_view queue, std::string_view after, std::size_t max,
+                                   std::vector<record>& out, std::uint64_t& skipped) {
+    validate_queue_name(queue);
+    validate_position(after);
+    auto& q = state_->queue(queue);
+    if (!q.exists()) return 0;
+    return q.read(after, max, out, &skipped);
+  }
+
   /// Blocks until the queue has a record after `after` (true), `timeout` passes or `stop` is
   /// requested (false). Woken by appends of any process.
   bool wait(std::string_view queue, std::string_view after, std::chrono::milliseconds timeout,
@@ -308,6 +320,24 @@ class local_backend {
     validate_queue_name(queue);
     if (!next.eid.empty()) validate_position(next.eid);
     refuse_if_read_only("commit a checkpoint");
+    if (is_full_eid(next.eid)) {
+      // A full eid names an event: one past the queue's end cannot be (a prefix is a position).
+      auto& q = state_->queue(queue);
+      auto last = q.exists() ? q.info().last_eid : std::string{};
+      if (next.eid > last && q.exists()) {
+        // info() stops at damage in the last segment: look past it before refusing.
+        std::vector<record> more;
+        std::uint64_t skipped = 0;
+        while (q.read(last, 1000, more, &skipped) > 0) {
+          last = more.back().eid;
+          more.clear();
+        }
+      }
+      if (next.eid > last)
+        throw config_error("rstreams::bus: checkpoint of bot " + std::string(bot) + " on queue " +
+                           std::string(queue) + ": " + next.eid + " is past the end of the queue (last eid " +
+                           (last.empty() ? std::string("none: the queue is empty") : last) + ")");
+    }
     if (state_->opt.fsync == fsync_policy::interval) state_->flush_all();
     state_->checkpoints.commit(bot, queue, expected_eid, next, force,
                                state_->opt.fsync != fsync_policy::never);
@@ -324,6 +354,27 @@ class local_backend {
   }
 
   std::vector<bot_info> bots() { return state_->checkpoints.bots(); }
+
+  /// Runs retention (local_options::retention, queue_retention) over every queue now: removes
+  /// the closed segments each policy no longer keeps, archiving them first when it has an
+  /// archive. Retention otherwise runs only when an append closes a segment.
+  std::vector<retention_report> apply_retention() {
+    refuse_if_read_only("apply retention");
+    std::vector<retention_report> out;
+    auto names = detail::list_dir(state_->root + "/queues");
+    std::sort(names.begin(), names.end());
+    for (const auto& name : names) {
+      if (valid_queue_dir(name)) out.push_back(state_->queue(name).apply_retention());
+    }
+    return out;
+  }
+
+  /// Runs retention over one queue now.
+  retention_report apply_retention(std::string_view queue) {
+    validate_queue_name(queue);
+    refuse_if_read_only("apply retention");
+    return state_->queue(queue).apply_retention();
+  }
 
   /// Checks every record of a queue: damaged ranges (file, offset, events affected), missing
   /// segments and foreign files. Changes nothing.

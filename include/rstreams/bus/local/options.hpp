@@ -1,10 +1,15 @@
 #pragma once
 // Settings of the local backend.
 
+#include <rstreams/bus/local/retention.hpp>
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <string>
+#include <string_view>
 
 namespace rstreams::bus {
 
@@ -43,6 +48,17 @@ struct local_options {
   /// The time eids are assigned from, in ms since the epoch (UTC); system_clock when empty.
   /// Tests use it to run the clock backwards.
   std::function<std::int64_t()> now_ms;
+  /// Retention of every queue (default: keep everything). It runs when an append closes a
+  /// segment and when `local_backend::apply_retention()` is called; nothing else removes data.
+  retention_policy retention{};
+  /// Retention of single queues, by name (replaces `retention` for them).
+  std::map<std::string, retention_policy, std::less<>> queue_retention{};
+
+  /// The retention of queue `name`.
+  [[nodiscard]] const retention_policy& retention_of(std::string_view name) const {
+    const auto it = queue_retention.find(name);
+    return it == queue_retention.end() ? retention : it->second;
+  }
 };
 
 }  // namespace rstreams::bus

@@ -4,6 +4,7 @@
 // the per-process state that appends (eid assignment, group commit) and reads (cursors, buffer).
 
 #include <rstreams/bus/backend.hpp>
+#include <rstreams/bus/checkpoint_expired.hpp>
 #include <rstreams/bus/detail/eid_sequencer.hpp>
 #include <rstreams/bus/detail/now_ms.hpp>
 #include <rstreams/bus/eid.hpp>
@@ -14,6 +15,7 @@
 #include <rstreams/bus/local/notifier.hpp>
 #include <rstreams/bus/local/options.hpp>
 #include <rstreams/bus/local/record_codec.hpp>
+#include <rstreams/bus/local/retention_ledger.hpp>
 #include <rstreams/bus/local/segment.hpp>
 #include <rstreams/bus/local/segment_header.hpp>
 #include <rstreams/bus/local/verify.hpp>
@@ -224,9 +226,18 @@ class queue_log {
       if (damaged_.load(std::memory_order_relaxed)) tail_known_ = false;
       refresh_tail();
       if (records.empty()) return last_eid_;
-      if (end_ >= opt_.segment_bytes && end_ > seg_->data_start) roll_segment();
+      const bool rolled = end_ >= opt_.segment_bytes && end_ > seg_->data_start;
+      if (rolled) roll_segment();
       encode_batch(records, keep_eids);  // restores the tail state itself if it throws
       write_batch();
+      if (rolled && opt_.retention_of(name_).active()) {
+        // The batch is stored: a retention failure (a damaged old segment, an archive that
+        // threw) must not fail it. That segment is kept; apply_retention() reports why.
+        try {
+          retain_locked();
+        } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): kept, reported by apply_retention
+        }
+      }
       last = last_eid_;
       written = seg_;
       gen = ++written_gen_;
@@ -288,6 +299,20 @@ class queue_log {
     return rep;
   }
 
+  /// Removes the closed segments the queue's retention policy no longer keeps (oldest first;
+  /// never the segment being appended to), archiving each first when the policy has an archive.
+  /// A damaged segment, or an archive that throws, stops the pass with the exception; what was
+  /// removed before stays removed and is recorded in the queue's retention ledger.
+  retention_report apply_retention() {
+    std::lock_guard wl(wmu_);
+    reset_after_fork();
+    if (!path_exists(lock_path())) return {name_, 0, 0, 0, {}};
+    check_own_dir();
+    if (!lock_fd_) lock_fd_ = open_file(lock_path(), O_RDWR | O_CREAT | O_NOFOLLOW);
+    flock_guard fl(lock_fd_.get(), lock_path());
+    return retain_locked();
+  }
+
   /// True once this process found damage in the queue (or a `damaged` mark is on disk).
   [[nodiscard]] bool damaged() const { return damaged_.load() || path_exists(damage_mark_path()); }
 
@@ -301,8 +326,11 @@ class queue_log {
     group_sync(gen);
   }
 
-  /// Appends to `out` up to `max` records with eid > `after`; returns how many.
-  std::size_t read(std::string_view after, std::size_t max, std::vector<record>& out) {
+  /// Appends to `out` up to `max` records with eid > `after`; returns how many. With `skipped`,
+  /// reads past damaged records (still reported: the queue is marked damaged) and adds the
+  /// events each damaged range held to it; without, damage throws corrupt_record.
+  std::size_t read(std::string_view after, std::size_t max, std::vector<record>& out,
+                   std::uint64_t* skipped = nullptr) {
     std::lock_guard rl(rmu_);
     if (rpid_ != ::getpid()) {
       reset_reader();
@@ -315,13 +343,25 @@ class queue_log {
       seg = c->seg;
       off = c->off;
       skipping = false;
-    } else if (!locate(after, seg, off)) {
-      return 0;
+    } else {
+      check_retention(after, list_segments(dir_));
+      if (!locate(after, seg, off)) return 0;
     }
     std::size_t n = 0;
     bool retried = false;
+    bool skipped_here = false;
     while (n < max) {
-      if (!open_read_segment(seg)) break;
+      if (!open_read_segment(seg)) {
+        // Removed by retention since the cursor was saved (or deleted: damage).
+        const auto nums = list_segments(dir_);
+        const auto later = std::upper_bound(nums.begin(), nums.end(), seg);
+        if (later == nums.end() || n > 0) break;  // deliver what was read; the next read reports
+        if (!removed_by_retention(seg)) check_no_gap_after(seg - 1);
+        check_retention(after, nums);
+        seg = *later;
+        off = 0;
+        continue;
+      }
       if (off < rfile_->data_start) off = rfile_->data_start;
       frame_view f;
       const char* p = nullptr;
@@ -345,7 +385,15 @@ class queue_log {
       if (off < size) {
         // A bad or unfinished frame: damage, a torn tail, or a batch still being written.
         if (n > 0) break;  // deliver the good records first; the next read reports the damage
-        if (judge_under_lock(off) || retried) break;
+        try {
+          if (judge_under_lock(off) || retried) break;
+        } catch (const corrupt_record& e) {
+          if (skipped == nullptr) throw;
+          off = skip_damage(e, *skipped);
+          skipped_here = true;
+          rbuf_len_ = 0;
+          continue;
+        }
         retried = true;  // the frame was completed meanwhile
         continue;
       }
@@ -355,11 +403,19 @@ class queue_log {
         off = 0;
         continue;
       }
-      // A full segment with no successor while later ones exist: one was deleted.
-      if (size >= opt_.segment_bytes) check_no_gap_after(seg);
+      // A full segment with no successor: removed by retention (handled above) or deleted.
+      if (size >= opt_.segment_bytes) {
+        ++seg;
+        off = 0;
+        continue;
+      }
       break;
     }
-    save_cursor(n > 0 ? std::string_view(out.back().eid) : after, seg, off);
+    if (n > 0 || !skipped_here) {
+      save_cursor(n > 0 ? std::string_view(out.back().eid) : after, seg, off);
+    } else if (auto* c = find_cursor(after)) {
+      c->valid = false;  // a position past damage, only for readers that skip it
+    }
     return n;
   }
 
@@ -502,6 +558,81 @@ class queue_log {
   std::int64_t now_ms() const {
     const auto t = opt_.now_ms ? opt_.now_ms() : detail::now_ms();
     return t < 0 ? 0 : t;
+  }
+
+  // ---- retention ------------------------------------------------------------------------
+
+  // One retention pass; the caller holds wmu_ and the queue's lock.
+  retention_report retain_locked() {
+    const auto& pol = opt_.retention_of(name_);
+    retention_report rep{name_, 0, 0, 0, {}};
+    if (!pol.active()) return rep;
+    const auto nums = list_segments(dir_);
+    if (nums.size() < 2) return rep;
+    std::vector<std::uint64_t> sizes;
+    std::uint64_t total = 0;
+    for (const auto n : nums) {
+      struct stat st {};
+      const auto path = segment_path(dir_, n);
+      if (::lstat(path.c_str(), &st) != 0) throw_errno(path, "cannot stat");
+      sizes.push_back(static_cast<std::uint64_t>(st.st_size));
+      total += sizes.back();
+    }
+    auto ledger = read_retention_ledger(dir_);
+    const bool durable = opt_.fsync != fsync_policy::never;
+    const auto now = now_ms();
+    for (std::size_t i = 0; i + 1 < nums.size(); ++i) {  // never the last: it is appended to
+      const auto path = segment_path(dir_, nums[i]);
+      const bool by_size = pol.max_bytes && total > *pol.max_bytes;
+      const bool by_age = pol.max_age && now - file_mtime_ms(path) > pol.max_age->count();
+      if (!by_size && !by_age) break;
+      auto seg = read_closed_segment(path, name_, nums[i], static_cast<bool>(pol.archive));
+      if (pol.archive) pol.archive(seg);
+      // The ledger first: a crash before the unlink leaves a segment the next pass removes again.
+      if (seg.records > 0 && (ledger.empty() || ledger.segments.back().number < nums[i])) {
+        ledger.segments.push_back({nums[i], seg.first_eid, seg.last_eid, seg.records});
+        write_retention_ledger(dir_, ledger, durable);
+      }
+      if (::unlink(path.c_str()) != 0 && errno != ENOENT) throw_errno(path, "cannot remove segment");
+      const auto ipath = index_path(dir_, nums[i]);
+      if (::unlink(ipath.c_str()) != 0 && errno != ENOENT) throw_errno(ipath, "cannot remove index");
+      total -= sizes[i];
+      ++rep.segments;
+      rep.records += seg.records;
+      rep.bytes += sizes[i];
+      if (seg.records > 0) rep.removed_through = seg.last_eid;
+    }
+    if (rep.segments > 0) {
+      if (durable) fsync_dir(dir_);
+      std::lock_guard rl(rmu_);
+      reset_reader();
+      first_eids_.clear();
+    }
+    return rep;
+  }
+
+  // Whether retention removed segment `seg` (else a missing segment is damage).
+  bool removed_by_retention(std::uint64_t seg) {
+    const auto ledger = read_retention_ledger(dir_);
+    return !ledger.empty() && ledger.segments.back().number >= seg;
+  }
+
+  // Throws checkpoint_expired when retention removed events after `after` (the beginning, "",
+  // is the oldest kept event: a read without a position never fails).
+  void check_retention(std::string_view after, const std::vector<std::uint64_t>& nums) {
+    auto ledger = read_retention_ledger(dir_);
+    if (ledger.empty()) return;
+    // A crash between writing the ledger and removing a segment: that segment is still there.
+    if (!nums.empty())
+      std::erase_if(ledger.segments, [&](const ledger_segment& s) { return s.number >= nums.front(); });
+    if (ledger.empty() || after.empty() || after >= ledger.removed_through()) return;
+    std::string oldest;
+    for (const auto n : nums) {
+      oldest = first_eid_of(n);
+      if (!oldest.empty()) break;
+    }
+    throw checkpoint_expired({}, name_, std::string(after), oldest, ledger.removed_through(),
+                             ledger.removed_after(after));
   }
 
   // ---- appending ------------------------------------------------------------------------
@@ -1031,6 +1162,18 @@ class queue_log {
     if (r.end > off) return false;
     if (r.kind == tail_kind::corrupt) report_damage(f.path, r.bad_offset, r.reason);
     return true;
+  }
+
+  // The offset after the damaged range `e` reports; adds the events it held to `skipped`.
+  std::uint64_t skip_damage(const corrupt_record& e, std::uint64_t& skipped) {
+    const auto rep = verify_queue(dir_, name_);
+    for (const auto& d : rep.damage) {
+      if (d.file == e.file() && d.offset <= e.offset() && e.offset() < d.offset + d.length) {
+        skipped += d.events;
+        return d.offset + d.length;
+      }
+    }
+    throw e;  // not a range verify can bound: nothing to skip to
   }
 
   // Throws when a segment after `seg` exists but `seg + 1` does not.
