@@ -6,7 +6,7 @@
 #include <rstreams/bus/bot_stats.hpp>
 #include <rstreams/bus/detail/bot_engine.hpp>
 #include <rstreams/bus/detail/checkpoint_committer.hpp>
-#include <rstreams/bus/detail/read_ahead.hpp>
+#include <rstreams/bus/detail/drive_bot.hpp>
 #include <rstreams/bus/on_failure.hpp>
 #include <rstreams/bus/queue_write_options.hpp>
 #include <rstreams/bus/read.hpp>
@@ -112,16 +112,7 @@ struct offload_fn {
           detail::engine_settings{
               o.bot, o.in, {}, o.batch, detail::failure_policy(o), o.dead_letter_queue, w},
           f, src.started_from());
-      bot_stats stats;
-      if (o.read_ahead) {
-        stats = detail::drive_read_ahead<typename decltype(engine)::payload_type>(src, engine, ctx);
-      } else {
-        if (o.read.follow) src.on_idle([&engine] { engine.idle(); });
-        stats = rstreams::detail::drive(src, engine, ctx);
-      }
-      stats.missed = src.missed();
-      stats.corrupt_skipped = src.corrupt_skipped();
-      return stats;
+      return detail::drive_bot(src, engine, o.read_ahead, o.read.follow, ctx);
     }
   }
 

@@ -1,6 +1,7 @@
 #include <rstreams/bus/local/local_backend.hpp>
 
 #include <support/catch.hpp>
+#include <support/local_records.hpp>
 #include <support/temp_file.hpp>
 
 #include <nlohmann/json.hpp>
@@ -31,26 +32,8 @@ static_assert(!std::copyable<rb::local_backend>);
 
 namespace {
 
-std::vector<rb::record> make_records(int from, int n, std::size_t pad = 0) {
-  std::vector<rb::record> rs(static_cast<std::size_t>(n));
-  for (int i = 0; i < n; ++i) {
-    auto& r = rs[static_cast<std::size_t>(i)];
-    r.id = "tester";
-    r.payload = nlohmann::json{{"n", from + i}, {"pad", std::string(pad, 'x')}}.dump();
-  }
-  return rs;
-}
-
-std::vector<rb::record> read_all(rb::local_backend& bus, const std::string& queue, std::string after = "",
-                                 std::size_t step = 1000) {
-  std::vector<rb::record> all;
-  while (true) {
-    const auto got = bus.read(queue, after, step, all);
-    if (got == 0) break;
-    after = all.back().eid;
-  }
-  return all;
-}
+using rstreams::test::numbered_records;
+using rstreams::test::read_every;
 
 int payload_n(const rb::record& r) {
   return nlohmann::json::parse(r.payload).at("n").get<int>();
@@ -83,7 +66,7 @@ void flip_byte(const std::string& path, std::uintmax_t offset) {
 TEST_CASE("append assigns increasing eids and read returns the records after a position", "[bus][local]") {
   rstreams::test::temp_file dir("bus", "");
   rb::local_backend bus(dir.path().string(), fast_options());
-  auto batch = make_records(0, 5);
+  auto batch = numbered_records(0, 5);
   const auto last = bus.append("orders", batch);
   REQUIRE(last == batch.back().eid);
   for (std::size_t i = 1; i < batch.size(); ++i) REQUIRE(batch[i - 1].eid < batch[i].eid);
@@ -94,7 +77,7 @@ TEST_CASE("append assigns increasing eids and read returns the records after a p
     REQUIRE(r.event_source_timestamp == r.timestamp);
   }
 
-  const auto all = read_all(bus, "orders");
+  const auto all = read_every(bus, "orders");
   REQUIRE(all == batch);
 
   std::vector<rb::record> after2;
@@ -124,7 +107,7 @@ TEST_CASE("records keep their envelope through the store", "[bus][local]") {
   batch[0].payload = R"({"a":"é\n"})";
   batch[1].payload = "null";
   bus.append("q", batch);
-  const auto all = read_all(bus, "q");
+  const auto all = read_every(bus, "q");
   REQUIRE(all.size() == 2);
   REQUIRE(all[0] == batch[0]);
   REQUIRE(all[1] == batch[1]);
@@ -138,10 +121,10 @@ TEST_CASE("a prefix eid is a read position", "[bus][local]") {
   auto opt = fast_options();
   opt.now_ms = [&] { return now; };
   rb::local_backend bus(dir.path().string(), opt);
-  auto first = make_records(0, 3);
+  auto first = numbered_records(0, 3);
   bus.append("q", first);
   now += 3'600'000;  // an hour later
-  auto second = make_records(3, 3);
+  auto second = numbered_records(3, 3);
   bus.append("q", second);
   REQUIRE(first[0].eid.rfind("z/2021/06/14/17/19/1623691151425-", 0) == 0);
   REQUIRE(second[0].eid.rfind("z/2021/06/14/18/19/", 0) == 0);
@@ -164,29 +147,29 @@ TEST_CASE("eids stay strictly increasing in one millisecond and when the clock g
   auto opt = fast_options();
   opt.now_ms = [&] { return now; };
   rb::local_backend bus(dir.path().string(), opt);
-  auto a = make_records(0, 1000);
+  auto a = numbered_records(0, 1000);
   bus.append("q", a);
   REQUIRE(rb::parse_eid(a.back().eid) == rb::eid_parts{now, 999});
   for (std::size_t i = 0; i < a.size(); ++i)  // every sequence text, across each carry (9 -> 10, 99 -> 100)
     REQUIRE(a[i].eid == rb::make_eid(now, static_cast<std::uint32_t>(i)));
   now -= 5000;  // the clock jumps back
-  auto b = make_records(1000, 2);
+  auto b = numbered_records(1000, 2);
   bus.append("q", b);
   REQUIRE(rb::parse_eid(b[0].eid) == rb::eid_parts{now + 5000, 1000});
   REQUIRE(b[1].eid == rb::make_eid(now + 5000, 1001));
   REQUIRE(a.back().eid < b[0].eid);
   now += 10'000;
-  auto c = make_records(1002, 1);
+  auto c = numbered_records(1002, 1);
   bus.append("q", c);
   REQUIRE(rb::parse_eid(c[0].eid) == rb::eid_parts{now, 0});
 
   // A second backend object (as another process would) continues from the stored last eid.
   now -= 20'000;
   rb::local_backend other(dir.path().string(), opt);
-  auto d = make_records(1003, 1);
+  auto d = numbered_records(1003, 1);
   other.append("q", d);
   REQUIRE(c[0].eid < d[0].eid);
-  const auto all = read_all(bus, "q");
+  const auto all = read_every(bus, "q");
   REQUIRE(all.size() == 1004);
   for (std::size_t i = 1; i < all.size(); ++i) REQUIRE(all[i - 1].eid < all[i].eid);
 }
@@ -199,7 +182,7 @@ TEST_CASE("segments roll and the sparse index seeks to any eid", "[bus][local]")
   rb::local_backend bus(dir.path().string(), opt);
   std::vector<std::string> eids;
   for (int b = 0; b < 40; ++b) {
-    auto batch = make_records(b * 50, 50, 100);
+    auto batch = numbered_records(b * 50, 50, 100);
     bus.append("big", batch);
     for (const auto& r : batch) eids.push_back(r.eid);
   }
@@ -215,7 +198,7 @@ TEST_CASE("segments roll and the sparse index seeks to any eid", "[bus][local]")
     REQUIRE(out.front().eid == eids[i + 1]);
     REQUIRE(payload_n(out.front()) == static_cast<int>(i + 1));
   }
-  const auto all = read_all(bus, "big", "", 333);
+  const auto all = read_every(bus, "big", "", 333);
   REQUIRE(all.size() == 2000);
   for (std::size_t i = 0; i < all.size(); ++i) REQUIRE(payload_n(all[i]) == static_cast<int>(i));
   const auto qs = bus.queues();
@@ -227,7 +210,7 @@ TEST_CASE("restart resumes exactly after the checkpoint", "[bus][local]") {
   rstreams::test::temp_file dir("bus", "");
   {
     rb::local_backend bus(dir.path().string());
-    auto batch = make_records(0, 10);
+    auto batch = numbered_records(0, 10);
     bus.append("in", batch);
     std::vector<rb::record> got;
     bus.read("in", "", 4, got);
@@ -249,7 +232,7 @@ TEST_CASE("checkpoint commits are compare-and-set", "[bus][local]") {
   rstreams::test::temp_file dir("bus", "");
   rb::local_backend a(dir.path().string());
   rb::local_backend b(dir.path().string());
-  auto batch = make_records(0, 3);
+  auto batch = numbered_records(0, 3);
   a.append("in", batch);
   a.commit_checkpoint("bot", "in", std::nullopt, {batch[0].eid, 1, 0, 0});
   // b thinks there is no checkpoint yet: stale.
@@ -281,7 +264,7 @@ TEST_CASE("checkpoint commits are compare-and-set", "[bus][local]") {
 TEST_CASE("bad queue names, bot names and malformed positions are rejected clearly", "[bus][local]") {
   rstreams::test::temp_file dir("bus", "");
   rb::local_backend bus(dir.path().string(), fast_options());
-  auto batch = make_records(0, 1);
+  auto batch = numbered_records(0, 1);
   std::vector<rb::record> out;
   REQUIRE_THROWS_WITH(bus.append("bad name", batch), Catch::Contains("bad queue name \"bad name\""));
   REQUIRE_THROWS_WITH(bus.append("../escape", batch), Catch::Contains("bad queue name"));
@@ -331,7 +314,7 @@ TEST_CASE("recovery truncates a torn tail and appends continue after it", "[bus]
   std::vector<rb::record> first;
   {
     rb::local_backend bus(dir.path().string(), fast_options());
-    first = make_records(0, 20);
+    first = numbered_records(0, 20);
     bus.append("q", first);
   }
   const auto seg = segment_file(dir, "q");
@@ -346,8 +329,8 @@ TEST_CASE("recovery truncates a torn tail and appends continue after it", "[bus]
     auto no_recovery = fast_options();
     no_recovery.recover_on_open = false;
     rb::local_backend reader(dir.path().string(), no_recovery);
-    REQUIRE(read_all(reader, "q").size() == 19);  // the torn record is not returned
-    REQUIRE(fs::file_size(seg) == full - 7);      // and a reader changes nothing
+    REQUIRE(read_every(reader, "q").size() == 19);  // the torn record is not returned
+    REQUIRE(fs::file_size(seg) == full - 7);        // and a reader changes nothing
   }
   SECTION("a partial header and zeros") {
     intact = 20;
@@ -361,14 +344,14 @@ TEST_CASE("recovery truncates a torn tail and appends continue after it", "[bus]
   } else {
     REQUIRE(fs::file_size(seg) < full - 7);
   }
-  auto survivors = read_all(bus, "q");
+  auto survivors = read_every(bus, "q");
   REQUIRE(survivors.size() == intact);
   for (std::size_t i = 0; i < survivors.size(); ++i) REQUIRE(survivors[i] == first[i]);
 
-  auto more = make_records(100, 3);
+  auto more = numbered_records(100, 3);
   bus.append("q", more);
   REQUIRE(more[0].eid > survivors.back().eid);
-  const auto all = read_all(bus, "q");
+  const auto all = read_every(bus, "q");
   REQUIRE(all.size() == survivors.size() + 3);
   REQUIRE(payload_n(all.back()) == 102);
   REQUIRE(fs::file_size(seg) <= full + 3 * 200);
@@ -380,7 +363,7 @@ TEST_CASE("a garbled complete last record is damage, not a torn tail: reported, 
   std::vector<rb::record> first;
   {
     rb::local_backend bus(dir.path().string(), fast_options());
-    first = make_records(0, 20);
+    first = numbered_records(0, 20);
     bus.append("q", first);
   }
   const auto seg = segment_file(dir, "q");
@@ -403,7 +386,7 @@ TEST_CASE("a garbled complete last record is damage, not a torn tail: reported, 
   } catch (const rb::corrupt_record& e) {
     REQUIRE(e.offset() == last_frame);
   }
-  auto more = make_records(20, 1);
+  auto more = numbered_records(20, 1);
   REQUIRE_THROWS_WITH(bus.append("q", more), Catch::Contains("refused until it is repaired"));
   rb::local_backend other(dir.path().string(), fast_options());  // and in another handle
   REQUIRE_THROWS_AS(other.append("q", more), rb::corrupt_record);
@@ -416,7 +399,7 @@ TEST_CASE("a corrupt byte in the middle of a segment names the queue, the file a
   std::vector<rb::record> batch;
   {
     rb::local_backend bus(dir.path().string(), fast_options());
-    batch = make_records(0, 10, 50);
+    batch = numbered_records(0, 10, 50);
     bus.append("q", batch);
   }
   const auto seg = segment_file(dir, "q");
@@ -442,7 +425,7 @@ TEST_CASE("a corrupt byte in the middle of a segment names the queue, the file a
   }
   REQUIRE(out.size() == 4);
   // Appending after damage is refused rather than hiding it; the file is untouched.
-  auto more = make_records(10, 1);
+  auto more = numbered_records(10, 1);
   REQUIRE_THROWS_AS(bus.append("q", more), rb::corrupt_record);
   REQUIRE(fs::file_size(seg) == size);
   // Records after the damage can still be reached by position.
@@ -459,7 +442,7 @@ TEST_CASE("wait returns when a record arrives, on timeout, and on stop", "[bus][
   std::jthread writer([&] {
     std::this_thread::sleep_for(30ms);
     rb::local_backend other(dir.path().string(), fast_options());
-    auto batch = make_records(0, 1);
+    auto batch = numbered_records(0, 1);
     other.append("q", batch);
   });
   REQUIRE(bus.wait("q", "", 10s, {}));
@@ -493,7 +476,7 @@ TEST_CASE("every fsync policy stores and reads back the same records", "[bus][lo
       for (int t = 0; t < 3; ++t)
         threads.emplace_back([&bus, t] {
           for (int b = 0; b < 20; ++b) {
-            auto batch = make_records(t * 1000 + b * 10, 10);
+            auto batch = numbered_records(t * 1000 + b * 10, 10);
             bus.append("q", batch);
           }
         });
@@ -501,7 +484,7 @@ TEST_CASE("every fsync policy stores and reads back the same records", "[bus][lo
       bus.flush();
     }
     rb::local_backend bus(dir.path().string(), opt);
-    const auto all = read_all(bus, "q");
+    const auto all = read_every(bus, "q");
     REQUIRE(all.size() == 600);
     for (std::size_t i = 1; i < all.size(); ++i) REQUIRE(all[i - 1].eid < all[i].eid);
   }
@@ -533,14 +516,14 @@ TEST_CASE("a bot lease is held by one instance at a time", "[bus][local]") {
 TEST_CASE("a batch with a field too long for the frame stores nothing", "[bus][local]") {
   rstreams::test::temp_file dir("bus", "");
   rb::local_backend bus(dir.path().string(), fast_options());
-  auto ok = make_records(0, 2);
+  auto ok = numbered_records(0, 2);
   bus.append("q", ok);
-  auto bad = make_records(2, 3);
+  auto bad = numbered_records(2, 3);
   bad[2].id = std::string(70'000, 'i');
   REQUIRE_THROWS_AS(bus.append("q", bad), rstreams::config_error);
-  auto next = make_records(2, 1);
+  auto next = numbered_records(2, 1);
   bus.append("q", next);
-  const auto all = read_all(bus, "q");
+  const auto all = read_every(bus, "q");
   REQUIRE(all.size() == 3);
   REQUIRE(payload_n(all[2]) == 2);
   REQUIRE(rb::parse_eid(all[2].eid) > rb::parse_eid(all[1].eid));
@@ -550,8 +533,8 @@ TEST_CASE("a batch with a field too long for the frame stores nothing", "[bus][l
 TEST_CASE("queues lists every queue with its last eid and count", "[bus][local]") {
   rstreams::test::temp_file dir("bus", "");
   rb::local_backend bus(dir.path().string(), fast_options());
-  auto a = make_records(0, 3);
-  auto b = make_records(0, 1);
+  auto a = numbered_records(0, 3);
+  auto b = numbered_records(0, 1);
   bus.append("b-queue", b);
   bus.append("a-queue", a);
   const auto qs = bus.queues();
@@ -572,7 +555,7 @@ long write_and_read_many(rb::local_backend& bus, int queues, int rounds) {
   std::vector<rb::record> out;
   for (int round = 0; round < rounds; ++round) {
     for (int q = 0; q < queues; ++q) {
-      auto batch = make_records(round * 2, 2);
+      auto batch = numbered_records(round * 2, 2);
       bus.append("q" + std::to_string(q), batch);
       most = std::max(most, open_descriptors());
     }
@@ -609,7 +592,7 @@ TEST_CASE("descriptors follow the queues in use, not the queues of the bus", "[b
   rb::local_backend again(dir.path().string(), o);
   long most_again = 0;
   for (int q = 0; q < queues; ++q) {
-    const auto all = read_all(again, "q" + std::to_string(q));
+    const auto all = read_every(again, "q" + std::to_string(q));
     REQUIRE(all.size() == 6);
     for (int i = 0; i < 6; ++i) REQUIRE(payload_n(all[static_cast<std::size_t>(i)]) == i);
     most_again = std::max(most_again, open_descriptors());
@@ -630,12 +613,12 @@ TEST_CASE("a closed queue's unsynced appends are synced and its eids continue", 
   std::vector<std::string> lasts;
   for (int i = 0; i < 5; ++i) {
     for (const char* q : {"a", "b"}) {  // each append closes the other queue's descriptors
-      auto batch = make_records(i, 1);
+      auto batch = numbered_records(i, 1);
       lasts.push_back(bus.append(q, batch));
     }
   }
   for (const char* q : {"a", "b"}) {
-    const auto all = read_all(bus, q);
+    const auto all = read_every(bus, q);
     REQUIRE(all.size() == 5);
     for (std::size_t i = 1; i < all.size(); ++i) REQUIRE(all[i - 1].eid < all[i].eid);
     for (int i = 0; i < 5; ++i) REQUIRE(payload_n(all[static_cast<std::size_t>(i)]) == i);
@@ -658,7 +641,7 @@ TEST_CASE("400 queues are written and read under a limit of 256 descriptors", "[
       // Opening the 400-queue bus again (recovery looks at every queue) and reading it all.
       rb::local_backend again(dir.path().string(), fast_options());
       for (int q = 0; q < 400 && code == 0; ++q) {
-        if (read_all(again, "q" + std::to_string(q)).size() != 4) code = 2;
+        if (read_every(again, "q" + std::to_string(q)).size() != 4) code = 2;
       }
     } catch (const std::exception& e) {
       std::fprintf(stderr, "child: %s\n", e.what());
@@ -670,56 +653,58 @@ TEST_CASE("400 queues are written and read under a limit of 256 descriptors", "[
   REQUIRE(::waitpid(pid, &status, 0) == pid);
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);  // was "Too many open files" after about 60 queues
-  TEST_CASE("a checkpoint past the end of the queue is refused; a prefix position is not",
-            "[bus][local][local_backend]") {
-    rstreams::test::temp_file dir("bus", "");
-    rb::local_options o;
-    o.fsync = rb::fsync_policy::never;
-    rb::local_backend bus(dir.path().string(), o);
-    std::vector<rb::record> rs(3);
-    for (auto& r : rs) r.payload = "{}";
-    const auto last = bus.append("q", rs);
-    // The last eid itself is fine; one just after it names no event.
-    bus.commit_checkpoint("b", "q", std::nullopt, {last, 3, 0, 0});
-    const auto past = rb::make_eid(std::stoll(last.substr(rb::detail::eid_ms_at)) + 1000);
-    REQUIRE(past > last);
-    REQUIRE_THROWS_WITH(bus.commit_checkpoint("b", "q", last, {past, 4, 0, 0}),
-                        Catch::Contains("past the end of the queue") && Catch::Contains(last));
-    REQUIRE(bus.get_checkpoint("b", "q")->eid == last);  // unchanged
-    // A checkpoint on a queue with no events names none either.
-    REQUIRE_THROWS_WITH(bus.commit_checkpoint("b", "empty", std::nullopt, {last, 1, 0, 0}),
-                        Catch::Contains("queue is empty"));
-    // Prefix eids are positions ("from March 2099 on"), not events: still allowed.
-    bus.commit_checkpoint("b", "q", last, {"z/2099/03/", 0, 0, 0});
-    REQUIRE(bus.get_checkpoint("b", "q")->eid == "z/2099/03/");
-  }
+}
 
-  TEST_CASE("one unreadable checkpoint file is reported for its bot only", "[bus][local][local_backend]") {
-    rstreams::test::temp_file dir("bus", "");
-    rb::local_options o;
-    o.fsync = rb::fsync_policy::never;
-    rb::local_backend bus(dir.path().string(), o);
-    std::vector<rb::record> rs(2);
-    for (auto& r : rs) r.payload = "{}";
-    const auto last = bus.append("q", rs);
-    bus.commit_checkpoint("good", "q", std::nullopt, {last, 2, 0, 0});
-    bus.commit_checkpoint("bad", "q", std::nullopt, {last, 2, 0, 0});
-    bus.commit_checkpoint("bad", "r", std::nullopt, {"z/2020/", 0, 0, 0});
-    {
-      std::ofstream f(dir.path() / "checkpoints" / "bad" / "q.json", std::ios::trunc);
-      f << "{\"eid\": tru";  // a torn or hand-edited file
-    }
-    const auto bots = bus.bots();
-    REQUIRE(bots.size() == 2);
-    const auto& bad = bots[0].id == "bad" ? bots[0] : bots[1];
-    const auto& good = bots[0].id == "bad" ? bots[1] : bots[0];
-    REQUIRE(good.id == "good");
-    REQUIRE(good.errors.empty());
-    REQUIRE(good.checkpoints.at("q").eid == last);
-    REQUIRE(bad.checkpoints.size() == 1);  // its readable checkpoint still lists
-    REQUIRE(bad.checkpoints.at("r").eid == "z/2020/");
-    REQUIRE(bad.errors.size() == 1);
-    REQUIRE_THAT(bad.errors.at("q"), Catch::Contains("q.json") && Catch::Contains("unreadable checkpoint"));
-    // Reading that checkpoint directly still fails loudly.
-    REQUIRE_THROWS_AS(bus.get_checkpoint("bad", "q"), rstreams::io_error);
+TEST_CASE("a checkpoint past the end of the queue is refused; a prefix position is not",
+          "[bus][local][local_backend]") {
+  rstreams::test::temp_file dir("bus", "");
+  rb::local_options o;
+  o.fsync = rb::fsync_policy::never;
+  rb::local_backend bus(dir.path().string(), o);
+  std::vector<rb::record> rs(3);
+  for (auto& r : rs) r.payload = "{}";
+  const auto last = bus.append("q", rs);
+  // The last eid itself is fine; one just after it names no event.
+  bus.commit_checkpoint("b", "q", std::nullopt, {last, 3, 0, 0});
+  const auto past = rb::make_eid(std::stoll(last.substr(rb::detail::eid_ms_at)) + 1000);
+  REQUIRE(past > last);
+  REQUIRE_THROWS_WITH(bus.commit_checkpoint("b", "q", last, {past, 4, 0, 0}),
+                      Catch::Contains("past the end of the queue") && Catch::Contains(last));
+  REQUIRE(bus.get_checkpoint("b", "q")->eid == last);  // unchanged
+  // A checkpoint on a queue with no events names none either.
+  REQUIRE_THROWS_WITH(bus.commit_checkpoint("b", "empty", std::nullopt, {last, 1, 0, 0}),
+                      Catch::Contains("queue is empty"));
+  // Prefix eids are positions ("from March 2099 on"), not events: still allowed.
+  bus.commit_checkpoint("b", "q", last, {"z/2099/03/", 0, 0, 0});
+  REQUIRE(bus.get_checkpoint("b", "q")->eid == "z/2099/03/");
+}
+
+TEST_CASE("one unreadable checkpoint file is reported for its bot only", "[bus][local][local_backend]") {
+  rstreams::test::temp_file dir("bus", "");
+  rb::local_options o;
+  o.fsync = rb::fsync_policy::never;
+  rb::local_backend bus(dir.path().string(), o);
+  std::vector<rb::record> rs(2);
+  for (auto& r : rs) r.payload = "{}";
+  const auto last = bus.append("q", rs);
+  bus.commit_checkpoint("good", "q", std::nullopt, {last, 2, 0, 0});
+  bus.commit_checkpoint("bad", "q", std::nullopt, {last, 2, 0, 0});
+  bus.commit_checkpoint("bad", "r", std::nullopt, {"z/2020/", 0, 0, 0});
+  {
+    std::ofstream f(dir.path() / "checkpoints" / "bad" / "q.json", std::ios::trunc);
+    f << "{\"eid\": tru";  // a torn or hand-edited file
   }
+  const auto bots = bus.bots();
+  REQUIRE(bots.size() == 2);
+  const auto& bad = bots[0].id == "bad" ? bots[0] : bots[1];
+  const auto& good = bots[0].id == "bad" ? bots[1] : bots[0];
+  REQUIRE(good.id == "good");
+  REQUIRE(good.errors.empty());
+  REQUIRE(good.checkpoints.at("q").eid == last);
+  REQUIRE(bad.checkpoints.size() == 1);  // its readable checkpoint still lists
+  REQUIRE(bad.checkpoints.at("r").eid == "z/2020/");
+  REQUIRE(bad.errors.size() == 1);
+  REQUIRE_THAT(bad.errors.at("q"), Catch::Contains("q.json") && Catch::Contains("unreadable checkpoint"));
+  // Reading that checkpoint directly still fails loudly.
+  REQUIRE_THROWS_AS(bus.get_checkpoint("bad", "q"), rstreams::io_error);
+}

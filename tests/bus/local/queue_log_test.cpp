@@ -6,6 +6,7 @@
 #include <rstreams/bus/local/local_backend.hpp>
 
 #include <support/catch.hpp>
+#include <support/local_records.hpp>
 #include <support/temp_file.hpp>
 
 #include <nlohmann/json.hpp>
@@ -26,26 +27,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::vector<rb::record> records_of(int from, int n, std::size_t pad = 0) {
-  std::vector<rb::record> rs(static_cast<std::size_t>(n));
-  for (int i = 0; i < n; ++i) {
-    auto& r = rs[static_cast<std::size_t>(i)];
-    r.id = "tester";
-    r.payload = nlohmann::json{{"n", from + i}, {"pad", std::string(pad, 'x')}}.dump();
-  }
-  return rs;
-}
-
-std::vector<rb::record> read_every(rb::local_backend& bus, const std::string& queue, std::string after = "",
-                                   std::size_t step = 1000) {
-  std::vector<rb::record> all;
-  while (true) {
-    const auto got = bus.read(queue, after, step, all);
-    if (got == 0) break;
-    after = all.back().eid;
-  }
-  return all;
-}
+using rstreams::test::numbered_records;
+using rstreams::test::read_every;
 
 rb::local_options no_fsync() {
   rb::local_options o;
@@ -66,11 +49,11 @@ TEST_CASE("a record larger than the read buffer reads back intact from any posit
   rstreams::test::temp_file dir("bus", "");
   auto opt = no_fsync();
   rb::local_backend bus(dir.path().string(), opt);
-  auto big = records_of(0, 1, std::size_t{2} << 20);  // 2 MB, first in the queue
+  auto big = numbered_records(0, 1, std::size_t{2} << 20);  // 2 MB, first in the queue
   bus.append("q", big);
-  auto small = records_of(1, 2);
+  auto small = numbered_records(1, 2);
   bus.append("q", small);
-  auto big2 = records_of(3, 1, std::size_t{3} << 20);  // 3 MB in the middle of a buffer
+  auto big2 = numbered_records(3, 1, std::size_t{3} << 20);  // 3 MB in the middle of a buffer
   bus.append("q", big2);
 
   for (std::size_t step : {std::size_t{1}, std::size_t{2}, std::size_t{1000}}) {
@@ -97,9 +80,9 @@ TEST_CASE("a large record does not hide the rest of its segment or the next one"
   rb::local_backend bus(dir.path().string(), opt);
   std::vector<rb::record> sent;
   for (int round = 0; round < 3; ++round) {
-    auto big = records_of(round * 100, 1, std::size_t{2} << 20);
+    auto big = numbered_records(round * 100, 1, std::size_t{2} << 20);
     bus.append("q", big);
-    auto rest = records_of(round * 100 + 1, 51);
+    auto rest = numbered_records(round * 100 + 1, 51);
     bus.append("q", rest);
     sent.push_back(big[0]);
     sent.insert(sent.end(), rest.begin(), rest.end());
@@ -136,7 +119,7 @@ std::string contents(const std::string& path) {
 
 constexpr std::uintmax_t q_header = 56;  // the segment header of queue "q"
 
-// Every frame of records_of(..., pad) has the same size while the numbers keep their width.
+// Every frame of numbered_records(..., pad) has the same size while the numbers keep their width.
 struct fixture {
   rstreams::test::temp_file dir{"bus", ""};
   std::vector<rb::record> sent;
@@ -147,7 +130,7 @@ struct fixture {
     rb::local_backend bus(dir.path().string(), opt);
     const int step = per_segment > 0 ? per_segment : n;
     for (int i = 0; i < n; i += step) {
-      auto batch = records_of(10 + i, step);
+      auto batch = numbered_records(10 + i, step);
       bus.append("q", batch);
       sent.insert(sent.end(), batch.begin(), batch.end());
     }
@@ -188,7 +171,7 @@ TEST_CASE("a torn tail cut at any byte of the last record is truncated, and only
     REQUIRE(!bus.path().empty());
   }
   rb::local_backend bus(fx.root(), no_fsync());
-  auto more = records_of(99, 1);
+  auto more = numbered_records(99, 1);
   bus.append("q", more);
   REQUIRE(read_every(bus, "q").size() == 5);
 }
@@ -217,7 +200,7 @@ TEST_CASE("a flipped bit anywhere in a complete record is reported with file and
   const auto good = static_cast<std::size_t>(seg * 4 + rec);
   REQUIRE(got ==
           std::vector<rb::record>(fx.sent.begin(), fx.sent.begin() + static_cast<std::ptrdiff_t>(good)));
-  auto more = records_of(99, 1);
+  auto more = numbered_records(99, 1);
   REQUIRE_THROWS_AS(bus.append("q", more), rb::corrupt_record);
   REQUIRE(contents(fx.seg(seg)) == damaged);  // nothing was truncated or rewritten
   REQUIRE(damaged.size() == before.size());
@@ -253,7 +236,7 @@ TEST_CASE("bytes past the durable horizon that do not parse are a torn tail, kep
   REQUIRE(read_every(bus, "q") == fx.sent);
   const auto kept = fx.seg() + ".torn-" + std::to_string(size);
   REQUIRE(contents(kept) == tail);
-  auto more = records_of(99, 2);
+  auto more = numbered_records(99, 2);
   bus.append("q", more);
   REQUIRE(read_every(bus, "q").size() == 12);
 }
@@ -296,7 +279,7 @@ TEST_CASE("files rstreams did not write are reported and never changed", "[bus][
     std::ofstream(seg) << "hello, not a segment\n";
     {
       rb::local_backend bus(dir.path().string(), no_fsync());
-      auto more = records_of(0, 1);
+      auto more = numbered_records(0, 1);
       REQUIRE_THROWS_WITH(bus.append("q", more), Catch::Contains("not an rstreams segment"));
       std::vector<rb::record> out;
       REQUIRE_THROWS_WITH(bus.read("q", "", 10, out), Catch::Contains("left untouched"));
@@ -306,7 +289,7 @@ TEST_CASE("files rstreams did not write are reported and never changed", "[bus][
   SECTION("a symbolic link out of the bus") {
     fs::create_symlink(outside.path(), seg);
     rb::local_backend bus(dir.path().string(), no_fsync());
-    auto more = records_of(0, 1);
+    auto more = numbered_records(0, 1);
     REQUIRE_THROWS_WITH(bus.append("q", more), Catch::Contains("symbolic link"));
     std::vector<rb::record> out;
     REQUIRE_THROWS_WITH(bus.read("q", "", 10, out), Catch::Contains("symbolic link"));
@@ -317,7 +300,7 @@ TEST_CASE("files rstreams did not write are reported and never changed", "[bus][
     fs::create_directories(elsewhere.path());
     fs::create_symlink(elsewhere.path(), qdir);
     rb::local_backend bus(dir.path().string(), no_fsync());
-    auto more = records_of(0, 1);
+    auto more = numbered_records(0, 1);
     REQUIRE_THROWS_WITH(bus.append("q", more), Catch::Contains("symbolic link"));
     REQUIRE(fs::is_empty(elsewhere.path()));
   }
@@ -332,7 +315,7 @@ TEST_CASE("a segment of a newer format version is refused clearly", "[bus][local
   rb::local_backend bus(fx.root(), no_fsync());
   std::vector<rb::record> out;
   REQUIRE_THROWS_WITH(bus.read("q", "", 10, out), Catch::Contains("segment format version 7 is newer"));
-  auto more = records_of(0, 1);
+  auto more = numbered_records(0, 1);
   REQUIRE_THROWS_WITH(bus.append("q", more), Catch::Contains("upgrade rstreams"));
   REQUIRE(contents(fx.seg()) == after);
   REQUIRE(before.size() == after.size());
@@ -344,7 +327,7 @@ TEST_CASE("segments of format version 1 (no header) stay readable and appendable
   { rb::local_backend bus(dir.path().string(), no_fsync()); }
   const auto qdir = dir.path() / "queues" / "q";
   fs::create_directories(qdir);
-  auto old = records_of(0, 3);
+  auto old = numbered_records(0, 3);
   std::string bytes;
   for (std::size_t i = 0; i < old.size(); ++i) {
     old[i].eid = rb::make_eid(1623691151425, static_cast<std::uint32_t>(i));
@@ -356,7 +339,7 @@ TEST_CASE("segments of format version 1 (no header) stay readable and appendable
   std::ofstream((qdir / "lock").string());
   rb::local_backend bus(dir.path().string(), no_fsync());
   REQUIRE(read_every(bus, "q") == old);
-  auto more = records_of(3, 2);
+  auto more = numbered_records(3, 2);
   bus.append("q", more);
   const auto all = read_every(bus, "q");
   REQUIRE(all.size() == 5);
@@ -384,7 +367,7 @@ TEST_CASE("verify reports each damaged range and gap; repair keeps the bytes and
   REQUIRE(rep.records == 7);
   REQUIRE(fs::file_size(fx.seg(0)) == q_header + 4 * fx.frame);  // verify changed nothing
 
-  auto more = records_of(99, 1);
+  auto more = numbered_records(99, 1);
   std::optional<rb::corrupt_record> err;
   read_until_error(bus, err);
   REQUIRE(err.has_value());
@@ -404,7 +387,7 @@ TEST_CASE("verify reports each damaged range and gap; repair keeps the bytes and
   bus.append("q", more);
   REQUIRE(read_every(bus, "q").size() == 8);
   rb::local_backend other(fx.root(), no_fsync());  // another handle sees a healthy queue
-  auto one = records_of(100, 1);
+  auto one = numbered_records(100, 1);
   other.append("q", one);
   REQUIRE(read_every(other, "q").size() == 9);
 }
@@ -441,7 +424,7 @@ TEST_CASE("a read-only bus reads, waits and reports without changing a file", "[
     REQUIRE(bus.wait("q", "", std::chrono::milliseconds(20)));
     REQUIRE(bus.queues().front().records == 6);
     REQUIRE(bus.verify("q").ok());
-    auto more = records_of(0, 1);
+    auto more = numbered_records(0, 1);
     REQUIRE_THROWS_WITH(bus.append("q", more), Catch::Contains("open read-only"));
     REQUIRE_THROWS_WITH(
         bus.commit_checkpoint("b", "q", std::nullopt, rb::checkpoint{fx.sent[0].eid, 0, 0, 1}),
@@ -458,7 +441,7 @@ TEST_CASE("opening a bus keeps no descriptor per queue", "[bus][local][queue_log
   {
     rb::local_backend bus(dir.path().string(), no_fsync());
     for (int q = 0; q < 60; ++q) {
-      auto one = records_of(q, 1);
+      auto one = numbered_records(q, 1);
       bus.append("q" + std::to_string(q), one);
     }
   }
@@ -487,7 +470,7 @@ TEST_CASE("a reader that met a segment before its header was written reads it on
   std::vector<rb::record> out;
   REQUIRE(reader.read("q", "", 10, out) == 0);
   rb::local_backend writer(dir.path().string(), no_fsync());
-  auto batch = records_of(0, 3);
+  auto batch = numbered_records(0, 3);
   writer.append("q", batch);  // completes the header, then appends
   REQUIRE(read_every(reader, "q") == batch);
 }
@@ -515,7 +498,7 @@ TEST_CASE("under on_corrupt = skip, damaged records are read past and counted; t
   REQUIRE(skipped == 2);
   REQUIRE(fs::exists(fs::path(fx.root()) / "queues" / "q" /
                      "damaged"));  // still reported: appends stay refused until repaired
-  auto more = records_of(99, 1);
+  auto more = numbered_records(99, 1);
   REQUIRE_THROWS_AS(bus.append("q", more), rb::corrupt_record);
 
   // A plain read at the same positions still fails (a skipping reader leaves no cursor past it).
@@ -548,7 +531,7 @@ TEST_CASE("symbolic links into a bus's files are refused; repair and retention c
     auto opt = no_fsync();
     opt.queue_retention["q2"].max_bytes = 1;
     rb::local_backend bus(fx.root(), opt);
-    auto more = records_of(0, 1);
+    auto more = numbered_records(0, 1);
     REQUIRE_THROWS_WITH(bus.append("q2", more), Catch::Contains("symbolic link"));
     std::vector<rb::record> out;
     REQUIRE_THROWS_WITH(bus.read("q2", "", 10, out), Catch::Contains("symbolic link"));

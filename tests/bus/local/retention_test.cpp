@@ -9,6 +9,7 @@
 #include <rstreams/bus/local/local_backend.hpp>
 
 #include <support/catch.hpp>
+#include <support/local_records.hpp>
 #include <support/temp_file.hpp>
 
 #include <nlohmann/json.hpp>
@@ -26,31 +27,18 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::vector<rb::record> records_of(int from, int n) {
-  std::vector<rb::record> rs(static_cast<std::size_t>(n));
-  for (int i = 0; i < n; ++i) {
-    auto& r = rs[static_cast<std::size_t>(i)];
-    r.id = "tester";
-    r.payload = nlohmann::json{{"n", from + i}, {"pad", std::string(200, 'x')}}.dump();
-  }
-  return rs;
-}
+using rstreams::test::numbered_records;
+using rstreams::test::read_every;
 
 // Appends `batches` batches of 5 records (one batch per call); returns every eid in order.
 std::vector<std::string> fill(rb::local_backend& bus, const std::string& queue, int batches) {
   std::vector<std::string> eids;
   for (int b = 0; b < batches; ++b) {
-    auto rs = records_of(b * 5, 5);
+    auto rs = numbered_records(b * 5, 5, 200);
     bus.append(queue, rs);
     for (const auto& r : rs) eids.push_back(r.eid);
   }
   return eids;
-}
-
-std::vector<rb::record> read_every(rb::local_backend& bus, const std::string& queue, std::string after = "") {
-  std::vector<rb::record> all;
-  while (bus.read(queue, after, 100, all) != 0) after = all.back().eid;
-  return all;
 }
 
 std::vector<std::string> segments_of(const rstreams::test::temp_file& dir, const std::string& queue) {
@@ -134,7 +122,7 @@ TEST_CASE("retention by age removes closed segments older than max_age; only on 
   REQUIRE(!kept.empty());
   REQUIRE(kept.back().eid == eids.back());
   // Appending goes on after the removal.
-  auto more = records_of(1000, 3);
+  auto more = numbered_records(1000, 3, 200);
   bus.append("old", more);
   REQUIRE(read_every(bus, "old").size() == kept.size() + 3);
 }
