@@ -76,8 +76,10 @@ TEST_CASE("archive_jsonl_gz keeps every removed event as an RStreams envelope, i
 
 TEST_CASE("archive_jsonl_gz that cannot write keeps the segment", "[bus][local][retention][archive]") {
   rstreams::test::temp_file dir("archive", "");
+  fs::create_directories(dir.path());
   const auto blocker = dir.path() / "not-a-dir";
   { std::ofstream(blocker) << "x"; }
+  REQUIRE(fs::is_regular_file(blocker));
   rb::local_options o;
   o.fsync = rb::fsync_policy::never;
   o.segment_bytes = 4096;
