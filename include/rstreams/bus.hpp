@@ -26,11 +26,11 @@
 #include <rstreams/bus/on_failure.hpp>
 #include <rstreams/bus/open_bus.hpp>
 #include <rstreams/bus/put.hpp>
+#include <rstreams/bus/queue_write_options.hpp>
 #include <rstreams/bus/raw_json.hpp>
 #include <rstreams/bus/read.hpp>
 #include <rstreams/bus/record.hpp>
 #include <rstreams/bus/set_checkpoint.hpp>
 #include <rstreams/bus/write.hpp>
-#include <rstreams/bus/queue_write_options.hpp>
 
 #include <rstreams/bus/local/local_backend.hpp>

@@ -6,8 +6,8 @@
 #include <rstreams/bus/set_checkpoint.hpp>
 #include <rstreams/bus/stats.hpp>
 
-#include <support/ops_backends.hpp>
 #include <support/catch.hpp>
+#include <support/ops_backends.hpp>
 
 #include <nlohmann/json.hpp>
 

@@ -3,8 +3,8 @@
 #include <rstreams/bus/stats.hpp>
 #include <rstreams/bus/topology.hpp>
 
-#include <support/ops_backends.hpp>
 #include <support/catch.hpp>
+#include <support/ops_backends.hpp>
 
 #include <nlohmann/json.hpp>
 

@@ -1,7 +1,7 @@
 #include <rstreams/bus/trace.hpp>
 
-#include <support/ops_backends.hpp>
 #include <support/catch.hpp>
+#include <support/ops_backends.hpp>
 
 #include <optional>
 #include <string>

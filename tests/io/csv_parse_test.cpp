@@ -41,8 +41,9 @@ TEST_CASE("csv_parse strips a UTF-8 byte-order mark at the start, in any chunkin
     REQUIRE(rows[0]["id"] == field("1"));
   }
   // Only at the very start: the same bytes later are data.
-  auto rows =
-      io_test::collect(std::vector<std::string>{"a\n\xEF\xBB\xBF" "b\n"} | rs::csv_parse({.header = false}));
+  auto rows = io_test::collect(std::vector<std::string>{"a\n\xEF\xBB\xBF"
+                                                        "b\n"} |
+                               rs::csv_parse({.header = false}));
   REQUIRE(rows[1].fields == std::vector<field>{"\xEF\xBB\xBF"
                                                "b"});
   // A prefix of a mark that is not one stays in the field.

@@ -47,9 +47,9 @@
 #include <rstreams/sinks/sum.hpp>
 #include <rstreams/sinks/to.hpp>
 #include <rstreams/sinks/to_file.hpp>
-#include <rstreams/sinks/write_lines.hpp>
 #include <rstreams/sinks/to_ostream.hpp>
 #include <rstreams/sinks/to_vector.hpp>
+#include <rstreams/sinks/write_lines.hpp>
 #include <rstreams/sources/empty.hpp>
 #include <rstreams/sources/from_range.hpp>
 #include <rstreams/sources/generate.hpp>

@@ -97,35 +97,35 @@ void add_enrich_cases(const contract_registry& cases) {
   });
 
   cases.add("enrich: a failing function commits what is complete; the rerun starts at the failure",
-        "[bus][enrich]", [] {
-          TestType fx;
-          auto& bus = fx.bus();
-          const auto eids = put_people(bus, 50);
-          rb::enrich_options o{.bot = "greeter", .in = "people", .out = "greetings"};
-          o.write.records = 7;  // several micro-batches before the failure
-          bool broken = true;
-          const auto flaky = [&](const person& p) {
-            if (broken && p.name == "p30") throw std::runtime_error("lookup service down");
-            return greeting{p.name};
-          };
-          try {
-            rb::enrich(bus, o, flaky);
-            FAIL("enrich should have thrown");
-          } catch (const rb::event_error& e) {
-            REQUIRE(e.bot() == "greeter");
-            REQUIRE(e.queue() == "people");
-            REQUIRE(e.eid() == eids[30]);
-            REQUIRE(std::string(e.what()) == "rstreams: bot greeter failed on queue people, event " +
-                                                 eids[30] + ": lookup service down");
-            REQUIRE_THROWS_WITH(std::rethrow_if_nested(e), "lookup service down");
-          }
-          REQUIRE(rt::checkpoint_of(bus, "greeter", "people") == eids[29]);
-          REQUIRE(rt::read_all(bus, "greetings").size() == 30);
+            "[bus][enrich]", [] {
+              TestType fx;
+              auto& bus = fx.bus();
+              const auto eids = put_people(bus, 50);
+              rb::enrich_options o{.bot = "greeter", .in = "people", .out = "greetings"};
+              o.write.records = 7;  // several micro-batches before the failure
+              bool broken = true;
+              const auto flaky = [&](const person& p) {
+                if (broken && p.name == "p30") throw std::runtime_error("lookup service down");
+                return greeting{p.name};
+              };
+              try {
+                rb::enrich(bus, o, flaky);
+                FAIL("enrich should have thrown");
+              } catch (const rb::event_error& e) {
+                REQUIRE(e.bot() == "greeter");
+                REQUIRE(e.queue() == "people");
+                REQUIRE(e.eid() == eids[30]);
+                REQUIRE(std::string(e.what()) == "rstreams: bot greeter failed on queue people, event " +
+                                                     eids[30] + ": lookup service down");
+                REQUIRE_THROWS_WITH(std::rethrow_if_nested(e), "lookup service down");
+              }
+              REQUIRE(rt::checkpoint_of(bus, "greeter", "people") == eids[29]);
+              REQUIRE(rt::read_all(bus, "greetings").size() == 30);
 
-          broken = false;
-          rb::enrich(bus, o, flaky);
-          REQUIRE(parents_of(bus, "greetings") == eids);
-        });
+              broken = false;
+              rb::enrich(bus, o, flaky);
+              REQUIRE(parents_of(bus, "greetings") == eids);
+            });
 
   cases.add("enrich: two bots on one queue progress independently", "[bus][enrich]", [] {
     TestType fx;

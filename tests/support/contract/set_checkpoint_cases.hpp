@@ -33,20 +33,20 @@ std::size_t unread(B& bus) {
 /// The set_checkpoint cases on fixture `TestType` (see support/bus_backends.hpp).
 template <class TestType>
 void add_set_checkpoint_cases(const contract_registry& cases) {
-  cases.add("set_checkpoint moves a bot to any eid or prefix; reset replays everything", "[bus][set_checkpoint]",
-        [] {
-          TestType fx;
-          auto& bus = fx.bus();
-          const auto eids = rb::put_events(bus, "loader", "q", std::vector<json>(8, json{{"x", 1}}));
-          REQUIRE(unread(bus) == 8);
-          rb::set_checkpoint(bus, "bot", "q", eids[5]);
-          REQUIRE(unread(bus) == 2);
-          rb::set_checkpoint(bus, "bot", "q", "z/9999/");
-          REQUIRE(unread(bus) == 0);
-          rb::reset_checkpoint(bus, "bot", "q");
-          REQUIRE(unread(bus) == 8);
-          REQUIRE(rt::checkpoint_of(bus, "bot", "q").empty());
-        });
+  cases.add("set_checkpoint moves a bot to any eid or prefix; reset replays everything",
+            "[bus][set_checkpoint]", [] {
+              TestType fx;
+              auto& bus = fx.bus();
+              const auto eids = rb::put_events(bus, "loader", "q", std::vector<json>(8, json{{"x", 1}}));
+              REQUIRE(unread(bus) == 8);
+              rb::set_checkpoint(bus, "bot", "q", eids[5]);
+              REQUIRE(unread(bus) == 2);
+              rb::set_checkpoint(bus, "bot", "q", "z/9999/");
+              REQUIRE(unread(bus) == 0);
+              rb::reset_checkpoint(bus, "bot", "q");
+              REQUIRE(unread(bus) == 8);
+              REQUIRE(rt::checkpoint_of(bus, "bot", "q").empty());
+            });
 
   cases.add("set_checkpoint with an expected eid is a compare-and-set", "[bus][set_checkpoint]", [] {
     TestType fx;
