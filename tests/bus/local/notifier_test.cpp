@@ -141,29 +141,45 @@ TEST_CASE("without inotify, waits poll and the handle says why", "[bus][local][n
       const auto first = bus.append("q", r);  // opens the queue's files before they run out
       std::vector<rb::record> out;
       (void)bus.read("q", "", 10, out);
+      // The waiter thread starts and ends while descriptors are free (UBSan's vptr checks at
+      // thread start and end need one of their own); it waits, and so creates the notifier,
+      // while none is left.
+      std::atomic<bool> go{false};
+      std::atomic<bool> waited{false};
+      std::atomic<bool> finish{false};
+      std::atomic<bool> got{false};
+      std::thread t([&] {
+        while (!go.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        got = bus.wait("q", first, std::chrono::seconds(20));
+        waited = true;
+        while (!finish.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      });
       std::vector<int> filler;
       while (true) {
         const int fd = ::dup(0);
         if (fd < 0) break;
         filler.push_back(fd);
       }
-      std::atomic<bool> got{false};
-      std::thread t([&] { got = bus.wait("q", first, std::chrono::seconds(20)); });
+      go = true;
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
       const auto t0 = std::chrono::steady_clock::now();
       auto r2 = one_record(1);
       bus.append("q", r2);
-      t.join();
+      while (!waited.load() && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(30))
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      const auto took = std::chrono::steady_clock::now() - t0;
       const auto st = bus.notifier();
+      for (int fd : filler) ::close(fd);
+      finish = true;
+      t.join();
       if (!got.load())
         code = 1;
-      else if (std::chrono::steady_clock::now() - t0 > std::chrono::seconds(2))
+      else if (took > std::chrono::seconds(2))
         code = 2;
       else if (st.mode != "polling" || st.instances != 0)
         code = 3;
       else if (st.reason.find("inotify_init1") == std::string::npos)
         code = 4;
-      for (int fd : filler) ::close(fd);
     } catch (...) {
       code = 5;
     }
