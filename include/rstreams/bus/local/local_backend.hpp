@@ -323,7 +323,9 @@ class local_backend {
     if (is_full_eid(next.eid)) {
       // A full eid names an event: one past the queue's end cannot be (a prefix is a position).
       auto& q = state_->queue(queue);
-      auto last = q.exists() ? q.info().last_eid : std::string{};
+      // Cheap first: a position this process appended or read exists (a bot commits what it
+      // has just read); only otherwise scan the tail.
+      auto last = q.seen_at_or_after(next.eid) ? next.eid : q.exists() ? q.info().last_eid : std::string{};
       if (next.eid > last && q.exists()) {
         // info() stops at damage in the last segment: look past it before refusing.
         std::vector<record> more;

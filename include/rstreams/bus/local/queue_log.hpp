@@ -411,6 +411,7 @@ class queue_log {
       }
       break;
     }
+    if (n > 0 && out.back().eid > read_max_) read_max_ = out.back().eid;
     if (n > 0 || !skipped_here) {
       save_cursor(n > 0 ? std::string_view(out.back().eid) : after, seg, off);
     } else if (auto* c = find_cursor(after)) {
@@ -443,6 +444,18 @@ class queue_log {
   }
 
   /// The queue's last eid and record count (read-only; ignores a torn tail).
+  /// True when this process has appended or read an event with eid >= `eid`: a cheap proof
+  /// that `eid` is not past the end (a bot commits positions it has just read), so the caller
+  /// can skip info()'s scan of the tail.
+  bool seen_at_or_after(std::string_view eid) {
+    {
+      std::lock_guard wl(wmu_);
+      if (tail_known_ && last_eid_ >= eid) return true;
+    }
+    std::lock_guard rl(rmu_);
+    return read_max_ >= eid;
+  }
+
   queue_info info() {
     queue_info qi{name_, {}, 0};
     auto nums = list_segments(dir_);
@@ -1327,6 +1340,7 @@ class queue_log {
   std::mutex rmu_;
   pid_t rpid_ = 0;
   std::array<cursor, 4> cursors_{};
+  std::string read_max_;  // the greatest eid this process has read from the queue
   std::uint64_t use_clock_ = 0;
   std::map<std::uint64_t, std::string> first_eids_;
   std::shared_ptr<segment_file> rfile_;
