@@ -104,7 +104,8 @@ class cron_schedule {
         if (t.at + t.before <= l && l < t.at + t.after) out.push_back(t.at);  // skipped: at the change
       return out;
     }
-    if (fixed_time_ && out.size() > 1) out.resize(1);
+    if (fixed_time_ && out.size() > 1)
+      out.erase(out.begin() + 1, out.end());  // not resize: GCC 12 -O3 -Warray-bounds
     return out;
   }
 

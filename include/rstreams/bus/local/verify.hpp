@@ -153,12 +153,14 @@ inline verify_report verify_queue(const std::string& queue_dir, const std::strin
       continue;
     }
     // Records lost: the numbers missing between the good runs around each damaged range.
-    const auto first_here = s.head.kind == segment_kind::headed ? std::optional(s.head.base_recno)
-                            : s.runs.empty()                    ? std::nullopt
-                                                                : std::optional(s.runs.front().first_recno);
-    if (!rep.gaps.empty() && rep.gaps.back().events == 0 && prev_last && first_here && i > 0 &&
+    // (a plain flag and value: GCC 12 at -O3 reports a std::optional here as maybe-uninitialized)
+    const bool has_first = s.head.kind == segment_kind::headed || !s.runs.empty();
+    const std::uint64_t first_here = s.head.kind == segment_kind::headed ? s.head.base_recno
+                                     : has_first                         ? s.runs.front().first_recno
+                                                                         : 0;
+    if (!rep.gaps.empty() && rep.gaps.back().events == 0 && prev_last && has_first && i > 0 &&
         nums[i] != nums[i - 1] + 1)
-      rep.gaps.back().events = *first_here > *prev_last + 1 ? *first_here - *prev_last - 1 : 0;
+      rep.gaps.back().events = first_here > *prev_last + 1 ? first_here - *prev_last - 1 : 0;
     std::optional<std::uint64_t> before = prev_last;
     if (!before && s.head.kind == segment_kind::headed && s.head.base_recno > 0)
       before = s.head.base_recno - 1;
