@@ -11,11 +11,14 @@
 #include "commands/tail.hpp"
 #include "commands/topology.hpp"
 #include "commands/trace.hpp"
+#include "commands/transfer.hpp"
+#include "commands/verify.hpp"
 
 #include <CLI/CLI.hpp>
 
 #include <exception>
 #include <iostream>
+#include <string_view>
 
 int main(int argc, char** argv) {
   namespace cli = rstreams::cli;
@@ -33,6 +36,8 @@ int main(int argc, char** argv) {
   cli::add_trace(app, c);       // trace
   cli::add_topology(app, c);    // topology
   cli::add_metrics(app, c);     // metrics
+  cli::add_transfer(app, c);    // import, export
+  cli::add_verify(app, c);      // verify, repair
 
   try {
     app.parse(argc, argv);
@@ -43,7 +48,9 @@ int main(int argc, char** argv) {
   try {
     return c.run();
   } catch (const std::exception& e) {
-    std::cerr << "rstreams: " << e.what() << '\n';
+    // Library errors already start with "rstreams: ".
+    const std::string_view what = e.what();
+    std::cerr << (what.rfind("rstreams: ", 0) == 0 ? "" : "rstreams: ") << what << '\n';
     return 1;
   }
 }
