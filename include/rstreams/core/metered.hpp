@@ -44,15 +44,18 @@ concept metered_source = requires(const S& s) {
 /// call (also when `g` or `up` throws).
 template <class S, class G>
 flow counted_push(S& up, std::size_t n, G& g, std::atomic<std::uint64_t>& counter) {
+  // Counted in a local, added once (see detail/write_back.hpp for why a local).
   struct add_on_exit {
     std::atomic<std::uint64_t>& counter;
-    std::uint64_t k = 0;
+    const std::uint64_t& k;
     ~add_on_exit() {
       if (k != 0) counter.fetch_add(k, std::memory_order_relaxed);
     }
-  } add{counter};
-  return rstreams::push(up, n, [&](auto&& x) {
-    ++add.k;
+  };
+  std::uint64_t k = 0;
+  const add_on_exit add{counter, k};
+  return rstreams::push(up, n, [&k, &g](auto&& x) {
+    ++k;
     return g(std::forward<decltype(x)>(x));
   });
 }
