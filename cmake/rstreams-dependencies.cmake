@@ -13,4 +13,6 @@ find_package(PostgreSQL QUIET)
 find_package(PkgConfig QUIET)
 if(PKG_CONFIG_FOUND)
   pkg_check_modules(NATS QUIET IMPORTED_TARGET libnats>=3.3)
+  # Debian builds cpp-httplib as a library (libcpp-httplib-dev): its pkg-config file links it.
+  pkg_check_modules(HTTPLIB QUIET IMPORTED_TARGET cpp-httplib)
 endif()

@@ -2,6 +2,7 @@
 // operations section.
 
 #include "bus_access.hpp"
+#include "commands/serve.hpp"
 
 #include <rstreams/bus/any_backend.hpp>
 #include <rstreams/bus/bot.hpp>
@@ -602,6 +603,8 @@ int main(int argc, char** argv) {
   auto* metrics = app.add_subcommand("metrics", "Prometheus text exposition of every figure");
   add_bus(metrics, c);
   metrics->callback([&] { run = [&] { return cmd_metrics(c); }; });
+
+  rstreams::cli::add_serve_command(app, c.opt, run);
 
   try {
     app.parse(argc, argv);
