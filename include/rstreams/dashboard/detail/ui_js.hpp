@@ -64,7 +64,9 @@ const fail = (e) => note(e.message || String(e), true);
 // ---- charts: a time series as an inline SVG line -------------------------------------------
 function chart(points, opt) {
   const w = opt.width || 560, h = opt.height || 140, pad = 34;
-  const now = opt.now || Date.now(), t0 = now - (opt.span || 3600000);
+  // The axis spans the samples held (up to the last hour), so a young server draws a line too.
+  const now = opt.now || Date.now(), span = opt.span || 3600000;
+  const t0 = Math.min(now - 10000, Math.max(now - span, points.length ? points[0][0] : now - span));
   const pts = points.filter((p) => p[0] >= t0);
   const max = Math.max(1, ...pts.map((p) => p[1]));
   const x = (t) => pad + ((t - t0) / (now - t0)) * (w - pad - 8);
@@ -74,7 +76,7 @@ function chart(points, opt) {
   s += `<line x1="${pad}" y1="${h - 18}" x2="${w - 8}" y2="${h - 18}" stroke="#cbd5e1"/>`;
   s += `<line x1="${pad}" y1="12" x2="${pad}" y2="${h - 18}" stroke="#cbd5e1"/>`;
   s += `<text x="2" y="16">${esc(opt.fmt ? opt.fmt(max) : fmtInt(max))}</text><text x="2" y="${h - 18}">0</text>`;
-  s += `<text x="${pad}" y="${h - 4}">-${Math.round((opt.span || 3600000) / 60000)} min</text>`;
+  s += `<text x="${pad}" y="${h - 4}">-${esc(fmtDur(now - t0))}</text>`;
   s += `<text x="${w - 30}" y="${h - 4}">now</text><text x="${pad + 8}" y="12">${esc(opt.title)}</text>`;
   if (pts.length > 1) s += `<polyline fill="none" stroke="${opt.color || '#2563eb'}" stroke-width="1.8" points="${line}"/>`;
   else s += `<text x="${w / 2 - 60}" y="${h / 2}">collecting samples...</text>`;
@@ -185,8 +187,8 @@ async function renderBot(name, keepForms) {
       <div class="row"><span class="${lagClass(l)}">lag <b class="lag-events">${fmtInt(l.lag_events)}</b> events</span>
       <span>read lag <b>${fmtDur(l.lag_ms)}</b></span><span>source lag <b>${l.source_lag_ms ? fmtDur(l.source_lag_ms) : '-'}</b></span>
       <span>reading <b>${fmtRate(l.read_rate_per_s || 0)}</b></span></div>
-      ${chart(l.history.map((p) => [p[0], p[1]]), { title: 'lag in events, last hour', color: '#dc2626' })}
-      ${chart(l.history.map((p) => [p[0], p[2]]), { title: 'read lag, last hour', color: '#d97706', fmt: fmtDur })}</div>`;
+      ${chart(l.history.map((p) => [p[0], p[1]]), { title: 'lag in events (up to the last hour)', color: '#dc2626' })}
+      ${chart(l.history.map((p) => [p[0], p[2]]), { title: 'read lag (up to the last hour)', color: '#d97706', fmt: fmtDur })}</div>`;
   });
   if (!b.inputs.length) h += '<p class="muted">No checkpoints: this bot reads no queue (a loader, or it never ran).</p>';
   if (b.writes.length || b.reads.length) h += `<p class="muted">declares reads: ${esc(b.reads.join(', ') || '-')}; writes: ${b.writes.map((w) => w.includes(':') ? esc(w) : `<a href="#/queue/${encodeURIComponent(w)}">${esc(w)}</a>`).join(', ') || '-'}</p>`;
@@ -260,7 +262,7 @@ async function renderQueue(name) {
   let h = `<h1>Queue ${esc(q.queue)}</h1><div class="grid">` + fig('events', fmtInt(q.events)) + fig('bytes', fmtInt(q.bytes)) +
     fig('write rate', fmtRate(q.rate_per_s)) + fig('last write', esc(fmtTime(q.last_write_ms))) + '</div>';
   h += '<p class="mono muted">first ' + esc(q.first_eid || '-') + ' · last ' + esc(q.last_eid || '-') + '</p>';
-  h += chart(q.history.map((p) => [p[0], p[2]]), { title: 'events written per second, last hour', color: '#16a34a', fmt: fmtRate, width: 700 });
+  h += chart(q.history.map((p) => [p[0], p[2]]), { title: 'events written per second (up to the last hour)', color: '#16a34a', fmt: fmtRate, width: 700 });
   if (q.readers.length) {
     h += '<h2>Read by</h2><table><tr><th>bot</th><th>checkpoint</th><th class="num">lag</th><th class="num">read lag</th></tr>';
     q.readers.forEach((l) => { h += `<tr><td><a href="#/bot/${encodeURIComponent(l.bot)}">${esc(l.bot)}</a></td><td class="mono">${esc(l.checkpoint || '(start)')}</td><td class="num ${lagClass(l)}">${fmtInt(l.lag_events)}</td><td class="num">${fmtDur(l.lag_ms)}</td></tr>`; });
@@ -310,7 +312,7 @@ async function renderTrace(arg) {
   const item = (e, cls, depth, what) => `<div class="item ${cls} d${Math.min(depth, 5)}" data-eid="${esc(e.eid)}" data-queue="${esc(e.event)}">
     <b>${esc(what)}</b> <a href="#/queue/${encodeURIComponent(e.event)}">${esc(e.event)}</a> <code>${esc(e.eid)}</code>
     <span class="muted">written by ${esc(e.id)}</span> <a href="${traceHref(e.eid, e.event)}">trace this</a>
-    <details><summary>event</summary><pre>${esc(JSON.stringify(e, null, 2))}</pre></details></div>`;
+    <details${cls === 'ancestor' || cls === 'traced' ? ' open' : ''}><summary>event</summary><pre>${esc(JSON.stringify(e, null, 2))}</pre></details></div>`;
   let l = '<h2>Back to the source</h2>';
   if (!t.ancestors.length) l += '<p class="muted">This event has no parent: it is a source event.</p>';
   t.ancestors.slice().reverse().forEach((a) => { l += item(a.event, 'ancestor', 0, a.depth === 1 ? 'parent' : 'ancestor (' + a.depth + ' up)'); });
