@@ -16,8 +16,8 @@
 //   loaded machine they vary less than the wall time.
 // * nats_consume/rstreams: `read(queue, after, 1000)` through a 100k-record queue, records
 //   decoded into `record`s. nats_consume/baseline_raw_fetch: an ephemeral pull consumer,
-//   natsSubscription_Fetch of 1000, AckAll acknowledged once per batch, each body copied into a
-//   std::string.
+//   natsSubscription_Fetch of 1000, AckAll acknowledged once per batch, of each message the
+//   envelope headers (eid, id, event, timestamp) and the body copied into std::strings.
 // * nats_enrich/rstreams: the enrich bot end to end on NATS (read, parse, derive, write with
 //   lineage, checkpoint every 1000) over 50k events, in events/s of wall time;
 //   nats_enrich/rstreams_checkpoint_consumers: the same with nats_options::checkpoint_consumers
@@ -258,7 +258,7 @@ std::string fresh_token() {
   return t;
 }
 
-/// The raw loop: framed bodies (made once), js_PublishAsync with a message id "<token>-<n hex>"
+/// The raw loop: format-2 messages made per publish, js_PublishMsgAsync with a message id "<token>-<n hex>"
 /// each, js_PublishAsyncComplete per batch of 1000; errors counted by the error handler. With
 /// `chained`, each message but the first also expects its predecessor's id, as the backend's
 /// messages do (what that ordering costs in raw libnats).
@@ -267,8 +267,6 @@ void publish_raw_loop(benchmark::State& state, const char* stream, const char* s
   raw.stream(stream, subject);
   auto rs = make_records(batch);
   rb::detail::nats_assign_eids("", rs);
-  std::vector<std::string> bodies(batch);
-  for (std::size_t i = 0; i < batch; ++i) rb::detail::encode_nats_record(rs[i], bodies[i]);
   const std::string token = fresh_token();
   const std::uint64_t before = raw.stored(stream);
   unsigned long long n = 0;
@@ -278,11 +276,23 @@ void publish_raw_loop(benchmark::State& state, const char* stream, const char* s
     for (std::size_t i = 0; i < batch; ++i, ++n) {
       char* id = ids[n % 2];
       std::snprintf(id, sizeof ids[0], "%s-%llx", token.c_str(), n);
+      // The message the backend sends: the payload as the body, the envelope as headers.
+      natsMsg* m = nullptr;
+      natsMsg_Create(&m, subject, nullptr, rs[i].payload.data(), static_cast<int>(rs[i].payload.size()));
+      natsMsgHeader_Set(m, "Rstreams-Format", "2");
+      natsMsgHeader_Set(m, "Rstreams-Eid", rs[i].eid.c_str());
+      natsMsgHeader_Set(m, "Rstreams-Id", rs[i].id.c_str());
+      natsMsgHeader_Set(m, "Rstreams-Event", rs[i].event.c_str());
+      natsMsgHeader_Set(m, "Rstreams-Timestamp", "1");
+      natsMsgHeader_Set(m, "Rstreams-Event-Source-Timestamp", "1");
       jsPubOptions po;
       jsPubOptions_Init(&po);
       po.MsgId = id;
       if (chained && n > 0) po.ExpectLastMsgId = ids[(n + 1) % 2];
-      js_PublishAsync(raw.js, subject, bodies[i].data(), static_cast<int>(bodies[i].size()), &po);
+      if (js_PublishMsgAsync(raw.js, &m, &po) != NATS_OK) {
+        natsMsg_Destroy(m);
+        ++raw.errors;
+      }
     }
     js_PublishAsyncComplete(raw.js, nullptr);
   }
@@ -350,19 +360,30 @@ void consume_raw(benchmark::State& state) {
     pending = consume_records;
   };
   open();
-  std::vector<std::string> bodies;
+  // What a hand-written client keeps of each message: the envelope headers and the body.
+  struct raw_event {
+    std::string eid, id, event, timestamp, body;
+  };
+  std::vector<raw_event> events;
+  const auto header = [](natsMsg* m, const char* key) {
+    const char* v = nullptr;
+    return natsMsgHeader_Get(m, key, &v) == NATS_OK ? std::string(v) : std::string();
+  };
   for (auto _ : state) {
     if (pending == 0) open();
     natsMsgList list{nullptr, 0};
     natsSubscription_Fetch(&list, sub, static_cast<int>(batch), 5000, nullptr);
-    bodies.clear();
-    for (int i = 0; i < list.Count; ++i)
-      bodies.emplace_back(natsMsg_GetData(list.Msgs[i]),
-                          static_cast<std::size_t>(natsMsg_GetDataLength(list.Msgs[i])));
+    events.clear();
+    for (int i = 0; i < list.Count; ++i) {
+      natsMsg* m = list.Msgs[i];
+      events.push_back({header(m, "Rstreams-Eid"), header(m, "Rstreams-Id"), header(m, "Rstreams-Event"),
+                        header(m, "Rstreams-Timestamp"),
+                        std::string(natsMsg_GetData(m), static_cast<std::size_t>(natsMsg_GetDataLength(m)))});
+    }
     if (list.Count > 0) natsMsg_Ack(list.Msgs[list.Count - 1], nullptr);
     pending -= std::min<std::uint64_t>(pending, static_cast<std::uint64_t>(list.Count));
     natsMsgList_Destroy(&list);
-    benchmark::DoNotOptimize(bodies.data());
+    benchmark::DoNotOptimize(events.data());
   }
   natsSubscription_Unsubscribe(sub);
   natsSubscription_Destroy(sub);

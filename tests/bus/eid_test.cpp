@@ -99,6 +99,13 @@ TEST_CASE("malformed eids name the text and the offending position", "[bus][eid]
       "rstreams: malformed eid \"z/2021/06/14/18/19/1623691151425-0000013\" at position 13: the hour does "
       "not match the ms time 1623691151425");
   REQUIRE(error_of([] { rb::parse_eid("z/2021/06/"); }).find("incomplete eid") != std::string::npos);
+  // Fuzz finding: a leading zero made a second text for the same eid, which sorts elsewhere.
+  REQUIRE(error_of([] { rb::parse_eid("z/2024/03/16/06/59/01710572340123-0000007"); }) ==
+          "rstreams: malformed eid \"z/2024/03/16/06/59/01710572340123-0000007\" at position 19: the ms time "
+          "has a leading zero");
+  REQUIRE_FALSE(rb::is_full_eid("z/2024/03/16/06/59/01710572340123-0000007"));
+  REQUIRE_NOTHROW(rb::validate_position("z/1970/01/01/00/00/0"));
+  REQUIRE_NOTHROW(rb::parse_eid("z/1970/01/01/00/00/0-0000000"));
   const auto e = [] {
     try {
       rb::parse_eid("z/2021/00/");

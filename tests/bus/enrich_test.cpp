@@ -8,6 +8,7 @@
 #include <rstreams/bus/set_checkpoint.hpp>
 
 #include <support/bus_backends.hpp>
+#include <support/bus_payloads.hpp>
 #include <support/bus_spy.hpp>
 #include <support/catch.hpp>
 
@@ -29,25 +30,11 @@ namespace rt = rstreams::test;
 using json = nlohmann::json;
 
 namespace {
-struct person {
-  std::string name;
-  int age = 0;
-};
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(person, name, age)
-
-struct greeting {
-  std::string text;
-};
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(greeting, text)
+using rt::greeting;
+using rt::person;
+using rt::put_people;
 
 auto greet = [](const person& p) { return greeting{"hello " + p.name}; };
-
-template <class B>
-std::vector<std::string> put_people(B& bus, int n, const char* queue = "people") {
-  std::vector<person> people;
-  for (int i = 0; i < n; ++i) people.push_back({"p" + std::to_string(i), 20 + i});
-  return rb::put_events(bus, "loader", queue, people);
-}
 
 }  // namespace
 

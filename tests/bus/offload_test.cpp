@@ -6,6 +6,7 @@
 #include <rstreams/sinks/write_lines.hpp>
 
 #include <support/bus_backends.hpp>
+#include <support/bus_payloads.hpp>
 #include <support/bus_spy.hpp>
 #include <support/catch.hpp>
 #include <support/recording_sink.hpp>
@@ -26,18 +27,9 @@ namespace rt = rstreams::test;
 using json = nlohmann::json;
 
 namespace {
-struct order {
-  int id = 0;
-  double total = 0;
-};
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(order, id, total)
+using rt::order;
+using rt::put_orders;
 
-template <class B>
-std::vector<std::string> put_orders(B& bus, int n) {
-  std::vector<order> v;
-  for (int i = 0; i < n; ++i) v.push_back({i, i * 1.5});
-  return rb::put_events(bus, "shop", "orders", v);
-}
 }  // namespace
 
 TEST_CASE("offload refuses a sink that replaces its file each run; an appending one keeps every run's rows",

@@ -5,6 +5,7 @@
 #include <rstreams/core/run.hpp>
 
 #include <support/bus_backends.hpp>
+#include <support/bus_payloads.hpp>
 #include <support/catch.hpp>
 
 #include <nlohmann/json.hpp>
@@ -17,11 +18,7 @@ namespace rt = rstreams::test;
 using json = nlohmann::json;
 
 namespace {
-struct order {
-  int id = 0;
-  double total = 0;
-};
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(order, id, total)
+using rt::order;
 }  // namespace
 
 static_assert(std::is_invocable_r_v<std::string, rb::put_fn, rt::local_bus::backend_type&, const char*,

@@ -10,6 +10,7 @@
 #include <rstreams/sinks/sum.hpp>
 
 #include <support/bus_backends.hpp>
+#include <support/bus_payloads.hpp>
 #include <support/catch.hpp>
 #include <support/recording_sink.hpp>
 
@@ -27,10 +28,7 @@ namespace rt = rstreams::test;
 using json = nlohmann::json;
 
 namespace {
-struct item {
-  int n = 0;
-};
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(item, n)
+using rt::item;
 
 }  // namespace
 

@@ -155,6 +155,8 @@ inline eid_scan eid_check_prefix(std::string_view t) {
   std::size_t i = eid_ms_at;
   for (; i < t.size() && eid_is_digit(t[i]); ++i) {
     if (++s.ms_digits > eid_ms_max_digits) fail(i, "the ms time has too many digits");
+    // Eids compare as text: "0171…" would sort apart from the "171…" it means.
+    if (s.ms_digits == 2 && s.ms == 0) fail(i - 1, "the ms time has a leading zero");
     s.ms = s.ms * 10 + (t[i] - '0');
   }
   if (i == t.size()) return s;

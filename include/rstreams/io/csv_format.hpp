@@ -58,6 +58,7 @@ class csv_format_source : public stage_source<csv_format_source<S>, S> {
       } else {
         write_fields(out, rec);
       }
+      started_ = true;
       return g(std::move(out));
     });
   }
@@ -90,11 +91,13 @@ class csv_format_source : public stage_source<csv_format_source<S>, S> {
     }
     out += o_.line_end;
   }
-  // Quote when the text holds a special character, or when it would read back as null.
+  // Quote when the text holds a special character, or when it would read back as null, or
+  // when it opens the output with a UTF-8 byte order mark (which csv_parse drops there).
   void write_field(std::string& out, std::string_view f) const {
     const bool looks_null = o_.null_token ? f == *o_.null_token : false;
+    const bool looks_bom = !started_ && out.empty() && f.starts_with("\xEF\xBB\xBF");
     const bool needs =
-        looks_null || (f.empty() && o_.null_token && o_.null_token->empty()) ||
+        looks_null || looks_bom || (f.empty() && o_.null_token && o_.null_token->empty()) ||
         f.find_first_of(std::string{o_.delimiter, o_.quote, '\r', '\n'}) != std::string_view::npos;
     if (!needs) {
       out += f;
@@ -110,6 +113,7 @@ class csv_format_source : public stage_source<csv_format_source<S>, S> {
 
   csv_options o_;
   bool header_done_ = false;
+  bool started_ = false;  // a record was written: a later field cannot open the output
 };
 
 struct csv_format_fn {

@@ -8,6 +8,7 @@
 #include <rstreams/core/manual_clock.hpp>
 
 #include <support/bus_backends.hpp>
+#include <support/bus_payloads.hpp>
 #include <support/catch.hpp>
 #include <support/contract/registry.hpp>
 
@@ -34,16 +35,7 @@ using json = nlohmann::json;
 using namespace std::chrono_literals;
 
 namespace {
-// Polls `done` for up to 5 s (a bot thread is expected to get there much sooner).
-template <class P>
-bool eventually(P done) {
-  const auto until = std::chrono::steady_clock::now() + 5s;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    std::this_thread::sleep_for(1ms);
-  }
-  return true;
-}
+using rt::eventually;
 
 /// The bot cases on fixture `TestType` (see support/bus_backends.hpp).
 template <class TestType>

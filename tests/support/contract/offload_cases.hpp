@@ -6,6 +6,7 @@
 #include <rstreams/ops/transform.hpp>
 
 #include <support/bus_backends.hpp>
+#include <support/bus_payloads.hpp>
 #include <support/bus_spy.hpp>
 #include <support/catch.hpp>
 #include <support/contract/registry.hpp>
@@ -23,18 +24,8 @@ namespace rt = rstreams::test;
 using json = nlohmann::json;
 
 namespace {
-struct order {
-  int id = 0;
-  double total = 0;
-};
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(order, id, total)
-
-template <class B>
-std::vector<std::string> put_orders(B& bus, int n) {
-  std::vector<order> v;
-  for (int i = 0; i < n; ++i) v.push_back({i, i * 1.5});
-  return rb::put_events(bus, "shop", "orders", v);
-}
+using rt::order;
+using rt::put_orders;
 
 /// The offload cases on fixture `TestType` (see support/bus_backends.hpp).
 template <class TestType>

@@ -4,6 +4,7 @@
 #include <rstreams/bus/put.hpp>
 
 #include <support/bus_backends.hpp>
+#include <support/bus_payloads.hpp>
 #include <support/catch.hpp>
 #include <support/contract/registry.hpp>
 
@@ -18,11 +19,7 @@ namespace rt = rstreams::test;
 using json = nlohmann::json;
 
 namespace {
-struct order {
-  int id = 0;
-  double total = 0;
-};
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(order, id, total)
+using rt::order;
 
 /// The put cases on fixture `TestType` (see support/bus_backends.hpp).
 template <class TestType>

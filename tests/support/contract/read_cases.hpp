@@ -11,6 +11,7 @@
 #include <rstreams/sinks/sum.hpp>
 
 #include <support/bus_backends.hpp>
+#include <support/bus_payloads.hpp>
 #include <support/catch.hpp>
 #include <support/contract/registry.hpp>
 #include <support/recording_sink.hpp>
@@ -30,17 +31,8 @@ namespace rt = rstreams::test;
 using json = nlohmann::json;
 
 namespace {
-struct item {
-  int n = 0;
-};
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(item, n)
-
-template <class B>
-std::vector<std::string> put_items(B& bus, int from, int to) {
-  std::vector<item> v;
-  for (int i = from; i < to; ++i) v.push_back({i});
-  return rb::put_events(bus, "loader", "items", v);
-}
+using rt::item;
+using rt::put_items;
 
 template <class S>
 std::vector<int> numbers(S&& src) {
