@@ -31,6 +31,8 @@ def main():
     try:
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
+        from selenium.common.exceptions import (ElementNotInteractableException, NoSuchElementException,
+                                                StaleElementReferenceException)
         from selenium.webdriver.common.by import By
         from selenium.webdriver.support.ui import WebDriverWait
     except ImportError:
@@ -81,10 +83,32 @@ def main():
                     "--window-size=1400,1000", "--disable-extensions"):
             options.add_argument(arg)
         browser = webdriver.Chrome(service=Service(driver_path), options=options)
-        wait = WebDriverWait(browser, 15)
+        # The page re-renders on live updates: an element found a moment ago may be gone.
+        wait = WebDriverWait(browser, 15, ignored_exceptions=(
+            NoSuchElementException, StaleElementReferenceException, ElementNotInteractableException))
 
         def find(css):
             return wait.until(lambda d: d.find_element(By.CSS_SELECTOR, css))
+
+        def text_of(css):
+            return lambda d: d.find_element(By.CSS_SELECTOR, css).text
+
+        def click(css):
+            def attempt(d):
+                el = d.find_element(By.CSS_SELECTOR, css)
+                if not el.is_enabled():
+                    return False
+                el.click()
+                return True
+            wait.until(attempt)
+
+        def type_into(css, text):
+            def attempt(d):
+                el = d.find_element(By.CSS_SELECTOR, css)
+                el.clear()
+                el.send_keys(text)
+                return el.get_attribute("value") == text
+            wait.until(attempt)
 
         def shot(name):
             browser.execute_script("document.getElementById('message').innerHTML = ''; window.scrollTo(0, 0);")
@@ -97,20 +121,18 @@ def main():
         for q in queues:
             find(f'#graph g.node[data-node="q:{q}"]')
         find('#graph g.edge[data-from="q:orders"][data-to="b:order-enricher"]')
-        wait.until(lambda d: d.find_element(By.ID, "live").text == "live")
+        wait.until(lambda d: text_of("#live")(d) == "live")
         print(f"graph: {len(bots)} bots and {len(queues)} queues shown")
 
         # Pause and resume the warehouse from its page; the bus says so.
         browser.get(url + "#/bot/warehouse")
-        wait.until(lambda d: d.find_element(By.ID, "pause").is_enabled())
-        browser.find_element(By.ID, "pause").click()
-        wait.until(lambda d: d.find_element(By.ID, "bot-status").text == "paused")
+        click("#pause")
+        wait.until(lambda d: text_of("#bot-status")(d) == "paused")
         paused = {b["bot"]: b["paused"] for b in cli("bots", bus)}
         assert paused["warehouse"] is True, f"warehouse not paused in the bus: {paused}"
         shot("bot-paused.png")
-        wait.until(lambda d: d.find_element(By.ID, "resume").is_enabled())
-        browser.find_element(By.ID, "resume").click()
-        wait.until(lambda d: d.find_element(By.ID, "bot-status").text == "active")
+        click("#resume")
+        wait.until(lambda d: text_of("#bot-status")(d) == "active")
         assert {b["bot"]: b["paused"] for b in cli("bots", bus)}["warehouse"] is False
         print("pause and resume from the page: the bus followed")
 
@@ -119,15 +141,15 @@ def main():
         before = cli("checkpoint", "get", bus, "order-enricher", "orders")
         assert before["lag_events"] == 0, before
         browser.get(url + "#/bot/order-enricher")
-        find("#replay-from").send_keys(start)
-        browser.find_element(By.ID, "replay-dry").click()
+        type_into("#replay-from", start)
+        click("#replay-dry")
         find("#dry-run")
         time.sleep(0.3)
         assert cli("checkpoint", "get", bus, "order-enricher", "orders")["lag_events"] == 0, "a dry run moved it"
         shot("bot-replay-dry-run.png")
-        browser.find_element(By.ID, "confirm").click()
+        click("#confirm")
         wait.until(lambda d: cli("checkpoint", "get", bus, "order-enricher", "orders")["lag_events"] == 500)
-        wait.until(lambda d: d.find_element(By.CSS_SELECTOR, ".input .lag-events").text == "500")
+        wait.until(lambda d: text_of(".input .lag-events")(d) == "500")
         time.sleep(1.2)  # a few samples for the chart
         shot("bot.png")
         print(f"replay from the page moved the checkpoint: {before['checkpoint']} -> "
@@ -150,15 +172,25 @@ def main():
         find(f'.lineage .item.traced[data-eid="{child["eid"]}"]')
         shot("trace.png")
         print(f"trace: {child['eid']} in orders-enriched has parent {parent} in orders")
+
+        # The server stops cleanly on SIGINT (and a sanitizer build reports nothing).
+        browser.quit()
+        browser = None
+        server.send_signal(signal.SIGINT)
+        rest, _ = server.communicate(timeout=15)
+        if server.returncode != 0 or "stopped" not in rest:
+            print(f"FAIL: rstreams serve ended with {server.returncode}:\n{rest}")
+            return 1
         return 0
     finally:
         if browser is not None:
             browser.quit()
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        if server.poll() is None:
+            server.send_signal(signal.SIGINT)
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
 
 
 if __name__ == "__main__":

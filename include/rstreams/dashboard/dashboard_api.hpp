@@ -242,9 +242,9 @@ class dashboard_api {
     std::vector<checkpoint_move> moves;
     for (const auto& q : queues) {
       auto m = plan_checkpoint_move(bus_, std::string(bot), q, bus::previous(pos));
-      if (m.from && !m.from->empty() && m.to > *m.from)
+      if (m.had_checkpoint && !m.from.empty() && m.to > m.from)
         throw api_error(400, "replay from " + from + " is after " + std::string(bot) + "'s checkpoint on " +
-                                 q + " (" + *m.from + "): a replay moves back");
+                                 q + " (" + m.from + "): a replay moves back");
       moves.push_back(std::move(m));
     }
     return run_moves(moves, execute, body);

@@ -57,9 +57,9 @@ inline std::pair<std::string, int> split_listen(const std::string& text) {
 }
 
 inline int run_serve(const serve_args& a, const bus_options& opt) {
-#if defined(RSTREAMS_CLI_DASHBOARD)
   auto [host, port] = split_listen(a.listen);
   auto bus = open_existing_bus(a.bus, opt);
+#if defined(RSTREAMS_CLI_DASHBOARD)
   rstreams::dashboard::dashboard_options o;
   o.host = host;
   o.port = port;
@@ -84,8 +84,9 @@ inline int run_serve(const serve_args& a, const bus_options& opt) {
   std::cout << "stopped\n";
   return 0;
 #else
-  (void)a;
-  (void)opt;
+  (void)host;
+  (void)port;
+  (void)bus;
   throw usage_error(
       "this rstreams was built without the dashboard (it needs cpp-httplib; Debian: libcpp-httplib-dev)");
 #endif

@@ -7,7 +7,7 @@ namespace rstreams::dashboard::detail {
 
 inline constexpr std::string_view ui_js = R"rstreams_js('use strict';
 // ---- state, API, helpers ------------------------------------------------------------------
-const S = { info: null, overview: null, token: null, view: null, source: null, follow: null };
+const S = { info: null, overview: null, token: null, view: null, source: null, follow: null, gen: 0 };
 const $ = (sel, el) => (el || document).querySelector(sel);
 const esc = (v) => String(v === undefined || v === null ? '' : v)
   .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
@@ -171,8 +171,9 @@ function renderGraph() {
 
 // ---- bot page ---------------------------------------------------------------------------------
 async function renderBot(name, keepForms) {
+  const gen = ++S.gen;  // only the latest render lands (a live update may start one mid-flight)
   const b = await api('/api/bots/' + encodeURIComponent(name));
-  if (S.view !== 'bot:' + name) return;
+  if (S.view !== 'bot:' + name || gen !== S.gen) return;
   const fig = (k, v) => `<div class="fig"><div class="k">${esc(k)}</div><div class="v">${v}</div></div>`;
   let h = `<h1>Bot ${esc(b.bot)} <span id="bot-status" class="badge ${b.paused ? 'paused' : 'active'}">${b.paused ? 'paused' : 'active'}</span></h1>`;
   h += '<div class="grid">' + fig('events in', fmtInt(b.events_in)) + fig('events out', fmtInt(b.events_out)) +
@@ -205,6 +206,8 @@ async function renderBot(name, keepForms) {
     const saved = forms;
     $('#view').innerHTML = h + '<div id="actions-slot"></div>';
     $('#actions-slot').replaceWith(saved);
+    $('#pause').disabled = b.paused;
+    $('#resume').disabled = !b.paused;
     return;
   }
   if (S.info && !S.info.read_only) {
