@@ -4,7 +4,7 @@ chromium-driver, against `rstreams serve` on a bus the flagship example filled.
 
   dashboard_browser_test.py RSTREAMS FLAGSHIP WORK_DIR SCREENSHOT_DIR
 
-Checks that the graph shows every bot and queue of the flagship; that pausing and resuming a bot
+Checks that the graph shows every bot and queue of the flagship and follows the bus live; that pausing and resuming a bot
 from its page changes it in the bus (read back through `rstreams --json bots`); that a replay from
 the page (dry run, then confirm) moves the checkpoint back; that the trace page shows an enriched
 order's parent in `orders`. Saves a screenshot of each page in SCREENSHOT_DIR. Exits 77 (ctest:
@@ -158,6 +158,18 @@ def main():
         browser.get(url + "#/")
         find('#graph g.edge[data-from="q:orders"][data-to="b:order-enricher"] path[stroke="#d97706"]')
         shot("graph.png")
+
+        # Live: the flagship runs again (its enricher reprocesses the 500 replayed orders); the open
+        # page follows through its event stream, without a reload.
+        enriched = lambda: next(q["events"] for q in cli("queues", bus) if q["queue"] == "orders-enriched")
+        before_run = enriched()
+        subprocess.run([flagship, bus], cwd=work, check=True, stdout=subprocess.DEVNULL)
+        after_run = enriched()
+        assert after_run > before_run, "the flagship's second run wrote nothing"
+        find('#graph g.edge[data-from="q:orders"][data-to="b:order-enricher"] path[stroke="#16a34a"]')
+        want = f"{after_run:,} events"
+        wait.until(lambda d: want in text_of('#graph g.node[data-node="q:orders-enriched"]')(d))
+        print(f"live: the graph followed a run of the flagship (orders-enriched: {want}) without a reload")
 
         # The queue page: the latest events as JSON.
         browser.get(url + "#/queue/orders-enriched")
