@@ -75,7 +75,7 @@ class prom_family {
   std::string_view name_;
 };
 
-inline double seconds(std::int64_t ms) {
+inline double ms_to_seconds(std::int64_t ms) {
   return static_cast<double>(ms) / 1000.0;
 }
 
@@ -92,8 +92,8 @@ inline double seconds(std::int64_t ms) {
 /// rstreams_bot_last_run_start_timestamp_seconds, rstreams_bot_last_run_end_timestamp_seconds,
 /// rstreams_bot_last_run_success (1 ok, 0 failed; absent before the first run).
 inline std::string to_prometheus(const bus_stats& s) {
+  using detail::ms_to_seconds;
   using detail::prom_family;
-  using detail::seconds;
   std::string out;
   {
     prom_family f(out, "rstreams_queue_events", "gauge", "Events stored in the queue.");
@@ -107,7 +107,7 @@ inline std::string to_prometheus(const bus_stats& s) {
     prom_family f(out, "rstreams_queue_last_write_timestamp_seconds", "gauge",
                   "Time of the queue's last event (its eid), seconds since the epoch.");
     for (const auto& q : s.queues)
-      if (!q.last_eid.empty()) f.sample({{"queue", q.name}}, seconds(q.last_write_ms));
+      if (!q.last_eid.empty()) f.sample({{"queue", q.name}}, ms_to_seconds(q.last_write_ms));
   }
   {
     prom_family f(out, "rstreams_queue_write_rate_events_per_second", "gauge",
@@ -122,10 +122,10 @@ inline std::string to_prometheus(const bus_stats& s) {
   per_input("rstreams_bot_read_lag_events", "Events in the queue after the bot's checkpoint.",
             [](const bot_lag& l) { return static_cast<double>(l.lag_events); });
   per_input("rstreams_bot_read_lag_seconds", "The queue's last eid time minus the checkpoint's eid time.",
-            [](const bot_lag& l) { return seconds(l.lag_ms); });
+            [](const bot_lag& l) { return ms_to_seconds(l.lag_ms); });
   per_input("rstreams_bot_source_lag_seconds",
             "Now minus the source timestamp of the last event the bot processed.",
-            [](const bot_lag& l) { return seconds(l.source_lag_ms); });
+            [](const bot_lag& l) { return ms_to_seconds(l.source_lag_ms); });
   per_input("rstreams_bot_checkpoint_position", "The bot's checkpoint as a position in the queue's log.",
             [](const bot_lag& l) { return static_cast<double>(l.checkpoint_position); });
   const auto per_bot = [&](std::string_view name, std::string_view type, std::string_view help, auto value) {
@@ -155,9 +155,9 @@ inline std::string to_prometheus(const bus_stats& s) {
       if (!b.state.last_outcome.empty()) f.sample({{"bot", b.id}}, value(b.state));
   };
   per_run("rstreams_bot_last_run_start_timestamp_seconds", "Start of the bot's last run.",
-          [](const bot_state& st) { return seconds(st.last_run_start); });
+          [](const bot_state& st) { return ms_to_seconds(st.last_run_start); });
   per_run("rstreams_bot_last_run_end_timestamp_seconds", "End of the bot's last run.",
-          [](const bot_state& st) { return seconds(st.last_run_end); });
+          [](const bot_state& st) { return ms_to_seconds(st.last_run_end); });
   per_run("rstreams_bot_last_run_success", "1 when the bot's last run succeeded, 0 when it failed.",
           [](const bot_state& st) { return st.last_outcome == "ok" ? 1.0 : 0.0; });
   return out;

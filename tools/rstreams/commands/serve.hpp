@@ -3,7 +3,7 @@
 // (rstreams::dashboard), until interrupted. Built when the dashboard part was found
 // (cpp-httplib); otherwise the subcommand says what to install.
 
-#include "../bus_access.hpp"
+#include "common.hpp"
 
 #if defined(RSTREAMS_CLI_DASHBOARD)
 #include <rstreams/dashboard/dashboard_server.hpp>
@@ -15,7 +15,6 @@
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
-#include <functional>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -24,13 +23,7 @@
 namespace rstreams::cli {
 
 namespace serve_detail {
-inline volatile std::sig_atomic_t stop_requested = 0;
-extern "C" inline void on_stop_signal(int) {
-  stop_requested = 1;
-}
-
 struct serve_args {
-  std::string bus;
   std::string listen = "127.0.0.1:8080";
   bool read_only = false;
   double interval_s = 2.0;
@@ -56,9 +49,9 @@ inline std::pair<std::string, int> split_listen(const std::string& text) {
   return {host, p};
 }
 
-inline int run_serve(const serve_args& a, const bus_options& opt) {
+inline int run_serve(const context& c, const serve_args& a) {
   auto [host, port] = split_listen(a.listen);
-  auto bus = open_existing_bus(a.bus, opt);
+  auto bus = open_existing_bus(c.bus, c.opt);
 #if defined(RSTREAMS_CLI_DASHBOARD)
   rstreams::dashboard::dashboard_options o;
   o.host = host;
@@ -77,9 +70,9 @@ inline int run_serve(const serve_args& a, const bus_options& opt) {
   if (host != "127.0.0.1" && host != "localhost" && host != "::1")
     std::cout << "warning: listening on " << host << ": anyone who can reach it can read the bus\n";
   std::cout.flush();
-  std::signal(SIGINT, on_stop_signal);
-  std::signal(SIGTERM, on_stop_signal);
-  while (stop_requested == 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  std::signal(SIGINT, on_interrupt);
+  std::signal(SIGTERM, on_interrupt);
+  while (interrupted == 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   server.stop();
   std::cout << "stopped\n";
   return 0;
@@ -93,19 +86,19 @@ inline int run_serve(const serve_args& a, const bus_options& opt) {
 }
 }  // namespace serve_detail
 
-/// Registers `serve` on `app`; `run` is set to run it when chosen.
-inline void add_serve_command(CLI::App& app, const bus_options& opt, std::function<int()>& run) {
+/// `serve`.
+inline void add_serve(CLI::App& app, context& c) {
   auto args = std::make_shared<serve_detail::serve_args>();
   auto* cmd =
       app.add_subcommand("serve", "the live dashboard in a browser: graph, lag, pause, replay, trace");
-  cmd->add_option("bus", args->bus, "bus directory, file://<dir> or nats://host:port")->required();
+  add_bus(cmd, c);
   cmd->add_option("--listen", args->listen,
                   "HOST:PORT to listen on (default 127.0.0.1:8080; port 0: a free one)");
   cmd->add_flag("--read-only", args->read_only,
                 "no actions: pause, resume, replay and checkpoint moves are off");
   cmd->add_option("--interval", args->interval_s, "seconds between samples of lag and rates")
       ->check(CLI::Range(0.1, 3600.0));
-  cmd->callback([&run, &opt, args] { run = [&opt, args] { return serve_detail::run_serve(*args, opt); }; });
+  on_run(cmd, c, [&c, args] { return serve_detail::run_serve(c, *args); });
 }
 
 }  // namespace rstreams::cli

@@ -18,6 +18,7 @@
 #include <rstreams/bus/local/retention_ledger.hpp>
 #include <rstreams/bus/local/segment.hpp>
 #include <rstreams/bus/local/segment_header.hpp>
+#include <rstreams/bus/local/segment_list.hpp>
 #include <rstreams/bus/local/verify.hpp>
 #include <rstreams/bus/queue_stats.hpp>
 #include <rstreams/bus/record.hpp>
@@ -192,7 +193,7 @@ bool visit_frames(int fd, const std::string& path, std::uint64_t from, std::uint
 class queue_log {
  public:
   queue_log(std::string dir, std::string name, const local_options& opt)
-      : dir_(std::move(dir)), name_(std::move(name)), opt_(opt) {}
+      : dir_(std::move(dir)), name_(std::move(name)), opt_(opt), segs_(dir_) {}
 
   queue_log(const queue_log&) = delete;
   queue_log& operator=(const queue_log&) = delete;
@@ -295,6 +296,7 @@ class queue_log {
       std::lock_guard rl(rmu_);
       reset_reader();
       first_eids_.clear();
+      segs_.forget();
     }
     return rep;
   }
@@ -344,7 +346,7 @@ class queue_log {
       off = c->off;
       skipping = false;
     } else {
-      check_retention(after, list_segments(dir_));
+      check_retention(after, segs_.current());
       if (!locate(after, seg, off)) return 0;
     }
     std::size_t n = 0;
@@ -352,35 +354,34 @@ class queue_log {
     bool skipped_here = false;
     while (n < max) {
       if (!open_read_segment(seg)) {
-        // Removed by retention since the cursor was saved (or deleted: damage).
-        const auto nums = list_segments(dir_);
-        const auto later = std::upper_bound(nums.begin(), nums.end(), seg);
-        if (later == nums.end() || n > 0) break;  // deliver what was read; the next read reports
-        if (!removed_by_retention(seg)) check_no_gap_after(seg - 1);
-        check_retention(after, nums);
-        seg = *later;
+        // Removed by retention since the cursor was saved (or deleted: damage). Deliver what was
+        // read; the next read reports.
+        if (n > 0 || !next_kept_segment(after, seg)) break;
         off = 0;
         continue;
       }
       if (off < rfile_->data_start) off = rfile_->data_start;
-      frame_view f;
-      const char* p = nullptr;
-      auto st = frame_at(off, f, p);
-      if (st == frame_status::ok) {
+      // The frames of this segment: nothing but parse, checksum and copy per record.
+      auto st = frame_status::ok;
+      while (n < max) {
+        frame_view f;
+        const char* p = nullptr;
+        st = frame_at(off, f, p);
+        if (st != frame_status::ok) break;
         if (skipping && f.eid <= after) {
           off += f.size;
           continue;
         }
         skipping = false;
-        if (get_le<std::uint32_t>(p + 8) == crc32c(0, p + frame_header_size, f.size - frame_header_size)) {
-          out.emplace_back();
-          frame_to_record(f, name_, out.back());
-          ++n;
-          off += f.size;
-          continue;
+        if (get_le<std::uint32_t>(p + 8) != crc32c(0, p + frame_header_size, f.size - frame_header_size)) {
+          st = frame_status::bad_body;
+          break;
         }
-        st = frame_status::bad_body;
+        frame_to_record(f, name_, out.emplace_back());
+        ++n;
+        off += f.size;
       }
+      if (st == frame_status::ok) break;  // max records read
       const auto size = file_size(rfile_->fd.get(), rfile_->path);
       if (off < size) {
         // A bad or unfinished frame: damage, a torn tail, or a batch still being written.
@@ -397,19 +398,11 @@ class queue_log {
         retried = true;  // the frame was completed meanwhile
         continue;
       }
-      // The end of this segment.
-      if (path_exists(segment_path(dir_, seg + 1))) {
-        ++seg;
-        off = 0;
-        continue;
-      }
-      // A full segment with no successor: removed by retention (handled above) or deleted.
-      if (size >= opt_.segment_bytes) {
-        ++seg;
-        off = 0;
-        continue;
-      }
-      break;
+      // The end of this segment. A full segment with no successor: removed by retention (the
+      // open above finds out) or deleted.
+      if (!path_exists(segment_path(dir_, seg + 1)) && size < opt_.segment_bytes) break;
+      ++seg;
+      off = 0;
     }
     if (n > 0 && out.back().eid > read_max_) read_max_ = out.back().eid;
     if (n > 0 || !skipped_here) {
@@ -458,25 +451,11 @@ class queue_log {
 
   queue_info info() {
     queue_info qi{name_, {}, 0};
-    auto nums = list_segments(dir_);
-    for (auto it = nums.rbegin(); it != nums.rend(); ++it) {
-      segment_file f;
-      f.num = *it;
-      f.path = segment_path(dir_, *it);
-      f.fd = open_if_exists(f.path, O_RDONLY | O_NOFOLLOW);
-      if (!f.fd) continue;
-      const auto size = file_size(f.fd.get(), f.path);
-      if (load_head(f, size, false) != segment_kind::headed && !f.fd) continue;
-      const auto start =
-          verified_index_start(f.fd.get(), f.path, index_path(dir_, *it), size, f.data_start).offset;
-      const auto r =
-          scan_frames(f.fd.get(), f.path, start, size, {it == nums.rbegin(), f.durable, f.horizon});
-      if (r.has_last) {
-        qi.last_eid = r.last_eid;
-        qi.records = r.last_recno + 1;
-        return qi;
-      }
-    }
+    // The last few segments hold the last record unless they are empty; then all of them.
+    auto nums = segment_numbers(tail_window);
+    if (nums.size() == tail_window && info_from(nums, qi)) return qi;
+    if (nums.size() == tail_window) nums = segment_numbers();
+    info_from(nums, qi);
     return qi;
   }
 
@@ -486,6 +465,7 @@ class queue_log {
   /// never reads a pending event's payload.
   std::uint64_t position(std::string_view after) {
     std::uint64_t seg = 0;
+    std::vector<std::uint64_t> nums;
     {
       std::lock_guard rl(rmu_);
       if (rpid_ != ::getpid()) {
@@ -493,10 +473,11 @@ class queue_log {
         rpid_ = ::getpid();
       }
       if (!segment_for(after, seg)) return 0;
+      const auto& all = segs_.current();
+      nums.assign(std::lower_bound(all.begin(), all.end(), seg), all.end());
     }
-    const auto nums = list_segments(dir_);
     std::uint64_t pos = 0;
-    for (auto n = std::lower_bound(nums.begin(), nums.end(), seg); n != nums.end(); ++n) {
+    for (auto n = nums.begin(); n != nums.end(); ++n) {
       segment_file sf;
       if (!open_segment_for_stats(*n, sf)) continue;
       const auto size = file_size(sf.fd.get(), sf.path);
@@ -524,7 +505,7 @@ class queue_log {
   queue_stats stats() {
     queue_stats st;
     st.name = name_;
-    const auto nums = list_segments(dir_);
+    const auto nums = segment_numbers();
     for (const auto n : nums) {
       const auto path = segment_path(dir_, n);
       if (auto fd = open_if_exists(path, O_RDONLY)) st.bytes += file_size(fd.get(), path);
@@ -565,6 +546,38 @@ class queue_log {
     std::uint64_t used = 0;
     bool valid = false;
   };
+
+  // The last eid and record count from the last of `nums` that holds a record; false when none.
+  bool info_from(const std::vector<std::uint64_t>& nums, queue_info& qi) {
+    for (auto it = nums.rbegin(); it != nums.rend(); ++it) {
+      segment_file f;
+      f.num = *it;
+      f.path = segment_path(dir_, *it);
+      f.fd = open_if_exists(f.path, O_RDONLY | O_NOFOLLOW);
+      if (!f.fd) continue;
+      const auto size = file_size(f.fd.get(), f.path);
+      if (load_head(f, size, false) != segment_kind::headed && !f.fd) continue;
+      const auto start =
+          verified_index_start(f.fd.get(), f.path, index_path(dir_, *it), size, f.data_start).offset;
+      const auto r =
+          scan_frames(f.fd.get(), f.path, start, size, {it == nums.rbegin(), f.durable, f.horizon});
+      if (r.has_last) {
+        qi.last_eid = r.last_eid;
+        qi.records = r.last_recno + 1;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // The last `last` of the queue's segment numbers (all by default), from the checked cache.
+  std::vector<std::uint64_t> segment_numbers(std::size_t last = SIZE_MAX) {
+    std::lock_guard rl(rmu_);
+    const auto& all = segs_.current();
+    return {all.end() - static_cast<std::ptrdiff_t>(std::min(last, all.size())), all.end()};
+  }
+
+  static constexpr std::size_t tail_window = 8;
 
   [[nodiscard]] std::string lock_path() const { return dir_ + "/lock"; }
 
@@ -620,6 +633,7 @@ class queue_log {
       std::lock_guard rl(rmu_);
       reset_reader();
       first_eids_.clear();
+      segs_.forget();
     }
     return rep;
   }
@@ -1189,9 +1203,21 @@ class queue_log {
     throw e;  // not a range verify can bound: nothing to skip to
   }
 
+  // Segment `seg` is gone: moves `seg` to the next one there is (false when none). A segment
+  // retention did not remove is damage (a gap); throws checkpoint_expired when retention removed
+  // events after `after`.
+  bool next_kept_segment(std::string_view after, std::uint64_t& seg) {
+    const auto& nums = segs_.relist();
+    const auto later = std::upper_bound(nums.begin(), nums.end(), seg);
+    if (later == nums.end()) return false;
+    if (!removed_by_retention(seg)) check_no_gap_after(seg - 1, nums);
+    check_retention(after, nums);
+    seg = *later;
+    return true;
+  }
+
   // Throws when a segment after `seg` exists but `seg + 1` does not.
-  void check_no_gap_after(std::uint64_t seg) {
-    const auto nums = list_segments(dir_);
+  void check_no_gap_after(std::uint64_t seg, const std::vector<std::uint64_t>& nums) {
     const auto later = std::upper_bound(nums.begin(), nums.end(), seg);
     if (later == nums.end()) return;
     report_damage(segment_path(dir_, seg + 1), 0,
@@ -1252,7 +1278,7 @@ class queue_log {
   // The segment holding the first record after `after`'s predecessors: the last one whose first
   // eid is <= after (the first one for ""); false when there is none. Caches first eids (rmu_).
   bool segment_for(std::string_view after, std::uint64_t& seg) {
-    const auto nums = list_segments(dir_);
+    const auto& nums = segs_.current();
     if (nums.empty()) return false;
     seg = nums.front();
     if (after.empty()) return true;
@@ -1343,6 +1369,7 @@ class queue_log {
   std::string read_max_;  // the greatest eid this process has read from the queue
   std::uint64_t use_clock_ = 0;
   std::map<std::uint64_t, std::string> first_eids_;
+  segment_list segs_;  // the segment numbers, checked with two stat calls per use
   std::shared_ptr<segment_file> rfile_;
   std::vector<char> rbuf_;
   std::atomic<bool> damaged_{false};
