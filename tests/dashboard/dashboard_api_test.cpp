@@ -4,6 +4,7 @@
 #include <rstreams/bus/local/local_backend.hpp>
 #include <rstreams/bus/put.hpp>
 #include <rstreams/dashboard/dashboard_api.hpp>
+#include <rstreams/dashboard/detail/http_guard.hpp>
 #include <rstreams/dashboard/detail/utc_time.hpp>
 #include <rstreams/dashboard/history_ring.hpp>
 #include <rstreams/dashboard/live_feed.hpp>
@@ -146,6 +147,26 @@ TEST_CASE("utc_time parses what users type and refuses the rest", "[dashboard][u
   REQUIRE_FALSE(parse_utc_time("2026-12-05T15:00:00"));
   REQUIRE_FALSE(parse_utc_time("yesterday"));
   REQUIRE(rd::detail::utc_time(1'796'482'801'250) == "2026-12-05T15:00:01.250Z");
+}
+
+TEST_CASE("http_guard: the token, loopback Host headers and counts", "[dashboard][http_guard]") {
+  using namespace rd::detail;
+  const auto t = random_token();
+  REQUIRE(t.size() == 32);
+  REQUIRE(t != random_token());
+  REQUIRE_NOTHROW(check_token(t, t));
+  REQUIRE(status_of([&] { check_token("", t); }) == 401);
+  REQUIRE(status_of([&] { check_token(t.substr(0, 31), t); }) == 403);
+  REQUIRE(status_of([&] { check_token(t + "x", t); }) == 403);
+  for (const auto* ok : {"127.0.0.1:8080", "localhost:1", "localhost", "[::1]:8080", "127.0.0.2", ""})
+    REQUIRE(loopback_host_header(ok));
+  for (const auto* bad :
+       {"evil.example", "evil.example:8080", "127.0.0.1.evil.example:80", "[2001:db8::1]:80"})
+    REQUIRE_FALSE(loopback_host_header(bad));
+  REQUIRE(parse_count("25", "limit") == 25);
+  REQUIRE(status_of([] { parse_count("-1", "limit"); }) == 400);
+  REQUIRE(status_of([] { parse_count("", "limit"); }) == 400);
+  REQUIRE(status_of([] { parse_count("9x", "limit"); }) == 400);
 }
 
 TEST_CASE("dashboard_api answers the graph, bots, queues and events of a bus", "[dashboard][dashboard_api]") {

@@ -229,3 +229,14 @@ TEST_CASE("dashboard_server streams live updates, caps the streams, and stays bo
   s.server->stop();
   REQUIRE_FALSE(c.Get("/api/info"));
 }
+
+TEST_CASE("dashboard_server embeds in a program as the README shows", "[dashboard][dashboard_server]") {
+  rt::local_bus fx;
+  rstreams::dashboard::dashboard_server dash(fx.bus(), {.port = 0, .read_only = true});
+  REQUIRE(dash.url().rfind("http://127.0.0.1:", 0) == 0);
+  REQUIRE(dash.token().size() == 32);
+  httplib::Client c("127.0.0.1", dash.port());
+  REQUIRE(json::parse(c.Get("/api/info")->body)["read_only"] == true);
+  dash.stop();
+  dash.stop();  // idempotent
+}

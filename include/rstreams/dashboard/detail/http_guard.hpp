@@ -37,8 +37,20 @@ inline void check_token(std::string_view sent, std::string_view token) {
   if (diff != 0) throw api_error(403, "wrong token (see what the server printed at start)");
 }
 
+/// localhost, ::1 or an IPv4 address in 127.0.0.0/8 (digits and dots only: "127.0.0.1.evil.example"
+/// is a DNS name anyone can point anywhere).
 inline bool loopback(std::string_view host) {
-  return host == "127.0.0.1" || host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+  if (host == "localhost" || host == "::1") return true;
+  if (host.rfind("127.", 0) != 0) return false;
+  int dots = 0;
+  for (const char c : host) {
+    if (c == '.') {
+      ++dots;
+    } else if (c < '0' || c > '9') {
+      return false;
+    }
+  }
+  return dots == 3;
 }
 
 /// True when a Host header names a loopback host (with or without a port).
