@@ -4,6 +4,8 @@
 // counters, times as `_timestamp_seconds`).
 
 #include <rstreams/bus/stats.hpp>
+#include <rstreams/core/detail/prometheus_text.hpp>
+#include <rstreams/core/metrics_text.hpp>
 
 #include <cstdint>
 #include <cstdio>
@@ -15,65 +17,9 @@ namespace rstreams::bus {
 
 namespace detail {
 
-inline void prom_escape(std::string& out, std::string_view v) {
-  for (const char c : v) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '"') {
-      out += "\\\"";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out += c;
-    }
-  }
-}
-
-inline void prom_number(std::string& out, double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  out += buf;
-}
-
-// One metric family: its HELP and TYPE lines, then samples added with `sample`.
-class prom_family {
- public:
-  prom_family(std::string& out, std::string_view name, std::string_view type, std::string_view help)
-      : out_(out), name_(name) {
-    out_ += "# HELP ";
-    out_ += name;
-    out_ += ' ';
-    out_ += help;
-    out_ += "\n# TYPE ";
-    out_ += name;
-    out_ += ' ';
-    out_ += type;
-    out_ += '\n';
-  }
-  void sample(std::initializer_list<std::pair<std::string_view, std::string_view>> labels, double v) {
-    out_ += name_;
-    if (labels.size() > 0) {
-      out_ += '{';
-      bool first = true;
-      for (const auto& [k, val] : labels) {
-        if (!first) out_ += ',';
-        first = false;
-        out_ += k;
-        out_ += "=\"";
-        prom_escape(out_, val);
-        out_ += '"';
-      }
-      out_ += '}';
-    }
-    out_ += ' ';
-    prom_number(out_, v);
-    out_ += '\n';
-  }
-
- private:
-  std::string& out_;
-  std::string_view name_;
-};
+using rstreams::detail::prom_escape;
+using rstreams::detail::prom_family;
+using rstreams::detail::prom_number;
 
 inline double ms_to_seconds(std::int64_t ms) {
   return static_cast<double>(ms) / 1000.0;
@@ -161,6 +107,12 @@ inline std::string to_prometheus(const bus_stats& s) {
   per_run("rstreams_bot_last_run_success", "1 when the bot's last run succeeded, 0 when it failed.",
           [](const bot_state& st) { return st.last_outcome == "ok" ? 1.0 : 0.0; });
   return out;
+}
+
+/// The bus's figures followed by this process's pipeline and bot metrics (`reg`, see
+/// core/metrics_text.hpp), as one exposition.
+inline std::string to_prometheus(const bus_stats& s, const metrics_registry& reg) {
+  return to_prometheus(s) + rstreams::to_prometheus(reg);
 }
 
 }  // namespace rstreams::bus

@@ -1,42 +1,16 @@
 #pragma once
-// `topology [--format dot|mermaid|svg]`: the graph of bots and queues with lag and rates.
+// `topology [--format dot|mermaid|svg]`: the graph of bots and queues with lag and rates; SVG
+// in-process when built with Graphviz's library (the rstreams::graphviz part), else via `dot`.
 
 #include "common.hpp"
 
 #include <rstreams/bus/topology.hpp>
+#include <rstreams/bus/topology_svg.hpp>
 
-#include <cstdio>
 #include <iostream>
 #include <memory>
 
-#include <unistd.h>
-
 namespace rstreams::cli {
-
-/// SVG from DOT with Graphviz's `dot` program.
-inline std::string dot_to_svg(const std::string& dot) {
-  char path[] = "/tmp/rstreams-topology-XXXXXX";
-  const int fd = ::mkstemp(path);
-  if (fd < 0) throw rstreams::error("rstreams topology: cannot create a temporary file");
-  const auto written = ::write(fd, dot.data(), dot.size());
-  ::close(fd);
-  std::string svg;
-  int status = -1;
-  if (written == static_cast<ssize_t>(dot.size())) {
-    const std::string cmd = std::string("dot -Tsvg ") + path + " 2>&1";
-    if (FILE* pipe = ::popen(cmd.c_str(), "r")) {
-      char buf[4096];
-      std::size_t n = 0;
-      while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) svg.append(buf, n);
-      status = ::pclose(pipe);
-    }
-  }
-  ::unlink(path);
-  if (status != 0)
-    throw rstreams::error(
-        "rstreams topology: --format svg needs Graphviz's `dot` program (Debian: graphviz): " + svg);
-  return svg;
-}
 
 inline int run_topology(context& c, const std::string& format) {
   if (format != "dot" && format != "mermaid" && format != "svg")
@@ -46,7 +20,7 @@ inline int run_topology(context& c, const std::string& format) {
   if (format == "mermaid") {
     std::cout << rb::to_mermaid(t);
   } else if (format == "svg") {
-    std::cout << dot_to_svg(rb::to_dot(t));
+    std::cout << rb::to_svg(t);
   } else {
     std::cout << rb::to_dot(t);
   }
