@@ -14,6 +14,13 @@
 //   file.
 // * bus_enrich/rstreams_raw_json_fsync_never: the same bot taking the payload as raw_json
 //   text (no parse, no dump; the region is spliced into the text): the bus's own cost.
+// * bus_enrich/rstreams_typed_nlohmann_fsync_never: the same bot on a typed payload, a struct
+//   `order` with the payload's 5 fields plus the 2 derived ones, read and written through its
+//   nlohmann from_json / to_json (the default path for a user type).
+// * bus_enrich/rstreams_typed_simdjson_fsync_never: the same struct with its own decoder and
+//   encoder (json/json_codec.hpp): `rstreams_decode` through decode_json_fields (simdjson
+//   On-Demand, json/simdjson_fields.hpp), `rstreams_encode` appending the text with to_chars.
+//   Built when the simdjson part is (RSTREAMS_WITH_SIMDJSON).
 // * bus_enrich/rstreams_[raw_json_]read_ahead_fsync_never: the same with `read_ahead` on (read
 //   and decode on a second thread). cpu_ns_per_item counts every thread: the second thread
 //   pays off only with a core to spare.
@@ -26,16 +33,22 @@
 #include <rstreams/bus/enrich.hpp>
 #include <rstreams/bus/local/local_backend.hpp>
 #include <rstreams/bus/raw_json.hpp>
+#include <rstreams/json/json_codec.hpp>
+#if defined(RSTREAMS_WITH_SIMDJSON)
+#include <rstreams/json/simdjson_fields.hpp>
+#endif
 
 #include <benchmark/benchmark.h>
 #include <nlohmann/json.hpp>
 
+#include <charconv>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include <fcntl.h>
@@ -104,10 +117,97 @@ rb::raw_json enrich_raw(rb::raw_json o) {
   return o;
 }
 
-template <bool Raw, bool ReadAhead = false>
+// The typed payload: the 5 fields of the input and the 2 the bot derives.
+struct order_fields {
+  std::uint64_t id = 0;
+  std::string customer, email;
+  double total = 0;
+  std::string country, region;
+  bool vip = false;
+  bool enriched = false;
+};
+
+namespace typed_nlohmann {
+struct order : order_fields {
+  static constexpr const char* tag = "-typed-nlohmann";
+};
+inline void from_json(const json& j, order& o) {
+  j.at("id").get_to(o.id);
+  j.at("customer").get_to(o.customer);
+  j.at("email").get_to(o.email);
+  j.at("total").get_to(o.total);
+  j.at("country").get_to(o.country);
+}
+inline void to_json(json& j, const order& o) {
+  j = json{
+      {"id", o.id}, {"customer", o.customer}, {"email", o.email}, {"total", o.total}, {"country", o.country}};
+  if (o.enriched) {
+    j["region"] = o.region;
+    j["vip"] = o.vip;
+  }
+}
+}  // namespace typed_nlohmann
+
+#if defined(RSTREAMS_WITH_SIMDJSON)
+namespace typed_simdjson {
+struct order : order_fields {
+  static constexpr const char* tag = "-typed-simdjson";
+};
+inline void rstreams_decode(std::string_view text, order& o) {
+  rstreams::decode_json_fields(text, rstreams::json_field("id", o.id),
+                               rstreams::json_field("customer", o.customer),
+                               rstreams::json_field("email", o.email), rstreams::json_field("total", o.total),
+                               rstreams::json_field("country", o.country));
+}
+template <class N>
+void append_number(std::string& out, N v) {
+  char buf[32];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, static_cast<std::size_t>(r.ptr - buf));
+}
+inline void rstreams_encode(const order& o, std::string& out) {
+  out += R"({"id":)";
+  append_number(out, o.id);
+  out += R"(,"customer":)";
+  rstreams::append_json_string(out, o.customer);
+  out += R"(,"email":)";
+  rstreams::append_json_string(out, o.email);
+  out += R"(,"total":)";
+  append_number(out, o.total);
+  out += R"(,"country":)";
+  rstreams::append_json_string(out, o.country);
+  if (o.enriched) {
+    out += R"(,"region":)";
+    rstreams::append_json_string(out, o.region);
+    out += o.vip ? R"(,"vip":true)" : R"(,"vip":false)";
+  }
+  out += '}';
+}
+}  // namespace typed_simdjson
+#endif
+
+template <class Typed>
+std::string typed_tag() {
+  if constexpr (std::is_void_v<Typed>)
+    return "";
+  else
+    return Typed::tag;
+}
+
+// The same derivation on a typed order.
+template <class Order>
+Order enrich_typed(Order o) {
+  o.region = (o.country == "US" || o.country == "BR") ? "americas" : "europe";
+  o.vip = o.total >= 500.0;
+  o.enriched = true;
+  return o;
+}
+
+template <bool Raw, bool ReadAhead = false, class Typed = void>
 void bench_rstreams(benchmark::State& state, rb::fsync_policy policy) {
-  const auto dir = scratch_root() / ((policy == rb::fsync_policy::never ? "never" : "interval") +
-                                     std::string(Raw ? "-raw" : "") + (ReadAhead ? "-ahead" : ""));
+  const auto dir =
+      scratch_root() / ((policy == rb::fsync_policy::never ? "never" : "interval") +
+                        std::string(Raw ? "-raw" : "") + (ReadAhead ? "-ahead" : "") + typed_tag<Typed>());
   fs::remove_all(dir);
   rb::local_options opt;
   opt.fsync = policy;
@@ -138,7 +238,9 @@ void bench_rstreams(benchmark::State& state, rb::fsync_policy policy) {
     const auto c0 = process_cpu();
     const auto t0 = std::chrono::steady_clock::now();
     rb::bot_stats stats;
-    if constexpr (Raw)
+    if constexpr (!std::is_void_v<Typed>)
+      stats = rb::enrich(bus, o, [](Typed&& order) { return enrich_typed(std::move(order)); });
+    else if constexpr (Raw)
       stats = rb::enrich(bus, o, [](rb::raw_json&& order) { return enrich_raw(std::move(order)); });
     else
       stats = rb::enrich(bus, o, [](json&& order) { return enrich_order(std::move(order)); });
@@ -217,6 +319,16 @@ int main(int argc, char** argv) {
                                rb::fsync_policy::never)
       ->Unit(benchmark::kMillisecond)
       ->Iterations(5);
+  benchmark::RegisterBenchmark("bus_enrich/rstreams_typed_nlohmann_fsync_never",
+                               bench_rstreams<false, false, typed_nlohmann::order>, rb::fsync_policy::never)
+      ->Unit(benchmark::kMillisecond)
+      ->Iterations(5);
+#if defined(RSTREAMS_WITH_SIMDJSON)
+  benchmark::RegisterBenchmark("bus_enrich/rstreams_typed_simdjson_fsync_never",
+                               bench_rstreams<false, false, typed_simdjson::order>, rb::fsync_policy::never)
+      ->Unit(benchmark::kMillisecond)
+      ->Iterations(5);
+#endif
   benchmark::RegisterBenchmark("bus_enrich/rstreams_read_ahead_fsync_never", bench_rstreams<false, true>,
                                rb::fsync_policy::never)
       ->Unit(benchmark::kMillisecond)

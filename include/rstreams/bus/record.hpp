@@ -6,6 +6,7 @@
 #include <rstreams/bus/event.hpp>
 #include <rstreams/core/error.hpp>
 #include <rstreams/json/detail/json_text.hpp>
+#include <rstreams/json/json_codec.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -48,7 +49,8 @@ class payload_error : public rstreams::error {
   std::string eid_;
 };
 
-/// The record of an event: the payload is serialised with T's to_json (compact JSON).
+/// The record of an event: the payload is serialised with T's rstreams_encode, else its to_json
+/// (compact JSON).
 template <class T>
 record to_record(const event<T>& e) {
   record r;
@@ -58,11 +60,7 @@ record to_record(const event<T>& e) {
   r.timestamp = e.timestamp;
   r.event_source_timestamp = e.event_source_timestamp;
   r.correlation_id = e.correlation_id;
-  if constexpr (std::is_same_v<T, nlohmann::json>) {
-    rstreams::detail::dump_json_append(r.payload, e.payload);
-  } else {
-    rstreams::detail::dump_json_append(r.payload, nlohmann::json(e.payload));
-  }
+  rstreams::detail::encode_json_append(r.payload, e.payload);
   return r;
 }
 
@@ -76,11 +74,7 @@ record to_record(event<T>&& e) {
   r.timestamp = e.timestamp;
   r.event_source_timestamp = e.event_source_timestamp;
   r.correlation_id = std::move(e.correlation_id);
-  if constexpr (std::is_same_v<T, nlohmann::json>) {
-    rstreams::detail::dump_json_append(r.payload, e.payload);
-  } else {
-    rstreams::detail::dump_json_append(r.payload, nlohmann::json(e.payload));
-  }
+  rstreams::detail::encode_json_append(r.payload, e.payload);
   return r;
 }
 
@@ -99,6 +93,8 @@ event<T> to_event(const record& r) {
     e.payload = rstreams::detail::decode_json<T>(r.payload);
   } catch (const nlohmann::json::exception& x) {
     throw payload_error(r.event, r.eid, x.what());
+  } catch (const json_decode_error& x) {
+    throw payload_error(r.event, r.eid, x.what());
   }
   return e;
 }
@@ -110,6 +106,8 @@ event<T> to_event(record&& r) {
   try {
     e.payload = rstreams::detail::decode_json<T>(r.payload);
   } catch (const nlohmann::json::exception& x) {
+    throw payload_error(r.event, r.eid, x.what());
+  } catch (const json_decode_error& x) {
     throw payload_error(r.event, r.eid, x.what());
   }
   e.eid = std::move(r.eid);

@@ -8,6 +8,7 @@
 #include <rstreams/io/detail/bytes.hpp>
 #include <rstreams/io/detail/origin.hpp>
 #include <rstreams/json/detail/json_text.hpp>
+#include <rstreams/json/json_codec.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -98,6 +99,10 @@ class parse_source : public stage_source<parse_source<T, S, P>, S> {
     } catch (const nlohmann::json::parse_error& e) {
       const where w = locate(line);
       throw codec_error(name, w.source, w.line, e.byte == 0 ? 1 : e.byte, reason(e.what()));
+    } catch (const json_decode_error& e) {  // a type's own decoder (json/json_codec.hpp)
+      const where w = locate(line);
+      throw codec_error(name, w.source, w.line, e.offset() == json_decode_error::unknown ? 0 : e.offset() + 1,
+                        reason(e.what()));
     } catch (const std::exception& e) {
       const where w = locate(line);
       throw codec_error(name, w.source, w.line, 0, reason(e.what()));
@@ -137,8 +142,8 @@ struct parse_fn {
   }
 };
 
-/// Parses each line as one JSON document into `T` (through nlohmann's `from_json`;
-/// `nlohmann::json` itself by default).
+/// Parses each line as one JSON document into `T` (through T's `rstreams_decode` when it has one,
+/// json/json_codec.hpp, else nlohmann's `from_json`; `nlohmann::json` itself by default).
 ///
 /// Forms: `parse<T>(src, opts)` · `src | parse<T>(opts)` · `src | parse()` (JSON values) ·
 /// `src | parse<T>(opts, policy)` with a policy from `rstreams::on_error` (skip counted,

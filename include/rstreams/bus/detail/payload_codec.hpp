@@ -7,6 +7,7 @@
 #include <rstreams/bus/raw_json.hpp>
 #include <rstreams/bus/record.hpp>
 #include <rstreams/json/detail/json_text.hpp>
+#include <rstreams/json/json_codec.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -59,7 +60,10 @@ void encode_payload_into(std::string& out, const T& payload, bool replace_invali
     out.assign(payload.text);
   else if constexpr (std::is_same_v<T, nlohmann::json>)
     dump_json_into(out, payload, replace_invalid_utf8);
-  else
+  else if constexpr (json_encodable<T>) {
+    out.clear();
+    rstreams_encode(payload, out);
+  } else
     dump_json_into(out, nlohmann::json(payload), replace_invalid_utf8);
 }
 
@@ -68,14 +72,19 @@ inline void encode_payload_into(std::string& out, raw_json&& payload, bool = fal
   out.swap(payload.text);
 }
 
-/// Compact JSON text of a payload (T's to_json).
+/// Compact JSON text of a payload (T's rstreams_encode, else its to_json).
 template <class T>
 std::string encode_payload(const T& payload, bool replace_invalid_utf8 = false) {
   if constexpr (std::is_same_v<T, raw_json>)
     return payload.text;
   else if constexpr (std::is_same_v<T, nlohmann::json>)
     return dump_json(payload, replace_invalid_utf8);
-  else
+  else if constexpr (json_encodable<T>) {
+    std::string out;
+    out.reserve(256);
+    rstreams_encode(payload, out);
+    return out;
+  } else
     return dump_json(nlohmann::json(payload), replace_invalid_utf8);
 }
 
@@ -84,7 +93,8 @@ inline std::string encode_payload(raw_json&& payload, bool = false) {
   return std::move(payload.text);
 }
 
-/// Parses a stored payload into T; throws payload_error naming the queue and the eid.
+/// Parses a stored payload into T (its rstreams_decode, else from_json); throws payload_error
+/// naming the queue and the eid (and the byte, when the decoder throws json_decode_error).
 template <class T>
 T decode_payload(std::string_view text, std::string_view queue, std::string_view eid) {
   try {

@@ -9,6 +9,8 @@
 // The one JSON text reader and writer of the library: the bus's payloads (bus/record.hpp,
 // bus/detail/payload_codec.hpp) and io's `parse` both decode through `decode_json`.
 
+#include <rstreams/json/json_codec.hpp>
+
 #include <nlohmann/json.hpp>
 
 #include <charconv>
@@ -240,14 +242,20 @@ inline nlohmann::json parse_json(std::string_view text) {
   return nlohmann::json::parse(text);
 }
 
-/// JSON text into `T`: nlohmann::json itself, or `T` through its `from_json`. Throws nlohmann's
-/// parse_error when the text is not JSON, and what `from_json` throws when it does not convert.
+/// JSON text into `T`: nlohmann::json itself, `T` through its own `rstreams_decode`
+/// (json/json_codec.hpp), or `T` through its `from_json`. Throws nlohmann's parse_error when the
+/// text is not JSON, and what the decoder or `from_json` throws when it does not convert.
 template <class T>
 T decode_json(std::string_view text) {
-  if constexpr (std::is_same_v<T, nlohmann::json>)
+  if constexpr (std::is_same_v<T, nlohmann::json>) {
     return parse_json(text);
-  else
+  } else if constexpr (json_decodable<T>) {
+    T out{};
+    rstreams_decode(text, out);
+    return out;
+  } else {
     return parse_json(text).template get<T>();
+  }
 }
 
 /// The fast path of dump_json_append; false when nlohmann must write `j`.
@@ -397,6 +405,18 @@ inline void dump_json_append(std::string& out, const nlohmann::json& j, bool rep
                                                      ? nlohmann::json::error_handler_t::replace
                                                      : nlohmann::json::error_handler_t::strict);
   s.dump(j, false, false, 0);
+}
+
+/// Appends the compact JSON text of `value`: its own `rstreams_encode` (json/json_codec.hpp),
+/// else nlohmann::json itself or through `to_json`, written as dump_json_append does.
+template <class T>
+void encode_json_append(std::string& out, const T& value, bool replace_invalid_utf8 = false) {
+  if constexpr (std::is_same_v<T, nlohmann::json>)
+    dump_json_append(out, value, replace_invalid_utf8);
+  else if constexpr (json_encodable<T>)
+    rstreams_encode(value, out);
+  else
+    dump_json_append(out, nlohmann::json(value), replace_invalid_utf8);
 }
 
 }  // namespace rstreams::detail

@@ -1,0 +1,101 @@
+#pragma once
+// The customization point for a type's JSON text, so a payload type can skip nlohmann::json.
+//
+// By default a payload `T` goes through nlohmann: its `from_json` / `to_json`, with the library's
+// own scanner and writer in between (json/detail/json_text.hpp). A type that defines, next to
+// itself (found by argument-dependent lookup, as `to_json` / `from_json` are):
+//
+//     void rstreams_decode(std::string_view text, T& out);   // one JSON document -> out
+//     void rstreams_encode(const T& value, std::string& out); // appends compact JSON text
+//
+// is read and written through them instead, everywhere the library turns a T into JSON text or
+// back: the bus (read, enrich, offload, derive, put, write, load, to_event / to_record) and io's
+// `parse`. Either one may be given alone; the other stays nlohmann's.
+//
+// Contract. `rstreams_decode` gets exactly the stored text (no padding) and fills a
+// value-initialised T; on bad input it throws (`json_decode_error` to give the byte offset, or any
+// std::exception): the library adds the queue and the eid (bus) or the source and line (parse).
+// `rstreams_encode` appends valid JSON text (UTF-8, strings escaped; `append_json_string` does
+// that) and nothing else: the library stores it as given, without parsing it again, and the
+// `invalid_utf8::replace` write option does not apply to it.
+//
+// json/simdjson_fields.hpp (the simdjson part) makes a decoder a one-liner per field.
+
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace rstreams {
+
+/// A JSON text that does not decode into the wanted type, and the byte where that was seen.
+/// `what()` reads "at byte 17: <reason>", or just the reason when the place is not known
+/// (`offset()` is then `unknown`).
+class json_decode_error : public std::runtime_error {
+ public:
+  static constexpr std::size_t unknown = static_cast<std::size_t>(-1);
+  json_decode_error(std::size_t offset, const std::string& reason)
+      : std::runtime_error(offset == unknown ? reason : "at byte " + std::to_string(offset) + ": " + reason),
+        offset_(offset) {}
+  explicit json_decode_error(const std::string& reason) : json_decode_error(unknown, reason) {}
+  [[nodiscard]] std::size_t offset() const noexcept { return offset_; }
+
+ private:
+  std::size_t offset_;
+};
+
+/// `T` has its own decoder: `rstreams_decode(std::string_view, T&)`, found by ADL.
+template <class T>
+concept json_decodable = requires(std::string_view text, T& out) {
+  rstreams_decode(text, out);
+};
+
+/// `T` has its own encoder: `rstreams_encode(const T&, std::string&)`, found by ADL.
+template <class T>
+concept json_encodable = requires(const T& value, std::string& out) {
+  rstreams_encode(value, out);
+};
+
+/// Appends `s` as a JSON string (quoted; `"`, `\` and control characters escaped). Bytes from
+/// 0x80 up are copied as they are: `s` must be UTF-8.
+inline void append_json_string(std::string& out, std::string_view s) {
+  out.push_back('"');
+  const char* p = s.data();
+  const char* const end = p + s.size();
+  while (p != end) {
+    const char* run = p;
+    while (p != end) {
+      const auto c = static_cast<unsigned char>(*p);
+      if (c == '"' || c == '\\' || c < 0x20) break;
+      ++p;
+    }
+    out.append(run, static_cast<std::size_t>(p - run));
+    if (p == end) break;
+    const auto c = static_cast<unsigned char>(*p++);
+    switch (c) {
+      case '"':
+        out.append("\\\"");
+        break;
+      case '\\':
+        out.append("\\\\");
+        break;
+      case '\n':
+        out.append("\\n");
+        break;
+      case '\r':
+        out.append("\\r");
+        break;
+      case '\t':
+        out.append("\\t");
+        break;
+      default: {
+        static constexpr char hex[] = "0123456789abcdef";
+        const char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+        out.append(esc, 6);
+      }
+    }
+  }
+  out.push_back('"');
+}
+
+}  // namespace rstreams
