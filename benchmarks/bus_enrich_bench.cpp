@@ -166,20 +166,21 @@ void append_number(std::string& out, N v) {
   out.append(buf, static_cast<std::size_t>(r.ptr - buf));
 }
 inline void rstreams_encode(const order& o, std::string& out) {
-  out += R"({"id":)";
+  using namespace std::string_view_literals;
+  out += R"({"id":)"sv;
   append_number(out, o.id);
-  out += R"(,"customer":)";
+  out += R"(,"customer":)"sv;
   rstreams::append_json_string(out, o.customer);
-  out += R"(,"email":)";
+  out += R"(,"email":)"sv;
   rstreams::append_json_string(out, o.email);
-  out += R"(,"total":)";
+  out += R"(,"total":)"sv;
   append_number(out, o.total);
-  out += R"(,"country":)";
+  out += R"(,"country":)"sv;
   rstreams::append_json_string(out, o.country);
   if (o.enriched) {
-    out += R"(,"region":)";
+    out += R"(,"region":)"sv;
     rstreams::append_json_string(out, o.region);
-    out += o.vip ? R"(,"vip":true)" : R"(,"vip":false)";
+    out += o.vip ? R"(,"vip":true)"sv : R"(,"vip":false)"sv;
   }
   out += '}';
 }
@@ -196,11 +197,11 @@ std::string typed_tag() {
 
 // The same derivation on a typed order.
 template <class Order>
-Order enrich_typed(Order o) {
+Order enrich_typed(Order&& o) {
   o.region = (o.country == "US" || o.country == "BR") ? "americas" : "europe";
   o.vip = o.total >= 500.0;
   o.enriched = true;
-  return o;
+  return std::move(o);
 }
 
 template <bool Raw, bool ReadAhead = false, class Typed = void>

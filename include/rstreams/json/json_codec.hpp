@@ -22,6 +22,7 @@
 // json/simdjson_fields.hpp (the simdjson part) makes a decoder a one-liner per field.
 
 #include <cstddef>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -56,19 +57,39 @@ concept json_encodable = requires(const T& value, std::string& out) {
   rstreams_encode(value, out);
 };
 
+namespace detail {
+
+// 1 for the bytes a JSON string must escape: control characters, '"' and '\\'.
+inline constexpr auto json_escape_table = [] {
+  struct table {
+    bool escape[256] = {};
+  } t;
+  for (int c = 0; c < 0x20; ++c) t.escape[c] = true;
+  t.escape[static_cast<unsigned char>('"')] = true;
+  t.escape[static_cast<unsigned char>('\\')] = true;
+  return t;
+}();
+
+}  // namespace detail
+
 /// Appends `s` as a JSON string (quoted; `"`, `\` and control characters escaped). Bytes from
 /// 0x80 up are copied as they are: `s` must be UTF-8.
 inline void append_json_string(std::string& out, std::string_view s) {
-  out.push_back('"');
   const char* p = s.data();
   const char* const end = p + s.size();
-  while (p != end) {
-    const char* run = p;
-    while (p != end) {
-      const auto c = static_cast<unsigned char>(*p);
-      if (c == '"' || c == '\\' || c < 0x20) break;
-      ++p;
-    }
+  const char* run = p;
+  while (p != end && !detail::json_escape_table.escape[static_cast<unsigned char>(*p)]) ++p;
+  if (p == end) {  // nothing to escape: one append
+    const auto at = out.size();
+    out.resize(at + s.size() + 2);
+    char* w = out.data() + at;
+    w[0] = '"';
+    if (!s.empty()) std::memcpy(w + 1, s.data(), s.size());
+    w[s.size() + 1] = '"';
+    return;
+  }
+  out.push_back('"');
+  for (;;) {
     out.append(run, static_cast<std::size_t>(p - run));
     if (p == end) break;
     const auto c = static_cast<unsigned char>(*p++);
@@ -94,6 +115,8 @@ inline void append_json_string(std::string& out, std::string_view s) {
         out.append(esc, 6);
       }
     }
+    run = p;
+    while (p != end && !detail::json_escape_table.escape[static_cast<unsigned char>(*p)]) ++p;
   }
   out.push_back('"');
 }

@@ -21,8 +21,11 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -55,7 +58,18 @@ namespace detail {
 
 struct simdjson_scratch {
   simdjson::ondemand::parser parser;
-  std::string padded;
+  std::unique_ptr<char[]> padded;  // the text and simdjson's padding after it
+  std::size_t capacity = 0;
+
+  const char* copy(std::string_view text) {
+    if (text.size() + simdjson::SIMDJSON_PADDING > capacity) {
+      capacity = std::max<std::size_t>(2 * capacity, text.size() + simdjson::SIMDJSON_PADDING);
+      padded = std::make_unique<char[]>(capacity);
+    }
+    if (!text.empty()) std::memcpy(padded.get(), text.data(), text.size());
+    std::memset(padded.get() + text.size(), 0, simdjson::SIMDJSON_PADDING);
+    return padded.get();
+  }
 };
 
 inline simdjson_scratch& simdjson_local() {
@@ -129,10 +143,9 @@ simdjson::error_code simdjson_assign(simdjson::ondemand::value& v, V& out) {
 template <class F>
 decltype(auto) decode_with_simdjson(std::string_view text, F&& f) {
   auto& s = detail::simdjson_local();
-  s.padded.reserve(text.size() + simdjson::SIMDJSON_PADDING);
-  s.padded.assign(text);
+  const char* const padded = s.copy(text);
   simdjson::ondemand::document doc;
-  if (const auto e = s.parser.iterate(s.padded.data(), text.size(), s.padded.capacity()).get(doc))
+  if (const auto e = s.parser.iterate(padded, text.size(), s.capacity).get(doc))
     throw json_decode_error(simdjson::error_message(e));
   return std::forward<F>(f)(doc);
 }
@@ -142,7 +155,7 @@ decltype(auto) decode_with_simdjson(std::string_view text, F&& f) {
 template <class... V>
 void decode_json_fields(std::string_view text, json_field_ref<V>... fields) {
   decode_with_simdjson(text, [&](simdjson::ondemand::document& doc) {
-    const char* const base = detail::simdjson_local().padded.data();
+    const char* const base = detail::simdjson_local().padded.get();
     const auto fail = [&](const std::string& reason) {
       throw json_decode_error(detail::simdjson_offset(doc, base), reason);
     };
