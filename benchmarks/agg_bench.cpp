@@ -4,11 +4,14 @@
 //   tumbling_10M/*   10M events, 1000 keys, event time, tumbling windows of 10'000 ns
 //                    (one event per ns), counting per key and window
 //   sliding_10M/*    the same events, sliding windows of 50'000 ns every 10'000 ns
+//   word_count_5M/*  5M words (20,000 distinct, 4 to 12 characters) counted per word: key_by
+//                    + fold_by_key against an std::unordered_map<std::string, count> loop
 //   memory_100M/*    100M generated events (never stored), 1000 keys, tumbling windows;
 //                    reports the RSS and the allocations after the first 10M events and at the end
 //
 // Run: benchmarks/run.sh, or build-rel/benchmarks/bench_agg_bench directly.
 
+#include <rstreams/agg/fold_by_key.hpp>
 #include <rstreams/agg/key_by.hpp>
 #include <rstreams/agg/window.hpp>
 #include <rstreams/core/pipe.hpp>
@@ -24,7 +27,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <new>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -281,8 +286,76 @@ void memory_100m(benchmark::State& state) {
   state.counters["windows"] = static_cast<double>(s.results);
 }
 
+// ---- word count ---------------------------------------------------------------------------
+
+constexpr std::size_t words_5m = 5'000'000;
+constexpr std::uint64_t vocabulary = 20'000;
+
+const std::vector<std::string>& words() {
+  static const std::vector<std::string> data = [] {
+    std::vector<std::string> v;
+    v.reserve(words_5m);
+    for (std::size_t i = 0; i < words_5m; ++i) {
+      std::uint64_t x = static_cast<std::uint64_t>(i) * 0x9E3779B97F4A7C15ull;
+      x ^= x >> 31;
+      const std::uint64_t id = x % vocabulary;
+      std::string w(4 + id % 9, 'a');  // 4 to 12 characters, the word's number in base 26
+      for (std::uint64_t k = id, j = 0; j < w.size(); ++j, k /= 26) w[j] = static_cast<char>('a' + k % 26);
+      v.push_back(std::move(w));
+    }
+    return v;
+  }();
+  return data;
+}
+
+void word_count_baseline(benchmark::State& state) {
+  const auto& in = words();
+  tally t;
+  for (auto _ : state) {
+    std::unordered_map<std::string, std::uint64_t> counts;
+    for (const auto& w : in) ++counts[w];
+    t = {};
+    for (const auto& [w, c] : counts) {
+      ++t.results;
+      t.total += c;
+    }
+  }
+  report(state, t, static_cast<std::int64_t>(words_5m));
+}
+
+// As a user writes it: the key is the word.
+void word_count_rstreams(benchmark::State& state) {
+  const auto& in = words();
+  tally t;
+  for (auto _ : state)
+    t = rs::run(
+        in | rs::key_by([](const std::string& w) { return w; }) |
+        rs::fold_by_key(
+            std::uint64_t{0}, [](std::uint64_t& c, const std::string&) { ++c; }, rs::unbounded_keys()) |
+        tally_sink{});
+  report(state, t, static_cast<std::int64_t>(words_5m));
+}
+
+// The key function hands back the element itself (std::identity): no copy of the word.
+void word_count_rstreams_identity(benchmark::State& state) {
+  const auto& in = words();
+  tally t;
+  for (auto _ : state)
+    t = rs::run(
+        in | rs::key_by(std::identity{}) |
+        rs::fold_by_key(
+            std::uint64_t{0}, [](std::uint64_t& c, const std::string&) { ++c; }, rs::unbounded_keys()) |
+        tally_sink{});
+  report(state, t, static_cast<std::int64_t>(words_5m));
+}
+
 }  // namespace
 
+BENCHMARK(word_count_baseline)->Name("word_count_5M/baseline_unordered_map")->Unit(benchmark::kMillisecond);
+BENCHMARK(word_count_rstreams)->Name("word_count_5M/rstreams")->Unit(benchmark::kMillisecond);
+BENCHMARK(word_count_rstreams_identity)
+    ->Name("word_count_5M/rstreams_identity_key")
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(tumbling_rstreams)->Name("tumbling_10M/rstreams")->Unit(benchmark::kMillisecond);
 BENCHMARK(tumbling_rstreams_unbounded)
     ->Name("tumbling_10M/rstreams_unbounded_keys")

@@ -5,6 +5,9 @@
 //   chain10        ten stages: transform, filter, flat_map, transform, filter, transform,
 //                  filter, transform, take, transform, then a sum; rstreams also with the
 //                  stage functions declared noexcept
+//   chunk64_sum    x*3 over [0, N) in chunks of 64, each chunk summed and reduced mod a prime,
+//                  those results summed (the per-chunk work of a batching stage); the hand loop
+//                  fills one reused buffer, range-v3 sums its chunk views in place
 //
 // N comes from the command line (`--n=10000000`, the default), so no variant is
 // constant-folded. Before measuring, the three forms of each group are run once and must
@@ -12,6 +15,7 @@
 #include <rstreams/rstreams.hpp>
 
 #include <range/v3/numeric/accumulate.hpp>
+#include <range/v3/view/chunk.hpp>
 #include <range/v3/view/filter.hpp>
 #include <range/v3/view/for_each.hpp>
 #include <range/v3/view/iota.hpp>
@@ -132,6 +136,45 @@ u64 chain_rstreams_noexcept(u64 n) {
 }
 #endif
 
+// ---- chunk64_sum ---------------------------------------------------------------------------
+
+constexpr u64 chunk_size = 64;
+constexpr u64 chunk_prime = 1'000'003;
+
+// The hand-written batching loop: a buffer reused for every chunk, each full one summed.
+u64 chunk_sum(const u64* c, std::size_t size) {
+  u64 part = 0;
+  for (std::size_t i = 0; i < size; ++i) part += c[i];
+  return part % chunk_prime;
+}
+
+u64 chunk_hand(u64 n) {
+  std::vector<u64> buf;
+  buf.reserve(chunk_size);
+  u64 total = 0;
+  for (u64 x = 0; x < n; ++x) {
+    buf.push_back(x * 3);
+    if (buf.size() == chunk_size) {
+      total += chunk_sum(buf.data(), buf.size());
+      buf.clear();
+    }
+  }
+  if (!buf.empty()) total += chunk_sum(buf.data(), buf.size());
+  return total;
+}
+
+u64 chunk_range_v3(u64 n) {
+  auto r = rv::iota(u64{0}, n) | rv::transform([](u64 x) { return x * 3; }) | rv::chunk(chunk_size) |
+           rv::transform([](auto&& c) { return ranges::accumulate(c, u64{0}) % chunk_prime; });
+  return ranges::accumulate(r, u64{0});
+}
+
+u64 chunk_rstreams(u64 n) {
+  return rs::run(rs::iota(u64{0}, n) | rs::transform([](u64 x) { return x * 3; }) | rs::chunk(chunk_size) |
+                 rs::transform([](const std::vector<u64>& c) { return chunk_sum(c.data(), c.size()); }) |
+                 rs::sum());
+}
+
 // ---- registration -------------------------------------------------------------------------
 
 void measure(benchmark::State& state, u64 (*f)(u64), u64 n) {
@@ -185,10 +228,15 @@ int main(int argc, char** argv) {
   chain_variants.push_back({"rstreams_noexcept_stages", chain_rstreams_noexcept});
 #endif
 
-  if (!check_agree("sum_x3_filter", sum_variants, n) || !check_agree("chain10", chain_variants, n)) return 1;
+  const std::vector<variant> chunk_variants = {
+      {"baseline_hand_loop", chunk_hand}, {"range_v3", chunk_range_v3}, {"rstreams", chunk_rstreams}};
 
-  const std::pair<const char*, const std::vector<variant>*> groups[] = {{"sum_x3_filter", &sum_variants},
-                                                                        {"chain10", &chain_variants}};
+  if (!check_agree("sum_x3_filter", sum_variants, n) || !check_agree("chain10", chain_variants, n) ||
+      !check_agree("chunk64_sum", chunk_variants, n))
+    return 1;
+
+  const std::pair<const char*, const std::vector<variant>*> groups[] = {
+      {"sum_x3_filter", &sum_variants}, {"chain10", &chain_variants}, {"chunk64_sum", &chunk_variants}};
   for (const auto& [group, vs] : groups)
     for (const variant& v : *vs)
       benchmark::RegisterBenchmark((std::string(group) + "/" + v.name).c_str(), measure, v.fn, n)

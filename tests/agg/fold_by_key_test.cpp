@@ -103,3 +103,52 @@ TEST_CASE("an exception in the step names fold_by_key and the element", "[agg][f
     REQUIRE(e.element() == 2);
   }
 }
+
+namespace {
+// A value that counts its copies.
+struct counted {
+  std::string word;
+  int* copies;
+  counted(std::string w, int* c) : word(std::move(w)), copies(c) {}
+  counted(const counted& o) : word(o.word), copies(o.copies) { ++*copies; }
+  counted(counted&&) noexcept = default;
+  counted& operator=(const counted& o) {
+    word = o.word;
+    copies = o.copies;
+    ++*copies;
+    return *this;
+  }
+  counted& operator=(counted&&) noexcept = default;
+};
+}  // namespace
+
+TEST_CASE("fold_by_key straight after key_by copies no element and no key already seen",
+          "[agg][fold_by_key]") {
+  int copies = 0;
+  std::vector<counted> in;
+  for (const char* w : {"to", "be", "or", "not", "to", "be"}) in.emplace_back(w, &copies);
+  copies = 0;
+  // The key function returns a reference into the element: a key is copied only when it is new.
+  const auto counts =
+      rs::run(in | rs::key_by([](const counted& c) -> const std::string& { return c.word; }) |
+              rs::fold_by_key(0, [](int n, const counted&) { return n + 1; }) | agg_test::collect());
+  REQUIRE(copies == 0);
+  REQUIRE(counts == std::vector<rs::keyed<std::string, int>>{{"to", 2}, {"be", 2}, {"or", 1}, {"not", 1}});
+}
+
+TEST_CASE("an exception in the key function still names key_by when fold_by_key follows",
+          "[agg][fold_by_key]") {
+  auto p = rs::iota(0, 10) | rs::key_by([](int x) {
+             if (x == 7) throw std::runtime_error("no key");
+             return x % 3;
+           }) |
+           rs::fold_by_key(0, plus) | agg_test::collect();
+  try {
+    rs::run(p);
+    FAIL("run should have thrown");
+  } catch (const rs::stage_error& e) {
+    REQUIRE(e.stage() == "key_by");
+    REQUIRE(e.position() == 1);
+    REQUIRE(e.element() == 7);
+  }
+}

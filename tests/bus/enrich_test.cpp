@@ -204,3 +204,43 @@ TEST_CASE("enrich and derive give an N->1 event the first parent's source time",
   REQUIRE(out[0].event_source_timestamp == 1'700'000'000'000);
   REQUIRE(derived->event_source_timestamp == out[0].event_source_timestamp);
 }
+
+TEST_CASE("enrich: live metrics of the bot, when asked for", "[bus][enrich][metered]") {
+  rt::local_bus fx;
+  auto& bus = fx.bus();
+  const auto eids =
+      rb::put_events(bus, "loader", "orders",
+                     std::vector<nlohmann::json>{{{"n", 1}}, {{"n", 2}}, {{"n", 3}}, {{"n", 4}}, {{"n", 5}}});
+  rstreams::metrics_registry reg;
+  rb::enrich_options o{.bot = "doubler", .in = "orders", .out = "doubled"};
+  o.on_failure = rb::on_failure::dead_letter;
+  o.metrics = &reg;
+  const auto f = [](const nlohmann::json& j) {
+    if (j["n"] == 3) throw std::runtime_error("three");
+    return nlohmann::json{{"n", j["n"].get<int>() * 2}};
+  };
+  const auto st = rb::enrich(bus, o, f);
+  const auto all = reg.snapshot();
+  REQUIRE(all.size() == 1);
+  const auto& b = all[0];
+  CHECK(b.bot);
+  CHECK(b.pipeline == "doubler");
+  CHECK(b.in == 5);
+  CHECK(b.out == 4);
+  CHECK(b.errors == 1);
+  CHECK(b.dead_lettered == 1);
+  CHECK(b.retries == 0);
+  CHECK(b.commits == st.commits);
+  CHECK(b.commits >= 1);
+  // Not asked for: nothing counted.
+  rb::put_events(bus, "loader", "orders", std::vector<nlohmann::json>{{{"n", 6}}});
+  o.metrics = nullptr;
+  rb::enrich(bus, o, f);
+  CHECK(reg.snapshot()[0].in == 5);
+  // Asked again: the same counters grow.
+  rb::put_events(bus, "loader", "orders", std::vector<nlohmann::json>{{{"n", 7}}});
+  o.metrics = &reg;
+  rb::enrich(bus, o, f);
+  CHECK(reg.snapshot()[0].in == 6);
+  CHECK(reg.snapshot()[0].out == 5);
+}

@@ -1,6 +1,13 @@
+#include <rstreams/bus/enrich.hpp>
 #include <rstreams/bus/prometheus.hpp>
 #include <rstreams/bus/put.hpp>
 #include <rstreams/bus/stats.hpp>
+#include <rstreams/core/metered.hpp>
+#include <rstreams/core/run.hpp>
+#include <rstreams/ops/filter.hpp>
+#include <rstreams/ops/transform.hpp>
+#include <rstreams/sinks/to_vector.hpp>
+#include <rstreams/sources/iota.hpp>
 
 #include <support/bus_backends.hpp>
 #include <support/catch.hpp>
@@ -86,6 +93,37 @@ TEST_CASE("prometheus: label values are escaped; the parser rejects broken text"
   REQUIRE(p.out.find("rstreams_bot_read_lag_events bot=we\"ird\\bot\nname,queue=q 7") != std::string::npos);
   // The checker can fail: a sample line with an unterminated label.
   REQUIRE(parse_with_prometheus_client("rstreams_x{bot=\"a} 1\n").status != 0);
+}
+
+TEST_CASE("prometheus: pipeline and live bot metrics parse with the official parser",
+          "[bus][prometheus][metered]") {
+  rt::local_bus fx;
+  auto& bus = fx.bus();
+  rb::put_events(bus, "loader", "orders", std::vector<json>(4, json{{"x", 1}}));
+  rstreams::metrics_registry reg;
+  rb::enrich_options o{.bot = "enricher", .in = "orders", .out = "enriched"};
+  o.metrics = &reg;
+  rb::enrich(bus, o, [](const json& j) { return j; });
+  rstreams::run(rstreams::iota(0, 10) |
+                rstreams::metered(reg, "numbers", rstreams::transform([](int x) {
+                                                    return x * 3;
+                                                  }) | rstreams::filter([](int x) { return x % 2 == 0; })) |
+                rstreams::to_vector());
+
+  const auto text = rb::to_prometheus(rb::stats(bus), reg);
+  const auto p = parse_with_prometheus_client(text);
+  INFO(text);
+  INFO(p.out);
+  REQUIRE(p.status == 0);
+  CHECK(p.out.find("counter rstreams_bot_live_events_in_total bot=enricher 4\n") != std::string::npos);
+  CHECK(p.out.find("counter rstreams_bot_live_events_out_total bot=enricher 4\n") != std::string::npos);
+  CHECK(p.out.find("counter rstreams_bot_live_commits_total bot=enricher 1\n") != std::string::npos);
+  CHECK(p.out.find("counter rstreams_stage_in_total pipeline=numbers,position=1,stage=transform 10\n") !=
+        std::string::npos);
+  CHECK(p.out.find("counter rstreams_stage_out_total pipeline=numbers,position=2,stage=filter 5\n") !=
+        std::string::npos);
+  // The bus's own figures are still there.
+  CHECK(p.out.find("gauge rstreams_queue_events queue=orders 4\n") != std::string::npos);
 }
 
 #endif

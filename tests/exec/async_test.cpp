@@ -1,4 +1,5 @@
 #include <rstreams/core/error.hpp>
+#include <rstreams/core/metered.hpp>
 #include <rstreams/core/run.hpp>
 #include <rstreams/exec/async.hpp>
 #include <rstreams/exec/thread_pool.hpp>
@@ -142,4 +143,24 @@ TEST_CASE("async segments run on a thread pool given to run", "[exec][async]") {
         rs::run(rs::iota(0, 1000) | rs::async(8) | rs::async(8) | rs::async(8) | rs::sum(), pool);
     REQUIRE(total == 499500);
   }
+}
+
+TEST_CASE("async: metered, its channel's capacity and depth", "[exec][async][metered]") {
+  rs::metrics_registry reg;
+  const auto total =
+      rs::run(rs::iota(0, 1000) |
+              rs::metered(reg, "p", rs::transform([](int x) { return x + 1; }) | rs::async(16)) | rs::sum());
+  CHECK(total == 500500);
+  const auto all = reg.snapshot();
+  REQUIRE(all.size() == 2);
+  const auto& a = all[1];
+  CHECK(a.stage == "async");
+  CHECK(a.position == 2);
+  CHECK(a.in == 1000);
+  CHECK(a.out == 1000);
+  CHECK(a.channel_capacity == 16);
+  // The depth the consumer last found: something, never more than the capacity.
+  CHECK(a.channel_depth >= 1);
+  CHECK(a.channel_depth <= 16);
+  CHECK(all[0].channel_capacity == -1);
 }

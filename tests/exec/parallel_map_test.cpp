@@ -1,4 +1,5 @@
 #include <rstreams/core/error.hpp>
+#include <rstreams/core/metered.hpp>
 #include <rstreams/core/on_error.hpp>
 #include <rstreams/core/run.hpp>
 #include <rstreams/exec/async.hpp>
@@ -298,4 +299,26 @@ TEST_CASE("parallel_map with costly elements hands on what a source delivered be
               rs::parallelism{.workers = 1, .in_flight = 64}, [](int x) { return costly(x, 500); },
               by_sink) == std::vector<int>{0, 1, 2});
   REQUIRE(by_sink);
+}
+
+TEST_CASE("parallel_map: metered, in flight and errors counted across workers",
+          "[exec][parallel_map][metered]") {
+  rs::metrics_registry reg;
+  const auto every_tenth_fails = [](int x) {
+    if (x % 10 == 0) throw std::runtime_error("tenth");
+    return x;
+  };
+  const auto got = rs::run(rs::iota(0, 200) |
+                           rs::metered(reg, "p",
+                                       rs::parallel_map(rs::parallelism{.workers = 2, .in_flight = 8},
+                                                        every_tenth_fails, rs::on_error::skip{})) |
+                           rs::to_vector());
+  CHECK(got.size() == 180);
+  const auto s = reg.snapshot().at(0);
+  CHECK(s.stage == "parallel_map");
+  CHECK(s.in == 200);
+  CHECK(s.out == 180);
+  CHECK(s.errors == 20);
+  CHECK(s.in_flight_limit == 8);
+  CHECK(s.in_flight == 0);  // all handed on
 }

@@ -3,13 +3,16 @@
 #include <rstreams/ops/chunk.hpp>
 #include <rstreams/ops/filter.hpp>
 #include <rstreams/ops/take.hpp>
+#include <rstreams/ops/transform.hpp>
 #include <rstreams/sinks/to_vector.hpp>
+#include <rstreams/sources/from_range.hpp>
 #include <rstreams/sources/iota.hpp>
 
 #include <support/catch.hpp>
 #include <support/counting_source.hpp>
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -100,4 +103,41 @@ TEST_CASE("chunk stops when downstream says stop", "[ops][chunk]") {
           }) == rs::flow::more);
   REQUIRE(got == chunks{{0, 1}});
   REQUIRE(rs::run(std::move(src) | rs::to_vector()) == chunks{{2, 3}, {4, 5}, {6, 7}, {8, 9}});
+}
+
+TEST_CASE("chunk reuses its storage when the consumer only reads the chunks", "[ops][chunk]") {
+  // A per-chunk sum reads each chunk: every chunk lives in the same storage (no allocation per
+  // chunk), and each holds only its own elements.
+  std::vector<const int*> storage;
+  std::vector<int> sums;
+  const auto sum_of = [&](const ints& c) {
+    storage.push_back(c.data());
+    int s = 0;
+    for (const int x : c) s += x;
+    return s;
+  };
+  sums = rs::run(rs::iota(0, 10) | rs::chunk(4) | rs::transform(sum_of) | rs::to_vector());
+  REQUIRE(sums == std::vector<int>{0 + 1 + 2 + 3, 4 + 5 + 6 + 7, 8 + 9});
+  REQUIRE(storage.size() == 3);
+  REQUIRE(storage[0] == storage[1]);
+  REQUIRE(storage[1] == storage[2]);
+  // A consumer that keeps the chunks moves each away: all are intact and distinct.
+  const auto kept = rs::run(rs::iota(0, 10) | rs::chunk(4) | rs::to_vector());
+  REQUIRE(kept == chunks{{0, 1, 2, 3}, {4, 5, 6, 7}, {8, 9}});
+  REQUIRE(kept[0].data() != kept[1].data());
+}
+
+TEST_CASE("chunk of values that own memory appends them and keeps no stale element", "[ops][chunk]") {
+  const std::vector<std::string> words{"a", "bb", "ccc", "dddd", "eeeee"};
+  std::vector<std::size_t> sizes;
+  const auto lengths =
+      rs::run(rs::from_range(words) | rs::chunk(2) | rs::transform([&](const std::vector<std::string>& c) {
+                sizes.push_back(c.size());
+                std::string joined;
+                for (const auto& w : c) joined += w;
+                return joined;
+              }) |
+              rs::to_vector());
+  REQUIRE(lengths == std::vector<std::string>{"abb", "cccdddd", "eeeee"});
+  REQUIRE(sizes == std::vector<std::size_t>{2, 2, 1});
 }

@@ -98,9 +98,19 @@ ok topology "$bus"
 [[ $out == *'"q:orders" -> "b:enricher" [label="lag 0"];'* ]] || { echo "FAIL: topology dot: $out"; failures=$((failures + 1)); }
 ok topology "$bus" --format mermaid
 [[ $out == *"n_q_3aorders -->|\"lag 0\"| n_b_3aenricher"* ]] || { echo "FAIL: topology mermaid: $out"; failures=$((failures + 1)); }
-if command -v dot >/dev/null; then
-  ok topology "$bus" --format svg
-  [[ $out == *"<svg"*"enricher"* ]] || { echo "FAIL: topology svg: ${out:0:300}"; failures=$((failures + 1)); }
+# SVG: in-process when the tool links Graphviz's library, else through the dot program.
+if command -v dot >/dev/null || ldd "$bin" 2>/dev/null | grep -q libgvc; then
+  svg_file=$(mktemp --suffix=.svg)
+  "$bin" "${extra[@]}" topology "$bus" --format svg >"$svg_file" 2>&1 || { echo "FAIL: topology svg: $(head -c 300 "$svg_file")"; failures=$((failures + 1)); }
+  if ! texts=$("$py" "$here/../support/svg_check.py" "$svg_file" 2>&1); then
+    echo "FAIL: topology svg is not well-formed: $texts"
+    failures=$((failures + 1))
+  else
+    for name in orders enricher "lag 0"; do
+      grep -qx -- "$name" <<<"$texts" || { echo "FAIL: topology svg lacks \"$name\": $texts"; failures=$((failures + 1)); }
+    done
+  fi
+  rm -f "$svg_file"
 fi
 fail "unknown --format \"png\"" topology "$bus" --format png
 
@@ -131,6 +141,76 @@ fail "malformed JSON in argument 1" put "$bus" orders '{"id":'
 fail "bad queue name" put "$bus" "no spaces" '{}'
 fail "unknown --format" tail "$bus" orders --format xml
 fail "bus is required" queues
+# serve (the dashboard itself is tested in tests/dashboard and by the browser test)
+fail "malformed --listen \"nonsense:port\"" serve "$bus" --listen nonsense:port
+fail "malformed --listen \"127.0.0.1:99999\"" serve "$bus" --listen 127.0.0.1:99999
+fail "unknown bus" serve /nonexistent/rstreams-bus-dir --listen 127.0.0.1:0
+
+# import / export: RStreams JSON lines (plain or gzip), a summary line on stdout and nothing on
+# stderr when not on a terminal (run() captures both: one line means no progress output).
+tmp=$(mktemp -d)
+ok export "$bus" orders "$tmp/orders.jsonl"
+same "exported 5 events" "${out%% (*}" "export summary (and no progress line when piped)"
+same 5 "$(wc -l <"$tmp/orders.jsonl")" "export writes one line per event"
+same "${eids[0]}" "$("$py" -c 'import json,sys; print(json.loads(sys.stdin.readline())["eid"])' <"$tmp/orders.jsonl")" "export keeps eids"
+ok export "$bus" orders - --from "${eids[1]}" --through "${eids[2]}"
+same "2 2 3" "$(wc -l <<<"$out") $("$py" -c 'import json,sys; print(*[json.loads(l)["payload"]["id"] for l in sys.stdin])' <<<"$out")" "export --from --through"
+ok export "$bus" orders "$tmp/orders.jsonl.gz" --gzip
+same 1f8b "$(od -An -tx1 -N2 "$tmp/orders.jsonl.gz" | tr -d ' ')" "export --gzip writes gzip"
+ok import "$bus" copied "$tmp/orders.jsonl.gz" --new-eids
+same "imported 5 events" "${out%% (*}" "import summary"
+ok --json tail "$bus" copied --from -1 --format json
+same 5 "$(json 'd["payload"]["id"]')" "import --new-eids stores the payloads"
+printf '{"plain":1}\n\n{"plain":2}\n' >"$tmp/bare.jsonl"
+ok import "$bus" bare "$tmp/bare.jsonl" --new-eids --id importer
+ok tail "$bus" bare --format json
+same "2 importer" "$(wc -l <<<"$out") $("$py" -c 'import json,sys; print(json.loads(sys.stdin.readline())["id"])' <<<"$out")" "import wraps bare payloads"
+if [[ $bus == nats://* ]]; then
+  fail "give --new-eids to assign new ones" import "$bus" kept "$tmp/orders.jsonl"
+else
+  ok import "$bus" kept "$tmp/orders.jsonl"
+  ok tail "$bus" kept --format json --limit 1
+  same "${eids[0]}" "$("$py" -c 'import json,sys; print(json.loads(sys.stdin.readline())["eid"])' <<<"$out")" "import keeps eids"
+  last=$("$py" -c 'import json,sys; print([json.loads(l)["eid"] for l in sys.stdin][-1])' <"$tmp/orders.jsonl")
+  fail "line 1: eid ${eids[0]} is not after $last" import "$bus" kept "$tmp/orders.jsonl"
+  [[ $out == *"give --new-eids"* ]] || { echo "FAIL: import names the flag: $out"; failures=$((failures + 1)); }
+fi
+if command -v script >/dev/null; then
+  # On a terminal: the progress line on stderr, redrawn with \r.
+  tty_out=$(script -qec "$(printf '%q ' "$bin" "${extra[@]}" import "$bus" tty "$tmp/orders.jsonl" --new-eids)" /dev/null)
+  [[ $tty_out == *$'\r'"import tty: 5 events"*"imported 5 events"* ]] || { echo "FAIL: progress line on a tty: $tty_out"; failures=$((failures + 1)); }
+fi
+fail "cannot read /nonexistent/events.jsonl" import "$bus" orders /nonexistent/events.jsonl
+printf '{"payload":{"ok":1}}\n{"payload":\n' >"$tmp/bad.jsonl"
+fail "bad.jsonl line 2: not JSON" import "$bus" badlines "$tmp/bad.jsonl" --new-eids
+printf '[1,2]\n' >"$tmp/bare2.jsonl"
+fail "bare2.jsonl line 1: not an event envelope" import "$bus" strict "$tmp/bare2.jsonl" --new-eids --strict
+fail "unknown queue \"nope\"" export "$bus" nope "$tmp/nope.jsonl"
+fail "malformed eid or time \"yesterday\"" export "$bus" orders "$tmp/x.jsonl" --from yesterday
+fail "cannot open /nonexistent/dir/x.jsonl" export "$bus" orders /nonexistent/dir/x.jsonl
+
+# verify / repair: local buses only.
+if [[ $bus == nats://* ]]; then
+  fail "verify works on a local bus only" verify "$bus"
+  fail "repair works on a local bus only" repair "$bus"
+else
+  ok verify "$bus"
+  [[ $out == *"orders: ok (1 segment, 5 records)"* ]] || { echo "FAIL: verify: $out"; failures=$((failures + 1)); }
+  seg="$bus/queues/copied/00000000000000000000.seg"
+  size=$(stat -c %s "$seg")
+  printf 'XXXXXXXXXXXXXXXX' | dd of="$seg" bs=1 seek=$((size / 2)) conv=notrunc status=none
+  out=$("$bin" verify "$bus" copied 2>&1)
+  same 3 "$?" "verify exits 3 on damage"
+  [[ $out == *"copied: DAMAGED (1 segment, 4 records, 1 event lost)"*"damaged $seg offset"*"rstreams repair"* ]] || { echo "FAIL: verify damage: $out"; failures=$((failures + 1)); }
+  fail "appends to this queue are refused until it is repaired" put "$bus" copied '{}'
+  ok repair "$bus" copied
+  [[ $out == *"copied: repaired (1 segment, 4 records, 1 event lost)"*"bytes kept in $seg.damaged-"* ]] || { echo "FAIL: repair: $out"; failures=$((failures + 1)); }
+  ok --json verify "$bus"
+  same "True 0" "$(json 'all(q["ok"] for q in d), sum(q["events_lost"] for q in d)')" "verify after repair"
+  ok put "$bus" copied '{"after":"repair"}'
+  fail "unknown queue \"nope\"" verify "$bus" nope
+fi
+rm -rf "$tmp"
 
 if ((failures > 0)); then
   echo "$failures failure(s)"

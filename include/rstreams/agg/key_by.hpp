@@ -16,6 +16,16 @@
 namespace rstreams {
 
 template <source S, class F>
+class key_by_source;
+
+namespace detail {
+template <class T>
+inline constexpr bool is_key_by_source_v = false;
+template <class S, class F>
+inline constexpr bool is_key_by_source_v<key_by_source<S, F>> = true;
+}  // namespace detail
+
+template <source S, class F>
 class key_by_source : public stage_source<key_by_source<S, F>, S> {
   using base = stage_source<key_by_source<S, F>, S>;
 
@@ -32,6 +42,23 @@ class key_by_source : public stage_source<key_by_source<S, F>, S> {
     const flow r = rstreams::push(this->up_, n, [&](auto&& x) {
       key_type k = detail::invoke_stage(name, base::position, i++, f_, std::as_const(x));
       return g(value_type{std::move(k), value_t<S>(std::forward<decltype(x)>(x))});
+    });
+    index_ = i;
+    return r;
+  }
+
+  /// For the keyed operators that follow: pushes up to `n` upstream elements as `h(key, x)`,
+  /// the key as the key function returns it (a reference when it returns one) and the element
+  /// as upstream gave it, without building a `keyed` pair: no copy of either per element.
+  template <class H>
+  flow push_keys(std::size_t n, H&& h) {
+    std::size_t i = index_;
+    const flow r = rstreams::push(this->up_, n, [&](auto&& x) {
+      decltype(auto) k = detail::invoke_stage(name, base::position, i++, f_, std::as_const(x));
+      if constexpr (std::is_same_v<std::remove_cvref_t<decltype(x)>, value_t<S>>)
+        return h(std::as_const(k), std::forward<decltype(x)>(x));
+      else
+        return h(std::as_const(k), value_t<S>(std::forward<decltype(x)>(x)));
     });
     index_ = i;
     return r;
@@ -75,6 +102,9 @@ struct key_by_fn {
 /// Forms: `key_by(src, f)` · `src | key_by(f)`
 /// Requires: `f(const T&)` returns a key with `std::hash` and `==`.
 /// Demand: one upstream element per element; buffers nothing. Example: examples/40-counts-per-minute.cpp
+/// Cost: `fold_by_key` and `reduce_by_key` right after `key_by` take keys and elements from
+/// upstream as they are, without building pairs: a key function returning a reference (such as
+/// `std::identity{}` or `-> const std::string&`) then copies a key only the first time it is seen.
 inline constexpr key_by_fn key_by{};
 
 }  // namespace rstreams

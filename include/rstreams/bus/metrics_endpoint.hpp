@@ -79,4 +79,13 @@ requires backend<B> std::unique_ptr<metrics_endpoint> serve_metrics(B& bus,
   return std::make_unique<metrics_endpoint>([&bus] { return to_prometheus(stats(bus)); }, host, port);
 }
 
+/// The same, followed by the pipeline and bot metrics of `reg` (which must outlive it too).
+template <reports_stats B>
+requires backend<B> std::unique_ptr<metrics_endpoint> serve_metrics(B& bus, const metrics_registry& reg,
+                                                                    const std::string& host = "127.0.0.1",
+                                                                    int port = 9464) {
+  return std::make_unique<metrics_endpoint>([&bus, &reg] { return to_prometheus(stats(bus), reg); }, host,
+                                            port);
+}
+
 }  // namespace rstreams::bus

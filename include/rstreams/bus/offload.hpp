@@ -16,6 +16,7 @@
 #include <rstreams/core/context.hpp>
 #include <rstreams/core/describe.hpp>
 #include <rstreams/core/error.hpp>
+#include <rstreams/core/metrics.hpp>
 #include <rstreams/core/run.hpp>
 
 #include <nlohmann/json.hpp>
@@ -55,6 +56,10 @@ struct offload_options {
   /// costly function, not on a busy machine (benchmarks/bus_enrich_bench.cpp measures both).
   /// Either way the function is called on the calling thread, in order.
   bool read_ahead = false;
+  /// Counts this bot's events in/out, errors, dead letters and commits in `metrics->bot(bot)`,
+  /// as they happen (once per ~1000 events or commit, not per event), for to_prometheus
+  /// (core/metrics_text.hpp: rstreams_bot_live_*). Null (the default): nothing is counted.
+  rstreams::metrics_registry* metrics = nullptr;
 };
 #pragma GCC diagnostic pop
 
@@ -109,8 +114,14 @@ struct offload_fn {
       auto src = read_as<record>(bus, o.bot, o.in, o.read);
       detail::bot_engine<B, F, false> engine(
           bus,
-          detail::engine_settings{
-              o.bot, o.in, {}, o.batch, detail::failure_policy(o), o.dead_letter_queue, w},
+          detail::engine_settings{o.bot,
+                                  o.in,
+                                  {},
+                                  o.batch,
+                                  detail::failure_policy(o),
+                                  o.dead_letter_queue,
+                                  w,
+                                  o.metrics != nullptr ? &o.metrics->bot(o.bot) : nullptr},
           f, src.started_from());
       return detail::drive_bot(src, engine, o.read_ahead, o.read.follow, ctx);
     }

@@ -4,6 +4,8 @@
 // counters, times as `_timestamp_seconds`).
 
 #include <rstreams/bus/stats.hpp>
+#include <rstreams/core/detail/prometheus_text.hpp>
+#include <rstreams/core/metrics_text.hpp>
 
 #include <cstdint>
 #include <cstdio>
@@ -15,67 +17,11 @@ namespace rstreams::bus {
 
 namespace detail {
 
-inline void prom_escape(std::string& out, std::string_view v) {
-  for (const char c : v) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '"') {
-      out += "\\\"";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out += c;
-    }
-  }
-}
+using rstreams::detail::prom_escape;
+using rstreams::detail::prom_family;
+using rstreams::detail::prom_number;
 
-inline void prom_number(std::string& out, double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  out += buf;
-}
-
-// One metric family: its HELP and TYPE lines, then samples added with `sample`.
-class prom_family {
- public:
-  prom_family(std::string& out, std::string_view name, std::string_view type, std::string_view help)
-      : out_(out), name_(name) {
-    out_ += "# HELP ";
-    out_ += name;
-    out_ += ' ';
-    out_ += help;
-    out_ += "\n# TYPE ";
-    out_ += name;
-    out_ += ' ';
-    out_ += type;
-    out_ += '\n';
-  }
-  void sample(std::initializer_list<std::pair<std::string_view, std::string_view>> labels, double v) {
-    out_ += name_;
-    if (labels.size() > 0) {
-      out_ += '{';
-      bool first = true;
-      for (const auto& [k, val] : labels) {
-        if (!first) out_ += ',';
-        first = false;
-        out_ += k;
-        out_ += "=\"";
-        prom_escape(out_, val);
-        out_ += '"';
-      }
-      out_ += '}';
-    }
-    out_ += ' ';
-    prom_number(out_, v);
-    out_ += '\n';
-  }
-
- private:
-  std::string& out_;
-  std::string_view name_;
-};
-
-inline double seconds(std::int64_t ms) {
+inline double ms_to_seconds(std::int64_t ms) {
   return static_cast<double>(ms) / 1000.0;
 }
 
@@ -92,8 +38,8 @@ inline double seconds(std::int64_t ms) {
 /// rstreams_bot_last_run_start_timestamp_seconds, rstreams_bot_last_run_end_timestamp_seconds,
 /// rstreams_bot_last_run_success (1 ok, 0 failed; absent before the first run).
 inline std::string to_prometheus(const bus_stats& s) {
+  using detail::ms_to_seconds;
   using detail::prom_family;
-  using detail::seconds;
   std::string out;
   {
     prom_family f(out, "rstreams_queue_events", "gauge", "Events stored in the queue.");
@@ -107,7 +53,7 @@ inline std::string to_prometheus(const bus_stats& s) {
     prom_family f(out, "rstreams_queue_last_write_timestamp_seconds", "gauge",
                   "Time of the queue's last event (its eid), seconds since the epoch.");
     for (const auto& q : s.queues)
-      if (!q.last_eid.empty()) f.sample({{"queue", q.name}}, seconds(q.last_write_ms));
+      if (!q.last_eid.empty()) f.sample({{"queue", q.name}}, ms_to_seconds(q.last_write_ms));
   }
   {
     prom_family f(out, "rstreams_queue_write_rate_events_per_second", "gauge",
@@ -122,10 +68,10 @@ inline std::string to_prometheus(const bus_stats& s) {
   per_input("rstreams_bot_read_lag_events", "Events in the queue after the bot's checkpoint.",
             [](const bot_lag& l) { return static_cast<double>(l.lag_events); });
   per_input("rstreams_bot_read_lag_seconds", "The queue's last eid time minus the checkpoint's eid time.",
-            [](const bot_lag& l) { return seconds(l.lag_ms); });
+            [](const bot_lag& l) { return ms_to_seconds(l.lag_ms); });
   per_input("rstreams_bot_source_lag_seconds",
             "Now minus the source timestamp of the last event the bot processed.",
-            [](const bot_lag& l) { return seconds(l.source_lag_ms); });
+            [](const bot_lag& l) { return ms_to_seconds(l.source_lag_ms); });
   per_input("rstreams_bot_checkpoint_position", "The bot's checkpoint as a position in the queue's log.",
             [](const bot_lag& l) { return static_cast<double>(l.checkpoint_position); });
   const auto per_bot = [&](std::string_view name, std::string_view type, std::string_view help, auto value) {
@@ -155,12 +101,18 @@ inline std::string to_prometheus(const bus_stats& s) {
       if (!b.state.last_outcome.empty()) f.sample({{"bot", b.id}}, value(b.state));
   };
   per_run("rstreams_bot_last_run_start_timestamp_seconds", "Start of the bot's last run.",
-          [](const bot_state& st) { return seconds(st.last_run_start); });
+          [](const bot_state& st) { return ms_to_seconds(st.last_run_start); });
   per_run("rstreams_bot_last_run_end_timestamp_seconds", "End of the bot's last run.",
-          [](const bot_state& st) { return seconds(st.last_run_end); });
+          [](const bot_state& st) { return ms_to_seconds(st.last_run_end); });
   per_run("rstreams_bot_last_run_success", "1 when the bot's last run succeeded, 0 when it failed.",
           [](const bot_state& st) { return st.last_outcome == "ok" ? 1.0 : 0.0; });
   return out;
+}
+
+/// The bus's figures followed by this process's pipeline and bot metrics (`reg`, see
+/// core/metrics_text.hpp), as one exposition.
+inline std::string to_prometheus(const bus_stats& s, const metrics_registry& reg) {
+  return to_prometheus(s) + rstreams::to_prometheus(reg);
 }
 
 }  // namespace rstreams::bus

@@ -7,7 +7,8 @@
 
 namespace rstreams {
 
-class run_scope;  // core/scheduler.hpp
+class run_scope;       // core/scheduler.hpp
+struct stage_metrics;  // core/stage_metrics.hpp
 
 /// Handed to every stage by `run` before the first pull (through `start`).
 /// Stages that block (a channel wait, a followed file, a timer) must honour `stop`
@@ -18,6 +19,9 @@ struct run_context {
   /// Where stages spawn concurrent work (set by `run`; null when a stage is used outside a run,
   /// in which case it opens a scope of its own).
   run_scope* scope = nullptr;
+  /// The counters of the stage being started, when it is metered (core/metered.hpp sets it for
+  /// the stage it wraps and clears it for that stage's upstream); null otherwise.
+  stage_metrics* metrics = nullptr;
 
   [[nodiscard]] bool stop_requested() const noexcept { return stop.stop_requested(); }
 };

@@ -12,6 +12,7 @@
 
 #include <rstreams/core/context.hpp>
 #include <rstreams/core/error.hpp>
+#include <rstreams/core/stage_metrics.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -141,6 +142,7 @@ class policy_runner {
   void start(const run_context& ctx) {
     clock_ = ctx.clock;
     stop_ = ctx.stop;
+    metrics_ = ctx.metrics;
   }
 
   /// Calls to a dead-letter sink hold `*m` (for stages that run the policy on several threads).
@@ -196,6 +198,7 @@ class policy_runner {
         if (attempt >= r.attempts || stop_.stop_requested())
           return out(std::current_exception(), static_cast<std::size_t>(attempt));
       }
+      if (metrics_ != nullptr) metrics_->retries.fetch_add(1, std::memory_order_relaxed);
       auto wait = delay;
       if (r.jitter > 0.0)
         wait -= std::chrono::duration_cast<std::chrono::nanoseconds>(wait * (r.jitter * unit_random()));
@@ -209,6 +212,9 @@ class policy_runner {
   std::optional<R> give_up(Q& q, std::string_view stage, std::size_t position, std::size_t index, T& x,
                            std::exception_ptr e, std::size_t attempts_made) {
     using Pol = std::remove_cvref_t<Q>;
+    // A failure that leaves run is counted where it leaves the stage (core/metered.hpp).
+    if (metrics_ != nullptr && !std::is_same_v<Pol, on_error::fail>)
+      metrics_->errors.fetch_add(1, std::memory_order_relaxed);
     if constexpr (std::is_same_v<Pol, on_error::skip>) {
       if (q.counter != nullptr) q.counter->fetch_add(1, std::memory_order_relaxed);
       return std::nullopt;
@@ -221,6 +227,7 @@ class policy_runner {
       } catch (...) {
         reason = describe_current_exception();
       }
+      if (metrics_ != nullptr) metrics_->dead_lettered.fetch_add(1, std::memory_order_relaxed);
       using V = std::remove_cvref_t<T>;
       dead_letter_record<V> record{V(x),          std::string(stage), position,         index,
                                    attempts_made, std::move(e),       std::move(reason)};
@@ -248,6 +255,7 @@ class policy_runner {
   P policy_;
   rstreams::clock* clock_ = &steady_clock_source();
   std::stop_token stop_;
+  stage_metrics* metrics_ = nullptr;  // set when the stage is metered
   // Type-erased so that this header, which every stage includes, needs no <mutex>.
   struct lock_fns {
     void* mutex = nullptr;

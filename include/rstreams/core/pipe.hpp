@@ -81,6 +81,12 @@ class composed_stage : public pipe_closure<composed_stage<C1, C2>> {
     return rstreams::describe(first_) + " | " + rstreams::describe(second_);
   }
 
+  /// The two halves, for whoever rebuilds the chain stage by stage (core/metered.hpp).
+  [[nodiscard]] const C1& first() const& noexcept { return first_; }
+  [[nodiscard]] const C2& second() const& noexcept { return second_; }
+  C1 first() && { return std::move(first_); }
+  C2 second() && { return std::move(second_); }
+
  private:
   C1 first_;
   C2 second_;
@@ -154,6 +160,8 @@ class pipeline {
 
   S& source() noexcept { return source_; }
   K& sink() noexcept { return sink_; }
+  const S& source() const noexcept { return source_; }
+  const K& sink() const noexcept { return sink_; }
 
   template <class X>
   friend auto operator|(pipeline, X&&) {

@@ -4,6 +4,7 @@
 #include <rstreams/core/detail/bound_stage.hpp>
 #include <rstreams/core/run.hpp>
 #include <rstreams/core/scheduler.hpp>
+#include <rstreams/core/stage_metrics.hpp>
 #include <rstreams/core/stage_source.hpp>
 #include <rstreams/exec/detail/checked_limit.hpp>
 #include <rstreams/exec/spsc_channel.hpp>
@@ -11,6 +12,7 @@
 #include <algorithm>
 #include <concepts>
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <memory>
 #include <stop_token>
@@ -47,6 +49,8 @@ class async_source : public stage_source<async_source<S>, S> {
     const run_context inner = detail::with_scope(ctx, own_scope_);
     base::start(inner);
     channel_ = std::make_shared<spsc_channel<value_type>>(capacity_);
+    metrics_ = ctx.metrics;
+    if (metrics_ != nullptr) metrics_->channel_capacity.store(static_cast<std::int64_t>(capacity_));
     const std::size_t step = std::max<std::size_t>(1, capacity_ / 4);
     // A segment that itself reads a channel drains after a stop: it quits only when its
     // upstream ends or the run is over.
@@ -72,6 +76,9 @@ class async_source : public stage_source<async_source<S>, S> {
           return flow::done;
         }
       }
+      // Metered: the depth as this consumer found it, once per batch.
+      if (metrics_ != nullptr)
+        metrics_->channel_depth.store(static_cast<std::int64_t>(avail), std::memory_order_relaxed);
       bool go = true;
       n -= ch.consume(std::min(n, avail), [&](value_type&& x) {
         go = g(std::move(x));
@@ -107,6 +114,7 @@ class async_source : public stage_source<async_source<S>, S> {
   std::size_t capacity_;
   std::shared_ptr<spsc_channel<value_type>> channel_;
   std::unique_ptr<run_scope> own_scope_;
+  stage_metrics* metrics_ = nullptr;
   bool ended_ = false;
 };
 

@@ -46,6 +46,9 @@ class concat_source : public source_interface<concat_source<S...>> {
     return flow::done;
   }
 
+  /// The inputs, for describe_dot.
+  [[nodiscard]] const auto& upstreams() const noexcept { return sources_; }
+
   [[nodiscard]] std::string describe() const {
     std::string out = "concat(";
     bool leading = true;

@@ -74,6 +74,9 @@ class merge_source : public source_interface<merge_source<S...>> {
     return flow::more;
   }
 
+  /// The inputs, for describe_dot.
+  [[nodiscard]] const auto& upstreams() const noexcept { return sources_; }
+
   [[nodiscard]] std::string describe() const {
     std::string out = "merge(";
     bool leading = true;

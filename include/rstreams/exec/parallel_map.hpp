@@ -6,6 +6,7 @@
 #include <rstreams/core/on_error.hpp>
 #include <rstreams/core/run.hpp>
 #include <rstreams/core/scheduler.hpp>
+#include <rstreams/core/stage_metrics.hpp>
 #include <rstreams/core/stage_source.hpp>
 #include <rstreams/exec/detail/checked_limit.hpp>
 #include <rstreams/exec/detail/parallel_core.hpp>
@@ -89,6 +90,11 @@ class parallel_map_source : public stage_source<parallel_map_source<S, F, P, Ord
     base::start(inner);
     cancel_ = inner.scope->cancel_token();
     core_ = std::make_shared<core_type>(shape_, std::move(f_), std::move(policy_));
+    metrics_ = ctx.metrics;
+    if (metrics_ != nullptr) {
+      metrics_->in_flight_limit.store(static_cast<std::int64_t>(shape_.window));
+      metrics_->in_flight.store(0);
+    }
     // Taking from upstream stops on a stop request, unless the upstream drains itself after one
     // (an async boundary): then it ends on its own. Computing what was taken stops only when
     // the run is over.
@@ -173,6 +179,12 @@ class parallel_map_source : public stage_source<parallel_map_source<S, F, P, Ord
   }
 
   void settle(core_type& c) {
+    // Metered: taken from upstream and not handed on, once per credit batch.
+    if (metrics_ != nullptr) {
+      const std::size_t taken = c.tail.load(std::memory_order_relaxed);
+      metrics_->in_flight.store(static_cast<std::int64_t>(taken > handed_ ? taken - handed_ : 0),
+                                std::memory_order_relaxed);
+    }
     if (credited_ == handed_) return;
     credited_ = handed_;
     c.give_credit(handed_);
@@ -249,6 +261,7 @@ class parallel_map_source : public stage_source<parallel_map_source<S, F, P, Ord
   F f_;
   P policy_;
   std::shared_ptr<core_type> core_;
+  stage_metrics* metrics_ = nullptr;
   std::stop_token cancel_;
   std::size_t handed_ = 0;                       // results taken from the ring
   std::size_t credited_ = 0;                     // ... and reported to the workers as credit

@@ -190,6 +190,9 @@ class tee_sink : public sink_closure<tee_sink<K...>> {
     return detail::tee_consumer<T, K...>(capacity_, std::move(sinks_), position);
   }
 
+  /// The branches, for describe_dot.
+  [[nodiscard]] const std::tuple<K...>& branches() const noexcept { return sinks_; }
+
  private:
   std::size_t capacity_;
   std::tuple<K...> sinks_;

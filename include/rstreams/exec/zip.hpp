@@ -40,6 +40,9 @@ class zip_source : public source_interface<zip_source<S...>> {
     return std::apply([](auto&... p) { return value_type(std::move(*p)...); }, parts);
   }
 
+  /// The inputs, for describe_dot.
+  [[nodiscard]] const auto& upstreams() const noexcept { return sources_; }
+
   [[nodiscard]] std::string describe() const {
     std::string out = "zip(";
     bool leading = true;

@@ -18,6 +18,9 @@ class take_source : public stage_source<take_source<S>, S> {
 
  public:
   static constexpr std::string_view name = "take";
+  /// Every element it receives it hands on (it stops upstream after the last): metered
+  /// pipelines count it once (core/metered.hpp).
+  static constexpr bool one_to_one = true;
   using value_type = value_t<S>;
 
   take_source(S up, std::size_t count) : base(std::move(up)), left_(count) {}

@@ -21,6 +21,8 @@ class transform_source : public stage_source<transform_source<S, F>, S> {
 
  public:
   static constexpr std::string_view name = "transform";
+  /// One element out per element in (metered pipelines count it once, core/metered.hpp).
+  static constexpr bool one_to_one = true;
   using value_type = std::remove_cvref_t<std::invoke_result_t<F&, value_t<S>>>;
 
   transform_source(S up, F f) : base(std::move(up)), f_(std::move(f)) {}

@@ -4,6 +4,7 @@
 
 #include <rstreams/agg/counters.hpp>
 #include <rstreams/agg/detail/key_table.hpp>
+#include <rstreams/agg/key_by.hpp>
 #include <rstreams/agg/key_limit.hpp>
 #include <rstreams/agg/keyed.hpp>
 #include <rstreams/core/error.hpp>
@@ -51,10 +52,7 @@ class keyed_fold_source : public stage_source<D, S> {
     std::size_t budget = n;
     if (!out_.drain(budget, g)) return flow::more;
     while (budget != 0 && !finished_) {
-      const flow r = rstreams::push(this->up_, n, [&](auto&& x) {
-        step(std::forward<decltype(x)>(x));
-        return true;
-      });
+      const flow r = pull(n);
       if (r == flow::done) {
         finished_ = true;
         table_.for_each([&](auto, const key_type& k, state& s) { emit(k, s); });
@@ -66,12 +64,29 @@ class keyed_fold_source : public stage_source<D, S> {
   }
 
  private:
+  // Straight after key_by, the keys and elements come from key_by's upstream as they are:
+  // a key already in the table is looked up, not copied, and the element is not copied at all.
+  flow pull(std::size_t n) {
+    if constexpr (is_key_by_source_v<S>) {
+      return this->up_.push_keys(n, [&](const key_type& k, auto&& x) {
+        step(k, std::forward<decltype(x)>(x));
+        return true;
+      });
+    } else {
+      return rstreams::push(this->up_, n, [&](auto&& x) {
+        const key_type& k = traits::key(x);
+        step(k, traits::value(std::forward<decltype(x)>(x)));
+        return true;
+      });
+    }
+  }
+
   template <class X>
-  void step(X&& x) {
+  void step(const key_type& key, X&& x) {
     const std::size_t i = index_++;
     if (counters_) ++counters_->elements;
     table_.touch(
-        traits::key(x), [&] { return init_; },
+        key, [&] { return init_; },
         [&](const key_type& k, state& s) {
           if (counters_) ++counters_->evicted;
           if (limit_.policy == on_evict::emit) {
@@ -84,12 +99,12 @@ class keyed_fold_source : public stage_source<D, S> {
     state& s = table_.last_value();
     if constexpr (Reduce) {
       if (!s) {
-        s.emplace(traits::value(std::forward<X>(x)));
+        s.emplace(std::forward<X>(x));
         return;
       }
-      apply_step(D::name, base::position, i, f_, *s, traits::value(std::as_const(x)));
+      apply_step(D::name, base::position, i, f_, *s, std::as_const(x));
     } else {
-      apply_step(D::name, base::position, i, f_, s, traits::value(std::as_const(x)));
+      apply_step(D::name, base::position, i, f_, s, std::as_const(x));
     }
   }
 

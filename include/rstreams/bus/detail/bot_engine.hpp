@@ -20,6 +20,7 @@
 #include <rstreams/bus/record.hpp>
 #include <rstreams/core/context.hpp>
 #include <rstreams/core/error.hpp>
+#include <rstreams/core/stage_metrics.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -56,6 +57,8 @@ struct engine_settings {
   bus::on_failure on_failure = bus::on_failure::fail;
   std::string dead_letter_queue;
   queue_write_options write;
+  /// The bot's live counters (enrich_options::metrics), or null.
+  stage_metrics* metrics = nullptr;
 };
 
 template <backend B, class F, bool Enrich>
@@ -144,6 +147,7 @@ class bot_engine {
       if (!batch_.empty()) run_batch(now);
     flush(now);
     committer_.commit(now);
+    publish();
     stats_.commits = committer_.commits();
     stats_.checkpoint = committer_.committed();
     if constexpr (Enrich) stats_.out = out_->written();
@@ -343,6 +347,10 @@ class bot_engine {
 
   // A dead letter of the one input `from` (r, its record), its eid in the correlation.
   void dead_letter(record& r, const lineage& from, const std::string& cause, clock::time_point now) {
+    if (auto* m = s_.metrics) {
+      m->errors.fetch_add(1, std::memory_order_relaxed);
+      m->dead_lettered.fetch_add(1, std::memory_order_relaxed);
+    }
     nlohmann::json body{{"bot", s_.bot}, {"queue", s_.in}, {"eid", r.eid}, {"error", cause}};
     auto parsed = nlohmann::json::parse(r.payload, nullptr, false);
     body["payload"] = parsed.is_discarded() ? nlohmann::json(r.payload) : std::move(parsed);
@@ -383,13 +391,30 @@ class bot_engine {
       committer_.offer(std::move(*w), now);
     else if (committer_.due(now))
       committer_.commit(now);
+    publish();
+  }
+
+  // The live counters catch up with what this run did (here, not per event: progress runs once
+  // per ~1000 events or per commit).
+  void publish() {
+    auto* m = s_.metrics;
+    if (m == nullptr) return;
+    const auto catch_up = [](std::atomic<std::uint64_t>& to, std::uint64_t now, std::uint64_t& told) {
+      if (now > told) to.fetch_add(now - told, std::memory_order_relaxed);
+      told = now;
+    };
+    catch_up(m->own_in, stats_.in, told_in_);
+    if constexpr (Enrich) catch_up(m->own_out, out_->written(), told_out_);
+    catch_up(m->commits, committer_.commits(), told_commits_);
   }
 
   // Before failing: make durable what is complete and commit it, so that the next run starts
   // exactly at the failing event.
   void salvage(clock::time_point now) {
+    if (s_.metrics != nullptr) s_.metrics->errors.fetch_add(1, std::memory_order_relaxed);
     flush(now);
     committer_.commit(now);
+    publish();
   }
 
   engine_settings s_;
@@ -406,6 +431,7 @@ class bot_engine {
   std::vector<T>* spent_ = nullptr;
   bot_stats stats_;
   std::uint64_t element_ = 0;
+  std::uint64_t told_in_ = 0, told_out_ = 0, told_commits_ = 0;  // published to s_.metrics
   clock::time_point now_{};
   std::int64_t wall_ms_ = 0;
   clock::time_point wall_at_{};

@@ -16,9 +16,11 @@ namespace rstreams::bus::detail {
 
 class gz_file {
  public:
-  gz_file(const std::string& path, const char* mode, std::string what) : path_(path), what_(std::move(what)) {
+  // (`file`, not `path`: Graphviz's C headers declare a global `path`, and -Wshadow would say so
+  // where both are included, as the rstreams tool does.)
+  gz_file(const std::string& file, const char* mode, std::string what) : path_(file), what_(std::move(what)) {
     errno = 0;
-    f_ = gzopen(path.c_str(), mode);
+    f_ = gzopen(file.c_str(), mode);
     if (f_ == nullptr)
       throw error("rstreams: " + what_ + ": cannot open " + path_ + ": " +
                   (errno != 0 ? std::strerror(errno) : "zlib could not allocate its state"));
