@@ -162,25 +162,29 @@ void decode_json_fields(std::string_view text, json_field_ref<V>... fields) {
     simdjson::ondemand::object obj;
     if (const auto e = doc.get_object().get(obj))
       fail(std::string("the text is not one JSON object (simdjson: ") + simdjson::error_message(e) + ")");
-    bool seen[sizeof...(V) + 1] = {};
+    constexpr std::size_t n = sizeof...(V);
+    const std::string_view keys[n + 1] = {fields.key..., {}};
+    bool seen[n + 1] = {};
+    std::size_t next = 0;  // members usually come in the order the fields are given: try that one first
     for (auto member : obj) {
       simdjson::ondemand::field f;
       if (const auto e = std::move(member).get(f)) fail(simdjson::error_message(e));
       std::string_view key;
       if (const auto e = f.unescaped_key().get(key)) fail(simdjson::error_message(e));
+      std::size_t hit = n;
+      for (std::size_t t = 0, k = next; t < n; ++t, k = k + 1 == n ? 0 : k + 1) {
+        if (keys[k] == key) {
+          hit = k;
+          break;
+        }
+      }
+      if (hit == n) continue;  // not asked for: skipped
+      seen[hit] = true;
+      next = hit + 1 == n ? 0 : hit + 1;
       simdjson::ondemand::value& v = f.value();
       simdjson::error_code err = simdjson::SUCCESS;
       std::size_t i = 0;
-      const auto one = [&](auto& field) {
-        if (field.key == key) {
-          seen[i] = true;
-          err = detail::simdjson_assign(v, *field.target);
-          return true;
-        }
-        ++i;
-        return false;
-      };
-      (void)(one(fields) || ...);
+      (void)((i++ == hit ? (err = detail::simdjson_assign(v, *fields.target), true) : false) || ...);
       if (err) fail("member \"" + std::string(key) + "\": " + simdjson::error_message(err));
     }
     if (detail::simdjson_offset(doc, base) != json_decode_error::unknown) fail("text after the JSON object");
