@@ -77,7 +77,7 @@ inline constexpr auto json_escape_table = [] {
 inline void append_json_string(std::string& out, std::string_view s) {
   const char* p = s.data();
   const char* const end = p + s.size();
-  const char* run = p;
+  const char* from = p;
   while (p != end && !detail::json_escape_table.escape[static_cast<unsigned char>(*p)]) ++p;
   if (p == end) {  // nothing to escape: one append
     const auto at = out.size();
@@ -90,7 +90,7 @@ inline void append_json_string(std::string& out, std::string_view s) {
   }
   out.push_back('"');
   for (;;) {
-    out.append(run, static_cast<std::size_t>(p - run));
+    out.append(from, static_cast<std::size_t>(p - from));
     if (p == end) break;
     const auto c = static_cast<unsigned char>(*p++);
     switch (c) {
@@ -115,7 +115,7 @@ inline void append_json_string(std::string& out, std::string_view s) {
         out.append(esc, 6);
       }
     }
-    run = p;
+    from = p;
     while (p != end && !detail::json_escape_table.escape[static_cast<unsigned char>(*p)]) ++p;
   }
   out.push_back('"');
