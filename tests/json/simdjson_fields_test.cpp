@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -97,6 +98,12 @@ TEST_CASE("decode_with_simdjson: a document for code the field helper does not c
     return total;
   });
   REQUIRE(sum == 6);
+  // Not re-entrant: a nested call says so, and the thread's parser works again afterwards.
+  REQUIRE_THROWS_AS(
+      rstreams::decode_with_simdjson(
+          "{}", [](simdjson::ondemand::document&) { return rstreams::detail::decode_json<order>("{}"); }),
+      std::logic_error);
+  REQUIRE(rstreams::detail::decode_json<order>(R"({"id":2,"customer":"y","total":3})").id == 2);
 }
 
 #endif

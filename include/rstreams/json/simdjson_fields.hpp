@@ -13,9 +13,11 @@
 // `decode_json_fields` reads one JSON object, assigns the members it names (bool, integers with
 // a range check, floating point, std::string, std::optional of those with null = empty), skips
 // the others, and throws json_decode_error with the byte offset on malformed JSON, a member of
-// the wrong type or out of range, a required member that is missing, or text after the object.
-// For anything else (nested objects, arrays), `decode_with_simdjson` hands a simdjson
-// ondemand::document to your function. Both reuse one parser and one padded buffer per thread.
+// the wrong type or out of range, a required member that is missing, or text after the object
+// (which simdjson reports as "not one JSON object"). For anything else (nested objects, arrays),
+// `decode_with_simdjson` hands a simdjson ondemand::document to your function. Both reuse one
+// parser and one padded buffer per thread, so neither may be called again from inside `f` (that
+// call throws std::logic_error).
 
 #include <rstreams/json/json_codec.hpp>
 
@@ -27,6 +29,7 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -60,6 +63,7 @@ struct simdjson_scratch {
   simdjson::ondemand::parser parser;
   std::unique_ptr<char[]> padded;  // the text and simdjson's padding after it
   std::size_t capacity = 0;
+  bool busy = false;  // a document of this thread is being read
 
   const char* copy(std::string_view text) {
     if (text.size() + simdjson::SIMDJSON_PADDING > capacity) {
@@ -139,10 +143,20 @@ simdjson::error_code simdjson_assign(simdjson::ondemand::value& v, V& out) {
 
 /// Calls `f(simdjson::ondemand::document&)` on `text` (copied into a padded per-thread buffer,
 /// parsed by a per-thread parser) and returns what it returns. Throws json_decode_error when
-/// simdjson rejects the text before `f` runs; what `f` throws propagates.
+/// simdjson rejects the text before `f` runs; what `f` throws propagates. Not re-entrant: when `f`
+/// calls decode_with_simdjson or decode_json_fields, that call throws std::logic_error.
 template <class F>
 decltype(auto) decode_with_simdjson(std::string_view text, F&& f) {
   auto& s = detail::simdjson_local();
+  if (s.busy)
+    throw std::logic_error(
+        "rstreams::decode_with_simdjson: called again from inside its own function on the same thread "
+        "(the thread's parser is in use); decode nested values with the simdjson value you were given");
+  s.busy = true;
+  struct release {
+    bool& flag;
+    ~release() { flag = false; }
+  } guard{s.busy};
   const char* const padded = s.copy(text);
   simdjson::ondemand::document doc;
   if (const auto e = s.parser.iterate(padded, text.size(), s.capacity).get(doc))
