@@ -14,4 +14,6 @@ find_package(PkgConfig QUIET)
 if(PKG_CONFIG_FOUND)
   pkg_check_modules(NATS QUIET IMPORTED_TARGET libnats>=3.3)
   pkg_check_modules(GVC QUIET IMPORTED_TARGET libgvc)
+  # Debian builds cpp-httplib as a library (libcpp-httplib-dev): its pkg-config file links it.
+  pkg_check_modules(HTTPLIB QUIET IMPORTED_TARGET cpp-httplib)
 endif()

@@ -30,6 +30,7 @@ rstreams_dependency(sqlite3       TARGET SQLite::SQLite3              INCLUDE "^
 rstreams_dependency(libpq         TARGET PostgreSQL::PostgreSQL       INCLUDE "^libpq-fe[.]h$" DEBIAN libpq-dev            PKGCONFIG libpq)
 rstreams_dependency(libnats       TARGET PkgConfig::NATS              INCLUDE "^nats/"        DEBIAN libnats-dev          PKGCONFIG libnats)
 rstreams_dependency(graphviz      TARGET PkgConfig::GVC               INCLUDE "^graphviz/"    DEBIAN libgraphviz-dev      PKGCONFIG libgvc)
+rstreams_dependency(httplib       TARGET PkgConfig::HTTPLIB           INCLUDE "^httplib[.]h$"  DEBIAN libcpp-httplib-dev   PKGCONFIG cpp-httplib)
 
 # rstreams_part(NAME [PARTS part...] DEPENDS dependency... SUMMARY text): the part links the
 # core, the parts it builds on and its dependencies. Listed so that a part comes after the
@@ -53,6 +54,7 @@ rstreams_part(sqlite   DEPENDS sqlite3               SUMMARY "SQLite connector")
 rstreams_part(postgres DEPENDS libpq                 SUMMARY "PostgreSQL connector")
 rstreams_part(nats     PARTS bus DEPENDS libnats     SUMMARY "NATS JetStream bus backend")
 rstreams_part(graphviz PARTS bus DEPENDS graphviz    SUMMARY "topology as SVG in-process (Graphviz)")
+rstreams_part(dashboard PARTS bus DEPENDS httplib    SUMMARY "the live dashboard server and the /metrics endpoint")
 
 # rstreams_part_all_dependencies(<part> <out>): the part's dependencies with those of the
 # parts it builds on.

@@ -142,6 +142,10 @@ fail "malformed JSON in argument 1" put "$bus" orders '{"id":'
 fail "bad queue name" put "$bus" "no spaces" '{}'
 fail "unknown --format" tail "$bus" orders --format xml
 fail "bus is required" queues
+# serve (the dashboard itself is tested in tests/dashboard and by the browser test)
+fail "malformed --listen \"nonsense:port\"" serve "$bus" --listen nonsense:port
+fail "malformed --listen \"127.0.0.1:99999\"" serve "$bus" --listen 127.0.0.1:99999
+fail "unknown bus" serve /nonexistent/rstreams-bus-dir --listen 127.0.0.1:0
 
 # import / export: RStreams JSON lines (plain or gzip), a summary line on stdout and nothing on
 # stderr when not on a terminal (run() captures both: one line means no progress output).

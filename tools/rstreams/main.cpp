@@ -7,6 +7,7 @@
 #include "commands/metrics.hpp"
 #include "commands/pause.hpp"
 #include "commands/put.hpp"
+#include "commands/serve.hpp"
 #include "commands/status.hpp"
 #include "commands/tail.hpp"
 #include "commands/topology.hpp"
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
   cli::add_metrics(app, c);     // metrics
   cli::add_transfer(app, c);    // import, export
   cli::add_verify(app, c);      // verify, repair
+  cli::add_serve(app, c);       // serve (the dashboard)
 
   try {
     app.parse(argc, argv);

@@ -197,9 +197,9 @@ struct metered_fn {
   auto operator()(metrics_registry& reg, std::string pipeline, C c) const {
     using D = std::remove_cvref_t<C>;
     if constexpr (detail::is_composed_stage_v<D>) {
-      auto first = (*this)(reg, pipeline, std::move(c).first());
-      auto second = (*this)(reg, std::move(pipeline), std::move(c).second());
-      return composed_stage<decltype(first), decltype(second)>(std::move(first), std::move(second));
+      auto head = (*this)(reg, pipeline, std::move(c).first());
+      auto tail = (*this)(reg, std::move(pipeline), std::move(c).second());
+      return composed_stage<decltype(head), decltype(tail)>(std::move(head), std::move(tail));
     } else {
       return detail::metered_stage<D>(std::move(c), &reg, std::move(pipeline));
     }

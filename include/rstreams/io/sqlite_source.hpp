@@ -23,8 +23,8 @@ class sqlite_source_type : public source_interface<sqlite_source_type> {
   static constexpr std::string_view name = "sqlite_source";
   using value_type = sql_row;
 
-  sqlite_source_type(std::string path, std::string query, sql_page_options o)
-      : path_(std::move(path)), query_(std::move(query)), o_(std::move(o)), after_(o_.after) {}
+  sqlite_source_type(std::string database, std::string query, sql_page_options o)
+      : path_(std::move(database)), query_(std::move(query)), o_(std::move(o)), after_(o_.after) {}
 
   template <class F>
   flow push(std::size_t n, F&& f) {

@@ -104,7 +104,7 @@ class file_reader {
  public:
   enum class event { chunk, file_end, end };
 
-  file_reader(std::filesystem::path path, file_read_options o) : path_(std::move(path)), o_(o) {}
+  file_reader(std::filesystem::path file, file_read_options o) : path_(std::move(file)), o_(o) {}
   file_reader(file_reader&& other) noexcept
       : path_(std::move(other.path_)),
         o_(other.o_),
