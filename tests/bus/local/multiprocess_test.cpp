@@ -226,8 +226,8 @@ TEST_CASE("a follower in another process wakes soon after an append", "[bus][loc
   // Issue 4 asks for a wake-up within 10 ms (measured: tens of microseconds). On a shared CI
   // machine a sample can be delayed by the scheduler (seen: 4 of 20 at 10-13 ms at load 6, the
   // other tests running beside it), so the median carries the assertion and up to a quarter of
-  // the samples may be late; a follower that polled instead of being woken would be late in
-  // nearly all of them. Every sample is reported.
+  // the samples may be late; a follower that missed its wake-ups (sleeping out its wait) would
+  // be late in all of them. Every sample is reported.
   CHECK(median < 10.0);
   CHECK(std::count_if(ms.begin(), ms.end(), [](double v) { return v >= 10.0; }) <= appends / 4);
   WARN("follower wake-up latency after append returned: median "
