@@ -91,9 +91,14 @@ TEST_CASE("offload into a sink in follow mode commits on the configured cadence,
   REQUIRE(out.read().substr(0, 20) == "0\n1\n2\n3\n4\n5\n6\n7\n8\n9\n");
   stop.request_stop();
   const auto stats = running.get();
-  REQUIRE(stats.in == 12);
-  REQUIRE(rt::checkpoint_of(other, "tail", "orders") == eids[11]);
-  REQUIRE(out.read() == "0\n1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n");
+  // A stop ends the run at the event in hand: the last two events may or may not have been
+  // read by then. Whatever was processed is committed at the stop, and the file holds it.
+  REQUIRE(stats.in >= 10);
+  REQUIRE(stats.in <= 12);
+  REQUIRE(rt::checkpoint_of(other, "tail", "orders") == eids[stats.in - 1]);
+  std::string rows;
+  for (std::size_t i = 0; i < stats.in; ++i) rows += std::to_string(i) + "\n";
+  REQUIRE(out.read() == rows);
 }
 
 TEST_CASE("offload: run_time holds per event with a slow side effect", "[bus][offload][limits]") {

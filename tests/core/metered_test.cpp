@@ -115,7 +115,8 @@ TEST_CASE("metered: errors, retries and dead letters under the stage's policy", 
                              rs::to_vector());
     CHECK(got == std::vector<int>{0, 1, 2, 4, 5});
     CHECK(dead == std::vector<int>{3});
-    const auto& s = find(reg.snapshot(), 2);
+    const auto all = reg.snapshot();
+    const auto& s = find(all, 2);
     CHECK(s.in == 6);
     CHECK(s.out == 5);
     CHECK(s.retries == 2);

@@ -35,7 +35,7 @@ struct bus_options {
 };
 
 /// Opens an existing bus: a directory (never created here) or nats://host:port.
-inline rb::any_backend open_existing_bus(const std::string& url, const bus_options& o) {
+inline rb::any_backend open_existing_bus(const std::string& url, [[maybe_unused]] const bus_options& o) {
   if (url.rfind("nats://", 0) == 0) {
 #if defined(RSTREAMS_CLI_NATS)
     rb::nats_options opt;

@@ -53,7 +53,7 @@ inline std::string svg_with_dot_program(std::string_view dot) {
 
 #if defined(RSTREAMS_WITH_GRAPHVIZ)
 /// SVG from DOT text with Graphviz's library: layout "dot", render "svg", in this process.
-/// Graphviz keeps global state: calls are serialised.
+/// Graphviz keeps global state: calls are serialised, on one context kept for the process.
 inline std::string svg_with_graphviz(std::string_view dot) {
   static std::mutex m;
   std::lock_guard lock(m);
@@ -67,12 +67,10 @@ inline std::string svg_with_graphviz(std::string_view dot) {
     agusererrf f;
     ~restore() { agseterrf(f); }
   } restore_errors{before};
-  GVC_t* gvc = gvContext();
+  // One context for the process, never freed: Graphviz 2.42 keeps a font cache across contexts
+  // that a freed context leaves dangling (a use after free in the next layout, found by ASan).
+  static GVC_t* const gvc = gvContext();
   if (gvc == nullptr) throw rstreams::error("rstreams: topology svg: Graphviz could not start (gvContext)");
-  struct context {
-    GVC_t* gvc;
-    ~context() { gvFreeContext(gvc); }
-  } own_gvc{gvc};
   const std::string text(dot);
   Agraph_t* g = agmemread(text.c_str());
   if (g == nullptr)
