@@ -24,6 +24,8 @@
 #include <rstreams/sinks/sum.hpp>
 #include <rstreams/sources/iota.hpp>
 
+#include "support/chain10.hpp"
+
 #include <benchmark/benchmark.h>
 #include <nlohmann/json.hpp>
 
@@ -46,39 +48,15 @@ using u64 = std::uint64_t;
 
 namespace {
 
-// ---- chain10 (the stage functions of pipeline_bench.cpp) -----------------------------------
-constexpr auto s1 = [](u64 x) { return x * 3 + 1; };
-constexpr auto s2 = [](u64 x) { return x % 5 != 0; };
-constexpr auto s4 = [](u64 x) { return x ^ (x >> 3); };
-constexpr auto s5 = [](u64 x) { return x % 3 != 1; };
-constexpr auto s6 = [](u64 x) { return x * 7 + 5; };
-constexpr auto s7 = [](u64 x) { return (x & 15) != 3; };
-constexpr auto s8 = [](u64 x) { return x % 100003; };
-constexpr auto s10 = [](u64 x) { return x + 1; };
+// ---- chain10 (benchmarks/support/chain10.hpp) ----------------------------------------------
+using chain10::s1, chain10::s2, chain10::s4, chain10::s5, chain10::s6, chain10::s7, chain10::s8, chain10::s10;
 
 u64 chain_limit(u64 n) {
-  return n / 2;
+  return chain10::limit(n);
 }
 
 u64 chain_hand(u64 n) {
-  const u64 limit = chain_limit(n);
-  u64 taken = 0;
-  u64 total = 0;
-  for (u64 x = 0; x < n; ++x) {
-    const u64 a = s1(x);
-    if (!s2(a)) continue;
-    for (u64 b = a, e = a + a % 3; b < e; ++b) {
-      const u64 c = s4(b);
-      if (!s5(c)) continue;
-      const u64 d = s6(c);
-      if (!s7(d)) continue;
-      const u64 f = s8(d);
-      if (taken == limit) return total;
-      ++taken;
-      total += s10(f);
-    }
-  }
-  return total;
+  return chain10::hand_loop(n);
 }
 
 auto chain_stages(u64 n) {

@@ -22,6 +22,8 @@
 #include <range/v3/view/take.hpp>
 #include <range/v3/view/transform.hpp>
 
+#include "support/chain10.hpp"
+
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
@@ -67,43 +69,15 @@ u64 sum_rstreams(u64 n) {
                  rs::filter([](u64 y) { return y % 7 != 0; }) | rs::sum());
 }
 
-// ---- chain10 ------------------------------------------------------------------------------
-// The stage functions, shared by the three forms so that they compute the same thing.
-
-constexpr auto s1 = [](u64 x) { return x * 3 + 1; };
-constexpr auto s2 = [](u64 x) { return x % 5 != 0; };
-// s3 = flat_map: y -> [y, y + y % 3), zero to two elements
-constexpr auto s4 = [](u64 x) { return x ^ (x >> 3); };
-constexpr auto s5 = [](u64 x) { return x % 3 != 1; };
-constexpr auto s6 = [](u64 x) { return x * 7 + 5; };
-constexpr auto s7 = [](u64 x) { return (x & 15) != 3; };
-constexpr auto s8 = [](u64 x) { return x % 100003; };
-// s9 = take(limit)
-constexpr auto s10 = [](u64 x) { return x + 1; };
+// ---- chain10 (benchmarks/support/chain10.hpp) ----------------------------------------------
+using chain10::s1, chain10::s2, chain10::s4, chain10::s5, chain10::s6, chain10::s7, chain10::s8, chain10::s10;
 
 u64 chain_limit(u64 n) {
-  return n / 2;
+  return chain10::limit(n);
 }
 
 u64 chain_hand(u64 n) {
-  const u64 limit = chain_limit(n);
-  u64 taken = 0;
-  u64 total = 0;
-  for (u64 x = 0; x < n; ++x) {
-    const u64 a = s1(x);
-    if (!s2(a)) continue;
-    for (u64 b = a, e = a + a % 3; b < e; ++b) {
-      const u64 c = s4(b);
-      if (!s5(c)) continue;
-      const u64 d = s6(c);
-      if (!s7(d)) continue;
-      const u64 f = s8(d);
-      if (taken == limit) return total;
-      ++taken;
-      total += s10(f);
-    }
-  }
-  return total;
+  return chain10::hand_loop(n);
 }
 
 u64 chain_range_v3(u64 n) {

@@ -5,7 +5,7 @@
 #include <rstreams/bus/put.hpp>
 #include <rstreams/dashboard/dashboard_api.hpp>
 #include <rstreams/dashboard/detail/http_guard.hpp>
-#include <rstreams/dashboard/detail/utc_time.hpp>
+#include <rstreams/bus/detail/utc_time.hpp>
 #include <rstreams/dashboard/history_ring.hpp>
 #include <rstreams/dashboard/live_feed.hpp>
 #include <rstreams/dashboard/sampled_history.hpp>
@@ -139,14 +139,14 @@ TEST_CASE("live_feed hands each waiter the latest update once and wakes them on 
 }
 
 TEST_CASE("utc_time parses what users type and refuses the rest", "[dashboard][utc_time]") {
-  using rd::detail::parse_utc_time;
+  using rstreams::bus::detail::parse_utc_time;
   REQUIRE(parse_utc_time("2026-12-05T15:00:00Z") == 1'796'482'800'000);
   REQUIRE(parse_utc_time("2026-12-05 15:00Z") == 1'796'482'800'000);
   REQUIRE(parse_utc_time("2026-12-05T15:00:01.250Z") == 1'796'482'801'250);
   REQUIRE_FALSE(parse_utc_time("2026-02-31T00:00Z"));
   REQUIRE_FALSE(parse_utc_time("2026-12-05T15:00:00"));
   REQUIRE_FALSE(parse_utc_time("yesterday"));
-  REQUIRE(rd::detail::utc_time(1'796'482'801'250) == "2026-12-05T15:00:01.250Z");
+  REQUIRE(rstreams::bus::detail::utc_time(1'796'482'801'250) == "2026-12-05T15:00:01.250Z");
 }
 
 TEST_CASE("http_guard: the token, loopback Host headers and counts", "[dashboard][http_guard]") {

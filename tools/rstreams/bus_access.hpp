@@ -3,6 +3,7 @@
 // sees: unknown bus, queue or bot, malformed positions and times, checkpoints past the end.
 
 #include <rstreams/bus/any_backend.hpp>
+#include <rstreams/bus/detail/utc_time.hpp>
 #include <rstreams/bus/eid.hpp>
 #include <rstreams/bus/local/local_backend.hpp>
 #include <rstreams/core/error.hpp>
@@ -86,40 +87,8 @@ inline rb::bot_info require_bot(rb::any_backend& bus, std::string_view bot) {
 
 /// ISO 8601 UTC time `YYYY-MM-DDTHH:MM[:SS[.mmm]]Z` (or with a space for T) -> ms since the
 /// epoch; nothing when `text` is not of that shape.
-inline std::optional<std::int64_t> parse_iso_time(std::string_view t) {
-  const auto num = [&](std::size_t at, std::size_t n, int& out) {
-    if (at + n > t.size()) return false;
-    const auto r = std::from_chars(t.data() + at, t.data() + at + n, out);
-    return r.ec == std::errc() && r.ptr == t.data() + at + n;
-  };
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0, ms = 0;
-  if (t.size() < 17 || !num(0, 4, y) || t[4] != '-' || !num(5, 2, mo) || t[7] != '-' || !num(8, 2, d) ||
-      (t[10] != 'T' && t[10] != ' ') || !num(11, 2, h) || t[13] != ':' || !num(14, 2, mi))
-    return std::nullopt;
-  std::size_t at = 16;
-  if (at < t.size() && t[at] == ':') {
-    if (!num(at + 1, 2, s)) return std::nullopt;
-    at += 3;
-    if (at < t.size() && t[at] == '.') {
-      if (!num(at + 1, 3, ms)) return std::nullopt;
-      at += 4;
-    }
-  }
-  if (at + 1 != t.size() || t[at] != 'Z') return std::nullopt;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return std::nullopt;
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = s;
-  const auto secs = ::timegm(&tm);
-  if (secs < 0) return std::nullopt;
-  std::tm back{};
-  ::gmtime_r(&secs, &back);
-  if (back.tm_mday != d) return std::nullopt;  // 2024-02-31
-  return static_cast<std::int64_t>(secs) * 1000 + ms;
+inline std::optional<std::int64_t> parse_iso_time(std::string_view text) {
+  return rb::detail::parse_utc_time(text);
 }
 
 /// A position the user typed: an eid or eid prefix (`z/...`), or an ISO time (read as the eid

@@ -11,7 +11,7 @@
 #include <rstreams/dashboard/api_error.hpp>
 #include <rstreams/dashboard/checkpoint_moves.hpp>
 #include <rstreams/dashboard/dashboard_options.hpp>
-#include <rstreams/dashboard/detail/utc_time.hpp>
+#include <rstreams/bus/detail/utc_time.hpp>
 #include <rstreams/dashboard/json_views.hpp>
 #include <rstreams/dashboard/sampled_history.hpp>
 
@@ -326,7 +326,7 @@ class dashboard_api {
       }
       return std::string(text);
     }
-    if (const auto ms = detail::parse_utc_time(text)) return bus::make_eid(*ms);
+    if (const auto ms = bus::detail::parse_utc_time(text)) return bus::make_eid(*ms);
     throw api_error(400, std::string("malformed ") + field + " \"" + printable(text) +
                              "\": give an eid like z/2026/12/05/15/00/1765000000000-0000000, a prefix like "
                              "z/2026/12/05/, or a UTC time like 2026-12-05T15:00:00Z");

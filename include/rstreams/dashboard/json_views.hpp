@@ -5,7 +5,7 @@
 #include <rstreams/bus/record.hpp>
 #include <rstreams/bus/stats.hpp>
 #include <rstreams/bus/topology.hpp>
-#include <rstreams/dashboard/detail/utc_time.hpp>
+#include <rstreams/bus/detail/utc_time.hpp>
 #include <rstreams/dashboard/sampled_history.hpp>
 
 #include <nlohmann/json.hpp>
@@ -38,7 +38,7 @@ inline nlohmann::json queue_view(const bus::queue_stats& q, const sampled_histor
           {"first_eid", q.first_eid},
           {"last_eid", q.last_eid},
           {"last_write_ms", q.last_write_ms},
-          {"last_write", detail::utc_time(q.last_write_ms)},
+          {"last_write", bus::detail::utc_time(q.last_write_ms)},
           {"write_rate_per_s", q.write_rate},
           {"rate_per_s", sampled ? h.write_rate(q.name) : q.write_rate}};
 }

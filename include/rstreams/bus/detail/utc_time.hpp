@@ -1,6 +1,6 @@
 #pragma once
-// ISO 8601 UTC times as people type them in the dashboard (`2026-12-05T15:00:00Z`), to and from
-// ms since the epoch.
+// ISO 8601 UTC times as people type them (`2026-12-05T15:00:00Z`) in the dashboard and the
+// rstreams tool, to and from ms since the epoch.
 
 #include <rstreams/bus/eid.hpp>
 
@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-namespace rstreams::dashboard::detail {
+namespace rstreams::bus::detail {
 
 /// `YYYY-MM-DDTHH:MM[:SS[.mmm]]Z` (or a space for T) -> ms since the epoch; nothing otherwise.
 inline std::optional<std::int64_t> parse_utc_time(std::string_view t) {
@@ -39,7 +39,7 @@ inline std::optional<std::int64_t> parse_utc_time(std::string_view t) {
   const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(mo)},
                                         std::chrono::day{static_cast<unsigned>(d)}};
   if (!ymd.ok()) return std::nullopt;  // 2026-02-31
-  return bus::detail::eid_ms_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d),
+  return eid_ms_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d),
                                         static_cast<unsigned>(h), static_cast<unsigned>(mi)) +
          s * 1000 + ms;
 }
@@ -47,11 +47,11 @@ inline std::optional<std::int64_t> parse_utc_time(std::string_view t) {
 /// `ms` as `YYYY-MM-DDTHH:MM:SS.mmmZ` ("" for 0 or less).
 inline std::string utc_time(std::int64_t ms) {
   if (ms <= 0) return {};
-  const auto c = bus::detail::eid_civil_from_ms(ms);
+  const auto c = eid_civil_from_ms(ms);
   char buf[64];
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02u:%02u:%02d.%03dZ", c.year, c.month, c.day, c.hour,
                 c.minute, static_cast<int>(ms / 1000 % 60), static_cast<int>(ms % 1000));
   return buf;
 }
 
-}  // namespace rstreams::dashboard::detail
+}  // namespace rstreams::bus::detail
