@@ -39,6 +39,8 @@
 #include <rstreams/json/simdjson_fields.hpp>
 #endif
 
+#include "support/orders.hpp"
+
 #include <benchmark/benchmark.h>
 #include <nlohmann/json.hpp>
 
@@ -74,25 +76,8 @@ fs::path scratch_root() {
   return root;
 }
 
-const char* const countries[] = {"NL", "DE", "FR", "US", "BR"};
-
-// ~100 bytes of JSON, the same as peers/bus_enrich.js makes.
-std::string make_payload(std::size_t i) {
-  char buf[160];
-  const int n = std::snprintf(
-      buf, sizeof buf,
-      R"({"id":%zu,"customer":"customer-%06zu","email":"c%zu@example.com","total":%zu.%02zu,"country":"%s"})",
-      i, i % 100000, i % 100000, (i * 7919) % 1000, i % 100, countries[i % 5]);
-  return std::string(buf, static_cast<std::size_t>(n));
-}
-
-// The derivation both sides compute: a region from the country, and a VIP flag.
-json enrich_order(json o) {
-  const auto& c = o["country"].get_ref<const std::string&>();
-  o["region"] = (c == "US" || c == "BR") ? "americas" : "europe";
-  o["vip"] = o["total"].get<double>() >= 500.0;
-  return o;
-}
+using orders::enrich_order;
+using orders::make_payload;
 
 // CPU time of the whole process (every thread), in seconds.
 double process_cpu() {

@@ -25,6 +25,7 @@
 #include <rstreams/sources/iota.hpp>
 
 #include "support/chain10.hpp"
+#include "support/orders.hpp"
 
 #include <benchmark/benchmark.h>
 #include <nlohmann/json.hpp>
@@ -99,22 +100,8 @@ fs::path scratch_root() {
   return root;
 }
 
-std::string make_payload(std::size_t i) {
-  static const char* const countries[] = {"NL", "DE", "FR", "US", "BR"};
-  char buf[160];
-  const int k = std::snprintf(
-      buf, sizeof buf,
-      R"({"id":%zu,"customer":"customer-%06zu","email":"c%zu@example.com","total":%zu.%02zu,"country":"%s"})",
-      i, i % 100000, i % 100000, (i * 7919) % 1000, i % 100, countries[i % 5]);
-  return std::string(buf, static_cast<std::size_t>(k));
-}
-
-json enrich_order(json o) {
-  const auto& c = o["country"].get_ref<const std::string&>();
-  o["region"] = (c == "US" || c == "BR") ? "americas" : "europe";
-  o["vip"] = o["total"].get<double>() >= 500.0;
-  return o;
-}
+using orders::enrich_order;
+using orders::make_payload;
 
 // A template, so that callgrind tells the two variants apart.
 template <bool metered>
