@@ -17,7 +17,8 @@
 // * nats_consume/rstreams: `read(queue, after, 1000)` through a 100k-record queue, records
 //   decoded into `record`s. nats_consume/baseline_raw_fetch: an ephemeral pull consumer,
 //   natsSubscription_Fetch of 1000, AckAll acknowledged once per batch, of each message the
-//   envelope headers (eid, id, event, timestamp) and the body copied into std::strings.
+//   whole envelope (eid, id, event, correlation, the two timestamps as numbers) and the body,
+//   as the backend's records hold them.
 // * nats_enrich/rstreams: the enrich bot end to end on NATS (read, parse, derive, write with
 //   lineage, checkpoint every 1000) over 50k events, in events/s of wall time;
 //   nats_enrich/rstreams_checkpoint_consumers: the same with nats_options::checkpoint_consumers
@@ -360,14 +361,20 @@ void consume_raw(benchmark::State& state) {
     pending = consume_records;
   };
   open();
-  // What a hand-written client keeps of each message: the envelope headers and the body.
+  // What a hand-written client keeps of each message: the whole envelope (the headers, the
+  // timestamps as numbers) and the body, as the backend's records hold it.
   struct raw_event {
-    std::string eid, id, event, timestamp, body;
+    std::string eid, id, event, correlation, body;
+    long long timestamp = 0, event_source_timestamp = 0;
   };
   std::vector<raw_event> events;
   const auto header = [](natsMsg* m, const char* key) {
     const char* v = nullptr;
     return natsMsgHeader_Get(m, key, &v) == NATS_OK ? std::string(v) : std::string();
+  };
+  const auto number = [](natsMsg* m, const char* key) {
+    const char* v = nullptr;
+    return natsMsgHeader_Get(m, key, &v) == NATS_OK ? std::strtoll(v, nullptr, 10) : 0LL;
   };
   for (auto _ : state) {
     if (pending == 0) open();
@@ -377,8 +384,9 @@ void consume_raw(benchmark::State& state) {
     for (int i = 0; i < list.Count; ++i) {
       natsMsg* m = list.Msgs[i];
       events.push_back({header(m, "Rstreams-Eid"), header(m, "Rstreams-Id"), header(m, "Rstreams-Event"),
-                        header(m, "Rstreams-Timestamp"),
-                        std::string(natsMsg_GetData(m), static_cast<std::size_t>(natsMsg_GetDataLength(m)))});
+                        header(m, "Rstreams-Correlation-Id"),
+                        std::string(natsMsg_GetData(m), static_cast<std::size_t>(natsMsg_GetDataLength(m))),
+                        number(m, "Rstreams-Timestamp"), number(m, "Rstreams-Event-Source-Timestamp")});
     }
     if (list.Count > 0) natsMsg_Ack(list.Msgs[list.Count - 1], nullptr);
     pending -= std::min<std::uint64_t>(pending, static_cast<std::uint64_t>(list.Count));
