@@ -26,6 +26,7 @@
 
 #include <benchmark/benchmark.h>
 #include <nlohmann/json.hpp>
+#include "support/scratch_dir.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -49,23 +50,9 @@ constexpr std::size_t batch = 1000;
 constexpr auto interval = std::chrono::milliseconds(100);
 
 // A scratch directory for the run, removed at exit.
-struct scratch {
-  fs::path root;
-  scratch() : root(fs::temp_directory_path() / ("rstreams-bus-bench-" + std::to_string(::getpid()))) {
-    fs::remove_all(root);
-    fs::create_directories(root);
-  }
-  scratch(const scratch&) = delete;
-  scratch& operator=(const scratch&) = delete;
-  ~scratch() {
-    std::error_code ec;
-    fs::remove_all(root, ec);
-  }
-};
-
 const fs::path& scratch_root() {
-  static const scratch s;
-  return s.root;
+  static const bench::scratch_dir s("bus-bench");
+  return s.path();
 }
 
 // 100-byte JSON payloads, like the enrich benchmark.

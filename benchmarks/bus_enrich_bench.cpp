@@ -43,6 +43,7 @@
 
 #include <benchmark/benchmark.h>
 #include <nlohmann/json.hpp>
+#include "support/scratch_dir.hpp"
 
 #include <charconv>
 #include <chrono>
@@ -66,14 +67,9 @@ namespace {
 
 constexpr std::size_t events_per_run = 200'000;
 
-fs::path scratch_root() {
-  static const fs::path root = [] {
-    auto p = fs::temp_directory_path() / ("rstreams-enrich-bench-" + std::to_string(::getpid()));
-    fs::remove_all(p);
-    fs::create_directories(p);
-    return p;
-  }();
-  return root;
+const fs::path& scratch_root() {
+  static const bench::scratch_dir s("enrich-bench");
+  return s.path();
 }
 
 using orders::enrich_order;

@@ -20,6 +20,7 @@
 #include <rstreams/bus/record.hpp>
 
 #include <benchmark/benchmark.h>
+#include "support/scratch_dir.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -37,23 +38,9 @@ namespace {
 
 constexpr std::size_t positions_per_queue = 256;
 
-struct scratch {
-  fs::path root;
-  scratch() : root(fs::temp_directory_path() / ("rstreams-seglookup-bench-" + std::to_string(::getpid()))) {
-    fs::remove_all(root);
-    fs::create_directories(root);
-  }
-  scratch(const scratch&) = delete;
-  scratch& operator=(const scratch&) = delete;
-  ~scratch() {
-    std::error_code ec;
-    fs::remove_all(root, ec);
-  }
-};
-
 const fs::path& scratch_root() {
-  static scratch s;
-  return s.root;
+  static const bench::scratch_dir s("seglookup-bench");
+  return s.path();
 }
 
 rb::local_options options(std::uint64_t segments) {

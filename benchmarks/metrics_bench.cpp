@@ -29,6 +29,7 @@
 
 #include <benchmark/benchmark.h>
 #include <nlohmann/json.hpp>
+#include "support/scratch_dir.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -90,14 +91,9 @@ void measure_chain(benchmark::State& state, u64 (*f)(u64), u64 n) {
 // ---- enrich -------------------------------------------------------------------------------
 constexpr std::size_t events_per_run = 100'000;
 
-fs::path scratch_root() {
-  static const fs::path root = [] {
-    auto p = fs::temp_directory_path() / ("rstreams-metrics-bench-" + std::to_string(::getpid()));
-    fs::remove_all(p);
-    fs::create_directories(p);
-    return p;
-  }();
-  return root;
+const fs::path& scratch_root() {
+  static const bench::scratch_dir s("metrics-bench");
+  return s.path();
 }
 
 using orders::enrich_order;
