@@ -1,11 +1,11 @@
 // The dashboard without HTTP: the history ring and what the sampler keeps (bounded however many
 // samples), the live feed, and each API answer on a real local bus, bad input included.
 
+#include <rstreams/bus/detail/utc_time.hpp>
 #include <rstreams/bus/local/local_backend.hpp>
 #include <rstreams/bus/put.hpp>
 #include <rstreams/dashboard/dashboard_api.hpp>
 #include <rstreams/dashboard/detail/http_guard.hpp>
-#include <rstreams/bus/detail/utc_time.hpp>
 #include <rstreams/dashboard/history_ring.hpp>
 #include <rstreams/dashboard/live_feed.hpp>
 #include <rstreams/dashboard/sampled_history.hpp>

@@ -4,6 +4,7 @@
 // api_error with its HTTP status and changes nothing.
 
 #include <rstreams/bus/bot.hpp>
+#include <rstreams/bus/detail/utc_time.hpp>
 #include <rstreams/bus/eid.hpp>
 #include <rstreams/bus/prometheus.hpp>
 #include <rstreams/bus/stats.hpp>
@@ -11,7 +12,6 @@
 #include <rstreams/dashboard/api_error.hpp>
 #include <rstreams/dashboard/checkpoint_moves.hpp>
 #include <rstreams/dashboard/dashboard_options.hpp>
-#include <rstreams/bus/detail/utc_time.hpp>
 #include <rstreams/dashboard/json_views.hpp>
 #include <rstreams/dashboard/sampled_history.hpp>
 

@@ -2,10 +2,10 @@
 // The JSON the dashboard's API answers: one function per thing it shows (an event, a queue, a
 // bot and its lag, the graph), shared by the API and the live updates.
 
+#include <rstreams/bus/detail/utc_time.hpp>
 #include <rstreams/bus/record.hpp>
 #include <rstreams/bus/stats.hpp>
 #include <rstreams/bus/topology.hpp>
-#include <rstreams/bus/detail/utc_time.hpp>
 #include <rstreams/dashboard/sampled_history.hpp>
 
 #include <nlohmann/json.hpp>

@@ -39,8 +39,8 @@ inline std::optional<std::int64_t> parse_utc_time(std::string_view t) {
   const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(mo)},
                                         std::chrono::day{static_cast<unsigned>(d)}};
   if (!ymd.ok()) return std::nullopt;  // 2026-02-31
-  return eid_ms_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d),
-                                        static_cast<unsigned>(h), static_cast<unsigned>(mi)) +
+  return eid_ms_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d), static_cast<unsigned>(h),
+                           static_cast<unsigned>(mi)) +
          s * 1000 + ms;
 }
 
