@@ -4,6 +4,7 @@
 // api_error with its HTTP status and changes nothing.
 
 #include <rstreams/bus/bot.hpp>
+#include <rstreams/bus/detail/last_events_start.hpp>
 #include <rstreams/bus/detail/utc_time.hpp>
 #include <rstreams/bus/eid.hpp>
 #include <rstreams/bus/prometheus.hpp>
@@ -146,7 +147,7 @@ class dashboard_api {
     std::lock_guard lock(mu_);
     require_queue(queue);
     std::uint64_t skip = 0;
-    if (q.after.empty() && q.from.empty()) after = last_n_start(queue, q.limit, skip);
+    if (q.after.empty() && q.from.empty()) after = bus::detail::last_events_start(bus_, queue, q.limit, skip);
     std::vector<bus::record> got;
     nlohmann::json events = nlohmann::json::array();
     std::string cursor = after, last_shown = after;
@@ -367,29 +368,6 @@ class dashboard_api {
     for (auto& q : bus_.queues())
       if (q.name == queue) return q;
     throw api_error(404, "unknown queue \"" + std::string(queue) + "\"");
-  }
-
-  // Where to read the last n events from, and how many to skip there (positions only: a binary
-  // search over the ms of the eids). Under mu_.
-  std::string last_n_start(std::string_view queue, std::uint64_t n, std::uint64_t& skip) {
-    skip = 0;
-    const auto q = bus_.queue_stats(queue);
-    if (q.events <= n || q.first_eid.empty()) return {};
-    const auto at_or_after = [&](std::int64_t t) {
-      return q.head_position -
-             std::min(q.head_position, bus_.position(queue, bus::previous(bus::make_eid(t))));
-    };
-    std::int64_t lo = bus::eid_to_ms(q.first_eid), hi = q.last_write_ms;
-    while (lo < hi) {
-      const auto mid = lo + (hi - lo + 1) / 2;
-      if (at_or_after(mid) >= n) {
-        lo = mid;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    skip = at_or_after(lo) - n;
-    return bus::previous(bus::make_eid(lo));
   }
 
   B& bus_;

@@ -3,6 +3,8 @@
 
 #include "common.hpp"
 
+#include <rstreams/bus/detail/last_events_start.hpp>
+
 #include <charconv>
 #include <chrono>
 #include <cstdint>
@@ -22,24 +24,7 @@ inline std::string tail_start(rb::any_backend& bus, const std::string& queue, co
     if (r.ec != std::errc() || r.ptr != from.data() + from.size() || n == 0)
       throw usage_error("malformed --from \"" + from +
                         "\" (give -N for the last N events, an eid or a time)");
-    const auto q = bus.queue_stats(queue);
-    if (q.events <= n) return {};
-    // The latest ms t with at least n events at or after it (binary search over positions),
-    // then skip the surplus of that one ms.
-    const auto at_or_after = [&](std::int64_t t) {
-      return q.head_position - bus.position(queue, rb::previous(rb::make_eid(t)));
-    };
-    std::int64_t lo = rb::eid_to_ms(q.first_eid), hi = q.last_write_ms;
-    while (lo < hi) {
-      const auto mid = lo + (hi - lo + 1) / 2;
-      if (at_or_after(mid) >= n) {
-        lo = mid;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    skip = at_or_after(lo) - n;
-    return rb::previous(rb::make_eid(lo));
+    return rb::detail::last_events_start(bus, queue, n, skip);
   }
   return rb::previous(parse_position(from));
 }
