@@ -3,7 +3,7 @@
 //
 //   <dir>/rstreams-bus.json          marker (format and version)
 //   <dir>/queues/<queue>/            one directory per queue: NNN.seg segments, NNN.idx indexes, lock
-//   <dir>/checkpoints/<bot>/<q>.json checkpoints, replaced atomically
+//   <dir>/checkpoints/<bot>/         checkpoints.journal (appended), .state.json, .lock
 //   <dir>/leases/<bot>.lease         bot leases
 //
 // Several processes may share the directory: appends to a queue take its lock file (flock),
@@ -133,7 +133,12 @@ struct local_state {
   bus_notifier notifier;  // one inotify instance for every wait of this handle
 
   local_state(std::string r, local_options o)
-      : root(std::move(r)), opt(std::move(o)), checkpoints(root + "/checkpoints") {}
+      : root(std::move(r)),
+        opt(std::move(o)),
+        checkpoints(
+            root + "/checkpoints",
+            detail::journal_limits{std::clamp<std::uint64_t>(opt.checkpoint_journal_bytes, 1024, 64 << 10),
+                                   opt.checkpoint_journal_bytes}) {}
 
   queue_log& queue(std::string_view name) {
     std::lock_guard l(mu);
@@ -167,13 +172,19 @@ struct local_state {
     if (victim != nullptr) victim->release_descriptors();
   }
 
-  void flush_all() {
+  void flush_queues() {
     std::vector<queue_log*> logs;
     {
       std::lock_guard l(mu);
       for (auto& [name, log] : queues) logs.push_back(log.get());
     }
     for (auto* log : logs) log->flush();
+  }
+
+  // The queues first: a checkpoint is never more durable than the events behind it.
+  void flush_all() {
+    flush_queues();
+    checkpoints.flush();
   }
 };
 
@@ -311,7 +322,9 @@ class local_backend {
     return state_->checkpoints.get(bot, queue);
   }
 
-  /// Compare-and-set; see `backend`. Under the interval policy, first fsyncs the queues this
+  /// Compare-and-set; see `backend`. Appends an entry to the bot's checkpoint journal, fsynced
+  /// before this returns under every_batch, at most once per fsync_interval under interval (and
+  /// on flush() and close), never under never. Under interval, first fsyncs the queues this
   /// process appended to, so a checkpoint is never more durable than the events behind it.
   void commit_checkpoint(std::string_view bot, std::string_view queue,
                          const std::optional<std::string>& expected_eid, const checkpoint& next,
@@ -340,9 +353,12 @@ class local_backend {
                            std::string(queue) + ": " + next.eid + " is past the end of the queue (last eid " +
                            (last.empty() ? std::string("none: the queue is empty") : last) + ")");
     }
-    if (state_->opt.fsync == fsync_policy::interval) state_->flush_all();
-    state_->checkpoints.commit(bot, queue, expected_eid, next, force,
-                               state_->opt.fsync != fsync_policy::never);
+    // What was derived from the events is on disk first (every_batch appends are synced already).
+    if (state_->opt.fsync == fsync_policy::interval) state_->flush_queues();
+    const auto sync = state_->opt.fsync == fsync_policy::every_batch ? detail::journal_sync::every_commit
+                      : state_->opt.fsync == fsync_policy::interval  ? detail::journal_sync::interval
+                                                                     : detail::journal_sync::none;
+    state_->checkpoints.commit(bot, queue, expected_eid, next, force, sync, state_->opt.fsync_interval);
   }
 
   std::vector<queue_info> queues() {
@@ -448,7 +464,8 @@ class local_backend {
   /// "local:<absolute directory>".
   [[nodiscard]] std::string describe() const { return "local:" + state_->root; }
 
-  /// fsyncs every queue this process appended to and has not synced yet.
+  /// fsyncs every queue this process appended to and has not synced yet, then the checkpoint
+  /// journals it wrote.
   void flush() { state_->flush_all(); }
 
   /// How waits of this handle learn of appends: one inotify instance for the handle, or polling

@@ -30,6 +30,10 @@ struct local_options {
   std::uint64_t segment_bytes = std::uint64_t{64} << 20;
   /// The sparse index gets an entry every this many bytes of a segment.
   std::uint64_t index_every_bytes = std::uint64_t{64} << 10;
+  /// A bot's checkpoint journal (`checkpoints/<bot>/checkpoints.journal`) is rewritten with only
+  /// the latest checkpoint of each queue once its entries pass this many bytes (and 4 times what
+  /// those latest ones need).
+  std::uint64_t checkpoint_journal_bytes = std::uint64_t{1} << 20;
   /// At most this many queues keep descriptors open in one handle (a queue holds up to four: its
   /// lock, segment and index for appending, a segment for reading); the least recently used
   /// queue's are closed first and opened again on its next use. So descriptors follow what a
