@@ -17,6 +17,7 @@
 #include <rstreams/bus/event_error.hpp>
 #include <rstreams/bus/on_failure.hpp>
 #include <rstreams/bus/queue_write_options.hpp>
+#include <rstreams/bus/raw_json.hpp>
 #include <rstreams/bus/record.hpp>
 #include <rstreams/core/context.hpp>
 #include <rstreams/core/error.hpp>
@@ -85,6 +86,14 @@ class bot_engine {
   [[nodiscard]] std::size_t demand() const noexcept { return 1024; }
 
   bool accept(record&& r) {
+    if constexpr (std::is_same_v<T, raw_json>) {
+      // The record's text becomes the payload, not a copy of it: under on_failure::fail no dead
+      // letter will need the record's payload.
+      if (s_.on_failure == on_failure::fail) {
+        std::optional<T> text(std::in_place, raw_json{std::move(r.payload)});
+        return accept_decoded(std::move(r), std::move(text), {});
+      }
+    }
     std::optional<T> payload;
     std::exception_ptr error;
     try {
