@@ -24,6 +24,10 @@
 // * bus_enrich/rstreams_typed_simdjson_fsync_never: the same, `rstreams_decode` reading the
 //   members from simdjson's On-Demand document (decode_with_simdjson, the simdjson part; built
 //   when it is): the maintained parser, for comparison.
+// * bus_enrich/rstreams_default_fsync[_busy_disk]: the nlohmann bot with default options (fsync
+//   every_batch, micro-batches of 100, a checkpoint every 1000), on a quiet disk and while a
+//   second process writes and fsyncs 1 MiB at a time in a loop (issue 17: >= 10x the Node SDK's
+//   33k events/s in the same conditions, benchmarks/peers/bus_enrich.js).
 // * bus_enrich/rstreams_[raw_json_]read_ahead_fsync_never: the same with `read_ahead` on (read
 //   and decode on a second thread). cpu_ns_per_item counts every thread: the second thread
 //   pays off only with a core to spare.
@@ -59,6 +63,8 @@
 #include <vector>
 
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -257,6 +263,62 @@ void bench_rstreams(benchmark::State& state, rb::fsync_policy policy) {
   set_rate(state, items, seconds, cpu);
 }
 
+// Writes and fsyncs 1 MiB at a time to a file until killed: another program keeping the disk
+// busy (a database, a build, a log shipper).
+pid_t start_disk_hog(const fs::path& file) {
+  const pid_t pid = ::fork();
+  if (pid != 0) return pid;
+  const std::string block(1 << 20, 'h');
+  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  for (std::uint64_t i = 0;; ++i) {
+    if (::pwrite(fd, block.data(), block.size(), static_cast<off_t>((i % 64) * block.size())) < 0) ::_exit(1);
+    ::fsync(fd);
+  }
+}
+
+// The default bot: enrich with default options (fsync every_batch, checkpoint every 1000,
+// micro-batches of 100 records), on a quiet disk or while another process writes and fsyncs.
+void bench_default_fsync(benchmark::State& state, bool busy_disk) {
+  const auto dir = scratch_root() / (busy_disk ? "default-busy" : "default");
+  fs::remove_all(dir);
+  rb::local_backend bus(dir.string());
+  {
+    std::vector<rb::record> batch;
+    for (std::size_t i = 0; i < events_per_run; ++i) {
+      rb::record r;
+      r.id = "loader";
+      r.payload = make_payload(i);
+      batch.push_back(std::move(r));
+      if (batch.size() == 1000) {
+        bus.append("orders", batch);
+        batch.clear();
+      }
+    }
+  }
+  std::size_t run = 0;
+  double seconds = 0, cpu = 0;
+  std::size_t items = 0;
+  for (auto _ : state) {
+    const pid_t hog = busy_disk ? start_disk_hog(scratch_root() / "hog.bin") : 0;
+    rb::enrich_options o{
+        .bot = "enricher-" + std::to_string(run), .in = "orders", .out = "enriched-" + std::to_string(run)};
+    ++run;
+    const auto c0 = process_cpu();
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto stats = rb::enrich(bus, o, [](json&& order) { return enrich_order(std::move(order)); });
+    const auto t1 = std::chrono::steady_clock::now();
+    cpu += process_cpu() - c0;
+    if (hog > 0) {
+      ::kill(hog, SIGKILL);
+      ::waitpid(hog, nullptr, 0);
+    }
+    if (stats.in != events_per_run || stats.out != events_per_run) state.SkipWithError("enrich lost events");
+    seconds += std::chrono::duration<double>(t1 - t0).count();
+    items += stats.in;
+  }
+  set_rate(state, items, seconds, cpu);
+}
+
 void bench_baseline(benchmark::State& state) {
   const auto in_path = scratch_root() / "orders.jsonl";
   {
@@ -345,6 +407,12 @@ int main(int argc, char** argv) {
                                bench_rstreams<true, true>, rb::fsync_policy::never)
       ->Unit(benchmark::kMillisecond)
       ->Iterations(5);
+  benchmark::RegisterBenchmark("bus_enrich/rstreams_default_fsync", bench_default_fsync, false)
+      ->Unit(benchmark::kMillisecond)
+      ->Iterations(1);
+  benchmark::RegisterBenchmark("bus_enrich/rstreams_default_fsync_busy_disk", bench_default_fsync, true)
+      ->Unit(benchmark::kMillisecond)
+      ->Iterations(1);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   std::error_code ec;
