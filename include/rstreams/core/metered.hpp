@@ -4,6 +4,7 @@
 #include <rstreams/core/concepts.hpp>
 #include <rstreams/core/context.hpp>
 #include <rstreams/core/describe.hpp>
+#include <rstreams/core/detail/element_naming.hpp>
 #include <rstreams/core/error.hpp>
 #include <rstreams/core/metrics.hpp>
 #include <rstreams/core/pipe.hpp>
@@ -40,10 +41,17 @@ concept metered_source = requires(const S& s) {
   { s.metered_output_link() } -> std::same_as<metered_link>;
 };
 
-/// Pushes from `up` into `g`, adding how many went through to `counter` once, at the end of the
-/// call (also when `g` or `up` throws).
+/// A source that keeps the count of what it has handed on (a source's position, flat_map's
+/// output, a filter counting what it passed to name elements in errors): exact once a push has
+/// returned or thrown.
+template <class S>
+concept counts_handed_on = requires(const S& s) {
+  { s.handed_on() } -> std::convertible_to<std::size_t>;
+};
+
+/// counted_push for a source that does not count: a count per element.
 template <class S, class G>
-flow counted_push(S& up, std::size_t n, G& g, std::atomic<std::uint64_t>& counter) {
+flow counted_push_each(S& up, std::size_t n, G& g, std::atomic<std::uint64_t>& counter) {
   // Counted in a local, added once (see detail/write_back.hpp for why a local).
   struct add_on_exit {
     std::atomic<std::uint64_t>& counter;
@@ -60,12 +68,38 @@ flow counted_push(S& up, std::size_t n, G& g, std::atomic<std::uint64_t>& counte
   });
 }
 
+/// Pushes from `up` into `g`, adding how many went through to `counter` once, at the end of the
+/// call (also when `g` or `up` throws).
+template <class S, class G>
+flow counted_push(S& up, std::size_t n, G& g, std::atomic<std::uint64_t>& counter) {
+  if constexpr (counts_handed_on<S>) {
+    // The source counts anyway: what it counted during this push, added however the push ends
+    // (by then the push has put its count back, see detail/write_back.hpp).
+    struct add_on_exit {
+      std::atomic<std::uint64_t>& counter;
+      const S& up;
+      std::size_t before;
+      ~add_on_exit() {
+        const auto k = static_cast<std::uint64_t>(up.handed_on() - before);
+        if (k != 0) counter.fetch_add(k, std::memory_order_relaxed);
+      }
+    };
+    const add_on_exit add{counter, up, static_cast<std::size_t>(up.handed_on())};
+    return rstreams::push(up, n, g);
+  } else {
+    return counted_push_each(up, n, g, counter);
+  }
+}
+
 /// An unmetered upstream of a metered stage: counts what it hands on (the stage's `in`).
 template <source S>
 class metered_input : public source_interface<metered_input<S>> {
  public:
   using value_type = value_t<S>;
   static constexpr std::size_t position = position_v<S>;
+  /// It hands on what its upstream hands on, inside the upstream's call (see
+  /// core/detail/element_naming.hpp).
+  static constexpr bool names_elements = names_elements_v<S>;
 
   metered_input(S up, std::atomic<std::uint64_t>* counter) : up_(std::move(up)), counter_(counter) {}
 
@@ -97,6 +131,7 @@ class metered_output : public source_interface<metered_output<X, Count>> {
   using value_type = value_t<X>;
   static constexpr std::size_t position = position_v<X>;
   static constexpr bool one_to_one = one_to_one_v<X>;
+  static constexpr bool names_elements = names_elements_v<X>;
 
   metered_output(X inner, stage_metrics* m) : inner_(std::move(inner)), m_(m) {}
 
