@@ -249,10 +249,13 @@ struct metered_fn {
 /// `to_prometheus(reg)` (core/metrics_text.hpp).
 ///
 /// Forms: `src | metered(reg, "orders", transform(f) | filter(p)) | sink`
-/// Cost: a counter per element at each stage that may change the count (filter, flat_map,
-/// take, ...) and at the first one; none at one-to-one stages (transform), whose counts are
-/// those of the boundary before them; one relaxed atomic add per stage per push call (a batch
-/// of the sink's demand). Example: tests/core/metered_test.cpp
+/// Cost: none per element where a stage keeps the count anyway (`handed_on`: an integral iota's
+/// position, flat_map's output, a filter whose predicate can throw counting what it passes to
+/// name elements in errors, core/detail/element_naming.hpp); a counter per element at other
+/// stages that may change the count and at the first one after an unknown source; none at
+/// one-to-one stages (transform), whose counts are those of the boundary before them; one
+/// relaxed atomic add per stage per push call (a batch of the sink's demand).
+/// Example: tests/core/metered_test.cpp
 inline constexpr metered_fn metered{};
 
 }  // namespace rstreams
