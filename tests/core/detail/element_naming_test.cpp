@@ -120,6 +120,8 @@ const auto up_to_two = [](int x) { return rs::iota(x, x + x % 3); };
 // Which sources and stages name the elements they hand on.
 static_assert(rs::detail::names_elements_v<rs::iota_source<int>>);
 static_assert(!rs::detail::names_elements_v<rs::test::counting_source>);
+static_assert(rs::detail::names_elements_v<rs::range_source<std::vector<int>&>>);
+static_assert(!rs::detail::names_elements_v<rs::range_source<std::list<int>&>>);
 using throwing_fn = probe<false, decltype(plus1)>;
 using nothrow_fn = probe<true, decltype(plus1)>;
 static_assert(rs::detail::names_elements_v<rs::transform_source<rs::iota_source<int>, nothrow_fn>>);
@@ -179,6 +181,17 @@ TEST_CASE("element_naming: flat_map's results that stop mid-way and resume", "[c
                rs::take(150) | rs::transform(may_throw(p, 7, plus1));
       },
       {"", "flat_map", "transform", "flat_map", "filter", "flat_map", "", "transform"});
+}
+
+TEST_CASE("element_naming: a range source that is not random access", "[core][element_naming]") {
+  std::list<int> data;
+  for (int i = 0; i < 200; ++i) data.push_back(i);
+  check_both_ways(
+      [&](plan& p) {
+        return rs::from_range(data) | rs::transform(may_throw(p, 1, plus1)) |
+               rs::filter(may_throw(p, 2, odd)) | rs::transform(may_throw(p, 3, plus1));
+      },
+      {"", "transform", "filter", "transform"});
 }
 
 TEST_CASE("element_naming: a range source and a metered chain", "[core][element_naming]") {
