@@ -169,6 +169,36 @@ class metered_output : public source_interface<metered_output<X, Count>> {
   stage_metrics* m_;
 };
 
+/// A metered source (a merge): counts what it hands on, in and out alike, and starts the source
+/// with its counters in the context (a merge reports its channel there).
+template <source S>
+class metered_head : public source_interface<metered_head<S>> {
+ public:
+  using value_type = value_t<S>;
+  static constexpr std::size_t position = position_v<S>;
+  static constexpr bool names_elements = names_elements_v<S>;
+
+  metered_head(S src, stage_metrics* m) : src_(std::move(src)), m_(m) {}
+
+  void start(const run_context& ctx) {
+    run_context c = ctx;
+    c.metrics = m_;
+    rstreams::start(src_, c);
+  }
+  template <class G>
+  flow push(std::size_t n, G&& g) {
+    return counted_push(src_, n, g, m_->own_out);
+  }
+
+  [[nodiscard]] std::string describe() const { return rstreams::describe(src_); }
+  [[nodiscard]] const S& upstream() const noexcept { return src_; }
+  [[nodiscard]] metered_link metered_output_link() const noexcept { return {&m_->own_out, nullptr}; }
+
+ private:
+  S src_;
+  stage_metrics* m_;
+};
+
 /// One stage closure, metered.
 template <class C>
 class metered_stage : public pipe_closure<metered_stage<C>> {
@@ -239,16 +269,32 @@ struct metered_fn {
       return detail::metered_stage<D>(std::move(c), &reg, std::move(pipeline));
     }
   }
+
+  /// A source, metered as the pipeline's head (position 0): what it hands on, and for a merge
+  /// its channel's depth and capacity.
+  template <source S>
+  requires(!stage<S>) auto operator()(metrics_registry& reg, std::string_view pipeline, S src) const {
+    std::string name;
+    if constexpr (requires { S::name; })
+      name = std::string(S::name);
+    else
+      name = rstreams::describe(src);
+    stage_metrics& m = reg.stage(pipeline, position_v<S>, name);
+    reg.connect(m, &m.own_out, nullptr, false);
+    return detail::metered_head<S>(std::move(src), &m);
+  }
 };
 
 /// The stages of `stages` (one stage or `a | b | ...`), each counting in `reg` under the
 /// pipeline name `pipeline` and its position: elements in and out, errors, retries and dead
-/// letters (under the stage's error policy), and, for async boundaries and parallel stages,
-/// channel depth and capacity or elements in flight and the limit. A metered pipeline computes
+/// letters (under the stage's error policy), and, for async boundaries, merges and parallel
+/// stages, channel depth and capacity or elements in flight and the limit. A metered pipeline computes
 /// the same thing; an unmetered one carries none of this code. Export the figures with
 /// `to_prometheus(reg)` (core/metrics_text.hpp).
 ///
-/// Forms: `src | metered(reg, "orders", transform(f) | filter(p)) | sink`
+/// Forms: `src | metered(reg, "orders", transform(f) | filter(p)) | sink` ·
+/// `metered(reg, "orders", merge(a, b)) | ...` (a source, counted as position 0; a merge also
+/// reports its channel)
 /// Cost: none per element where a stage keeps the count anyway (`handed_on`: an integral iota's
 /// position, flat_map's output, a filter whose predicate can throw counting what it passes to
 /// name elements in errors, core/detail/element_naming.hpp); a counter per element at other
