@@ -252,19 +252,21 @@ class bot_engine {
       static_assert(!std::is_void_v<R>,
                     "rstreams::bus::enrich: the function returns void. Return the derived payload, "
                     "std::optional of it (zero or one event) or std::vector of it (many).");
-      std::optional<R> result;
-      try {
-        result.emplace(call());
-      } catch (...) {
-        throw user_failure{rstreams::detail::describe_current_exception(), std::current_exception()};
-      }
+      // `res` is initialised from the prvalue `call` returns: no move of the user's result.
+      const auto guarded = [&]() -> R {
+        try {
+          return call();
+        } catch (...) {
+          throw user_failure{rstreams::detail::describe_current_exception(), std::current_exception()};
+        }
+      };
+      R res = guarded();
       const auto emit = [&](auto&& x) {
         fill_output(out_->slot(), std::forward<decltype(x)>(x), from, now);
         out_->commit_slot(now);
         tracker_.derived(from.first, from.last);
         pending_.emplace_back(from.first, from.last);
       };
-      auto& res = *result;
       if constexpr (is_optional_v<R>) {
         if (res) emit(std::move(*res));
       } else if constexpr (is_vector_v<R>) {
