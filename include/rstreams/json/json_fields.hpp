@@ -12,8 +12,8 @@
 //
 // It reads one JSON object (RFC 8259: strict grammar, UTF-8 checked, \u escapes and surrogate
 // pairs decoded), assigns the members it names (bool, integers with a range check, floating
-// point, std::string, std::optional of those with null = empty; a repeated member: the last
-// wins), checks and skips the others (nested up to 1024 levels), and throws json_decode_error
+// point, std::string, std::optional of those with null = empty; a repeated member must fit
+// each time, and the last one wins), checks and skips the others (nested up to 1024 levels), and throws json_decode_error
 // with the byte offset on malformed JSON, a member of the wrong type or out of range, or text
 // after the object; a required member that is missing is named without an offset.
 //
