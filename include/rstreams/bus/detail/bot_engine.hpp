@@ -88,7 +88,18 @@ class bot_engine {
     std::optional<T> payload;
     std::exception_ptr error;
     try {
-      payload.emplace(decode_payload<T>(r.payload, s_.in, r.eid));
+      // Decoded straight into the optional: T is built from the conversion's prvalue (no move
+      // per event), unless T takes any argument at all (then the conversion could be bypassed).
+      struct decoded {
+        const record& r;
+        const std::string& queue;
+        operator T() const { return decode_payload<T>(r.payload, queue, r.eid); }  // NOLINT
+      };
+      struct unrelated {};
+      if constexpr (std::is_constructible_v<T, unrelated>)
+        payload.emplace(decode_payload<T>(r.payload, s_.in, r.eid));
+      else
+        payload.emplace(decoded{r, s_.in});
     } catch (const payload_error&) {
       error = std::current_exception();
     }
