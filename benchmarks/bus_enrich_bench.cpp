@@ -17,11 +17,13 @@
 // * bus_enrich/rstreams_typed_nlohmann_fsync_never: the same bot on a typed payload, a struct
 //   `order` with the payload's 5 fields plus the 2 derived ones, read and written through its
 //   nlohmann from_json / to_json (the default path for a user type).
-// * bus_enrich/rstreams_typed_simdjson_fsync_never: the same struct with its own decoder and
-//   encoder (json/json_codec.hpp): `rstreams_decode` through decode_json_fields (simdjson
-//   On-Demand, json/simdjson_fields.hpp), `rstreams_encode` appending the text with to_chars.
-//   Built when the simdjson part is (RSTREAMS_WITH_SIMDJSON). Issue 17's goal for it: >= 1.2M
-//   events/s on a quiet machine.
+// * bus_enrich/rstreams_typed_fields_fsync_never: the same struct with its own decoder and
+//   encoder (json/json_codec.hpp): `rstreams_decode` through decode_json_fields
+//   (json/json_fields.hpp: members matched while scanning), `rstreams_encode` appending the
+//   text with append_json_string / append_json_number. Issue 17's goal for it: >= 1.2M events/s on a quiet machine.
+// * bus_enrich/rstreams_typed_simdjson_fsync_never: the same, `rstreams_decode` reading the
+//   members from simdjson's On-Demand document (decode_with_simdjson, the simdjson part; built
+//   when it is): the maintained parser, for comparison.
 // * bus_enrich/rstreams_[raw_json_]read_ahead_fsync_never: the same with `read_ahead` on (read
 //   and decode on a second thread). cpu_ns_per_item counts every thread: the second thread
 //   pays off only with a core to spare.
@@ -35,6 +37,7 @@
 #include <rstreams/bus/local/local_backend.hpp>
 #include <rstreams/bus/raw_json.hpp>
 #include <rstreams/json/json_codec.hpp>
+#include <rstreams/json/json_fields.hpp>
 #if defined(RSTREAMS_WITH_SIMDJSON)
 #include <rstreams/json/simdjson_fields.hpp>
 #endif
@@ -130,33 +133,17 @@ inline void to_json(json& j, const order& o) {
 }
 }  // namespace typed_nlohmann
 
-#if defined(RSTREAMS_WITH_SIMDJSON)
-namespace typed_simdjson {
-struct order : order_fields {
-  static constexpr const char* tag = "-typed-simdjson";
-};
-inline void rstreams_decode(std::string_view text, order& o) {
-  rstreams::decode_json_fields(text, rstreams::json_field("id", o.id),
-                               rstreams::json_field("customer", o.customer),
-                               rstreams::json_field("email", o.email), rstreams::json_field("total", o.total),
-                               rstreams::json_field("country", o.country));
-}
-template <class N>
-void append_number(std::string& out, N v) {
-  char buf[32];
-  const auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, static_cast<std::size_t>(r.ptr - buf));
-}
-inline void rstreams_encode(const order& o, std::string& out) {
+// The encoder both hand-decoded variants share.
+inline void encode_order(const order_fields& o, std::string& out) {
   using namespace std::string_view_literals;
   out += R"({"id":)"sv;
-  append_number(out, o.id);
+  rstreams::append_json_number(out, o.id);
   out += R"(,"customer":)"sv;
   rstreams::append_json_string(out, o.customer);
   out += R"(,"email":)"sv;
   rstreams::append_json_string(out, o.email);
   out += R"(,"total":)"sv;
-  append_number(out, o.total);
+  rstreams::append_json_number(out, o.total);
   out += R"(,"country":)"sv;
   rstreams::append_json_string(out, o.country);
   if (o.enriched) {
@@ -165,6 +152,40 @@ inline void rstreams_encode(const order& o, std::string& out) {
     out += o.vip ? R"(,"vip":true)"sv : R"(,"vip":false)"sv;
   }
   out += '}';
+}
+
+namespace typed_fields {
+struct order : order_fields {
+  static constexpr const char* tag = "-typed-fields";
+};
+inline void rstreams_decode(std::string_view text, order& o) {
+  rstreams::decode_json_fields(text, rstreams::json_field("id", o.id),
+                               rstreams::json_field("customer", o.customer),
+                               rstreams::json_field("email", o.email), rstreams::json_field("total", o.total),
+                               rstreams::json_field("country", o.country));
+}
+inline void rstreams_encode(const order& o, std::string& out) {
+  encode_order(o, out);
+}
+}  // namespace typed_fields
+
+#if defined(RSTREAMS_WITH_SIMDJSON)
+namespace typed_simdjson {
+struct order : order_fields {
+  static constexpr const char* tag = "-typed-simdjson";
+};
+inline void rstreams_decode(std::string_view text, order& o) {
+  rstreams::decode_with_simdjson(text, [&](simdjson::ondemand::document& doc) {
+    simdjson::ondemand::object obj = doc.get_object();
+    o.id = obj["id"].get_uint64();
+    o.customer.assign(std::string_view(obj["customer"].get_string()));
+    o.email.assign(std::string_view(obj["email"].get_string()));
+    o.total = obj["total"].get_double();
+    o.country.assign(std::string_view(obj["country"].get_string()));
+  });
+}
+inline void rstreams_encode(const order& o, std::string& out) {
+  encode_order(o, out);
 }
 }  // namespace typed_simdjson
 #endif
@@ -304,6 +325,10 @@ int main(int argc, char** argv) {
       ->Iterations(5);
   benchmark::RegisterBenchmark("bus_enrich/rstreams_typed_nlohmann_fsync_never",
                                bench_rstreams<false, false, typed_nlohmann::order>, rb::fsync_policy::never)
+      ->Unit(benchmark::kMillisecond)
+      ->Iterations(5);
+  benchmark::RegisterBenchmark("bus_enrich/rstreams_typed_fields_fsync_never",
+                               bench_rstreams<false, false, typed_fields::order>, rb::fsync_policy::never)
       ->Unit(benchmark::kMillisecond)
       ->Iterations(5);
 #if defined(RSTREAMS_WITH_SIMDJSON)

@@ -3,7 +3,9 @@
 # Compiles each TU $RUNS times (default 3) at -O2 with the project's include path, in turns so
 # that a change of machine load hits every probe alike; checks that the programs print the same
 # sum; prints the median compiler CPU time (user+sys, steadier than wall time on a shared
-# machine), the median wall time and the ratios to std::views.
+# machine), the median wall time and the ratios to std::views. A fourth probe is the std::views
+# TU that also includes every standard header the umbrella brings in (listed by the compiler's
+# -M): the part of the umbrella's cost that is the standard library's, a floor for the umbrella.
 #   usage: benchmarks/compile_time/run.sh [--json FILE]     (CXX selects the compiler)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,6 +19,18 @@ here, root, cxx, runs, out = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv
 probes = [("std::views (<ranges>)", "std_views_20.cpp", []),
           ("rstreams (umbrella header)", "rstreams_20.cpp", []),
           ("rstreams (per-entity headers)", "rstreams_20.cpp", ["-DRSTREAMS_PROBE_PER_HEADER"])]
+# The standard headers the umbrella includes (directly or not): extensionless files under the
+# compiler's C++ include directory.
+deps = subprocess.run([cxx, "-std=c++20", f"-I{root}/include", "-M", "-x", "c++", "-"],
+                      input="#include <rstreams/rstreams.hpp>\n", check=True, capture_output=True,
+                      text=True).stdout.replace("\\\n", " ").split()
+std_headers = sorted({os.path.basename(d) for d in deps
+                      if "/c++/" in d and "/bits/" not in d and "." not in os.path.basename(d)})
+floor_src = os.path.join(tempfile.gettempdir(), f"rstreams_views_umbrella_std_{os.getpid()}.cpp")
+with open(floor_src, "w") as f:
+    f.writelines(f"#include <{h}>\n" for h in std_headers)
+    f.write(f'#include "{here}/std_views_20.cpp"\n')
+probes.append(("std::views + umbrella's std hdrs", floor_src, []))
 cpu = {p[0]: [] for p in probes}
 wall = {p[0]: [] for p in probes}
 with tempfile.TemporaryDirectory() as tmp:
@@ -45,7 +59,9 @@ for name, _, _ in probes:
     c, w = statistics.median(cpu[name]), statistics.median(wall[name])
     result[name] = {"cpu_s": c, "wall_s": w, "ratio": c / base}
     print(f"  {name:32} {c:7.2f} {w:7.2f}  {c / base:.2f}")
+print(f"  ({len(std_headers)} standard headers under the umbrella: {' '.join(std_headers)})")
+os.unlink(floor_src)
 if out:
     with open(out, "w") as f:
-        json.dump({"runs": runs, "probes": result}, f, indent=1)
+        json.dump({"runs": runs, "probes": result, "umbrella_std_headers": std_headers}, f, indent=1)
 PY

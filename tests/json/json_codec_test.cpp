@@ -14,7 +14,11 @@
 #include <nlohmann/json.hpp>
 
 #include <charconv>
+#include <cmath>
 #include <cstdint>
+#include <cstring>
+#include <limits>
+#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -146,4 +150,60 @@ TEST_CASE("json_codec: append_json_string writes JSON that reads back as the sam
   rstreams::append_json_string(out, s);
   REQUIRE(out == "\"a\\\"b\\\\c\\nd\\te\\u0001 f/\xc3\xa9\\u0000end\"");
   REQUIRE(json::parse(out).get<std::string>() == s);
+}
+
+TEST_CASE("json_codec: append_json_number writes numbers that read back exactly", "[json][json_codec]") {
+  const auto text = [](auto v) {
+    std::string s;
+    rstreams::append_json_number(s, v);
+    return s;
+  };
+  REQUIRE(text(123.45) == "123.45");
+  REQUIRE(text(0.1) == "0.1");
+  REQUIRE(text(-2.5) == "-2.5");
+  REQUIRE(text(5.0) == "5");
+  REQUIRE(text(0.001) == "0.001");
+  REQUIRE(text(0.0105) == "0.0105");
+  REQUIRE(text(99999999999999.9) == "99999999999999.9");
+  REQUIRE(text(0.30000000000000004) == "0.30000000000000004");  // 17 digits: to_chars' form
+  REQUIRE(text(1e20) == "1e+20");
+  REQUIRE(text(1e-7) == "1e-07");
+  REQUIRE(text(-0.0) == "-0");
+  REQUIRE(text(std::numeric_limits<double>::quiet_NaN()) == "null");
+  REQUIRE(text(-std::numeric_limits<double>::infinity()) == "null");
+  REQUIRE(text(std::numeric_limits<std::int64_t>::min()) == "-9223372036854775808");
+  REQUIRE(text(std::numeric_limits<std::uint64_t>::max()) == "18446744073709551615");
+  REQUIRE(text(2.5f) == "2.5");
+
+  // Every value reads back bit for bit, and is never longer than std::to_chars' shortest form.
+  std::mt19937_64 rng(17);
+  for (int i = 0; i < 200000; ++i) {
+    double v = 0;
+    switch (i % 4) {
+      case 0: {  // any bit pattern
+        const std::uint64_t bits = rng();
+        std::memcpy(&v, &bits, sizeof v);
+        if (!std::isfinite(v)) continue;
+        break;
+      }
+      case 1:  // prices
+        v = static_cast<double>(rng() % 10000000) / 100.0;
+        break;
+      case 2:  // a few decimals at many scales
+        v = static_cast<double>(rng() % 100000) / std::pow(10.0, static_cast<double>(rng() % 12));
+        break;
+      default:  // results of arithmetic
+        v = static_cast<double>(rng() % 1000) * 0.1 + static_cast<double>(rng() % 1000) * 0.01;
+    }
+    if (i % 3 == 0) v = -v;
+    const auto s = text(v);
+    double back = 0;
+    const auto r = std::from_chars(s.data(), s.data() + s.size(), back);
+    INFO(s);
+    REQUIRE(r.ptr == s.data() + s.size());
+    REQUIRE(std::memcmp(&back, &v, sizeof v) == 0);
+    char shortest[40];
+    const auto n = std::to_chars(shortest, shortest + sizeof shortest, v).ptr - shortest;
+    REQUIRE(s.size() <= static_cast<std::size_t>(n));
+  }
 }

@@ -131,10 +131,14 @@ class checkpoint_tracker {
     bool finished;
   };
 
+  // Called several times per event: the test stays inline, the message out of line.
   void check(ticket t, const char* what) const {
-    if (t < base_ || t - base_ >= window_.size())
-      throw error(std::string("rstreams: checkpoint_tracker: ") + what + " on ticket " + std::to_string(t) +
-                  ", which is not an input in flight (complete or never read)");
+    if (t < base_ || t - base_ >= window_.size()) [[unlikely]]
+      not_in_flight(t, what);
+  }
+  [[noreturn, gnu::cold, gnu::noinline]] static void not_in_flight(ticket t, const char* what) {
+    throw error(std::string("rstreams: checkpoint_tracker: ") + what + " on ticket " + std::to_string(t) +
+                ", which is not an input in flight (complete or never read)");
   }
   entry& at(ticket t, const char* what) {
     check(t, what);
@@ -148,10 +152,13 @@ class checkpoint_tracker {
     const auto from = static_cast<std::size_t>(first - base_), to = static_cast<std::size_t>(last - base_);
     if (delta < 0)
       for (auto i = from; i <= to; ++i)
-        if (window_[i].outputs + delta < 0)
-          throw error("rstreams: checkpoint_tracker: more outputs written than derived for input \"" +
-                      window_[i].eid + "\"");
+        if (window_[i].outputs + delta < 0) [[unlikely]]
+          more_written_than_derived(window_[i].eid);
     for (auto i = from; i <= to; ++i) window_[i].outputs += delta;
+  }
+
+  [[noreturn, gnu::cold, gnu::noinline]] static void more_written_than_derived(const std::string& eid) {
+    throw error("rstreams: checkpoint_tracker: more outputs written than derived for input \"" + eid + "\"");
   }
 
   void advance() {

@@ -21,11 +21,17 @@
 //
 // json/simdjson_fields.hpp (the simdjson part) makes a decoder a one-liner per field.
 
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <concepts>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace rstreams {
 
@@ -119,6 +125,56 @@ inline void append_json_string(std::string& out, std::string_view s) {
     while (p != end && !detail::json_escape_table.escape[static_cast<unsigned char>(*p)]) ++p;
   }
   out.push_back('"');
+}
+
+/// Appends `v` as a JSON number that reads back as exactly `v`: an integer as it is; a double
+/// with up to 15 significant digits and at most 8 decimals (prices, measures, most data) in
+/// plain notation with the fewest decimals that give `v` back, found without std::to_chars'
+/// general shortest-digits search (several times its speed there); any other finite value as
+/// std::to_chars writes it. NaN and infinities have no JSON form: they are written as `null`,
+/// as nlohmann does.
+template <class N>
+requires std::is_arithmetic_v<N> &&(!std::same_as<N, bool>)void append_json_number(std::string& out, N v) {
+  char buf[40];
+  char* end = buf;
+  if constexpr (std::is_floating_point_v<N>) {
+    if (!std::isfinite(v)) {
+      out += "null";
+      return;
+    }
+    const double a = std::fabs(static_cast<double>(v));
+    if (std::is_same_v<N, double> && a >= 1e-3 && a < 1e15) {
+      double scale = 1;
+      for (int decimals = 0; decimals <= 8; ++decimals, scale *= 10) {
+        const double scaled = a * scale;
+        if (scaled >= 9007199254740992.0) break;  // 2^53: digits no longer exact
+        const auto m = static_cast<std::uint64_t>(scaled + 0.5);
+        // m and scale are exact, and IEEE division rounds correctly: equality means the text
+        // m / 10^decimals reads back (correctly rounded) as `a`.
+        if (static_cast<double>(m) / scale != a) continue;
+        char digits[24];
+        const auto n = static_cast<int>(std::to_chars(digits, digits + sizeof digits, m).ptr - digits);
+        if (v < 0) *end++ = '-';
+        if (n > decimals) {
+          std::memcpy(end, digits, static_cast<std::size_t>(n - decimals));
+          end += n - decimals;
+        } else {
+          *end++ = '0';
+        }
+        if (decimals > 0) {
+          *end++ = '.';
+          for (int z = n; z < decimals; ++z) *end++ = '0';
+          const int frac = std::min(n, decimals);
+          std::memcpy(end, digits + n - frac, static_cast<std::size_t>(frac));
+          end += frac;
+        }
+        out.append(buf, static_cast<std::size_t>(end - buf));
+        return;
+      }
+    }
+  }
+  end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+  out.append(buf, static_cast<std::size_t>(end - buf));
 }
 
 }  // namespace rstreams

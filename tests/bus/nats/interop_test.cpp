@@ -129,6 +129,38 @@ TEST_CASE("nats: rstreams reads events a plain libnats client wrote, and old bin
   REQUIRE(rt::read_all(bus, "orders").size() == 4);
 }
 
+TEST_CASE("nats: a message another client wrote badly fails the read at it, every time, never skipped",
+          "[nats][interop]") {
+  rt::nats_bus fx;
+  auto& bus = fx.bus();
+  const auto first = rb::put(bus, "loader", "orders", json{{"n", 1}});
+  plain_client c;
+  const auto subject = fx.prefix() + ".q.orders";
+  const auto bad = rb::make_eid(rb::parse_eid(first).ms + 1, 0);
+  natsMsg* m = nullptr;
+  REQUIRE(natsMsg_Create(&m, subject.c_str(), nullptr, "{}", 2) == NATS_OK);
+  REQUIRE(natsMsgHeader_Set(m, "Rstreams-Eid", bad.c_str()) == NATS_OK);
+  REQUIRE(natsMsgHeader_Set(m, "Rstreams-Timestamp", "12x") == NATS_OK);
+  jsPubAck* pa = nullptr;
+  REQUIRE(js_PublishMsg(&pa, c.js, m, nullptr, nullptr) == NATS_OK);
+  jsPubAck_Destroy(pa);
+  natsMsg_Destroy(m);
+  const auto after_bad = rb::put(bus, "loader", "orders", json{{"n", 3}});
+  REQUIRE(after_bad > bad);
+
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    std::vector<rb::record> out;
+    REQUIRE_THROWS_WITH(bus.read("orders", "", 100, out),
+                        Catch::Contains("Rstreams-Timestamp is not a number: \"12x\""));
+    REQUIRE(out.size() == 1);  // the good event before it was read
+    REQUIRE(out[0].eid == first);
+  }
+  // Reading on from the bad event itself reaches the rest.
+  std::vector<rb::record> rest;
+  REQUIRE(bus.read("orders", bad, 100, rest) == 1);
+  REQUIRE(rest[0].eid == after_bad);
+}
+
 TEST_CASE("nats: a Node client with the nats package reads and writes rstreams events",
           "[nats][interop][node]") {
   if (const auto why = missing_node_side(); !why.empty()) FAIL(why);

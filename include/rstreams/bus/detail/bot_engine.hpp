@@ -88,7 +88,18 @@ class bot_engine {
     std::optional<T> payload;
     std::exception_ptr error;
     try {
-      payload.emplace(decode_payload<T>(r.payload, s_.in, r.eid));
+      // Decoded straight into the optional: T is built from the conversion's prvalue (no move
+      // per event), unless T takes any argument at all (then the conversion could be bypassed).
+      struct decoded {
+        const record& r;
+        const std::string& queue;
+        operator T() const { return decode_payload<T>(r.payload, queue, r.eid); }  // NOLINT
+      };
+      struct unrelated {};
+      if constexpr (std::is_constructible_v<T, unrelated>)
+        payload.emplace(decode_payload<T>(r.payload, s_.in, r.eid));
+      else
+        payload.emplace(decoded{r, s_.in});
     } catch (const payload_error&) {
       error = std::current_exception();
     }
@@ -252,19 +263,21 @@ class bot_engine {
       static_assert(!std::is_void_v<R>,
                     "rstreams::bus::enrich: the function returns void. Return the derived payload, "
                     "std::optional of it (zero or one event) or std::vector of it (many).");
-      std::optional<R> result;
-      try {
-        result.emplace(call());
-      } catch (...) {
-        throw user_failure{rstreams::detail::describe_current_exception(), std::current_exception()};
-      }
+      // `res` is initialised from the prvalue `call` returns: no move of the user's result.
+      const auto guarded = [&]() -> R {
+        try {
+          return call();
+        } catch (...) {
+          throw user_failure{rstreams::detail::describe_current_exception(), std::current_exception()};
+        }
+      };
+      R res = guarded();
       const auto emit = [&](auto&& x) {
         fill_output(out_->slot(), std::forward<decltype(x)>(x), from, now);
         out_->commit_slot(now);
         tracker_.derived(from.first, from.last);
         pending_.emplace_back(from.first, from.last);
       };
-      auto& res = *result;
       if constexpr (is_optional_v<R>) {
         if (res) emit(std::move(*res));
       } else if constexpr (is_vector_v<R>) {

@@ -198,16 +198,17 @@ inline std::string nats_msg_eid(natsMsg* m) {
   return std::string(nats_record_eid(data, size));
 }
 
-/// A message of either format read back into a record.
-inline record decode_nats_msg(natsMsg* m) {
+/// Reads a message of either format into `r` (a default-constructed record), in place: the
+/// reader decodes straight into its output vector, without a move per record.
+inline void decode_nats_msg_into(natsMsg* m, record& r) {
   const char* eid = nats_header_or_null(m, nats_header::eid);
   const char* data = natsMsg_GetData(m);
   const auto size = static_cast<std::size_t>(natsMsg_GetDataLength(m));
   if (eid == nullptr) {
     (void)nats_msg_eid(m);  // throws a clear error unless it is a format-1 frame
-    return decode_nats_record(data, size);
+    r = decode_nats_record(data, size);
+    return;
   }
-  record r;
   r.eid = eid;
   if (const char* v = nats_header_or_null(m, nats_header::id)) r.id = v;
   if (const char* v = nats_header_or_null(m, nats_header::event)) r.event = v;
@@ -222,6 +223,12 @@ inline record decode_nats_msg(natsMsg* m) {
     }
   }
   r.payload.assign(data, size);
+}
+
+/// A message of either format read back into a record.
+inline record decode_nats_msg(natsMsg* m) {
+  record r;
+  decode_nats_msg_into(m, r);
   return r;
 }
 

@@ -132,10 +132,19 @@ inline std::size_t nats_read(nats_state& st, std::string_view queue, std::string
       }
       continue;
     }
+    if (out.capacity() < out.size() + static_cast<std::size_t>(n))
+      out.reserve(std::max(out.size() + static_cast<std::size_t>(n), 2 * out.capacity()));
     for (int i = 0; i < n; ++i) {
-      natsMsg* m = list.Msgs[i];
-      out.push_back(decode_nats_msg(m));
-      if (out.back().event.empty()) out.back().event.assign(queue);  // another client left it out
+      record& r = out.emplace_back();
+      try {
+        decode_nats_msg_into(list.Msgs[i], r);
+      } catch (...) {
+        out.pop_back();  // what was read before it stays in `out`
+        natsMsgList_Destroy(&list);
+        cur.reset();  // its consumer is past the bad message: the next read repositions
+        throw;
+      }
+      if (r.event.empty()) r.event.assign(queue);  // another client left it out
     }
     if (n > 0) {
       natsMsg* lastm = list.Msgs[n - 1];
