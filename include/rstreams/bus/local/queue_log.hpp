@@ -92,7 +92,9 @@ inline scan_result scan_frames(int fd, const std::string& path, std::uint64_t fr
                                const scan_rules& rules = {}) {
   scan_result r;
   r.end = from;
-  std::vector<char> buf(std::size_t{1} << 20);
+  // At most 1 MiB at a time; nothing for an empty tail (a new queue's first append scans one).
+  std::vector<char> buf(static_cast<std::size_t>(
+      std::min<std::uint64_t>(std::uint64_t{1} << 20, size > from ? size - from : 0)));
   std::uint64_t boff = from;
   std::size_t blen = 0;
   std::uint64_t pos = from;

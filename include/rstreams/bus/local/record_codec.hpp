@@ -595,7 +595,8 @@ class frame_records {
 };
 
 /// Decodes every record of a parsed frame: ok, or bad_layout when they do not add up. `last`
-/// (optional) gets the last record (its eid copied into `last_eid`).
+/// (optional) gets the last record; its eid is copied into `last_eid` (its view in `last` points
+/// there, or is empty without one).
 inline frame_status check_records(const frame_view& f, record_view* last = nullptr,
                                   std::string* last_eid = nullptr) {
   frame_records recs(f);
@@ -603,8 +604,12 @@ inline frame_status check_records(const frame_view& f, record_view* last = nullp
   bool any = false;
   while (recs.next(r)) any = true;
   if (recs.status() != frame_status::ok || !any) return frame_status::bad_layout;
-  if (last) *last = r;
   if (last_eid) last_eid->assign(r.eid);
+  if (last) {
+    *last = r;
+    // A batch record's eid text lives in `recs`: point at the copy, or at nothing.
+    last->eid = last_eid ? std::string_view(*last_eid) : std::string_view{};
+  }
   return frame_status::ok;
 }
 
