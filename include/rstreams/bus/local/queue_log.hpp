@@ -1018,7 +1018,7 @@ class queue_log {
         } else {
           at = eids_.next(now, r.eid);  // strictly increasing per queue
         }
-        if (r.event != name_) r.event.assign(name_);
+        if (!same_text(r.event, name_)) r.event.assign(name_);
         if (r.timestamp == 0) r.timestamp = now;
         if (r.event_source_timestamp == 0) r.event_source_timestamp = r.timestamp;
         if (open && w.size() + batch_record_max(r) > target) {

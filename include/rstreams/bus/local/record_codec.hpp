@@ -189,6 +189,26 @@ inline bool get_varint(const char*& p, const char* end, std::uint64_t& v) noexce
 
 // ---- batch frames: writing ------------------------------------------------------------------
 
+/// Byte equality without a call for the short texts compared per record (bot ids, queue names).
+inline bool same_text(std::string_view a, std::string_view b) noexcept {
+  const auto n = a.size();
+  if (n != b.size()) return false;
+  if (n >= 8 && n <= 16) {
+    std::uint64_t a0, a1, b0, b1;
+    std::memcpy(&a0, a.data(), 8);
+    std::memcpy(&a1, a.data() + n - 8, 8);
+    std::memcpy(&b0, b.data(), 8);
+    std::memcpy(&b1, b.data() + n - 8, 8);
+    return a0 == b0 && a1 == b1;
+  }
+  if (n < 8) {
+    for (std::size_t i = 0; i < n; ++i)
+      if (a[i] != b[i]) return false;
+    return true;
+  }
+  return std::memcmp(a.data(), b.data(), n) == 0;
+}
+
 /// The parts of `eid` when it is a full eid in the standard form (the text make_eid writes for
 /// them, so it can be stored as numbers and written back byte for byte); false otherwise.
 inline bool standard_eid(std::string_view eid, eid_parts& parts) noexcept {
@@ -244,7 +264,22 @@ class batch_writer {
 
   void add(const record& r, const eid_parts* parts) noexcept {
     const auto& c = r.correlation_id;
-    const bool own_id = r.id != id_;
+    const bool own_id = !same_text(r.id, id_);
+    if (parts != nullptr && !own_id && !c) {
+      // Most records: the eid follows the base, the timestamps equal it; flags and the four
+      // deltas are all zero (one store; the room given covers the bytes past them).
+      const auto d =
+          (static_cast<std::uint64_t>(parts->ms) - static_cast<std::uint64_t>(base_ms_)) |
+          (static_cast<std::uint64_t>(parts->seq) - base_seq_ - count_) |
+          (static_cast<std::uint64_t>(r.timestamp) - static_cast<std::uint64_t>(base_ts_)) |
+          (static_cast<std::uint64_t>(r.event_source_timestamp) - static_cast<std::uint64_t>(r.timestamp));
+      if (d == 0) {
+        std::memset(p_, 0, 8);
+        p_ = put_bytes(p_ + 5, r.payload);
+        ++count_;
+        return;
+      }
+    }
     char* p = p_;
     char* flags = p++;
     std::uint8_t f = 0;
