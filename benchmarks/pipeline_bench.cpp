@@ -96,8 +96,8 @@ u64 chain_rstreams(u64 n) {
                  rs::take(chain_limit(n)) | rs::transform(s10) | rs::sum());
 }
 
-// The same stages declared noexcept: rstreams then skips the per-element count it keeps to name
-// a failing element in an error (see detail::nothrow_stage_call).
+// The same stages declared noexcept: the filters then skip the count of what they pass, which
+// rstreams keeps to name a failing element in an error (core/detail/element_naming.hpp).
 template <auto F>
 constexpr auto nothrow = [](u64 x) noexcept { return F(x); };
 

@@ -130,3 +130,14 @@ TEST_CASE("describe_dot: a metered pipeline draws as the unmetered one", "[core]
       rs::iota(0, 5) | rs::metered(reg, "p", rs::transform(twice) | rs::filter(even)) | rs::sum());
   CHECK(metered == plain);
 }
+
+TEST_CASE("describe_dot: a metered merge draws as the unmetered one", "[core][describe_dot]") {
+  rs::metrics_registry reg;
+  const auto plain =
+      rs::describe_dot(rs::merge(rs::iota(0, 5), rs::iota(0, 5) | rs::filter(even)) | rs::sum());
+  const auto metered = rs::describe_dot(
+      rs::metered(reg, "p", rs::merge(rs::iota(0, 5), rs::iota(0, 5) | rs::filter(even))) | rs::sum());
+  CHECK(metered == plain);
+  CHECK(rs::describe(rs::metered(reg, "p", rs::merge(rs::iota(0, 5), rs::iota(0, 3)))) ==
+        rs::describe(rs::merge(rs::iota(0, 5), rs::iota(0, 3))));
+}

@@ -1,7 +1,11 @@
 #include <rstreams/core/error.hpp>
+#include <rstreams/core/metered.hpp>
+#include <rstreams/core/metrics.hpp>
 #include <rstreams/core/run.hpp>
+#include <rstreams/exec/async.hpp>
 #include <rstreams/exec/merge.hpp>
 #include <rstreams/exec/thread_pool.hpp>
+#include <rstreams/ops/filter.hpp>
 #include <rstreams/ops/take.hpp>
 #include <rstreams/ops/transform.hpp>
 #include <rstreams/sinks/to_vector.hpp>
@@ -78,4 +82,30 @@ TEST_CASE("an error in one merged source leaves run", "[exec][merge]") {
 
 TEST_CASE("merge rejects a zero capacity", "[exec][merge]") {
   REQUIRE_THROWS_AS(rs::merge(0, rs::iota(0, 1)), rs::config_error);
+}
+
+TEST_CASE("merge: metered, its channel's capacity and depth and what it hands on", "[exec][merge][metered]") {
+  rs::metrics_registry reg;
+  // The async input is not metered: its own channel must not report into the merge's counters.
+  auto v =
+      rs::run(rs::metered(reg, "p", rs::merge(16, rs::iota(0, 500) | rs::async(4), rs::iota(500, 1000))) |
+              rs::metered(reg, "p", rs::filter([](int x) { return x % 2 == 0; })) | rs::to_vector());
+  REQUIRE(v.size() == 500);
+  const auto all = reg.snapshot();
+  REQUIRE(all.size() == 2);
+  const auto& m = all[0];
+  CHECK(m.stage == "merge");
+  CHECK(m.position == 0);
+  CHECK(m.in == 1000);
+  CHECK(m.out == 1000);
+  CHECK(m.channel_capacity == 16);
+  // The depth the consumer last found: something, never more than the capacity.
+  CHECK(m.channel_depth >= 1);
+  CHECK(m.channel_depth <= 16);
+  const auto& f = all[1];
+  CHECK(f.stage == "filter");
+  CHECK(f.position == 1);
+  CHECK(f.in == 1000);
+  CHECK(f.out == 500);
+  CHECK(f.channel_capacity == -1);
 }

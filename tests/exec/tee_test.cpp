@@ -1,4 +1,5 @@
 #include <rstreams/core/error.hpp>
+#include <rstreams/core/metrics.hpp>
 #include <rstreams/core/run.hpp>
 #include <rstreams/exec/tee.hpp>
 #include <rstreams/ops/take.hpp>
@@ -11,6 +12,7 @@
 #include <support/catch.hpp>
 #include <support/in_flight.hpp>
 
+#include <atomic>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -67,4 +69,41 @@ TEST_CASE("an error in a branch leaves run", "[exec][tee]") {
 
 TEST_CASE("tee rejects a zero capacity", "[exec][tee]") {
   REQUIRE_THROWS_AS(rs::tee(0, rs::count()), rs::config_error);
+}
+
+TEST_CASE("a metered tee reports each branch's elements, channel depth and capacity",
+          "[exec][tee][metrics]") {
+  rs::metrics_registry reg;
+  std::atomic<int> slow_seen{0};
+  const auto [firsts, slow, all] =
+      rs::run(rs::iota(0, 500) | rs::tee(8, rs::take(3) | rs::to_vector(), rs::for_each([&](int) {
+                                           if (slow_seen.fetch_add(1) < 20) std::this_thread::yield();
+                                         }),
+                                         rs::count())
+                                     .metered(reg, "fanout"));
+  REQUIRE(firsts.size() == 3);
+  REQUIRE(all == 500);
+  (void)slow;
+  const auto snap = reg.snapshot();
+  REQUIRE(snap.size() == 3);
+  for (std::size_t i = 0; i < snap.size(); ++i) {
+    INFO(i);
+    REQUIRE(snap[i].pipeline == "fanout");
+    REQUIRE(snap[i].position == i);
+    REQUIRE(snap[i].stage == "tee branch");
+    REQUIRE(snap[i].channel_capacity == 8);
+    REQUIRE(snap[i].channel_depth >= 1);
+    REQUIRE(snap[i].channel_depth <= 8);
+  }
+  // The satisfied branch took 3 and was handed no more than its channel holds after them.
+  REQUIRE(snap[0].out >= 3);
+  REQUIRE(snap[0].in <= snap[0].out + 8);
+  REQUIRE(snap[1].in == 500);
+  REQUIRE(snap[1].out == 500);
+  REQUIRE(snap[2].in == 500);
+  REQUIRE(snap[2].out == 500);
+  // Unmetered, nothing is registered.
+  rs::metrics_registry none;
+  REQUIRE(std::get<0>(rs::run(rs::iota(0, 10) | rs::tee(rs::count()))) == 10);
+  REQUIRE(none.snapshot().empty());
 }

@@ -149,12 +149,14 @@ class checkpoint_tracker {
     if (last < first) std::swap(first, last);
     check(first, delta > 0 ? "derived" : "written");
     check(last, delta > 0 ? "derived" : "written");
-    const auto from = static_cast<std::size_t>(first - base_), to = static_cast<std::size_t>(last - base_);
+    // Iterators, not indexes: each deque index is a division and a pointer chase.
+    const auto from = window_.begin() + static_cast<std::ptrdiff_t>(first - base_);
+    const auto to = from + static_cast<std::ptrdiff_t>(last - first) + 1;
     if (delta < 0)
-      for (auto i = from; i <= to; ++i)
-        if (window_[i].outputs + delta < 0) [[unlikely]]
-          more_written_than_derived(window_[i].eid);
-    for (auto i = from; i <= to; ++i) window_[i].outputs += delta;
+      for (auto it = from; it != to; ++it)
+        if (it->outputs + delta < 0) [[unlikely]]
+          more_written_than_derived(it->eid);
+    for (auto it = from; it != to; ++it) it->outputs += delta;
   }
 
   [[noreturn, gnu::cold, gnu::noinline]] static void more_written_than_derived(const std::string& eid) {

@@ -76,7 +76,8 @@ inline std::string describe_current_exception() {
 /// True when calling a stage's function `f` on `args` cannot throw (a `noexcept` lambda with
 /// arguments that copy without throwing). Stages then skip counting the elements they call it
 /// on: the count only serves to name an element in an error, and it is a per-element cost the
-/// optimizer cannot remove on its own.
+/// optimizer cannot remove on its own. (Most stages skip it anyway when their upstream names
+/// the elements it hands on, core/detail/element_naming.hpp.)
 template <class F, class... A>
 inline constexpr bool nothrow_stage_call = std::is_nothrow_invocable_v<F&, A...>;
 

@@ -4,6 +4,7 @@
 #include <rstreams/core/concepts.hpp>
 #include <rstreams/core/context.hpp>
 #include <rstreams/core/describe.hpp>
+#include <rstreams/core/detail/element_naming.hpp>
 #include <rstreams/core/error.hpp>
 #include <rstreams/core/metrics.hpp>
 #include <rstreams/core/pipe.hpp>
@@ -40,10 +41,17 @@ concept metered_source = requires(const S& s) {
   { s.metered_output_link() } -> std::same_as<metered_link>;
 };
 
-/// Pushes from `up` into `g`, adding how many went through to `counter` once, at the end of the
-/// call (also when `g` or `up` throws).
+/// A source that keeps the count of what it has handed on (a source's position, flat_map's
+/// output, a filter counting what it passed to name elements in errors): exact once a push has
+/// returned or thrown.
+template <class S>
+concept counts_handed_on = requires(const S& s) {
+  { s.handed_on() } -> std::convertible_to<std::size_t>;
+};
+
+/// counted_push for a source that does not count: a count per element.
 template <class S, class G>
-flow counted_push(S& up, std::size_t n, G& g, std::atomic<std::uint64_t>& counter) {
+flow counted_push_each(S& up, std::size_t n, G& g, std::atomic<std::uint64_t>& counter) {
   // Counted in a local, added once (see detail/write_back.hpp for why a local).
   struct add_on_exit {
     std::atomic<std::uint64_t>& counter;
@@ -60,12 +68,38 @@ flow counted_push(S& up, std::size_t n, G& g, std::atomic<std::uint64_t>& counte
   });
 }
 
+/// Pushes from `up` into `g`, adding how many went through to `counter` once, at the end of the
+/// call (also when `g` or `up` throws).
+template <class S, class G>
+flow counted_push(S& up, std::size_t n, G& g, std::atomic<std::uint64_t>& counter) {
+  if constexpr (counts_handed_on<S>) {
+    // The source counts anyway: what it counted during this push, added however the push ends
+    // (by then the push has put its count back, see detail/write_back.hpp).
+    struct add_on_exit {
+      std::atomic<std::uint64_t>& counter;
+      const S& up;
+      std::size_t before;
+      ~add_on_exit() {
+        const auto k = static_cast<std::uint64_t>(up.handed_on() - before);
+        if (k != 0) counter.fetch_add(k, std::memory_order_relaxed);
+      }
+    };
+    const add_on_exit add{counter, up, static_cast<std::size_t>(up.handed_on())};
+    return rstreams::push(up, n, g);
+  } else {
+    return counted_push_each(up, n, g, counter);
+  }
+}
+
 /// An unmetered upstream of a metered stage: counts what it hands on (the stage's `in`).
 template <source S>
 class metered_input : public source_interface<metered_input<S>> {
  public:
   using value_type = value_t<S>;
   static constexpr std::size_t position = position_v<S>;
+  /// It hands on what its upstream hands on, inside the upstream's call (see
+  /// core/detail/element_naming.hpp).
+  static constexpr bool names_elements = names_elements_v<S>;
 
   metered_input(S up, std::atomic<std::uint64_t>* counter) : up_(std::move(up)), counter_(counter) {}
 
@@ -97,6 +131,7 @@ class metered_output : public source_interface<metered_output<X, Count>> {
   using value_type = value_t<X>;
   static constexpr std::size_t position = position_v<X>;
   static constexpr bool one_to_one = one_to_one_v<X>;
+  static constexpr bool names_elements = names_elements_v<X>;
 
   metered_output(X inner, stage_metrics* m) : inner_(std::move(inner)), m_(m) {}
 
@@ -131,6 +166,36 @@ class metered_output : public source_interface<metered_output<X, Count>> {
 
  private:
   X inner_;
+  stage_metrics* m_;
+};
+
+/// A metered source (a merge): counts what it hands on, in and out alike, and starts the source
+/// with its counters in the context (a merge reports its channel there).
+template <source S>
+class metered_head : public source_interface<metered_head<S>> {
+ public:
+  using value_type = value_t<S>;
+  static constexpr std::size_t position = position_v<S>;
+  static constexpr bool names_elements = names_elements_v<S>;
+
+  metered_head(S src, stage_metrics* m) : src_(std::move(src)), m_(m) {}
+
+  void start(const run_context& ctx) {
+    run_context c = ctx;
+    c.metrics = m_;
+    rstreams::start(src_, c);
+  }
+  template <class G>
+  flow push(std::size_t n, G&& g) {
+    return counted_push(src_, n, g, m_->own_out);
+  }
+
+  [[nodiscard]] std::string describe() const { return rstreams::describe(src_); }
+  [[nodiscard]] const S& upstream() const noexcept { return src_; }
+  [[nodiscard]] metered_link metered_output_link() const noexcept { return {&m_->own_out, nullptr}; }
+
+ private:
+  S src_;
   stage_metrics* m_;
 };
 
@@ -204,20 +269,39 @@ struct metered_fn {
       return detail::metered_stage<D>(std::move(c), &reg, std::move(pipeline));
     }
   }
+
+  /// A source, metered as the pipeline's head (position 0): what it hands on, and for a merge
+  /// its channel's depth and capacity.
+  template <source S>
+  requires(!stage<S>) auto operator()(metrics_registry& reg, std::string_view pipeline, S src) const {
+    std::string name;
+    if constexpr (requires { S::name; })
+      name = std::string(S::name);
+    else
+      name = rstreams::describe(src);
+    stage_metrics& m = reg.stage(pipeline, position_v<S>, name);
+    reg.connect(m, &m.own_out, nullptr, false);
+    return detail::metered_head<S>(std::move(src), &m);
+  }
 };
 
 /// The stages of `stages` (one stage or `a | b | ...`), each counting in `reg` under the
 /// pipeline name `pipeline` and its position: elements in and out, errors, retries and dead
-/// letters (under the stage's error policy), and, for async boundaries and parallel stages,
-/// channel depth and capacity or elements in flight and the limit. A metered pipeline computes
+/// letters (under the stage's error policy), and, for async boundaries, merges and parallel
+/// stages, channel depth and capacity or elements in flight and the limit. A metered pipeline computes
 /// the same thing; an unmetered one carries none of this code. Export the figures with
 /// `to_prometheus(reg)` (core/metrics_text.hpp).
 ///
-/// Forms: `src | metered(reg, "orders", transform(f) | filter(p)) | sink`
-/// Cost: a counter per element at each stage that may change the count (filter, flat_map,
-/// take, ...) and at the first one; none at one-to-one stages (transform), whose counts are
-/// those of the boundary before them; one relaxed atomic add per stage per push call (a batch
-/// of the sink's demand). Example: tests/core/metered_test.cpp
+/// Forms: `src | metered(reg, "orders", transform(f) | filter(p)) | sink` ·
+/// `metered(reg, "orders", merge(a, b)) | ...` (a source, counted as position 0; a merge also
+/// reports its channel)
+/// Cost: none per element where a stage keeps the count anyway (`handed_on`: an integral iota's
+/// position, flat_map's output, a filter whose predicate can throw counting what it passes to
+/// name elements in errors, core/detail/element_naming.hpp); a counter per element at other
+/// stages that may change the count and at the first one after an unknown source; none at
+/// one-to-one stages (transform), whose counts are those of the boundary before them; one
+/// relaxed atomic add per stage per push call (a batch of the sink's demand).
+/// Example: tests/core/metered_test.cpp
 inline constexpr metered_fn metered{};
 
 }  // namespace rstreams

@@ -3,6 +3,7 @@
 // when given an lvalue (the range must then outlive the pipeline). Core vocabulary: a range
 // left of `|` becomes one of these (core/as_source.hpp); `from_range` is its public form.
 
+#include <rstreams/core/detail/element_naming.hpp>
 #include <rstreams/core/detail/write_back.hpp>
 #include <rstreams/core/flow.hpp>
 #include <rstreams/core/source_interface.hpp>
@@ -25,10 +26,15 @@ class range_source : public source_interface<range_source<R>> {
   using range_type = std::remove_reference_t<R>;
   static constexpr bool owned = !std::is_lvalue_reference_v<R>;
   using stored = std::conditional_t<owned, range_type, range_type*>;
+  using iterator = std::ranges::iterator_t<range_type>;
+  using sentinel = std::ranges::sentinel_t<range_type>;
 
  public:
   static constexpr std::string_view name = "from_range";
   using value_type = std::ranges::range_value_t<range_type>;
+  /// A random-access range knows the index of each element it hands on (its offset from the
+  /// begin), so the stage after it need not count (core/detail/element_naming.hpp).
+  static constexpr bool names_elements = std::ranges::random_access_range<range_type>;
 
   explicit range_source(range_type&& r) requires owned : range_(std::move(r)) {}
   explicit range_source(range_type& r) requires(!owned) : range_(std::addressof(r)) {}
@@ -65,23 +71,27 @@ class range_source : public source_interface<range_source<R>> {
   }
 
  private:
-  using iterator = std::ranges::iterator_t<range_type>;
-  using sentinel = std::ranges::sentinel_t<range_type>;
-
   // Hands `*it` to `f` (moved out when the range is owned) and steps past it.
   template <class F>
-  static bool deliver(iterator& it, F& f) {
+  bool deliver(iterator& it, F& f) {
     bool go;
-    if constexpr (owned)
+    if constexpr (names_elements) {
+      const auto index = [&] { return static_cast<std::size_t>(it - std::ranges::begin(get())); };
+      if constexpr (owned)
+        go = detail::hand_on(f, std::ranges::iter_move(it), index);
+      else
+        go = detail::hand_on(f, *it, index);
+    } else if constexpr (owned) {
       go = f(std::ranges::iter_move(it));
-    else
+    } else {
       go = f(*it);
+    }
     ++it;
     return go;
   }
 
   template <class F>
-  static flow walk(iterator& it, const sentinel& end, std::size_t n, F& f) {
+  flow walk(iterator& it, const sentinel& end, std::size_t n, F& f) {
     for (; n != 0; --n) {
       if (it == end) return flow::done;
       if (!deliver(it, f)) break;

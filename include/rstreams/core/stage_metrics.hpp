@@ -29,8 +29,9 @@ struct stage_metrics {
   std::atomic<std::uint64_t> dead_lettered{0};
   /// Checkpoint commits (bots).
   std::atomic<std::uint64_t> commits{0};
-  /// Items in the stage's channel and its capacity (async boundaries), and elements taken from
-  /// upstream and not yet handed on with its limit (parallel stages); -1 where the stage has none.
+  /// Items in the stage's channel and its capacity (async boundaries, merges), and elements
+  /// taken from upstream and not yet handed on with its limit (parallel stages); -1 where the
+  /// stage has none.
   std::atomic<std::int64_t> channel_depth{-1};
   std::atomic<std::int64_t> channel_capacity{-1};
   std::atomic<std::int64_t> in_flight{-1};

@@ -5,12 +5,15 @@
 #include <rstreams/core/run.hpp>
 #include <rstreams/core/scheduler.hpp>
 #include <rstreams/core/source_interface.hpp>
+#include <rstreams/core/stage_metrics.hpp>
 #include <rstreams/exec/detail/checked_limit.hpp>
 #include <rstreams/exec/mpsc_channel.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <concepts>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <exception>
 #include <memory>
@@ -43,9 +46,13 @@ class merge_source : public source_interface<merge_source<S...>> {
 
   void start(const run_context& ctx) {
     if (channel_) return;
-    const run_context inner = detail::with_scope(ctx, own_scope_);
+    run_context inner = detail::with_scope(ctx, own_scope_);
     cancel_ = inner.scope->cancel_token();
     channel_ = std::make_shared<mpsc_channel<value_type>>(capacity_, sizeof...(S));
+    // Metered (core/metered.hpp): the channel is reported here; the inputs count nothing of ours.
+    metrics_ = inner.metrics;
+    inner.metrics = nullptr;
+    if (metrics_ != nullptr) metrics_->channel_capacity.store(static_cast<std::int64_t>(capacity_));
     std::apply(
         [&](auto&... s) {
           (rstreams::start(s, inner), ...);
@@ -58,7 +65,13 @@ class merge_source : public source_interface<merge_source<S...>> {
   flow push(std::size_t n, G&& g) {
     if (!channel_) start(run_context{});
     while (n != 0) {
-      if (pending_.empty() && !channel_->take(pending_, cancel_)) return flow::done;
+      if (pending_.empty()) {
+        if (!channel_->take(pending_, cancel_)) return flow::done;
+        // The depth the consumer found.
+        if (metrics_ != nullptr)
+          metrics_->channel_depth.store(static_cast<std::int64_t>(pending_.size()),
+                                        std::memory_order_relaxed);
+      }
       std::size_t delivered = 0;
       bool go = true;
       while (go && n != 0 && !pending_.empty()) {
@@ -118,6 +131,7 @@ class merge_source : public source_interface<merge_source<S...>> {
   std::deque<value_type> pending_;
   std::stop_token cancel_;
   std::unique_ptr<run_scope> own_scope_;
+  stage_metrics* metrics_ = nullptr;
 };
 
 struct merge_fn {
@@ -143,7 +157,9 @@ struct merge_fn {
 /// a task of the run's scope, and all feed one bounded channel (`capacity` elements, 256 by
 /// default). Ends when every source has ended; an error in one leaves `run`.
 ///
-/// Forms: `merge(src1, src2, ...)` · `merge(capacity, src1, src2, ...)`
+/// Forms: `merge(src1, src2, ...)` · `merge(capacity, src1, src2, ...)` ·
+/// `metered(reg, "p", merge(...))` counts what it hands on and reports its channel's depth
+/// and capacity (core/metered.hpp)
 /// Requires: element types with a common type; capacity >= 1 (else config_error).
 /// Demand: at most `capacity` elements buffered in all; a stop request stops the sources and
 /// drains the channel.

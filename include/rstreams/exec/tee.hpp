@@ -2,6 +2,7 @@
 
 #include <rstreams/core/concepts.hpp>
 #include <rstreams/core/context.hpp>
+#include <rstreams/core/metrics.hpp>
 #include <rstreams/core/pipe.hpp>
 #include <rstreams/core/pull.hpp>
 #include <rstreams/core/run.hpp>
@@ -38,6 +39,7 @@ struct tee_branch {
   bool ended = false;
   std::optional<R> result;
   std::exception_ptr error;
+  stage_metrics* metrics = nullptr;  // set when the tee is metered
 };
 
 /// What a branch's pipeline reads: the consumer side of its channel.
@@ -47,7 +49,8 @@ class tee_branch_source : public source_interface<tee_branch_source<T>> {
   static constexpr std::string_view name = "tee";
   using value_type = T;
 
-  tee_branch_source(spsc_channel<T>* ch, std::stop_token cancel) : ch_(ch), cancel_(std::move(cancel)) {}
+  tee_branch_source(spsc_channel<T>* ch, std::stop_token cancel, stage_metrics* metrics)
+      : ch_(ch), cancel_(std::move(cancel)), metrics_(metrics) {}
 
   template <class G>
   flow push(std::size_t n, G&& g) {
@@ -55,10 +58,15 @@ class tee_branch_source : public source_interface<tee_branch_source<T>> {
       const std::size_t avail = ch_->wait_for_items(cancel_);
       if (avail == 0) return flow::done;
       bool go = true;
-      n -= ch_->consume(std::min(n, avail), [&](T&& x) {
+      const std::size_t taken = ch_->consume(std::min(n, avail), [&](T&& x) {
         go = g(std::move(x));
         return go;
       });
+      n -= taken;
+      if (metrics_ != nullptr) {  // once per batch: the depth this branch found, what it took
+        metrics_->channel_depth.store(static_cast<std::int64_t>(avail), std::memory_order_relaxed);
+        metrics_->own_out.fetch_add(taken, std::memory_order_relaxed);
+      }
       if (!go || ch_->available() == 0) return flow::more;
     }
     return flow::more;
@@ -67,6 +75,7 @@ class tee_branch_source : public source_interface<tee_branch_source<T>> {
  private:
   spsc_channel<T>* ch_;
   std::stop_token cancel_;
+  stage_metrics* metrics_;
 };
 
 /// A branch is `tee_branch_source | sink`, so a branch may be any sink, `stage | sink` included.
@@ -85,11 +94,22 @@ class tee_consumer {
   using branches = std::tuple<std::shared_ptr<tee_branch<T, sink_result_t<K, T>>>...>;
 
  public:
-  tee_consumer(std::size_t cap, std::tuple<K...> sinks, std::size_t pos)
+  tee_consumer(std::size_t cap, std::tuple<K...> sinks, std::size_t pos, metrics_registry* registry = nullptr,
+               std::string_view pipeline = {})
       : sinks_(std::move(sinks)), position_(pos) {
+    std::size_t i = 0;
     std::apply(
         [&](auto&... b) {
-          ((b = std::make_shared<typename std::remove_cvref_t<decltype(b)>::element_type>(cap)), ...);
+          ((b = std::make_shared<typename std::remove_cvref_t<decltype(b)>::element_type>(cap),
+            registry != nullptr ? void(b->metrics = &registry->stage(pipeline, i++, "tee branch")) : void()),
+           ...);
+        },
+        branches_);
+    std::apply(
+        [&](auto&... b) {
+          ((b->metrics != nullptr ? b->metrics->channel_capacity.store(static_cast<std::int64_t>(cap))
+                                  : void()),
+           ...);
         },
         branches_);
   }
@@ -129,7 +149,8 @@ class tee_consumer {
   void spawn_branch(run_scope& scope, const run_context& ctx, const std::stop_token& cancel,
                     std::shared_ptr<B>& branch, Sink&& sink) {
     using Branch = std::remove_cvref_t<Sink>;
-    auto p = Branch::bind(tee_branch_source<T>(&branch->channel, cancel), std::forward<Sink>(sink));
+    auto p = Branch::bind(tee_branch_source<T>(&branch->channel, cancel, branch->metrics),
+                          std::forward<Sink>(sink));
     scope.spawn([b = branch, p = std::move(p), ctx, position = position_]() mutable {
       try {
         using P = decltype(p);
@@ -155,6 +176,7 @@ class tee_consumer {
   template <class B>
   static bool offer(B& b, const T& x) {
     if (b.channel.cancelled()) return false;  // that branch is done
+    if (b.metrics != nullptr) b.metrics->own_in.fetch_add(1, std::memory_order_relaxed);
     b.channel.emplace(x);
     b.channel.publish();
     return b.channel.wait_for_space() != 0;
@@ -187,7 +209,17 @@ class tee_sink : public sink_closure<tee_sink<K...>> {
   template <class T>
   auto consumer(std::size_t position) && {
     static_assert(std::is_copy_constructible_v<T>, "rstreams::tee: the elements must be copyable.");
-    return detail::tee_consumer<T, K...>(capacity_, std::move(sinks_), position);
+    return detail::tee_consumer<T, K...>(capacity_, std::move(sinks_), position, registry_, pipeline_);
+  }
+
+  /// The same tee, counting into `registry` as pipeline `pipeline`: stage i ("tee branch") is
+  /// branch i, with the elements handed to it (in), taken by its pipeline (out), and its
+  /// channel's depth (as the branch last found it) and capacity. Keep the registry alive while
+  /// the tee runs.
+  tee_sink metered(metrics_registry& registry, std::string pipeline) && {
+    registry_ = &registry;
+    pipeline_ = std::move(pipeline);
+    return std::move(*this);
   }
 
   /// The branches, for describe_dot.
@@ -196,6 +228,8 @@ class tee_sink : public sink_closure<tee_sink<K...>> {
  private:
   std::size_t capacity_;
   std::tuple<K...> sinks_;
+  metrics_registry* registry_ = nullptr;
+  std::string pipeline_;
 };
 
 struct tee_fn {
@@ -214,7 +248,8 @@ struct tee_fn {
 /// the slowest branch sets the pace. A branch that is satisfied stops receiving; the tee ends
 /// when all are. Yields `std::tuple` of the sinks' results; an error in a branch leaves `run`.
 ///
-/// Forms: `src | tee(sink1, sink2, ...)` · `src | tee(capacity, sink1, ...)`
+/// Forms: `src | tee(sink1, sink2, ...)` · `src | tee(capacity, sink1, ...)`; metered:
+/// `tee(...).metered(registry, "name")` (per branch: in, out, channel depth and capacity).
 /// Requires: copyable elements; capacity >= 1 (else config_error).
 /// Demand: takes everything; buffers at most `capacity` elements per branch.
 /// Example: examples/12-tee.cpp

@@ -12,8 +12,8 @@
 //
 // It reads one JSON object (RFC 8259: strict grammar, UTF-8 checked, \u escapes and surrogate
 // pairs decoded), assigns the members it names (bool, integers with a range check, floating
-// point, std::string, std::optional of those with null = empty; a repeated member: the last
-// wins), checks and skips the others (nested up to 1024 levels), and throws json_decode_error
+// point, std::string, std::optional of those with null = empty; a repeated member must fit
+// each time, and the last one wins), checks and skips the others (nested up to 1024 levels), and throws json_decode_error
 // with the byte offset on malformed JSON, a member of the wrong type or out of range, or text
 // after the object; a required member that is missing is named without an offset.
 //
@@ -268,11 +268,11 @@ class json_field_reader {
       const auto t = number();
       if (!t.integral()) wrong("expected an integer, found a number with a fraction or exponent");
       if constexpr (std::is_unsigned_v<V>)
-        if (t.negative) wrong("out of range (negative)");
+        if (t.negative && t.digits != 0) wrong("out of range (negative)");  // -0 is zero
       using wide = std::conditional_t<std::is_signed_v<V>, std::int64_t, std::uint64_t>;
       wide x = 0;
       if (t.digit_count <= 18) {  // below 10^18: exact in t.digits, and fits either type
-        x = t.negative ? -static_cast<wide>(t.digits) : static_cast<wide>(t.digits);
+        x = t.negative ? static_cast<wide>(0 - static_cast<wide>(t.digits)) : static_cast<wide>(t.digits);
       } else if (std::from_chars(t.text.data(), t.text.data() + t.text.size(), x).ec != std::errc{}) {
         wrong("out of range");
       }

@@ -3,6 +3,8 @@
 #include <rstreams/core/as_source.hpp>
 #include <rstreams/core/detail/bound_stage.hpp>
 #include <rstreams/core/detail/diagnostics.hpp>
+#include <rstreams/core/detail/element_naming.hpp>
+#include <rstreams/core/detail/write_back.hpp>
 #include <rstreams/core/error.hpp>
 #include <rstreams/core/on_error.hpp>
 #include <rstreams/core/stage_source.hpp>
@@ -29,28 +31,49 @@ class filter_source : public stage_source<filter_source<S, P>, S> {
  public:
   static constexpr std::string_view name = "filter";
   using value_type = value_t<S>;
+  /// When the upstream names elements and the predicate can throw, this counts what it passes
+  /// on and names those elements in turn (core/detail/element_naming.hpp); otherwise it counts
+  /// its input only when the predicate can throw, and the stage after it counts its own.
+  static constexpr bool names_elements =
+      detail::names_elements_v<S> && !detail::nothrow_stage_call<P, const value_t<S>&>;
 
   filter_source(S up, P p) : base(std::move(up)), pred_(std::move(p)) {}
 
   template <class G>
   flow push(std::size_t n, G&& g) {
-    std::size_t i = index_;
-    const flow r = rstreams::push(this->up_, n, [&](auto&& x) {
-      bool keep;
-      if constexpr (detail::nothrow_stage_call<P, decltype(std::as_const(x))>)
-        keep = static_cast<bool>(detail::invoke(pred_, std::as_const(x)));
-      else
-        keep = static_cast<bool>(detail::invoke_stage(name, base::position, i++, pred_, std::as_const(x)));
-      if (!keep) return true;
-      return g(std::forward<decltype(x)>(x));
-    });
-    index_ = i;
-    return r;
+    if constexpr (names_elements) {
+      // Counted in a local (see core/detail/write_back.hpp).
+      std::size_t k = passed_;
+      const detail::write_back keep_count(passed_, k);
+      return rstreams::push(this->up_, n, [&](auto&& x) {
+        if (!static_cast<bool>(detail::invoke_unnamed(name, base::position, pred_, std::as_const(x))))
+          return true;
+        ++k;
+        return detail::hand_on(g, std::forward<decltype(x)>(x), [&] { return k - 1; });
+      });
+    } else {
+      std::size_t i = index_;
+      const flow r = rstreams::push(this->up_, n, [&](auto&& x) {
+        bool keep;
+        if constexpr (detail::nothrow_stage_call<P, decltype(std::as_const(x))>)
+          keep = static_cast<bool>(detail::invoke(pred_, std::as_const(x)));
+        else
+          keep = static_cast<bool>(detail::invoke_stage(name, base::position, i++, pred_, std::as_const(x)));
+        if (!keep) return true;
+        return g(std::forward<decltype(x)>(x));
+      });
+      index_ = i;
+      return r;
+    }
   }
+
+  /// How many elements it has passed on, when it counts them (metered pipelines read it).
+  [[nodiscard]] std::size_t handed_on() const noexcept requires names_elements { return passed_; }
 
  private:
   P pred_;
   std::size_t index_ = 0;
+  std::size_t passed_ = 0;
 };
 
 /// `filter(pred, policy)`: the predicate called under an error policy (core/on_error.hpp);

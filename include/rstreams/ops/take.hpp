@@ -2,6 +2,7 @@
 
 #include <rstreams/core/as_source.hpp>
 #include <rstreams/core/detail/bound_stage.hpp>
+#include <rstreams/core/detail/element_naming.hpp>
 #include <rstreams/core/detail/write_back.hpp>
 #include <rstreams/core/stage_source.hpp>
 
@@ -22,8 +23,14 @@ class take_source : public stage_source<take_source<S>, S> {
   /// pipelines count it once (core/metered.hpp).
   static constexpr bool one_to_one = true;
   using value_type = value_t<S>;
+  /// Its count of what is left says where it is: it names what it hands on
+  /// (core/detail/element_naming.hpp).
+  static constexpr bool names_elements = true;
 
-  take_source(S up, std::size_t count) : base(std::move(up)), left_(count) {}
+  take_source(S up, std::size_t count) : base(std::move(up)), count_(count), left_(count) {}
+
+  /// How many elements it has handed on.
+  [[nodiscard]] std::size_t handed_on() const noexcept { return count_ - left_; }
 
   template <class G>
   flow push(std::size_t n, G&& g) {
@@ -35,12 +42,13 @@ class take_source : public stage_source<take_source<S>, S> {
     const detail::write_back keep(left_, left);
     const flow r = rstreams::push(this->up_, std::min(n, left), [&](auto&& x) {
       --left;
-      return g(std::forward<decltype(x)>(x)) && left != 0;
+      return detail::hand_on(g, std::forward<decltype(x)>(x), [&] { return count_ - left - 1; }) && left != 0;
     });
     return left == 0 ? flow::done : r;
   }
 
  private:
+  std::size_t count_;
   std::size_t left_;
 };
 

@@ -3,6 +3,7 @@
 #include <rstreams/core/as_source.hpp>
 #include <rstreams/core/detail/bound_stage.hpp>
 #include <rstreams/core/detail/diagnostics.hpp>
+#include <rstreams/core/detail/element_naming.hpp>
 #include <rstreams/core/error.hpp>
 #include <rstreams/core/on_error.hpp>
 #include <rstreams/core/stage_source.hpp>
@@ -25,19 +26,39 @@ class transform_source : public stage_source<transform_source<S, F>, S> {
   static constexpr bool one_to_one = true;
   using value_type = std::remove_cvref_t<std::invoke_result_t<F&, value_t<S>>>;
 
+ private:
+  // Counts its input (to name a failing element) only when the function can throw and the
+  // upstream cannot name elements; it then names them for the stages after it.
+  static constexpr bool counts = !detail::names_elements_v<S> && !detail::nothrow_stage_call<F, value_t<S>>;
+
+ public:
+  /// The upstream names the element it hands on, which is the one this hands on, or this counts
+  /// (core/detail/element_naming.hpp).
+  static constexpr bool names_elements = detail::names_elements_v<S> || counts;
+
   transform_source(S up, F f) : base(std::move(up)), f_(std::move(f)) {}
 
   template <class G>
   flow push(std::size_t n, G&& g) {
-    std::size_t i = index_;
-    const flow r = rstreams::push(this->up_, n, [&](auto&& x) {
-      if constexpr (detail::nothrow_stage_call<F, decltype(x)>)
-        return g(detail::invoke(f_, std::forward<decltype(x)>(x)));
-      else
-        return g(detail::invoke_stage(name, base::position, i++, f_, std::forward<decltype(x)>(x)));
-    });
-    index_ = i;
-    return r;
+    if constexpr (detail::names_elements_v<S>) {
+      return rstreams::push(this->up_, n, [&](auto&& x) {
+        return g(detail::invoke_unnamed(name, base::position, f_, std::forward<decltype(x)>(x)));
+      });
+    } else {
+      std::size_t i = index_;
+      const flow r = rstreams::push(this->up_, n, [&](auto&& x) {
+        if constexpr (counts)
+          return detail::hand_on(
+              g, detail::invoke_stage(name, base::position, i++, f_, std::forward<decltype(x)>(x)),
+              [&] { return i - 1; });
+        else if constexpr (detail::nothrow_stage_call<F, decltype(x)>)
+          return g(detail::invoke(f_, std::forward<decltype(x)>(x)));
+        else
+          return g(detail::invoke_stage(name, base::position, i++, f_, std::forward<decltype(x)>(x)));
+      });
+      index_ = i;
+      return r;
+    }
   }
 
  private:

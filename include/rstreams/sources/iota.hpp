@@ -1,5 +1,6 @@
 #pragma once
 
+#include <rstreams/core/detail/element_naming.hpp>
 #include <rstreams/core/detail/write_back.hpp>
 #include <rstreams/core/source_interface.hpp>
 
@@ -21,8 +22,11 @@ class iota_source : public source_interface<iota_source<T, Bound>> {
  public:
   static constexpr std::string_view name = "iota";
   using value_type = T;
+  /// An integral iota knows the index of each element it hands on (its distance from the
+  /// first), so the stage after it need not count (core/detail/element_naming.hpp).
+  static constexpr bool names_elements = std::integral<T>;
 
-  iota_source(T lo, Bound hi) : cur_(lo), last_(hi) {}
+  iota_source(T lo, Bound hi) : first_(lo), cur_(lo), last_(hi) {}
 
   template <class F>
   flow push(std::size_t n, F&& f) {
@@ -35,7 +39,7 @@ class iota_source : public source_interface<iota_source<T, Bound>> {
       for (; k != 0; --k) {
         const T v = c;
         ++c;
-        if (!f(T(v))) break;
+        if (!hand_on(f, v)) break;
       }
       return c == static_cast<T>(last_) ? flow::done : flow::more;
     } else {
@@ -44,7 +48,7 @@ class iota_source : public source_interface<iota_source<T, Bound>> {
           if (cur_ == last_) return flow::done;
         const T v = cur_;
         ++cur_;
-        if (!f(T(v))) return flow::more;
+        if (!hand_on(f, v)) return flow::more;
       }
       if constexpr (bounded)
         return cur_ == last_ ? flow::done : flow::more;
@@ -59,10 +63,26 @@ class iota_source : public source_interface<iota_source<T, Bound>> {
   [[nodiscard]] Bound last() const noexcept { return last_; }
   void skip_to(T next) noexcept { cur_ = next; }
 
+  /// How many elements it has handed on (integral iota).
+  [[nodiscard]] std::size_t handed_on() const noexcept requires std::integral<T> { return index_of(cur_); }
+
  private:
+  template <class F>
+  bool hand_on(F& f, const T& v) {
+    if constexpr (names_elements)
+      return detail::hand_on(f, T(v), [&] { return index_of(v); });
+    else
+      return f(T(v));
+  }
+  std::size_t index_of(T v) const noexcept {
+    using U = std::make_unsigned_t<T>;
+    return static_cast<std::size_t>(static_cast<U>(static_cast<U>(v) - static_cast<U>(first_)));
+  }
+
   std::size_t remaining() const noexcept {
     return cur_ < static_cast<T>(last_) ? static_cast<std::size_t>(static_cast<T>(last_) - cur_) : 0;
   }
+  T first_;
   T cur_;
   Bound last_;
 };

@@ -8,6 +8,7 @@
 
 #include <rstreams/core/as_source.hpp>
 #include <rstreams/core/context.hpp>
+#include <rstreams/core/detail/element_naming.hpp>
 #include <rstreams/core/error.hpp>
 #include <rstreams/core/pull.hpp>
 #include <rstreams/core/stage_source.hpp>
@@ -65,8 +66,14 @@ class expand_source : public stage_source<D, S> {
 
  public:
   using value_type = value_t<inner_type>;
+  /// It knows where in its output it is (the elements handed on before this push, and this
+  /// push's count), so it names what it hands on (core/detail/element_naming.hpp).
+  static constexpr bool names_elements = true;
 
   expand_source(S up, F f) : base(std::move(up)), f_(std::move(f)) {}
+
+  /// How many elements it has handed on (metered pipelines read it).
+  [[nodiscard]] std::size_t handed_on() const noexcept { return out_; }
 
   void start(const run_context& ctx) {
     base::start(ctx);
@@ -77,10 +84,19 @@ class expand_source : public stage_source<D, S> {
   flow push(std::size_t n, G&& g) {
     std::size_t left = n;
     bool stopped = false;
+    // What this push handed on is added to the total however it ends.
+    struct add_on_exit {
+      std::size_t& total;
+      const std::size_t& n;
+      const std::size_t& left;
+      ~add_on_exit() { total += n - left; }
+    };
+    const std::size_t before = out_;
+    const add_on_exit count{out_, n, left};
     // Counts what goes downstream, so demand is met in output elements, not input ones.
     auto emit = [&](auto&& y) {
       --left;
-      if (!g(std::forward<decltype(y)>(y))) {
+      if (!hand_on(g, std::forward<decltype(y)>(y), [&] { return before + (n - left) - 1; })) {
         stopped = true;
         return false;
       }
@@ -169,10 +185,13 @@ class expand_source : public stage_source<D, S> {
   }
 
  private:
-  // The user's function on `x`; counted (to name the element in an error) unless it cannot throw.
+  // The user's function on `x`; counted (to name the element in an error) unless it cannot throw
+  // or the upstream names elements.
   template <class X>
   decltype(auto) call(std::size_t& i, X&& x) {
-    if constexpr (nothrow_stage_call<F, X&&>)
+    if constexpr (names_elements_v<S>)
+      return invoke_unnamed(D::name, base::position, f_, std::forward<X>(x));
+    else if constexpr (nothrow_stage_call<F, X&&>)
       return detail::invoke(f_, std::forward<X>(x));
     else
       return invoke_stage(D::name, base::position, i++, f_, std::forward<X>(x));
@@ -192,6 +211,7 @@ class expand_source : public stage_source<D, S> {
   std::size_t offset_ = 0;
   std::optional<run_context> ctx_;
   std::size_t index_ = 0;
+  std::size_t out_ = 0;
   bool up_done_ = false;
 };
 
