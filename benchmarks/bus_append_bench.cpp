@@ -9,9 +9,12 @@
 //   segment file, read back), one write per batch, with the same fsync pattern (fdatasync per
 //   batch, or every 100 ms, or none). The goal: rstreams >= 70% of raw.
 //   bus_append_never/frames_only: the encoder's share alone: the same 100k records get an eid
-//   and are framed and sealed (CRC32C per record, three at a time, as append does) into a
-//   memory buffer, with no write. With fsync never, rstreams costs about raw + frames_only, so
-//   raw / (raw + frames_only) bounds what any per-record-checksummed format reaches here.
+//   (their text written into the record, as append does) and are encoded into batch frames of
+//   at most 64 KiB with a CRC32C each, into a memory buffer, with no write. With fsync never,
+//   rstreams costs about raw + frames_only.
+//   Counters of bus_append_<policy>/rstreams: disk_x_payload, the bytes the queue takes on
+//   disk (segment and index) over the payload bytes appended (the goal: <= 1.25), and
+//   disk_bytes_per_event.
 // * bus_replay/rstreams: read the queue back through a fresh backend in batches of 1000 and
 //   decode every payload with nlohmann::json (to_event). bus_replay/baseline_jsonl: read a
 //   JSON-lines file of the same payloads with read() and parse each line with nlohmann::json.
@@ -19,6 +22,7 @@
 // I/O waits are not CPU time, so these benchmarks use real time (their names end in
 // "/real_time"); directory setup and removal are outside the timed region.
 
+#include <rstreams/bus/detail/eid_sequencer.hpp>
 #include <rstreams/bus/eid.hpp>
 #include <rstreams/bus/local/local_backend.hpp>
 #include <rstreams/bus/local/record_codec.hpp>
@@ -96,6 +100,7 @@ void bench_append(benchmark::State& state, rb::fsync_policy policy) {
   opt.fsync = policy;
   opt.fsync_interval = interval;
   std::uint64_t bytes = 0;
+  std::uint64_t on_disk = 0;
   int run = 0;
   for (auto _ : state) {
     state.PauseTiming();
@@ -108,11 +113,20 @@ void bench_append(benchmark::State& state, rb::fsync_policy policy) {
       state.PauseTiming();
     }
     bytes += fs::file_size(dir / "queues" / "q" / "00000000000000000000.seg");
+    on_disk = 0;
+    for (const auto& e : fs::directory_iterator(dir / "queues" / "q"))
+      if (e.path().extension() == ".seg" || e.path().extension() == ".idx") on_disk += e.file_size();
     fs::remove_all(dir);
     state.ResumeTiming();
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * records_per_run));
   state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
+  std::uint64_t payload = 0;
+  for (const auto& r : rs) payload += r.payload.size();
+  payload *= records_per_run / batch;
+  state.counters["disk_x_payload"] = static_cast<double>(on_disk) / static_cast<double>(payload);
+  state.counters["disk_bytes_per_event"] =
+      static_cast<double>(on_disk) / static_cast<double>(records_per_run);
 }
 
 void bench_raw(benchmark::State& state, rb::fsync_policy policy) {
@@ -146,45 +160,39 @@ void bench_frames_only(benchmark::State& state) {
   auto rs = make_records(batch);
   std::string buf;
   std::uint64_t recno = 0;
-  char digits[8] = "0000000";
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count();
-  std::string eid_ms = rb::make_eid(ms, 0);
-  eid_ms.resize(eid_ms.size() - 7);  // "z/.../<ms>-" without the sequence
+  rb::detail::eid_sequencer eids;
+  std::vector<rb::eid_parts> parts(batch);
+  constexpr std::size_t target = 64 * 1024;  // local_options::index_every_bytes' default
   for (auto _ : state) {
     for (std::size_t i = 0; i < records_per_run; i += batch) {
-      buf.clear();
-      char* group[3];
-      int in_group = 0;
-      std::size_t total = 0;
-      for (auto& r : rs) {
-        // The eid: a cached "z/.../<ms>-" prefix and 7 digits stepped like an odometer, as the
-        // backend writes it.
-        for (int d = 6; d >= 0; --d) {
-          if (digits[d] != '9') {
-            ++digits[d];
-            break;
-          }
-          digits[d] = '0';
-        }
-        r.eid.resize(eid_ms.size() + 7);
-        std::memcpy(r.eid.data(), eid_ms.data(), eid_ms.size());
-        std::memcpy(r.eid.data() + eid_ms.size(), digits, 7);
-        total += rb::detail::frame_size(r);
+      const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+      std::size_t room = 0;
+      for (std::size_t k = 0; k < rs.size(); ++k) {
+        parts[k] = eids.next(now, rs[k].eid);
+        if (rs[k].timestamp == 0) rs[k].timestamp = rs[k].event_source_timestamp = now;
+        room += rb::detail::batch_record_max(rs[k]) + rb::detail::batch_frame_overhead(rs[k]);
       }
-      buf.resize(total);
-      char* at = buf.data();
-      for (const auto& r : rs) {
-        group[in_group++] = at;
-        at += rb::detail::write_frame(at, r, recno++);
-        if (in_group == 3) {
-          rb::detail::seal_frames3(group);
-          in_group = 0;
+      if (buf.size() < room) buf.resize(room);
+      std::size_t len = 0;
+      rb::detail::batch_writer w;
+      bool open = false;
+      for (std::size_t k = 0; k < rs.size(); ++k) {
+        if (open && w.size() + rb::detail::batch_record_max(rs[k]) > target) {
+          len += w.finish();
+          open = false;
         }
+        if (!open) {
+          w.begin(buf.data() + len, rs[k], &parts[k], recno);
+          open = true;
+        }
+        w.add(rs[k], &parts[k]);
+        ++recno;
       }
-      for (int k = 0; k < in_group; ++k) rb::detail::seal_frame(group[k]);
+      if (open) len += w.finish();
       benchmark::DoNotOptimize(buf.data());
+      benchmark::DoNotOptimize(len);
     }
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * records_per_run));

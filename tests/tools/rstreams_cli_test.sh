@@ -197,15 +197,17 @@ if [[ $bus == nats://* ]]; then
 else
   ok verify "$bus"
   [[ $out == *"orders: ok (1 segment, 5 records)"* ]] || { echo "FAIL: verify: $out"; failures=$((failures + 1)); }
+  # The import stored its 5 records as one batch frame: damage in it loses the batch; verify
+  # counts the events lost from record numbers around it, at least 1 (none follow here).
   seg="$bus/queues/copied/00000000000000000000.seg"
   size=$(stat -c %s "$seg")
   printf 'XXXXXXXXXXXXXXXX' | dd of="$seg" bs=1 seek=$((size / 2)) conv=notrunc status=none
   out=$("$bin" verify "$bus" copied 2>&1)
   same 3 "$?" "verify exits 3 on damage"
-  [[ $out == *"copied: DAMAGED (1 segment, 4 records, 1 event lost)"*"damaged $seg offset"*"rstreams repair"* ]] || { echo "FAIL: verify damage: $out"; failures=$((failures + 1)); }
+  [[ $out == *"copied: DAMAGED (1 segment, 0 records, 1 event lost)"*"damaged $seg offset"*"rstreams repair"* ]] || { echo "FAIL: verify damage: $out"; failures=$((failures + 1)); }
   fail "appends to this queue are refused until it is repaired" put "$bus" copied '{}'
   ok repair "$bus" copied
-  [[ $out == *"copied: repaired (1 segment, 4 records, 1 event lost)"*"bytes kept in $seg.damaged-"* ]] || { echo "FAIL: repair: $out"; failures=$((failures + 1)); }
+  [[ $out == *"copied: repaired (1 segment, 0 records, 1 event lost)"*"bytes kept in $seg.damaged-"* ]] || { echo "FAIL: repair: $out"; failures=$((failures + 1)); }
   ok --json verify "$bus"
   same "True 0" "$(json 'all(q["ok"] for q in d), sum(q["events_lost"] for q in d)')" "verify after repair"
   ok put "$bus" copied '{"after":"repair"}'

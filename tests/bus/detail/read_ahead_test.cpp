@@ -181,7 +181,8 @@ TEST_CASE("enrich with read_ahead: a read error reaches the caller after the eve
   rb::local_options opt;
   opt.fsync = rb::fsync_policy::never;
   rb::local_backend bus(dir.path().string(), opt);
-  put_numbers(bus, 0, 40);
+  put_numbers(bus, 0, 20);
+  put_numbers(bus, 20, 20);  // a second batch (frame): damage in it leaves the first readable
   {
     // Damage the payload of event 20 in the middle of the segment.
     const auto seg = dir.path() / "queues" / "numbers" / "00000000000000000000.seg";

@@ -123,7 +123,7 @@ TEST_CASE("two processes appending to one queue lose nothing and keep eids incre
   std::uint64_t segment_bytes = rb::local_options{}.segment_bytes;
   SECTION("in one segment") {}
   SECTION("rolling small segments") {
-    segment_bytes = 16 * 1024;
+    segment_bytes = 4 * 1024;
   }
   std::vector<pid_t> pids;
   for (int w = 0; w < writers; ++w) {

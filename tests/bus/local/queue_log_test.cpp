@@ -4,6 +4,8 @@
 
 #include <rstreams/bus/enrich.hpp>
 #include <rstreams/bus/local/local_backend.hpp>
+#include <rstreams/bus/local/record_codec.hpp>
+#include <rstreams/bus/local/segment_header.hpp>
 
 #include <support/catch.hpp>
 #include <support/local_records.hpp>
@@ -119,20 +121,23 @@ std::string contents(const std::string& path) {
 
 constexpr std::uintmax_t q_header = 56;  // the segment header of queue "q"
 
-// Every frame of numbered_records(..., pad) has the same size while the numbers keep their width.
+// Each record appended alone, so each is one frame (a batch of one); every frame of
+// numbered_records(..., pad) has the same size while the numbers keep their width.
 struct fixture {
   rstreams::test::temp_file dir{"bus", ""};
   std::vector<rb::record> sent;
   std::uintmax_t frame = 0;
 
   explicit fixture(int n, rb::local_options opt = no_fsync(), int per_segment = 0) {
-    if (per_segment > 0) opt.segment_bytes = 1;  // roll before every batch
     rb::local_backend bus(dir.path().string(), opt);
+    auto roll = opt;
+    roll.segment_bytes = 1;  // a second handle that rolls before each append: starts a segment
+    rb::local_backend roller(dir.path().string(), roll);
     const int step = per_segment > 0 ? per_segment : n;
-    for (int i = 0; i < n; i += step) {
-      auto batch = numbered_records(10 + i, step);
-      bus.append("q", batch);
-      sent.insert(sent.end(), batch.begin(), batch.end());
+    for (int i = 0; i < n; ++i) {
+      auto one = numbered_records(10 + i, 1);
+      (per_segment > 0 && i > 0 && i % step == 0 ? roller : bus).append("q", one);
+      sent.insert(sent.end(), one.begin(), one.end());
     }
     frame = (fs::file_size(seg_path(dir, "q", 0)) - q_header) / static_cast<std::uintmax_t>(step);
   }
@@ -560,4 +565,177 @@ TEST_CASE("symbolic links into a bus's files are refused; repair and retention c
   REQUIRE(contents(fx.seg(1)) == q1);
   REQUIRE(contents(outside.path().string()) == q0);
   if (!fs::is_symlink(fx.seg(0))) REQUIRE(contents(fx.seg(0)) == q0);
+}
+
+namespace {
+
+// The size of the frame at `at` of a segment's bytes (header and body).
+std::uintmax_t frame_size_at(const std::string& bytes, std::uintmax_t at) {
+  return rstreams::bus::detail::frame_header_size +
+         rstreams::bus::detail::get_le<std::uint32_t>(bytes.data() + at + 4);
+}
+
+}  // namespace
+
+TEST_CASE("an append is one batch frame; a flipped byte inside it is damage at the batch's offset",
+          "[bus][local][queue_log]") {
+  rstreams::test::temp_file dir("bus", "");
+  std::vector<rb::record> sent;
+  {
+    rb::local_backend bus(dir.path().string(), no_fsync());
+    for (int b = 0; b < 3; ++b) {
+      auto batch = numbered_records(b * 10, 10);
+      bus.append("q", batch);
+      sent.insert(sent.end(), batch.begin(), batch.end());
+    }
+  }
+  const auto seg = seg_path(dir, "q");
+  const auto bytes = contents(seg);
+  const auto second = q_header + frame_size_at(bytes, q_header);
+  const auto second_size = frame_size_at(bytes, second);
+  REQUIRE(second + second_size + frame_size_at(bytes, second + second_size) == bytes.size());
+  flip(seg, second + second_size / 2);
+
+  rb::local_backend bus(dir.path().string(), no_fsync());
+  std::optional<rb::corrupt_record> err;
+  const auto got = read_until_error(bus, err);
+  REQUIRE(err.has_value());
+  REQUIRE(err->file() == fs::canonical(seg).string());
+  REQUIRE(err->offset() == second);
+  REQUIRE(got == std::vector<rb::record>(sent.begin(), sent.begin() + 10));
+  const auto rep = bus.verify("q");
+  REQUIRE(rep.damage.size() == 1);
+  REQUIRE(rep.damage[0].offset == second);
+  REQUIRE(rep.damage[0].length == second_size);
+  REQUIRE(rep.damage[0].events == 10);
+  REQUIRE(rep.records == 20);
+  const auto fixed = bus.repair("q");
+  REQUIRE(fixed.events_lost() == 10);
+  auto kept = std::vector<rb::record>(sent.begin(), sent.begin() + 10);
+  kept.insert(kept.end(), sent.begin() + 20, sent.end());
+  REQUIRE(read_every(bus, "q") == kept);
+  auto more = numbered_records(99, 3);
+  bus.append("q", more);
+  REQUIRE(read_every(bus, "q").size() == 23);
+  REQUIRE(bus.verify("q").ok());
+}
+
+TEST_CASE("a batch cut at any byte is a torn tail: all of it goes, the batches before stay",
+          "[bus][local][queue_log]") {
+  rstreams::test::temp_file dir("bus", "");
+  std::vector<rb::record> first;
+  {
+    rb::local_backend bus(dir.path().string(), no_fsync());
+    first = numbered_records(0, 5);
+    bus.append("q", first);
+    auto second = numbered_records(5, 5);
+    bus.append("q", second);
+  }
+  const auto seg = seg_path(dir, "q");
+  const auto full = contents(seg);
+  const auto end_first = q_header + frame_size_at(full, q_header);
+  for (auto cut = end_first + 1; cut < full.size(); cut += 7) {
+    CAPTURE(cut);
+    std::ofstream(seg, std::ios::binary | std::ios::trunc)
+        .write(full.data(), static_cast<std::streamsize>(cut));
+    rb::local_backend bus(dir.path().string(), no_fsync());
+    REQUIRE(fs::file_size(seg) == end_first);
+    REQUIRE(read_every(bus, "q") == first);
+  }
+}
+
+TEST_CASE("reads start at any eid inside a batch, from a fresh handle, a cursor or the index",
+          "[bus][local][queue_log]") {
+  rstreams::test::temp_file dir("bus", "");
+  auto opt = no_fsync();
+  opt.index_every_bytes = 600;  // several frames (and index entries) per append
+  std::vector<rb::record> sent;
+  {
+    rb::local_backend bus(dir.path().string(), opt);
+    for (const int n : {200, 1, 60}) {
+      auto batch = numbered_records(static_cast<int>(sent.size()), n, 3);
+      bus.append("q", batch);
+      sent.insert(sent.end(), batch.begin(), batch.end());
+    }
+  }
+  REQUIRE(fs::file_size(dir.path() / "queues" / "q" / "00000000000000000000.idx") >= 5 * 32);
+  for (const std::size_t step : {std::size_t{1}, std::size_t{7}, std::size_t{1000}}) {
+    rb::local_backend bus(dir.path().string(), opt);
+    REQUIRE(read_every(bus, "q", "", step) == sent);
+  }
+  rb::local_backend bus(dir.path().string(), opt);
+  for (std::size_t k = 0; k < sent.size(); k += 13) {
+    CAPTURE(k);
+    rb::local_backend fresh(dir.path().string(), opt);
+    std::vector<rb::record> out;
+    const auto want = std::min<std::size_t>(3, sent.size() - k - 1);
+    REQUIRE(fresh.read("q", sent[k].eid, 3, out) == want);
+    REQUIRE(std::equal(out.begin(), out.end(), sent.begin() + static_cast<std::ptrdiff_t>(k + 1)));
+    REQUIRE(fresh.position("q", sent[k].eid) == k + 1);
+    REQUIRE(bus.position("q", sent[k].eid) == k + 1);
+  }
+  const auto st = bus.queue_stats("q");
+  REQUIRE(st.first_eid == sent.front().eid);
+  REQUIRE(st.last_eid == sent.back().eid);
+  REQUIRE(st.events == sent.size());
+}
+
+TEST_CASE("imported eids and envelopes read back byte for byte", "[bus][local][queue_log]") {
+  rstreams::test::temp_file dir("bus", "");
+  rb::local_backend bus(dir.path().string(), no_fsync());
+  auto rs = numbered_records(0, 4);
+  rs[0].eid = rb::make_eid(1623691151425, 9'999'999);
+  rs[1].eid = rb::make_eid(1623691151426, 0);
+  rs[2].eid = rb::make_eid(1623691151426, 5);
+  rs[3].eid = rb::make_eid(1723691151426, 17);
+  rs[1].id = "another-bot";
+  rs[2].id = "";
+  rs[1].correlation_id = rb::correlation{"src", rs[0].eid, "", 0};
+  rs[3].correlation_id = rb::correlation{"", "", "", ~std::uint64_t{0}};
+  rs[2].timestamp = -3;
+  rs[2].event_source_timestamp = INT64_MAX;
+  rs[3].timestamp = 1;
+  rs[3].event_source_timestamp = INT64_MIN;
+  for (auto& r : rs) r.event = "q";
+  bus.append_keeping_eids("q", rs);
+  REQUIRE(read_every(bus, "q") == rs);
+  rb::local_backend fresh(dir.path().string(), no_fsync());
+  REQUIRE(read_every(fresh, "q", rs[0].eid, 1) == std::vector<rb::record>(rs.begin() + 1, rs.end()));
+}
+
+TEST_CASE("a version 2 segment written by the previous encoder is read, then closed for version 3",
+          "[bus][local][queue_log]") {
+  rstreams::test::temp_file dir("bus", "");
+  { rb::local_backend bus(dir.path().string(), no_fsync()); }
+  const auto qdir = dir.path() / "queues" / "q";
+  fs::create_directories(qdir);
+  auto old = numbered_records(0, 4);
+  std::string bytes = rb::detail::encode_segment_header("q", 0, 0, 1623691151425, false, 2);
+  for (std::size_t i = 0; i < old.size(); ++i) {
+    old[i].eid = rb::make_eid(1623691151425, static_cast<std::uint32_t>(i));
+    old[i].event = "q";
+    old[i].timestamp = old[i].event_source_timestamp = 1623691151425;
+    if (i == 2) old[i].correlation_id = rb::correlation{"up", "z/2021/", "", 3};
+    rb::detail::encode_frame(bytes, old[i], i);
+  }
+  std::ofstream((qdir / "00000000000000000000.seg").string(), std::ios::binary) << bytes;
+  std::ofstream((qdir / "lock").string());
+  rb::local_backend bus(dir.path().string(), no_fsync());
+  REQUIRE(read_every(bus, "q") == old);
+  REQUIRE(read_every(bus, "q", old[1].eid, 1) == std::vector<rb::record>(old.begin() + 2, old.end()));
+  REQUIRE(bus.position("q", old[2].eid) == 3);
+  auto more = numbered_records(4, 3);
+  bus.append("q", more);
+  REQUIRE(contents((qdir / "00000000000000000000.seg").string()) == bytes);  // closed, unchanged
+  const auto next = contents((qdir / "00000000000000000001.seg").string());
+  REQUIRE(rb::detail::get_le<std::uint16_t>(next.data() + 4) == rb::detail::segment_version);
+  REQUIRE(rb::detail::get_le<std::uint64_t>(next.data() + 8) == 4);  // record numbers continue
+  auto all = old;
+  all.insert(all.end(), more.begin(), more.end());
+  REQUIRE(read_every(bus, "q") == all);
+  REQUIRE(bus.queues().front().records == 7);
+  REQUIRE(bus.position("q", more[0].eid) == 5);
+  const auto rep = bus.verify("q");
+  REQUIRE(rep.ok());
+  REQUIRE(rep.records == 7);
 }

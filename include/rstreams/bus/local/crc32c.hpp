@@ -111,10 +111,68 @@ inline bool crc32c_has_sse42() noexcept {
 }
 #endif
 
+// Multiplication modulo the polynomial, in the reflected bit order (x^0 is bit 31).
+constexpr std::uint32_t crc32c_multiply(std::uint32_t a, std::uint32_t b) noexcept {
+  std::uint32_t product = 0;
+  for (std::uint32_t m = 1u << 31; m != 0; m >>= 1) {
+    if ((a & m) != 0) product ^= b;
+    b = (b & 1) != 0 ? (b >> 1) ^ crc32c_poly : b >> 1;
+  }
+  return product;
+}
+
+// x^(8n) modulo the polynomial: the factor that moves a CRC past n zero bytes.
+constexpr std::uint32_t crc32c_shift_factor(std::size_t n) noexcept {
+  std::uint32_t r = 1u << 31;   // x^0
+  std::uint32_t sq = 1u << 23;  // x^8
+  for (; n != 0; n >>= 1) {
+    if ((n & 1) != 0) r = crc32c_multiply(r, sq);
+    sq = crc32c_multiply(sq, sq);
+  }
+  return r;
+}
+
+/// The CRC of A followed by B, from crc(A), crc(B) and B's length (each CRC from 0).
+constexpr std::uint32_t crc32c_combine(std::uint32_t crc_a, std::uint32_t crc_b, std::size_t len_b) noexcept {
+  return crc32c_multiply(crc32c_shift_factor(len_b), crc_a) ^ crc_b;
+}
+
+#ifdef RSTREAMS_CRC32C_X86
+inline constexpr std::size_t crc32c_block = 2048;
+inline constexpr std::uint32_t crc32c_block_factor = crc32c_shift_factor(crc32c_block);
+
+// One long buffer as three interleaved chains over consecutive blocks, joined by two
+// multiplications per 3 blocks: about three times the speed of one chain (a batch frame's body
+// is tens of KiB).
+__attribute__((target("sse4.2"))) inline std::uint32_t crc32c_sse42_long(std::uint32_t crc, const void* data,
+                                                                         std::size_t n) noexcept {
+  const auto* p = static_cast<const unsigned char*>(data);
+  while (n >= 3 * crc32c_block) {
+    std::uint64_t c0 = ~crc, c1 = 0xFFFFFFFFu, c2 = 0xFFFFFFFFu;
+    for (std::size_t i = 0; i < crc32c_block; i += 8) {
+      std::uint64_t v0, v1, v2;
+      std::memcpy(&v0, p + i, 8);
+      std::memcpy(&v1, p + crc32c_block + i, 8);
+      std::memcpy(&v2, p + 2 * crc32c_block + i, 8);
+      c0 = _mm_crc32_u64(c0, v0);
+      c1 = _mm_crc32_u64(c1, v1);
+      c2 = _mm_crc32_u64(c2, v2);
+    }
+    const auto a = ~static_cast<std::uint32_t>(c0), b = ~static_cast<std::uint32_t>(c1),
+               c = ~static_cast<std::uint32_t>(c2);
+    crc = crc32c_multiply(crc32c_block_factor, crc32c_multiply(crc32c_block_factor, a) ^ b) ^ c;
+    p += 3 * crc32c_block;
+    n -= 3 * crc32c_block;
+  }
+  return crc32c_sse42(crc, p, n);
+}
+#endif
+
 /// CRC32C of `n` bytes, continuing from `crc` (0 to start).
 inline std::uint32_t crc32c(std::uint32_t crc, const void* data, std::size_t n) noexcept {
 #ifdef RSTREAMS_CRC32C_X86
-  if (crc32c_has_sse42()) return crc32c_sse42(crc, data, n);
+  if (crc32c_has_sse42())
+    return n >= 3 * crc32c_block ? crc32c_sse42_long(crc, data, n) : crc32c_sse42(crc, data, n);
 #endif
   return crc32c_software(crc, data, n);
 }

@@ -56,7 +56,8 @@ struct segment_file {
   std::uint64_t horizon = 0;
   std::uint64_t base_recno = 0;
   bool headed = false;
-  bool provisional = false;  // empty, or a header still being written: look again before use
+  bool provisional = false;   // empty, or a header still being written: look again before use
+  std::uint16_t version = 1;  // segment format version: 3 holds batch frames, older ones records
 };
 
 enum class tail_kind { clean, torn, corrupt };
@@ -91,7 +92,9 @@ inline scan_result scan_frames(int fd, const std::string& path, std::uint64_t fr
                                const scan_rules& rules = {}) {
   scan_result r;
   r.end = from;
-  std::vector<char> buf(std::size_t{1} << 20);
+  // At most 1 MiB at a time; nothing for an empty tail (a new queue's first append scans one).
+  std::vector<char> buf(static_cast<std::size_t>(
+      std::min<std::uint64_t>(std::uint64_t{1} << 20, size > from ? size - from : 0)));
   std::uint64_t boff = from;
   std::size_t blen = 0;
   std::uint64_t pos = from;
@@ -106,7 +109,9 @@ inline scan_result scan_frames(int fd, const std::string& path, std::uint64_t fr
       avail = blen;
     }
     frame_view f;
-    const auto st = parse_frame(buf.data() + (pos - boff), avail, f);
+    record_view last;
+    auto st = parse_frame(buf.data() + (pos - boff), avail, f);
+    if (st == frame_status::ok) st = check_records(f, &last, &r.last_eid);
     if (st == frame_status::ok) {
       pos += f.size;
       r.end = pos;
@@ -115,8 +120,7 @@ inline scan_result scan_frames(int fd, const std::string& path, std::uint64_t fr
         r.first_recno = f.recno;
       }
       r.has_last = true;
-      r.last_eid.assign(f.eid);
-      r.last_recno = f.recno;
+      r.last_recno = last.recno;
       need = frame_header_size;
       continue;
     }
@@ -148,9 +152,10 @@ inline scan_result scan_frames(int fd, const std::string& path, std::uint64_t fr
   return r;
 }
 
-/// Calls `on(frame)` for each valid frame of a segment from `from` (a frame boundary) on, until it
-/// returns false (then true is returned), the segment ends, or a frame does not parse (a tail
-/// being written, or damage that read() reports): a read-only walk in chunks of `chunk` bytes.
+/// Calls `on(record)` (a record_view) for each record of the valid frames of a segment from
+/// `from` (a frame boundary) on, until it returns false (then true is returned), the segment
+/// ends, or a frame does not parse (a tail being written, or damage that read() reports): a
+/// read-only walk in chunks of `chunk` bytes.
 template <class F>
 bool visit_frames(int fd, const std::string& path, std::uint64_t from, std::uint64_t size, std::size_t chunk,
                   F&& on) {
@@ -173,7 +178,11 @@ bool visit_frames(int fd, const std::string& path, std::uint64_t from, std::uint
     frame_view f;
     const auto st = parse_frame(buf.data() + (pos - boff), avail, f, false);
     if (st == frame_status::ok) {
-      if (!on(f)) return true;
+      frame_records recs(f);
+      record_view r;
+      while (recs.next(r))
+        if (!on(static_cast<const record_view&>(r))) return true;
+      if (recs.status() != frame_status::ok) return false;
       pos += f.size;
       need = frame_header_size;
       continue;
@@ -227,7 +236,10 @@ class queue_log {
       if (damaged_.load(std::memory_order_relaxed)) tail_known_ = false;
       refresh_tail();
       if (records.empty()) return last_eid_;
-      const bool rolled = end_ >= opt_.segment_bytes && end_ > seg_->data_start;
+      // A segment of an older format (one record per frame) is closed: batch frames go to a new
+      // segment of the current version, so every segment holds one kind of frame.
+      const bool rolled =
+          (end_ >= opt_.segment_bytes && end_ > seg_->data_start) || seg_->version < segment_version;
       if (rolled) roll_segment();
       encode_batch(records, keep_eids);  // restores the tail state itself if it throws
       write_batch();
@@ -340,10 +352,12 @@ class queue_log {
     }
     if (max == 0) return 0;
     std::uint64_t seg = 0, off = 0;
+    frame_pos in{};  // records of the frame at `off` already read (a cursor inside a batch)
     bool skipping = true;
     if (auto* c = find_cursor(after)) {
       seg = c->seg;
       off = c->off;
+      in = c->in;
       skipping = false;
     } else {
       check_retention(after, segs_.current());
@@ -358,28 +372,48 @@ class queue_log {
         // read; the next read reports.
         if (n > 0 || !next_kept_segment(after, seg)) break;
         off = 0;
+        in = {};
         continue;
       }
-      if (off < rfile_->data_start) off = rfile_->data_start;
-      // The frames of this segment: nothing but parse, checksum and copy per record.
+      if (off < rfile_->data_start) {
+        off = rfile_->data_start;
+        in = {};
+      }
+      // The frames of this segment: a checksum per frame, then decode and copy per record.
       auto st = frame_status::ok;
       while (n < max) {
         frame_view f;
         const char* p = nullptr;
         st = frame_at(off, f, p);
         if (st != frame_status::ok) break;
-        if (skipping && f.eid <= after) {
-          off += f.size;
-          continue;
+        frame_records recs(f);
+        if (in.index > 0) recs.seek(in.index, in.offset);
+        bool checked = verified_seg_ == seg && verified_off_ == off;
+        record_view v;
+        while (n < max && recs.next(v)) {
+          if (skipping && v.eid <= after) {
+            in = {recs.index(), recs.offset()};
+            continue;
+          }
+          skipping = false;
+          if (!checked) {
+            if (get_le<std::uint32_t>(p + 8) !=
+                crc32c(0, p + frame_header_size, f.size - frame_header_size)) {
+              st = frame_status::bad_body;
+              break;
+            }
+            checked = true;
+            verified_seg_ = seg;
+            verified_off_ = off;
+          }
+          view_to_record(v, name_, out.emplace_back());
+          ++n;
+          in = {recs.index(), recs.offset()};
         }
-        skipping = false;
-        if (get_le<std::uint32_t>(p + 8) != crc32c(0, p + frame_header_size, f.size - frame_header_size)) {
-          st = frame_status::bad_body;
-          break;
-        }
-        frame_to_record(f, name_, out.emplace_back());
-        ++n;
+        if (st == frame_status::ok) st = recs.status();
+        if (st != frame_status::ok || in.index < f.count) break;  // damage, or max read inside the frame
         off += f.size;
+        in = {};
       }
       if (st == frame_status::ok) break;  // max records read
       const auto size = file_size(rfile_->fd.get(), rfile_->path);
@@ -391,6 +425,7 @@ class queue_log {
         } catch (const corrupt_record& e) {
           if (skipped == nullptr) throw;
           off = skip_damage(e, *skipped);
+          in = {};
           skipped_here = true;
           rbuf_len_ = 0;
           continue;
@@ -403,10 +438,11 @@ class queue_log {
       if (!path_exists(segment_path(dir_, seg + 1)) && size < opt_.segment_bytes) break;
       ++seg;
       off = 0;
+      in = {};
     }
     if (n > 0 && out.back().eid > read_max_) read_max_ = out.back().eid;
     if (n > 0 || !skipped_here) {
-      save_cursor(n > 0 ? std::string_view(out.back().eid) : after, seg, off);
+      save_cursor(n > 0 ? std::string_view(out.back().eid) : after, seg, off, in);
     } else if (auto* c = find_cursor(after)) {
       c->valid = false;  // a position past damage, only for readers that skip it
     }
@@ -485,12 +521,12 @@ class queue_log {
       if (!after.empty() && *n == seg)
         from = std::max(from, indexed_offset(sf.fd.get(), sf.path, *n, size, after));
       bool found = false;
-      visit_frames(sf.fd.get(), sf.path, from, size, scan_chunk(), [&](const frame_view& f) {
-        if (!after.empty() && f.eid <= after) {
-          pos = f.recno + 1;
+      visit_frames(sf.fd.get(), sf.path, from, size, scan_chunk(), [&](const record_view& r) {
+        if (!after.empty() && r.eid <= after) {
+          pos = r.recno + 1;
           return true;
         }
-        pos = f.recno;
+        pos = r.recno;
         found = true;
         return false;
       });
@@ -514,9 +550,9 @@ class queue_log {
       segment_file sf;
       if (!open_segment_for_stats(n, sf)) continue;
       const bool any = visit_frames(sf.fd.get(), sf.path, sf.data_start, file_size(sf.fd.get(), sf.path),
-                                    4096, [&](const frame_view& f) {
-                                      st.first_eid.assign(f.eid);
-                                      st.first_position = f.recno;
+                                    4096, [&](const record_view& r) {
+                                      st.first_eid.assign(r.eid);
+                                      st.first_position = r.recno;
                                       return false;
                                     });
       if (any) break;
@@ -534,6 +570,12 @@ class queue_log {
   }
 
  private:
+  // A position inside a frame: records read (index) and where the next one starts in the body.
+  struct frame_pos {
+    std::uint32_t index = 0;
+    std::size_t offset = 0;
+  };
+
   struct index_start {
     std::uint64_t offset = 0;
     std::size_t kept = 0;  // index entries up to and including the one used
@@ -543,6 +585,7 @@ class queue_log {
     std::string after;
     std::uint64_t seg = 0;
     std::uint64_t off = 0;
+    frame_pos in{};
     std::uint64_t used = 0;
     bool valid = false;
   };
@@ -789,6 +832,7 @@ class queue_log {
     f->durable = durable;
     f->horizon = h.size();
     f->base_recno = base_recno;
+    f->version = segment_version;
     return f;
   }
 
@@ -802,6 +846,7 @@ class queue_log {
     f.durable = h.durable;
     f.horizon = h.horizon;
     f.base_recno = h.base_recno;
+    f.version = h.kind == segment_kind::headed ? h.version : 1;
     if (h.kind == segment_kind::future) throw io_error(f.path, "queue " + name_ + ": " + h.problem);
     if (h.kind == segment_kind::foreign) {
       if (!strict) {
@@ -885,7 +930,9 @@ class queue_log {
       if (pread_full(fd, frame.data(), fsize, e.offset, path) != fsize) continue;
       frame_view f;
       if (parse_frame(frame.data(), fsize, f) != frame_status::ok) continue;
-      if (f.recno != e.recno || f.eid != make_eid(e.ms, e.seq)) continue;
+      record_view first;
+      std::string eid;
+      if (f.recno != e.recno || !first_record(f, first, eid) || eid != make_eid(e.ms, e.seq)) continue;
       return {e.offset, k + 1};
     }
     return {data_start, 0};
@@ -931,62 +978,73 @@ class queue_log {
     last_index_offset_ = 0;
   }
 
+  // The batch as batch frames in buf_ (its first blen_ bytes): a new frame starts before a
+  // record that would take the current one past min(index_every_bytes, 1 MiB), so a reader
+  // holds at most that much beside one record, and an index entry is due at most once a frame.
+  // One pass per record (checks, eid, envelope, encoding) while it is in cache; nothing is on
+  // disk yet, so a record that fails a check abandons the buffer and restores the tail state.
   void encode_batch(std::span<record> records, bool keep_eids) {
     ibuf_.clear();
     saved_ = {eids_.where(), next_recno_, seg_has_index_, last_index_offset_, last_eid_};
     const auto now = now_ms();
-    std::size_t total = 0;
+    // Room for the worst case: every record a frame of its own, every varint at its longest.
+    std::size_t room = 0;
+    for (const auto& r : records) room += batch_record_max(r) + batch_frame_overhead(r);
+    if (buf_.size() < room) buf_.resize(room);
+    const auto target =
+        static_cast<std::size_t>(std::min<std::uint64_t>(opt_.index_every_bytes, batch_frame_max));
     // The records' strings live all over the heap: fetch a few records ahead.
-    constexpr std::size_t ahead = 16;
+    constexpr std::size_t ahead = 8;
     try {
+      auto recno = saved_.recno;
+      std::size_t len = 0;
+      batch_writer w;
+      bool open = false;
       for (std::size_t i = 0; i < records.size(); ++i) {
-        if (i + ahead < records.size()) __builtin_prefetch(records[i + ahead].eid.data(), 1);
+        if (i + ahead < records.size()) {
+          __builtin_prefetch(records[i + ahead].eid.data(), 1);
+          __builtin_prefetch(records[i + ahead].payload.data());
+        }
         auto& r = records[i];
         check_frame_limits(r);
         eid_parts at;
+        const eid_parts* parts = &at;
         if (keep_eids) {
           at = parse_eid(r.eid);  // throws eid_error naming the text
           if (!eids_.take(at))
             throw eid_order_error(name_, i, r.eid, i > 0 ? records[i - 1].eid : saved_.eid);
+          // Stored as numbers only when make_eid writes exactly this text back.
+          if (make_eid(at.ms, at.seq) != r.eid) parts = nullptr;
         } else {
           at = eids_.next(now, r.eid);  // strictly increasing per queue
         }
-        if (r.event != name_) r.event.assign(name_);
+        if (!same_text(r.event, name_)) r.event.assign(name_);
         if (r.timestamp == 0) r.timestamp = now;
         if (r.event_source_timestamp == 0) r.event_source_timestamp = r.timestamp;
-        const auto offset = end_ + total;
-        if (!seg_has_index_ || offset - last_index_offset_ >= opt_.index_every_bytes) {
-          encode_index_entry(ibuf_, {at.ms, at.seq, next_recno_, offset});
-          seg_has_index_ = true;
-          last_index_offset_ = offset;
+        if (open && w.size() + batch_record_max(r) > target) {
+          len += w.finish();
+          open = false;
         }
-        total += frame_size(r);
-        ++next_recno_;
+        if (!open) {
+          const auto offset = end_ + len;
+          if (!seg_has_index_ || offset - last_index_offset_ >= opt_.index_every_bytes) {
+            encode_index_entry(ibuf_, {at.ms, at.seq, recno, offset});
+            seg_has_index_ = true;
+            last_index_offset_ = offset;
+          }
+          w.begin(buf_.data() + len, r, parts, recno);
+          open = true;
+        }
+        w.add(r, parts);
+        ++recno;
       }
+      if (open) len += w.finish();
+      blen_ = len;
+      next_recno_ = recno;
     } catch (...) {
       restore_tail();
       throw;
     }
-    // Frames, sealed three at a time while they are still in cache.
-    buf_.resize(total);
-    auto recno = saved_.recno;
-    char* at = buf_.data();
-    char* group[3];
-    int in_group = 0;
-    for (std::size_t i = 0; i < records.size(); ++i) {
-      if (i + ahead < records.size()) {
-        __builtin_prefetch(records[i + ahead].payload.data());
-        __builtin_prefetch(records[i + ahead].eid.data());
-      }
-      const auto& r = records[i];
-      group[in_group++] = at;
-      at += write_frame(at, r, recno++);
-      if (in_group == 3) {
-        seal_frames3(group);
-        in_group = 0;
-      }
-    }
-    for (int k = 0; k < in_group; ++k) seal_frame(group[k]);
     last_eid_ = records.back().eid;
   }
 
@@ -1000,14 +1058,14 @@ class queue_log {
 
   void write_batch() {
     try {
-      pwrite_full(seg_->fd.get(), buf_.data(), buf_.size(), end_, seg_->path);
+      pwrite_full(seg_->fd.get(), buf_.data(), blen_, end_, seg_->path);
     } catch (...) {
       // Leave no partial batch behind, and forget the eids it took.
       (void)::ftruncate(seg_->fd.get(), static_cast<off_t>(end_));
       restore_tail();
       throw;
     }
-    end_ += buf_.size();
+    end_ += blen_;
     if (!ibuf_.empty()) {
       // The index is a hint: a failure here costs a scan later, never a record.
       try {
@@ -1017,9 +1075,7 @@ class queue_log {
         (void)::ftruncate(idx_fd_.get(), static_cast<off_t>(idx_size_));
       }
     }
-    if (buf_.capacity() > (std::size_t{16} << 20)) {
-      std::string().swap(buf_);
-    }
+    if (buf_.size() > (std::size_t{16} << 20)) std::string().swap(buf_);
   }
 
   void sync_after_append(std::uint64_t gen) {
@@ -1070,6 +1126,7 @@ class queue_log {
   void reset_reader() {
     rfile_.reset();
     rbuf_len_ = 0;
+    verified_off_ = UINT64_MAX;
     for (auto& c : cursors_) c.valid = false;
   }
 
@@ -1083,7 +1140,7 @@ class queue_log {
     return nullptr;
   }
 
-  void save_cursor(std::string_view after, std::uint64_t seg, std::uint64_t off) {
+  void save_cursor(std::string_view after, std::uint64_t seg, std::uint64_t off, frame_pos in) {
     cursor* slot = nullptr;
     for (auto& c : cursors_) {
       if (c.valid && c.after == after) {
@@ -1104,6 +1161,7 @@ class queue_log {
     slot->after.assign(after);
     slot->seg = seg;
     slot->off = off;
+    slot->in = in;
     slot->used = ++use_clock_;
     slot->valid = true;
   }
@@ -1128,6 +1186,7 @@ class queue_log {
     load_head(*f, file_size(f->fd.get(), path), true);
     rfile_ = std::move(f);
     rbuf_len_ = 0;
+    verified_off_ = UINT64_MAX;
     return true;
   }
 
@@ -1245,7 +1304,9 @@ class queue_log {
       got = pread_full(sf.fd.get(), head.data(), size, sf.data_start, sf.path);
       st = parse_frame(head.data(), got, f, false);
     }
-    return st == frame_status::ok ? std::string(f.eid) : std::string{};
+    record_view first;
+    std::string eid;
+    return st == frame_status::ok && first_record(f, first, eid) ? eid : std::string{};
   }
 
   // The first eid of segment `num`, cached once known.
@@ -1267,8 +1328,10 @@ class queue_log {
     for (const auto* e = index_floor(entries, after); e != nullptr;) {
       frame_view f;
       const char* p = nullptr;
+      record_view first;
+      std::string eid;
       if (frame_at(e->offset, f, p) == frame_status::ok && f.recno == e->recno &&
-          f.eid == make_eid(e->ms, e->seq))
+          first_record(f, first, eid) && eid == make_eid(e->ms, e->seq))
         off = e->offset;
       break;
     }
@@ -1316,8 +1379,8 @@ class queue_log {
     const auto* e = index_floor(entries, after);
     if (e == nullptr) return 0;
     bool ok = false;
-    visit_frames(fd, path, e->offset, size, 4096, [&](const frame_view& f) {
-      ok = f.recno == e->recno && f.eid == make_eid(e->ms, e->seq);
+    visit_frames(fd, path, e->offset, size, 4096, [&](const record_view& r) {
+      ok = r.recno == e->recno && r.eid == make_eid(e->ms, e->seq);
       return false;
     });
     return ok ? e->offset : 0;
@@ -1347,7 +1410,8 @@ class queue_log {
   std::uint64_t next_recno_ = 0;
   bool seg_has_index_ = false;
   std::uint64_t last_index_offset_ = 0;
-  std::string buf_, ibuf_;
+  std::string buf_, ibuf_;  // buf_ only grows (its first blen_ bytes are the batch): no refill
+  std::size_t blen_ = 0;
   std::uint64_t written_gen_ = 0;
   struct saved_tail {
     detail::eid_sequencer::position eids;
@@ -1375,6 +1439,9 @@ class queue_log {
   std::atomic<bool> damaged_{false};
   std::uint64_t rbuf_off_ = 0;
   std::size_t rbuf_len_ = 0;
+  // The frame of the read segment whose body checksum was checked last (a batch read in parts).
+  std::uint64_t verified_seg_ = 0;
+  std::uint64_t verified_off_ = UINT64_MAX;
 };
 
 }  // namespace rstreams::bus::detail

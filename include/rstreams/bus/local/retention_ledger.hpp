@@ -100,17 +100,22 @@ inline removed_segment read_closed_segment(const std::string& path, const std::s
   std::size_t off = head.data_start;
   while (off < data.size()) {
     frame_view f;
-    const auto st = parse_frame(data.data() + off, data.size() - off, f, true);
+    auto st = parse_frame(data.data() + off, data.size() - off, f, true);
+    if (st == frame_status::ok) st = check_records(f);
     if (st != frame_status::ok)
       throw io_error(path, "queue " + queue + ": retention refuses to remove a damaged segment (offset " +
                                std::to_string(off) + ": " + frame_status_reason(st) + "); repair it first");
-    if (out.records == 0) out.first_eid.assign(f.eid);
-    out.last_eid.assign(f.eid);
-    ++out.records;
-    if (keep_records) {
-      out.events.emplace_back();
-      frame_to_record(f, queue, out.events.back());
+    frame_records recs(f);
+    record_view r;
+    while (recs.next(r)) {
+      if (out.records == 0) out.first_eid.assign(r.eid);
+      ++out.records;
+      if (keep_records) {
+        out.events.emplace_back();
+        view_to_record(r, queue, out.events.back());
+      }
     }
+    out.last_eid.assign(r.eid);
     off += f.size;
   }
   return out;

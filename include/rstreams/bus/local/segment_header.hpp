@@ -1,8 +1,9 @@
 #pragma once
-// The header at the start of every segment written by format version 2 (docs/local-log-format.md):
+// The header at the start of every segment of format versions 2 and 3 (docs/local-log-format.md);
+// the two differ in their frames only (2: one record per frame, 3: record batches):
 //
 //   0  magic "RSSG"             u32
-//   4  segment format version   u16  (2)
+//   4  segment format version   u16  (2 or 3)
 //   6  header size              u16  (frames start here; a multiple of 8)
 //   8  base record number       u64  (the record number of the segment's first frame)
 //  16  segment number           u64  (the number in the file's name)
@@ -31,13 +32,14 @@
 namespace rstreams::bus::detail {
 
 inline constexpr std::uint32_t segment_magic = 0x47535352u;  // "RSSG"
-inline constexpr std::uint16_t segment_version = 2;
+inline constexpr std::uint16_t segment_version = 3;          // what new segments get
+inline constexpr std::uint16_t segment_version_min_headed = 2;
 inline constexpr std::size_t segment_header_fixed = 48;
 inline constexpr std::size_t segment_horizon_at = 40;
 
 /// What the first bytes of a segment file say it is.
 enum class segment_kind {
-  headed,   // a version 2 header
+  headed,   // a version 2 or 3 header
   legacy,   // version 1: frames from byte 0
   empty,    // no bytes, or a prefix of a header whose writer died (rstreams' own half-created file)
   future,   // a header of a newer format version
@@ -63,11 +65,12 @@ inline std::size_t segment_header_size(std::string_view queue) noexcept {
 inline constexpr std::uint16_t segment_flag_durable = 1;
 
 inline std::string encode_segment_header(std::string_view queue, std::uint64_t number,
-                                         std::uint64_t base_recno, std::int64_t created_ms, bool durable) {
+                                         std::uint64_t base_recno, std::int64_t created_ms, bool durable,
+                                         std::uint16_t version = segment_version) {
   std::string h(segment_header_size(queue), '\0');
   char* p = h.data();
   put_le<std::uint32_t>(p, segment_magic);
-  put_le<std::uint16_t>(p + 4, segment_version);
+  put_le<std::uint16_t>(p + 4, version);
   put_le<std::uint16_t>(p + 6, static_cast<std::uint16_t>(h.size()));
   put_le<std::uint64_t>(p + 8, base_recno);
   put_le<std::uint64_t>(p + 16, number);
@@ -113,7 +116,7 @@ inline segment_head decode_segment_head(const char* p, std::size_t got, std::uin
   }
   const auto hsize = get_le<std::uint16_t>(p + 6);
   const auto qlen = get_le<std::uint16_t>(p + 32);
-  if (h.version != segment_version || hsize != segment_header_size(std::string_view(p, qlen)) ||
+  if (h.version < segment_version_min_headed || hsize != segment_header_size(std::string_view(p, qlen)) ||
       hsize > got) {
     h.kind = segment_kind::foreign;
     h.problem = "segment header fields do not add up (damaged header)";
@@ -138,7 +141,7 @@ inline segment_head decode_segment_head(const char* p, std::size_t got, std::uin
 }
 
 /// Reads and decodes the head of an open segment; `expect_queue` and `expect_number` are checked
-/// against a version 2 header (a segment copied or renamed from elsewhere is not this queue's).
+/// against a header (a segment copied or renamed from elsewhere is not this queue's).
 inline segment_head read_segment_head(int fd, const std::string& path, std::uint64_t size,
                                       std::string_view expect_queue, std::uint64_t expect_number) {
   char buf[segment_header_fixed + 512];

@@ -67,19 +67,26 @@ struct segment_scan {
   struct good_run {
     std::uint64_t from = 0, to = 0;  // byte range of consecutive valid frames
     std::uint64_t first_recno = 0, last_recno = 0;
-    std::uint64_t frames = 0;  // not last - first + 1: a repaired segment has holes in its numbers
+    std::uint64_t frames = 0;  // records; not last - first + 1: a repaired segment has holes in its numbers
   };
   std::vector<good_run> runs;
   std::vector<damaged_range> damage;
   std::uint64_t torn_from = 0;  // bytes from here to the end are a torn tail (== size: none)
 };
 
+// A complete frame whose checksums pass and whose records all decode.
+inline frame_status parse_whole_frame(const char* p, std::size_t avail, frame_view& f) {
+  const auto st = parse_frame(p, avail, f);
+  return st == frame_status::ok ? check_records(f) : st;
+}
+
 // The next offset after `from` where a complete valid frame starts, or the size.
 inline std::uint64_t next_valid_frame(const std::string& b, std::uint64_t from) {
   for (auto at = from + 1; at + frame_header_size <= b.size(); ++at) {
-    if (get_le<std::uint32_t>(b.data() + at) != frame_magic) continue;
+    const auto magic = get_le<std::uint32_t>(b.data() + at);
+    if (magic != frame_magic && magic != batch_magic) continue;
     frame_view f;
-    if (parse_frame(b.data() + at, b.size() - at, f) == frame_status::ok) return at;
+    if (parse_whole_frame(b.data() + at, b.size() - at, f) == frame_status::ok) return at;
   }
   return b.size();
 }
@@ -99,14 +106,15 @@ inline segment_scan scan_segment(const std::string& queue_dir, const std::string
   s.torn_from = s.bytes.size();
   while (pos < s.bytes.size()) {
     frame_view f;
-    const auto st = parse_frame(s.bytes.data() + pos, s.bytes.size() - pos, f);
+    const auto st = parse_whole_frame(s.bytes.data() + pos, s.bytes.size() - pos, f);
     if (st == frame_status::ok) {
+      const auto last_here = f.recno + f.count - 1;
       if (!s.runs.empty() && s.runs.back().to == pos) {
         s.runs.back().to = pos + f.size;
-        s.runs.back().last_recno = f.recno;
-        ++s.runs.back().frames;
+        s.runs.back().last_recno = last_here;
+        s.runs.back().frames += f.count;
       } else {
-        s.runs.push_back({pos, pos + f.size, f.recno, f.recno, 1});
+        s.runs.push_back({pos, pos + f.size, f.recno, last_here, f.count});
       }
       pos += f.size;
       continue;
