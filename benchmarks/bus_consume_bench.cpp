@@ -24,6 +24,7 @@
 #include <rstreams/bus/offload.hpp>
 #include <rstreams/bus/raw_json.hpp>
 
+#include "support/bus_fill.hpp"
 #include "support/scratch_dir.hpp"
 
 #include <benchmark/benchmark.h>
@@ -42,6 +43,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using bench::process_cpu;
+using bench::set_rate;
+
 constexpr std::size_t events_per_run = 1'000'000;
 constexpr std::size_t payload_bytes = 100;
 constexpr std::size_t batch_records = 1000;
@@ -59,17 +63,6 @@ std::string make_payload(std::size_t i) {
   return s;
 }
 
-double process_cpu() {
-  timespec ts{};
-  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
-void set_rate(benchmark::State& state, std::size_t items, double seconds, double cpu_seconds) {
-  state.counters["items_per_second"] = benchmark::Counter(static_cast<double>(items) / seconds);
-  state.counters["cpu_ns_per_item"] = benchmark::Counter(cpu_seconds * 1e9 / static_cast<double>(items));
-}
-
 // --- rstreams ---------------------------------------------------------------------------------
 
 const std::string& bus_dir() {
@@ -78,17 +71,7 @@ const std::string& bus_dir() {
     rb::local_options o;
     o.fsync = rb::fsync_policy::never;
     rb::local_backend bus(d, o);
-    std::vector<rb::record> batch;
-    for (std::size_t i = 0; i < events_per_run; ++i) {
-      rb::record r;
-      r.id = "loader";
-      r.payload = make_payload(i);
-      batch.push_back(std::move(r));
-      if (batch.size() == batch_records) {
-        bus.append("events", batch);
-        batch.clear();
-      }
-    }
+    bench::fill_queue(bus, "events", events_per_run, make_payload, batch_records);
     bus.flush();
     return d;
   }();

@@ -50,6 +50,7 @@
 
 #include <benchmark/benchmark.h>
 #include <nlohmann/json.hpp>
+#include "support/bus_fill.hpp"
 #include "support/scratch_dir.hpp"
 
 #include <charconv>
@@ -74,6 +75,9 @@ using json = nlohmann::json;
 
 namespace {
 
+using bench::process_cpu;
+using bench::set_rate;
+
 constexpr std::size_t events_per_run = 200'000;
 
 const fs::path& scratch_root() {
@@ -83,20 +87,6 @@ const fs::path& scratch_root() {
 
 using orders::enrich_order;
 using orders::make_payload;
-
-// CPU time of the whole process (every thread), in seconds.
-double process_cpu() {
-  timespec ts{};
-  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
-// items_per_second from wall time; cpu_ns_per_item from the CPU time of all threads (what the
-// run costs whatever the machine's load: a busy machine stretches the wall time, not this).
-void set_rate(benchmark::State& state, std::size_t items, double seconds, double cpu_seconds) {
-  state.counters["items_per_second"] = benchmark::Counter(static_cast<double>(items) / seconds);
-  state.counters["cpu_ns_per_item"] = benchmark::Counter(cpu_seconds * 1e9 / static_cast<double>(items));
-}
 
 // The same derivation on the JSON text, for a bot that does not need the parsed payload.
 rb::raw_json enrich_raw(rb::raw_json o) {
@@ -222,19 +212,7 @@ void bench_rstreams(benchmark::State& state, rb::fsync_policy policy) {
   rb::local_options opt;
   opt.fsync = policy;
   rb::local_backend bus(dir.string(), opt);
-  {
-    std::vector<rb::record> batch;
-    for (std::size_t i = 0; i < events_per_run; ++i) {
-      rb::record r;
-      r.id = "loader";
-      r.payload = make_payload(i);
-      batch.push_back(std::move(r));
-      if (batch.size() == 1000) {
-        bus.append("orders", batch);
-        batch.clear();
-      }
-    }
-  }
+  bench::fill_queue(bus, "orders", events_per_run, make_payload);
   std::size_t run = 0;
   double seconds = 0, cpu = 0;
   std::size_t items = 0;
@@ -282,19 +260,7 @@ void bench_default_fsync(benchmark::State& state, bool busy_disk) {
   const auto dir = scratch_root() / (busy_disk ? "default-busy" : "default");
   fs::remove_all(dir);
   rb::local_backend bus(dir.string());
-  {
-    std::vector<rb::record> batch;
-    for (std::size_t i = 0; i < events_per_run; ++i) {
-      rb::record r;
-      r.id = "loader";
-      r.payload = make_payload(i);
-      batch.push_back(std::move(r));
-      if (batch.size() == 1000) {
-        bus.append("orders", batch);
-        batch.clear();
-      }
-    }
-  }
+  bench::fill_queue(bus, "orders", events_per_run, make_payload);
   std::size_t run = 0;
   double seconds = 0, cpu = 0;
   std::size_t items = 0;

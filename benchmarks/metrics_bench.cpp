@@ -24,6 +24,7 @@
 #include <rstreams/sinks/sum.hpp>
 #include <rstreams/sources/iota.hpp>
 
+#include "support/bus_fill.hpp"
 #include "support/chain10.hpp"
 #include "support/orders.hpp"
 
@@ -107,17 +108,7 @@ void measure_enrich(benchmark::State& state) {
   rb::local_options opt;
   opt.fsync = rb::fsync_policy::never;
   rb::local_backend bus(dir.string(), opt);
-  std::vector<rb::record> batch;
-  for (std::size_t i = 0; i < events_per_run; ++i) {
-    rb::record r;
-    r.id = "loader";
-    r.payload = make_payload(i);
-    batch.push_back(std::move(r));
-    if (batch.size() == 1000) {
-      bus.append("orders", batch);
-      batch.clear();
-    }
-  }
+  bench::fill_queue(bus, "orders", events_per_run, make_payload);
   rs::metrics_registry reg;
   std::size_t run = 0, items = 0;
   for (auto _ : state) {
