@@ -17,9 +17,9 @@
 // with the byte offset on malformed JSON, a member of the wrong type or out of range, or text
 // after the object; a required member that is missing is named without an offset.
 //
-// Why not a general parser: a payload type wants a handful of scalar members, and matching them
-// while scanning costs a fraction of building a tree (or simdjson's On-Demand, whose inline code
-// is its portable kernel unless the program is built for AVX2).
+// Why its own scanner: a payload type wants a handful of scalar members, and matching them while
+// scanning needs no tree and no dependency; on flat 100-byte objects it runs within a few
+// percent of reading the same members through simdjson's On-Demand (benchmarks/bus_enrich_bench).
 
 #include <rstreams/json/json_codec.hpp>
 

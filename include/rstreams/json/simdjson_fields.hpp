@@ -9,11 +9,11 @@
 //       });
 //     }
 //
-// For flat objects of scalars, json/json_fields.hpp's `decode_json_fields` (no dependency) is
-// faster: it matches members while scanning, and simdjson's On-Demand inline code is its
-// portable kernel unless the program is built for AVX2. One parser and one padded buffer per
-// thread are reused, so `f` may not call decode_with_simdjson again (that call throws
-// std::logic_error).
+// For flat objects of scalars, json/json_fields.hpp's `decode_json_fields` does the same in one
+// line per field with no dependency, within a few percent of this (benchmarks/bus_enrich_bench:
+// simdjson's stage 1 is AVX2 here, its On-Demand code portable). One parser and one padded
+// buffer per thread are reused, so `f` may not call decode_with_simdjson again (that call
+// throws std::logic_error).
 
 #include <rstreams/json/json_codec.hpp>
 
