@@ -129,15 +129,7 @@ void measure_enrich(benchmark::State& state) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  u64 n = 10'000'000;
-  int kept = 1;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strncmp(argv[i], "--n=", 4) == 0)
-      n = std::strtoull(argv[i] + 4, nullptr, 10);
-    else
-      argv[kept++] = argv[i];
-  }
-  argc = kept;
+  const u64 n = chain10::take_n_option(argc, argv);
   const u64 expected = chain_hand(n);
   if (chain_rstreams(n) != expected || chain_metered(n) != expected) {
     std::fprintf(stderr, "metrics_chain10: the variants disagree\n");

@@ -183,16 +183,7 @@ bool check_agree(const char* group, const std::vector<variant>& vs, u64 n) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  u64 n = 10'000'000;
-  // Take our own `--n=` out of argv before Google Benchmark sees the rest.
-  int kept = 1;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strncmp(argv[i], "--n=", 4) == 0)
-      n = std::strtoull(argv[i] + 4, nullptr, 10);
-    else
-      argv[kept++] = argv[i];
-  }
-  argc = kept;
+  const u64 n = chain10::take_n_option(argc, argv);
 
   const std::vector<variant> sum_variants = {
       {"baseline_hand_loop", sum_hand}, {"range_v3", sum_range_v3}, {"rstreams", sum_rstreams}};

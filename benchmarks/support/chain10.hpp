@@ -5,6 +5,8 @@
 // transform, take(n / 2), transform, then a sum.
 
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
 
 namespace chain10 {
 
@@ -20,6 +22,21 @@ constexpr auto s7 = [](u64 x) { return (x & 15) != 3; };
 constexpr auto s8 = [](u64 x) { return x % 100003; };
 // s9 = take(limit)
 constexpr auto s10 = [](u64 x) { return x + 1; };
+
+/// The element count from a `--n=N` option (default 10M), taken out of argv before Google
+/// Benchmark sees the rest.
+inline u64 take_n_option(int& argc, char** argv) {
+  u64 n = 10'000'000;
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strncmp(argv[i], "--n=", 4) == 0)
+      n = std::strtoull(argv[i] + 4, nullptr, 10);
+    else
+      argv[kept++] = argv[i];
+  }
+  argc = kept;
+  return n;
+}
 
 inline u64 limit(u64 n) {
   return n / 2;

@@ -112,7 +112,8 @@ struct json_number_token {
 };
 
 /// The scanner behind decode_json_fields: a cursor over the text and the checks of the grammar.
-/// Its small steps are forced inline: GCC at -O2 leaves them as calls, a third of the cost.
+/// Its small steps are forced inline: GCC at -O2 left them as calls, a fifth of the decoder's
+/// instructions (callgrind, bus_enrich_bench typed_fields).
 class json_field_reader {
  public:
   static constexpr std::size_t max_depth = 1024;
