@@ -89,7 +89,10 @@ inline std::string encode_segment_header(std::string_view queue, std::uint64_t n
 inline segment_head decode_segment_head(const char* p, std::size_t got, std::uint64_t size) {
   segment_head h;
   if (size == 0) return h;
-  if (got >= 4 && get_le<std::uint32_t>(p) == frame_magic) {
+  // A headless (format 1) segment starts with a frame. Only single-record frames were written
+  // then, but a batch frame is as much rstreams' own: repair can leave one first (found by
+  // local_segment_fuzz: the repaired file was called foreign while the reader accepted it).
+  if (got >= 4 && (get_le<std::uint32_t>(p) == frame_magic || get_le<std::uint32_t>(p) == batch_magic)) {
     h.kind = segment_kind::legacy;
     return h;
   }
