@@ -397,6 +397,23 @@ TEST_CASE("verify reports each damaged range and gap; repair keeps the bytes and
   REQUIRE(read_every(other, "q").size() == 9);
 }
 
+TEST_CASE("a read past an empty middle segment starts at the segment that holds its position",
+          "[bus][local][queue_log]") {
+  fixture fx(12, no_fsync(), 4);
+  fs::remove(fx.seg(1));
+  {
+    rb::local_backend bus(fx.root(), no_fsync());
+    REQUIRE(bus.repair("q").gaps.size() == 1);  // segment 1 is an empty stand-in now
+  }
+  // The last frame header of segment 0 damaged: a read that went back to scan it fails there.
+  flip(fx.seg(0), q_header + 3 * fx.frame + 5);
+  rb::local_backend bus(fx.root(), no_fsync());
+  std::vector<rb::record> out;
+  REQUIRE(bus.read("q", fx.sent[9].eid, 10, out) == 2);
+  REQUIRE(out[0] == fx.sent[10]);
+  REQUIRE(out[1] == fx.sent[11]);
+}
+
 namespace {
 
 // Every path under `root` with its size and modification time.

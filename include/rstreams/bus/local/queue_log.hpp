@@ -1317,7 +1317,7 @@ class queue_log {
   }
 
   // Where to start reading for eids > after: the segment and the indexed offset at or before it.
-  // A binary search over the segments' first eids (only the last segment can be empty).
+  // A binary search over the segments' first eids.
   bool locate(std::string_view after, std::uint64_t& seg, std::uint64_t& off) {
     off = 0;
     if (!segment_for(after, seg)) return false;
@@ -1349,9 +1349,13 @@ class queue_log {
     std::size_t lo = 0, hi = nums.size();  // the first segment whose first eid is > after (or none)
     while (lo < hi) {
       const auto mid = lo + (hi - lo) / 2;
-      const auto& first = cached_first_eid(nums[mid]);
-      if (!first.empty() && first <= after) {
-        lo = mid + 1;
+      // An empty segment (the last one, or one repair stood in for a lost file) says nothing
+      // about eids: the next one with records decides. Taken as "> after", it sent reads back to
+      // an earlier segment, to scan all of it.
+      auto probe = mid;
+      while (probe < hi && cached_first_eid(nums[probe]).empty()) ++probe;
+      if (probe < hi && cached_first_eid(nums[probe]) <= after) {
+        lo = probe + 1;
       } else {
         hi = mid;
       }
