@@ -6,10 +6,13 @@
 #include <support/catch.hpp>
 #include <support/temp_file.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -161,6 +164,42 @@ TEST_CASE("compaction keeps the latest of every queue, bounds the file, and read
   r.commit("a", cp(2000).eid, cp(2001), false, rd::journal_sync::every_commit);
   REQUIRE(w.get("a") == cp(2001));
   REQUIRE(rd::checkpoint_journal(bot, small).get("b") == cp(1998));
+}
+
+TEST_CASE("compaction is synced under every policy: it replaces what other handles made durable",
+          "[bus][local][checkpoint_journal]") {
+  struct recorder final : rd::file_recorder {
+    std::vector<rd::file_op> ops;
+    void record(const rd::file_op& op) override { ops.push_back(op); }
+  } rec;
+  rstreams::test::temp_file dir("journal", "");
+  const auto bot = (dir.path() / "bot").string();
+  const rd::journal_limits small{4096, 8192};
+  rd::checkpoint_journal w(bot, small);
+  rd::active_file_recorder = &rec;
+  std::optional<std::string> last;
+  for (std::uint64_t i = 1; i <= 600; ++i) {
+    w.commit("a", last, cp(i), false, rd::journal_sync::none);  // a `never` handle
+    last = cp(i).eid;
+  }
+  rd::active_file_recorder = nullptr;
+  REQUIRE(w.get("a") == cp(600));
+  std::size_t renames = 0;
+  for (std::size_t k = 0; k < rec.ops.size(); ++k) {
+    if (rec.ops[k].kind != rd::file_op::rename) continue;
+    ++renames;
+    const auto& tmp = rec.ops[k].path;
+    REQUIRE(k > 0);
+    CHECK(rec.ops[k - 1].kind == rd::file_op::fsync);  // the new content, before it replaces the old
+    CHECK(rec.ops[k - 1].path == tmp);
+    REQUIRE(k + 1 < rec.ops.size());
+    CHECK(rec.ops[k + 1].kind == rd::file_op::dirsync);  // the rename itself
+  }
+  CHECK(renames >= 3);  // the creation and at least two compactions
+  // Commits between compactions stay unsynced under this policy.
+  CHECK(std::count_if(rec.ops.begin(), rec.ops.end(), [](const rd::file_op& op) {
+          return op.kind == rd::file_op::fsync;
+        }) == static_cast<std::ptrdiff_t>(renames));
 }
 
 TEST_CASE("old-format <queue>.json checkpoints are read, and moved into the journal by its first commit",

@@ -346,7 +346,7 @@ class checkpoint_journal {
   // first when it is full.
   void append(std::string_view queue, const checkpoint& c, bool durable) {
     if (!file_ || !writable_) {
-      compact(durable, queue, c);  // creates the journal, moving old-format files into it
+      compact(queue, c);  // creates the journal, moving old-format files into it
       return;
     }
     if (!tail_checked_) clear_tail(durable);
@@ -356,7 +356,7 @@ class checkpoint_journal {
       for (const auto& [q, v] : latest_)
         live += checkpoint_entry_header + checkpoint_entry_fixed + q.size() + v.eid.size();
       if (entry_bytes_ >= limits_.compact_bytes && entry_bytes_ >= 4 * live) {
-        compact(durable, queue, c);
+        compact(queue, c);
         return;
       }
       auto to = allocated_ + limits_.prealloc_bytes;
@@ -392,7 +392,10 @@ class checkpoint_journal {
 
   // Rewrites the journal with the latest entry of each queue (old-format files included, which
   // are then removed) and `queue`'s new one: temporary file, fsync, rename, directory fsync.
-  void compact(bool durable, std::string_view queue, const checkpoint& c) {
+  // Synced whatever this handle's policy: the rewrite replaces entries other handles (other
+  // processes, with their own policy) made durable, and the old-format files it removes. About
+  // once per `compact_bytes` of entries.
+  void compact(std::string_view queue, const checkpoint& c) {
     std::map<std::string, checkpoint, std::less<>> live = legacy_;
     for (const auto& [q, v] : latest_) live.insert_or_assign(q, v);
     live.insert_or_assign(std::string(queue), c);
@@ -402,7 +405,7 @@ class checkpoint_journal {
     auto size = limits_.prealloc_bytes;
     while (size < used + limits_.prealloc_bytes / 2) size += limits_.prealloc_bytes;
     content.resize(static_cast<std::size_t>(size), '\0');
-    replace_file(dir_, checkpoint_journal_name, content, durable);
+    replace_file(dir_, checkpoint_journal_name, content, true);
     file_ = describe(open_file(path_, O_RDWR | O_NOFOLLOW), path_);
     writable_ = true;
     tail_checked_ = true;
@@ -411,11 +414,9 @@ class checkpoint_journal {
     end_ = used;
     entry_bytes_ = used - checkpoint_journal_header;
     allocated_ = size;
-    if (durable) {
-      synced_generation_ = generation_;
-      synced_to_ = end_;
-      last_sync_ = std::chrono::steady_clock::now();
-    }
+    synced_generation_ = generation_;
+    synced_to_ = end_;
+    last_sync_ = std::chrono::steady_clock::now();
     // The journal holds the old-format checkpoints now; an unreadable one stays where it is.
     for (const auto& [q, v] : legacy_) ::unlink((dir_ + "/" + q + ".json").c_str());
     legacy_.clear();
