@@ -25,9 +25,12 @@
 //   members from simdjson's On-Demand document (decode_with_simdjson, the simdjson part; built
 //   when it is): the maintained parser, for comparison.
 // * bus_enrich/rstreams_default_fsync[_busy_disk]: the nlohmann bot with default options (fsync
-//   every_batch, micro-batches of 100, a checkpoint every 1000), on a quiet disk and while a
-//   second process writes and fsyncs 1 MiB at a time in a loop (issue 17: >= 10x the Node SDK's
-//   33k events/s in the same conditions, benchmarks/peers/bus_enrich.js).
+//   every_batch, micro-batches of 100, a checkpoint every 1000: the micro-batches are appended
+//   unsynced and each checkpoint span's outputs are fdatasynced once, then the checkpoint
+//   committed, on a second thread while the bot goes on), on a quiet disk and while a second
+//   process writes and fsyncs 1 MiB at a time in a loop (issue 17: >= 10x the Node SDK in the
+//   same conditions; the SDK itself, offline, on the same job and the same disk hog:
+//   benchmarks/peers/bus_enrich_sdk.js, variants node_sdk and node_sdk_busy_disk).
 // * bus_enrich/rstreams_[raw_json_]read_ahead_fsync_never: the same with `read_ahead` on (read
 //   and decode on a second thread). cpu_ns_per_item counts every thread: the second thread
 //   pays off only with a core to spare.

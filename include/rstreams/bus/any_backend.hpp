@@ -31,6 +31,9 @@ class any_backend_interface {
  public:
   virtual ~any_backend_interface() = default;
   virtual std::string append(std::string_view queue, std::span<record> records) = 0;
+  [[nodiscard]] virtual bool syncs_each_append() const = 0;
+  virtual std::string append_unsynced(std::string_view queue, std::span<record> records) = 0;
+  virtual void sync_appended(std::string_view queue) = 0;
   virtual std::size_t read(std::string_view queue, std::string_view after, std::size_t max,
                            std::vector<record>& out) = 0;
   // Reads past damaged records (corrupt_policy::skip); config_error when the backend cannot.
@@ -62,6 +65,21 @@ class any_backend_model final : public any_backend_interface {
   explicit any_backend_model(B b) : b_(std::move(b)) {}
   std::string append(std::string_view queue, std::span<record> records) override {
     return b_.append(queue, records);
+  }
+  [[nodiscard]] bool syncs_each_append() const override {
+    if constexpr (backend_deferring_sync<B>)
+      return b_.syncs_each_append();
+    else
+      return false;
+  }
+  std::string append_unsynced(std::string_view queue, std::span<record> records) override {
+    if constexpr (backend_deferring_sync<B>)
+      return b_.append_unsynced(queue, records);
+    else
+      return b_.append(queue, records);
+  }
+  void sync_appended(std::string_view queue) override {
+    if constexpr (backend_deferring_sync<B>) b_.sync_appended(queue);
   }
   std::size_t read(std::string_view queue, std::string_view after, std::size_t max,
                    std::vector<record>& out) override {
@@ -147,6 +165,13 @@ class any_backend {
   std::string append(std::string_view queue, std::span<record> records) {
     return impl_->append(queue, records);
   }
+  /// See backend_deferring_sync: the wrapped backend's, or false / a plain `append` / nothing
+  /// for one that does not defer its syncs.
+  [[nodiscard]] bool syncs_each_append() const { return impl_->syncs_each_append(); }
+  std::string append_unsynced(std::string_view queue, std::span<record> records) {
+    return impl_->append_unsynced(queue, records);
+  }
+  void sync_appended(std::string_view queue) { impl_->sync_appended(queue); }
   std::size_t read(std::string_view queue, std::string_view after, std::size_t max,
                    std::vector<record>& out) {
     return impl_->read(queue, after, max, out);
@@ -195,6 +220,7 @@ class any_backend {
 
 static_assert(backend<any_backend>);
 static_assert(reports_stats<any_backend>);
+static_assert(backend_deferring_sync<any_backend>);
 
 }  // namespace rstreams::bus
 

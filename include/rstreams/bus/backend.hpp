@@ -167,6 +167,21 @@ concept backend_keeping_eids = requires(B& b, std::string_view queue, std::span<
   { b.append_keeping_eids(queue, records) } -> std::same_as<std::string>;
 };
 
+/// A backend whose appends can leave their sync for later, so that a bot overlaps the fsync of
+/// what it wrote with its next work (bot_engine.hpp; the local backend):
+/// * `syncs_each_append()`: true when `append` makes each batch durable before returning (a sync
+///   worth moving off the bot's thread);
+/// * `append_unsynced(queue, records)`: `append`, durable only once `sync_appended(queue)`
+///   returns (visible to readers at once, as `append`'s are);
+/// * `sync_appended(queue)`: makes durable everything this handle appended to `queue` so far.
+template <class B>
+concept backend_deferring_sync = requires(B& b, const B& cb, std::string_view queue,
+                                          std::span<record> records) {
+  { cb.syncs_each_append() } -> std::same_as<bool>;
+  { b.append_unsynced(queue, records) } -> std::same_as<std::string>;
+  b.sync_appended(queue);
+};
+
 /// A backend of the event bus.
 /// * `append(queue, records)`: assigns strictly increasing eids (written into the records), stores
 ///   them (durable per the backend's policy when it returns) and returns the last eid. Creates the

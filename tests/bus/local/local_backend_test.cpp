@@ -1,3 +1,4 @@
+#include <rstreams/bus/enrich.hpp>
 #include <rstreams/bus/local/local_backend.hpp>
 
 #include <support/catch.hpp>
@@ -13,6 +14,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <span>
 #include <stop_token>
 #include <string>
@@ -747,4 +749,102 @@ TEST_CASE("compare-and-set from two backends racing on one directory loses no up
   REQUIRE(end->records == static_cast<std::uint64_t>(moved.load()));
   REQUIRE(end->eid == batch[end->records - 1].eid);
   WARN("racing commits: " << moved.load() << " moved, " << stale.load() << " stale");
+}
+
+namespace {
+// Counts the fsyncs of files under one path (file.hpp's test hook; the fsyncs are real).
+struct sync_counter final : rb::detail::file_recorder {
+  std::string under;
+  std::mutex mu;
+  int syncs = 0;
+  explicit sync_counter(std::string u) : under(std::move(u)) { rb::detail::active_file_recorder = this; }
+  sync_counter(const sync_counter&) = delete;
+  sync_counter& operator=(const sync_counter&) = delete;
+  ~sync_counter() { rb::detail::active_file_recorder = nullptr; }
+  void record(const rb::detail::file_op& op) override {
+    std::lock_guard l(mu);
+    if (op.kind == rb::detail::file_op::fsync && op.path.find(under) != std::string::npos) ++syncs;
+  }
+  int count() {
+    std::lock_guard l(mu);
+    return syncs;
+  }
+};
+}  // namespace
+
+TEST_CASE("local: append_unsynced leaves the fsync to sync_appended, which one fsync covers",
+          "[bus][local]") {
+  rstreams::test::temp_file dir("bus", "");
+  SECTION("every_batch") {
+    rb::local_backend bus(dir.path().string());
+    REQUIRE(bus.syncs_each_append());
+    {
+      auto first = numbered_records(0, 1);
+      bus.append("q", first);  // the queue's files exist
+    }
+    sync_counter c("/queues/q/");
+    auto a = numbered_records(1, 10), b = numbered_records(11, 10);
+    bus.append_unsynced("q", a);
+    bus.append_unsynced("q", b);
+    REQUIRE(c.count() == 0);
+    REQUIRE(read_every(bus, "q").size() == 21);  // visible before it is synced
+    bus.sync_appended("q");
+    REQUIRE(c.count() == 1);
+    bus.sync_appended("q");  // nothing new: no fsync
+    REQUIRE(c.count() == 1);
+    auto d = numbered_records(21, 1);
+    bus.append("q", d);  // a plain append still syncs before it returns
+    REQUIRE(c.count() == 2);
+  }
+  SECTION("never") {
+    rb::local_options o;
+    o.fsync = rb::fsync_policy::never;
+    rb::local_backend bus(dir.path().string(), o);
+    REQUIRE_FALSE(bus.syncs_each_append());
+    sync_counter c("/queues/q/");
+    auto a = numbered_records(0, 10);
+    bus.append_unsynced("q", a);
+    bus.sync_appended("q");
+    REQUIRE(c.count() == 0);
+  }
+}
+
+TEST_CASE("local, default policy: enrich syncs its outputs once per checkpoint, not per micro-batch",
+          "[bus][local][enrich]") {
+  rstreams::test::temp_file dir("bus", "");
+  rb::local_backend bus(dir.path().string());
+  auto in = numbered_records(0, 5000);
+  bus.append("in", in);
+  sync_counter c("/queues/out/");
+  rb::enrich_options o{.bot = "bot", .in = "in", .out = "out"};  // micro-batches of 100
+  const auto st = rb::enrich(bus, o, [](nlohmann::json&& j) { return std::move(j); });
+  REQUIRE(st.out == 5000);
+  REQUIRE(st.checkpoint == std::optional<std::string>(in.back().eid));
+  CHECK(st.commits >= 1);
+  CHECK(st.commits <= 5);  // every 1000 inputs; a waiting position may be replaced
+  CHECK(c.count() >= 1);   // durable before the last commit returned, in one sync per commit
+  // (plus the new segment's header), not 50 (one per micro-batch)
+  CHECK(c.count() <= static_cast<int>(st.commits) + 1);
+  REQUIRE(read_every(bus, "out").size() == 5000);
+}
+
+TEST_CASE("local, default policy: a background commit that finds the checkpoint moved fails the run",
+          "[bus][local][enrich]") {
+  rstreams::test::temp_file dir("bus", "");
+  rb::local_backend bus(dir.path().string());
+  auto in = numbered_records(0, 3000);
+  bus.append("in", in);
+  rb::local_backend other(dir.path().string());  // another instance of the bot, elsewhere
+  rb::enrich_options o{.bot = "bot", .in = "in", .out = "out"};
+  int n = 0;
+  const auto moved = in[10].eid;
+  REQUIRE_THROWS_AS(rb::enrich(bus, o,
+                               [&](nlohmann::json&& j) {
+                                 if (n++ == 5)
+                                   other.commit_checkpoint("bot", "in", std::nullopt, {moved, 11, 0, 0});
+                                 return std::move(j);
+                               }),
+                    rb::stale_checkpoint);
+  // Nothing was committed over the other instance's checkpoint.
+  REQUIRE(bus.get_checkpoint("bot", "in")->eid == moved);
 }

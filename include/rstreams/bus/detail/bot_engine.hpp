@@ -25,6 +25,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
@@ -78,7 +79,32 @@ class bot_engine {
         committer_(bus, s_.bot, s_.in, std::move(started_from), s_.write.checkpoint) {
     if constexpr (Enrich) out_.emplace(bus, s_.out, s_.write);
     if (traits::batch && s_.batch == 0) throw config_error("rstreams::bus: batch size must be at least 1");
+    if constexpr (backend_deferring_sync<B>) {
+      // A backend that would fsync each micro-batch (local, every_batch): the batches are
+      // appended unsynced and each checkpoint commit, on a second thread, first syncs the
+      // queues written (one fsync for the whole span, shared with whatever was appended since),
+      // then commits. The bot works on the next span meanwhile; at most one commit runs and
+      // positions covering 4 checkpoint spans wait (commit_in_background), else the bot waits.
+      if (bus.syncs_each_append()) {
+        queue_writer<B>* out = nullptr;
+        if constexpr (Enrich) out = &*out_;
+        if (out != nullptr) out->defer_sync();
+        dead_.defer_sync();
+        const std::uint64_t span = std::max<std::uint64_t>(s_.write.checkpoint.records, 1);
+        const std::uint64_t waiting = span > UINT64_MAX / 4 ? UINT64_MAX : 4 * span;
+        committer_.commit_in_background(
+            [out, dead = &dead_] {
+              if (out != nullptr) out->sync();
+              dead->sync();
+            },
+            waiting);
+      }
+    }
   }
+
+  // Not copied or moved: the committer's thread may work on the queue writers in place.
+  bot_engine(const bot_engine&) = delete;
+  bot_engine& operator=(const bot_engine&) = delete;
 
   void start(const run_context& ctx) { ctx_ = ctx; }
   /// Where payloads of type T go once encoded (instead of being destroyed here); null: destroy.
@@ -167,6 +193,7 @@ class bot_engine {
       if (!batch_.empty()) run_batch(now);
     flush(now);
     committer_.commit(now);
+    committer_.drain();
     publish();
     stats_.commits = committer_.commits();
     stats_.checkpoint = committer_.committed();
@@ -436,6 +463,7 @@ class bot_engine {
     if (s_.metrics != nullptr) s_.metrics->errors.fetch_add(1, std::memory_order_relaxed);
     flush(now);
     committer_.commit(now);
+    committer_.drain();
     publish();
   }
 

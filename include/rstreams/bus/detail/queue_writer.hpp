@@ -65,11 +65,27 @@ class queue_writer {
     return n_ != 0 && (full() || now - first_at_ >= age_);
   }
 
-  /// Appends the batch (durable per the backend's policy on return); returns how many records.
-  /// The records stay allocated for reuse (up to the record limit).
+  /// From now on `flush` appends without the backend's sync (backend_deferring_sync): the
+  /// owner makes the batches durable with `sync()` before committing anything that depends on
+  /// them.
+  void defer_sync() noexcept { deferred_ = true; }
+  /// Makes durable what deferred flushes appended (nothing to do otherwise). Safe on another
+  /// thread than the one adding and flushing (it reads only what `defer_sync` set).
+  void sync() const {
+    if constexpr (backend_deferring_sync<B>)
+      if (deferred_) bus_->sync_appended(queue_);
+  }
+
+  /// Appends the batch (durable per the backend's policy on return, or once `sync()` returns
+  /// after `defer_sync()`); returns how many records. The records stay allocated for reuse (up
+  /// to the record limit).
   std::size_t flush() {
     if (n_ == 0) return 0;
-    last_eid_ = bus_->append(queue_, std::span<record>(buf_.data(), n_));
+    const std::span<record> batch(buf_.data(), n_);
+    if constexpr (backend_deferring_sync<B>)
+      last_eid_ = deferred_ ? bus_->append_unsynced(queue_, batch) : bus_->append(queue_, batch);
+    else
+      last_eid_ = bus_->append(queue_, batch);
     const auto n = n_;
     written_ += n;
     n_ = 0;
@@ -94,6 +110,7 @@ class queue_writer {
   clock::time_point first_at_{};
   std::string last_eid_;
   std::uint64_t written_ = 0;
+  bool deferred_ = false;
 };
 
 }  // namespace rstreams::bus::detail

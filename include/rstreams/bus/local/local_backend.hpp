@@ -252,6 +252,38 @@ class local_backend {
     return last;
   }
 
+  /// True under fsync_policy::every_batch: `append` fsyncs each batch before it returns.
+  [[nodiscard]] bool syncs_each_append() const noexcept {
+    return state_->opt.fsync == fsync_policy::every_batch;
+  }
+
+  /// `append` without its fsync, whatever the policy: the batch is visible to readers at once
+  /// and survives a process crash, but a power loss may take it until `sync_appended(queue)` (or
+  /// `flush()`) returns. For a writer that commits what depends on the batch only after that
+  /// sync (bots, bot_engine.hpp: the fsync of one span overlaps the work on the next).
+  std::string append_unsynced(std::string_view queue, std::span<record> records) {
+    validate_queue_name(queue);
+    refuse_if_read_only("append");
+    auto& q = state_->queue(queue);
+    std::string last;
+    try {
+      last = q.append(records, false, false);
+    } catch (...) {
+      state_->used(q);
+      throw;
+    }
+    state_->used(q);
+    return last;
+  }
+
+  /// fsyncs what this handle appended to `queue` and has not synced yet (nothing under
+  /// fsync_policy::never); threads syncing one queue at once share one fsync.
+  void sync_appended(std::string_view queue) {
+    validate_queue_name(queue);
+    if (state_->opt.fsync == fsync_policy::never) return;
+    state_->queue(queue).flush();
+  }
+
   /// Appends records that keep the full eids they carry (an import): each must be after the
   /// queue's last eid and the one before it, else eid_order_error and nothing of the batch is
   /// stored. `event`, and a zero `timestamp` / `event_source_timestamp`, are filled in as by
@@ -497,5 +529,6 @@ class local_backend {
 
 static_assert(backend<local_backend>);
 static_assert(reports_stats<local_backend>);
+static_assert(backend_deferring_sync<local_backend>);
 
 }  // namespace rstreams::bus

@@ -16,7 +16,14 @@ namespace rstreams::bus {
 /// When the local backend calls fsync on a queue's segment:
 /// * `never`: leave it to the OS (survives a crashed process, not a crashed machine);
 /// * `every_batch`: before `append` returns (group commit: threads appending to one queue at the
-///   same time share one fsync);
+///   same time share one fsync), and each checkpoint commit before `commit_checkpoint` returns.
+///   A bot (`enrich`, `offload`) appends its micro-batches with `append_unsynced` instead and
+///   syncs them once per checkpoint span, on a second thread that then commits the checkpoint:
+///   the bot works on the next span meanwhile, and its run returns only once every output and
+///   checkpoint is durable. A checkpoint is still never durable before the outputs it covers;
+///   what a power loss mid-run can take is outputs past the last durable checkpoint (re-derived
+///   by the next run), which readers of the output queue may have been handed already (README:
+///   "What each fsync_policy of the local backend can cost");
 /// * `interval`: at most once per `fsync_interval`, on an append, on `flush()`, before a
 ///   checkpoint commit (so a checkpoint is never more durable than the events it covers) and on
 ///   close.

@@ -215,8 +215,9 @@ class queue_log {
   /// On an exception (a field too long, an I/O error) nothing is stored; the records' eid
   /// fields may have been overwritten.
   /// With `keep_eids` the records keep the full eids they carry, which must strictly increase
-  /// after the queue's last eid (else eid_order_error, and nothing is stored).
-  std::string append(std::span<record> records, bool keep_eids = false) {
+  /// after the queue's last eid (else eid_order_error, and nothing is stored). Without `sync`
+  /// no fsync is made here whatever the policy: `flush()` makes the batch durable later.
+  std::string append(std::span<record> records, bool keep_eids = false, bool sync = true) {
     std::shared_ptr<segment_file> written;
     std::uint64_t gen = 0;
     std::string last;
@@ -255,7 +256,7 @@ class queue_log {
       written = seg_;
       gen = ++written_gen_;
     }
-    sync_after_append(gen);
+    if (sync) sync_after_append(gen);
     return last;
   }
 
