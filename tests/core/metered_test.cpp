@@ -9,10 +9,13 @@
 #include <rstreams/ops/take.hpp>
 #include <rstreams/ops/transform.hpp>
 #include <rstreams/sinks/to_vector.hpp>
+#include <rstreams/sources/from_range.hpp>
 #include <rstreams/sources/iota.hpp>
 
 #include <support/catch.hpp>
 
+#include <forward_list>
+#include <numeric>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -70,6 +73,32 @@ TEST_CASE("metered: the same elements and description; counts per stage", "[core
     CHECK(s.channel_capacity == -1);
     CHECK(s.in_flight == -1);
   }
+}
+
+TEST_CASE("metered: a vector source's position is its count, owned or borrowed, also after a throw",
+          "[core][metered]") {
+  static_assert(rs::detail::counts_handed_on<rs::range_source<std::vector<int>>>);
+  static_assert(rs::detail::counts_handed_on<rs::range_source<std::vector<int>&>>);
+  static_assert(!rs::detail::counts_handed_on<rs::range_source<std::forward_list<int>>>);
+  std::vector<int> v(100);
+  std::iota(v.begin(), v.end(), 0);
+  for (int borrowed = 0; borrowed < 2; ++borrowed) {
+    rs::metrics_registry reg;
+    const auto got =
+        borrowed
+            ? rs::run(rs::from_range(v) | rs::metered(reg, "v", chain()) | rs::to_vector())
+            : rs::run(rs::from_range(std::vector<int>(v)) | rs::metered(reg, "v", chain()) | rs::to_vector());
+    CHECK(got == rs::run(rs::iota(0, 100) | chain() | rs::to_vector()));
+    CHECK(find(reg.snapshot(), 1).in == 22);
+    CHECK(find(reg.snapshot(), 4).out == 15);
+  }
+  rs::metrics_registry reg;
+  auto throwing = rs::transform([](int x) {
+    if (x == 7) throw std::runtime_error("seven");
+    return x;
+  });
+  CHECK_THROWS(rs::run(rs::from_range(v) | rs::metered(reg, "t", std::move(throwing)) | rs::to_vector()));
+  CHECK(find(reg.snapshot(), 1).in == 8);  // 0..7: the element that threw was handed on
 }
 
 TEST_CASE("metered: a second run adds to the same counters", "[core][metered]") {

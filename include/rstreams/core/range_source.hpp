@@ -20,6 +20,10 @@
 
 namespace rstreams {
 
+namespace detail {
+struct no_begin {};  // a range_source that does not name elements keeps no begin iterator
+}  // namespace detail
+
 /// A source over the elements of an input range `R` (a reference type when borrowed).
 template <class R>
 class range_source : public source_interface<range_source<R>> {
@@ -49,9 +53,18 @@ class range_source : public source_interface<range_source<R>> {
     return *this;
   }
 
+  /// How many elements it has handed on (exact once a push has returned or thrown): metered
+  /// pipelines read it instead of counting each element (core/metered.hpp).
+  [[nodiscard]] std::size_t handed_on() const noexcept requires names_elements {
+    return pos_ ? static_cast<std::size_t>(pos_->first - begin_) : 0;
+  }
+
   template <class F>
   flow push(std::size_t n, F&& f) {
-    if (!pos_) pos_.emplace(std::ranges::begin(get()), std::ranges::end(get()));
+    if (!pos_) {
+      pos_.emplace(std::ranges::begin(get()), std::ranges::end(get()));
+      if constexpr (names_elements) begin_ = pos_->first;
+    }
     auto& [member, end] = *pos_;
     if constexpr (std::copyable<iterator>) {
       // The position lives in a local while `f` runs (see core/detail/write_back.hpp).
@@ -76,11 +89,14 @@ class range_source : public source_interface<range_source<R>> {
   bool deliver(iterator& it, F& f) {
     bool go;
     if constexpr (names_elements) {
-      const auto index = [&] { return static_cast<std::size_t>(it - std::ranges::begin(get())); };
+      // Stepped past first, as iota does: an element that throws downstream has been handed on,
+      // and handed_on() counts it.
+      const iterator cur = it++;
+      const auto index = [&] { return static_cast<std::size_t>(cur - begin_); };
       if constexpr (owned)
-        go = detail::hand_on(f, std::ranges::iter_move(it), index);
+        return detail::hand_on(f, std::ranges::iter_move(cur), index);
       else
-        go = detail::hand_on(f, *it, index);
+        return detail::hand_on(f, *cur, index);
     } else if constexpr (owned) {
       go = f(std::ranges::iter_move(it));
     } else {
@@ -107,6 +123,7 @@ class range_source : public source_interface<range_source<R>> {
   }
   stored range_;
   std::optional<std::pair<iterator, sentinel>> pos_;
+  [[no_unique_address]] std::conditional_t<names_elements, iterator, detail::no_begin> begin_{};
 };
 
 }  // namespace rstreams

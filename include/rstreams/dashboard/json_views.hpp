@@ -5,11 +5,13 @@
 #include <rstreams/bus/detail/utc_time.hpp>
 #include <rstreams/bus/record.hpp>
 #include <rstreams/bus/stats.hpp>
+#include <rstreams/bus/stats_json.hpp>
 #include <rstreams/bus/topology.hpp>
 #include <rstreams/dashboard/sampled_history.hpp>
 
 #include <nlohmann/json.hpp>
 
+#include <cstddef>
 #include <string>
 
 namespace rstreams::dashboard {
@@ -28,53 +30,28 @@ inline nlohmann::json record_view(const bus::record& r, const std::string& queue
   return j;
 }
 
-/// A queue's figures; `rate_per_s` is the rate the sampler measured last (the stats' 60 s
-/// average until it has two samples).
+/// A queue's figures (bus/stats_json.hpp) and the time of its last write; `rate_per_s` is the
+/// rate the sampler measured last (the stats' 60 s average until it has two samples).
 inline nlohmann::json queue_view(const bus::queue_stats& q, const sampled_history& h) {
-  const auto sampled = h.rate_samples(q.name) >= 2;
-  return {{"queue", q.name},
-          {"events", q.events},
-          {"bytes", q.bytes},
-          {"first_eid", q.first_eid},
-          {"last_eid", q.last_eid},
-          {"last_write_ms", q.last_write_ms},
-          {"last_write", bus::detail::utc_time(q.last_write_ms)},
-          {"write_rate_per_s", q.write_rate},
-          {"rate_per_s", sampled ? h.write_rate(q.name) : q.write_rate}};
+  auto j = bus::queue_stats_json(q);
+  j["last_write"] = bus::detail::utc_time(q.last_write_ms);
+  j["rate_per_s"] = h.rate_samples(q.name) >= 2 ? h.write_rate(q.name) : q.write_rate;
+  return j;
 }
 
-/// A bot's lag in one queue.
+/// A bot's lag in one queue, with the read rate the sampler measured.
 inline nlohmann::json lag_view(const bus::bot_lag& l, const sampled_history& h) {
-  return {{"bot", l.bot},
-          {"queue", l.queue},
-          {"checkpoint", l.checkpoint ? nlohmann::json(l.checkpoint->eid) : nlohmann::json(nullptr)},
-          {"lag_events", l.lag_events},
-          {"lag_ms", l.lag_ms},
-          {"source_lag_ms", l.source_lag_ms},
-          {"read_rate_per_s", h.read_rate(l.bot, l.queue)}};
+  auto j = bus::bot_lag_json(l);
+  j["read_rate_per_s"] = h.read_rate(l.bot, l.queue);
+  return j;
 }
 
 /// A bot: state, lease, totals and its lag in each input.
 inline nlohmann::json bot_view(const bus::bot_report& b, const sampled_history& h) {
-  nlohmann::json inputs = nlohmann::json::array();
-  for (const auto& l : b.inputs) inputs.push_back(lag_view(l, h));
-  return {{"bot", b.id},
-          {"paused", b.state.paused},
-          {"consecutive_errors", b.state.consecutive_errors},
-          {"last_error", b.state.last_error},
-          {"lease_holder", b.lease ? nlohmann::json(b.lease->owner) : nlohmann::json(nullptr)},
-          {"last_run_start", b.state.last_run_start},
-          {"last_run_end", b.state.last_run_end},
-          {"last_outcome", b.state.last_outcome},
-          {"runs", b.state.runs},
-          {"failed_runs", b.state.failed_runs},
-          {"events_in", b.state.events_in},
-          {"events_out", b.state.events_out},
-          {"dead_letters", b.state.dead_letters},
-          {"commits", b.state.commits},
-          {"reads", b.state.reads},
-          {"writes", b.state.writes},
-          {"inputs", std::move(inputs)}};
+  auto j = bus::bot_report_json(b);
+  auto& inputs = j["inputs"];
+  for (std::size_t i = 0; i < b.inputs.size(); ++i) inputs[i] = lag_view(b.inputs[i], h);
+  return j;
 }
 
 /// The graph of bots, queues and external nodes; read edges carry the lag and the bot's read

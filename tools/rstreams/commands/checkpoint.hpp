@@ -5,6 +5,7 @@
 #include "common.hpp"
 
 #include <rstreams/bus/bot_lag.hpp>
+#include <rstreams/bus/stats_json.hpp>
 
 #include <iostream>
 #include <memory>
@@ -87,7 +88,7 @@ inline int run_checkpoint_get(context& c, const checkpoint_args& a) {
   require_queue(bus, a.queue);
   const auto l = rb::lag(bus, a.bot, a.queue);
   if (c.as_json) {
-    auto j = lag_json(l);
+    auto j = rb::bot_lag_json(l);
     if (l.checkpoint) j["checkpoint"] = *l.checkpoint;
     std::cout << j.dump(2) << '\n';
   } else {

@@ -77,13 +77,4 @@ inline json record_json(const rb::record& r) {
   return j;
 }
 
-inline json lag_json(const rb::bot_lag& l) {
-  return {{"bot", l.bot},
-          {"queue", l.queue},
-          {"checkpoint", l.checkpoint ? json(l.checkpoint->eid) : json(nullptr)},
-          {"lag_events", l.lag_events},
-          {"lag_ms", l.lag_ms},
-          {"source_lag_ms", l.source_lag_ms}};
-}
-
 }  // namespace rstreams::cli

@@ -4,6 +4,7 @@
 #include "common.hpp"
 
 #include <rstreams/bus/stats.hpp>
+#include <rstreams/bus/stats_json.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -15,42 +16,12 @@
 
 namespace rstreams::cli {
 
-inline json queue_json(const rb::queue_stats& q) {
-  return {{"queue", q.name},
-          {"events", q.events},
-          {"bytes", q.bytes},
-          {"first_eid", q.first_eid},
-          {"last_eid", q.last_eid},
-          {"last_write_ms", q.last_write_ms},
-          {"write_rate_per_s", q.write_rate}};
-}
-
-inline json bot_json(const rb::bot_report& b) {
-  json inputs = json::array();
-  for (const auto& l : b.inputs) inputs.push_back(lag_json(l));
-  return {{"bot", b.id},
-          {"paused", b.state.paused},
-          {"consecutive_errors", b.state.consecutive_errors},
-          {"last_error", b.state.last_error},
-          {"lease_holder", b.lease ? json(b.lease->owner) : json(nullptr)},
-          {"last_run_start", b.state.last_run_start},
-          {"last_run_end", b.state.last_run_end},
-          {"last_outcome", b.state.last_outcome},
-          {"runs", b.state.runs},
-          {"failed_runs", b.state.failed_runs},
-          {"events_in", b.state.events_in},
-          {"events_out", b.state.events_out},
-          {"dead_letters", b.state.dead_letters},
-          {"commits", b.state.commits},
-          {"inputs", inputs}};
-}
-
 inline int run_queues(context& c) {
   auto bus = open_existing_bus(c.bus, c.opt);
   const auto s = rb::stats(bus);
   if (c.as_json) {
     json out = json::array();
-    for (const auto& q : s.queues) out.push_back(queue_json(q));
+    for (const auto& q : s.queues) out.push_back(rb::queue_stats_json(q));
     std::cout << out.dump(2) << '\n';
     return 0;
   }
@@ -71,7 +42,7 @@ inline int run_bots(context& c) {
   const auto s = rb::stats(bus);
   if (c.as_json) {
     json out = json::array();
-    for (const auto& b : s.bots) out.push_back(bot_json(b));
+    for (const auto& b : s.bots) out.push_back(rb::bot_report_json(b));
     std::cout << out.dump(2) << '\n';
     return 0;
   }
@@ -102,7 +73,7 @@ inline int run_lag(context& c, const lag_args& a) {
     if (c.as_json) {
       json out = json::array();
       for (const auto& b : s.bots)
-        for (const auto& l : b.inputs) out.push_back(lag_json(l));
+        for (const auto& l : b.inputs) out.push_back(rb::bot_lag_json(l));
       std::cout << (a.watch ? out.dump() : out.dump(2)) << '\n';
     } else {
       if (a.watch && tty) std::cout << "\x1b[H\x1b[2J" << iso_time(s.at_ms) << "  " << s.bus << "\n\n";
