@@ -80,3 +80,29 @@ TEST_CASE("eid_sequencer: restore and reset", "[bus][eid_sequencer]") {
   REQUIRE(s.next(t0 - 1, eid) == rb::eid_parts{t0 - 1, 0});
   REQUIRE(eid == rb::make_eid(t0 - 1, 0));
 }
+
+TEST_CASE("eid_sequencer: the stepped digits match make_eid through every carry, at any text length",
+          "[bus][eid_sequencer]") {
+  // 1970's first ms give eids shorter than 32 characters; the others 39 to 40.
+  for (const std::int64_t ms : {std::int64_t{0}, std::int64_t{5}, std::int64_t{99'999},
+                                std::int64_t{999'999'999'999}, t0, std::int64_t{253'402'300'799'999}}) {
+    CAPTURE(ms);
+    eid_sequencer s;
+    std::string last;
+    assign(s, ms, 1234, last);  // 0..1233: carries at 9, 99 and 999
+    s.continue_after({ms, 9'989});
+    assign(s, ms, 25, last);  // through 9999 -> 10000
+    // A restore to a sequence that is not the next one writes every digit again.
+    s.restore({true, rb::eid_parts{ms, 4'999'998}});
+    assign(s, ms, 3, last);
+  }
+  // The eid's string was longer, then shorter, than the text: its size is set each time.
+  eid_sequencer s;
+  std::string eid(100, 'x');
+  s.next(5, eid);
+  REQUIRE(eid == rb::make_eid(5, 0));
+  s.next(t0, eid);
+  REQUIRE(eid == rb::make_eid(t0, 0));
+  s.next(t0 + 1, eid);
+  REQUIRE(eid == rb::make_eid(t0 + 1, 0));
+}

@@ -720,6 +720,33 @@ TEST_CASE("imported eids and envelopes read back byte for byte", "[bus][local][q
   REQUIRE(read_every(fresh, "q", rs[0].eid, 1) == std::vector<rb::record>(rs.begin() + 1, rs.end()));
 }
 
+TEST_CASE("an append larger than any before grows its buffer inside an open frame and reads back",
+          "[bus][local][queue_log]") {
+  rstreams::test::temp_file dir("bus", "");
+  auto opt = no_fsync();
+  opt.index_every_bytes = 256 * 1024;  // frames up to 256 KiB: the buffer grows while one is open
+  rb::local_backend bus(dir.path().string(), opt);
+  auto rs = numbered_records(0, 300);
+  for (std::size_t i = 0; i < rs.size(); ++i) {
+    // Small records first, then larger ones, with odd envelopes between them.
+    rs[i].payload.append(i < 100 ? i : i * 97, static_cast<char>('a' + i % 26));
+    if (i % 7 == 3) rs[i].id = "own-bot-" + std::to_string(i);
+    if (i % 11 == 5) rs[i].correlation_id = rb::correlation{"src", "s" + std::to_string(i), "", i};
+    if (i % 13 == 6) rs[i].timestamp = 1'600'000'000'000 + static_cast<std::int64_t>(i);
+  }
+  const auto last = bus.append("q", rs);
+  REQUIRE(last == rs.back().eid);
+  for (auto& r : rs) REQUIRE(r.event == "q");
+  REQUIRE(read_every(bus, "q") == rs);
+  // The buffer is kept: a smaller append reuses it, a fresh handle reads both.
+  auto more = numbered_records(300, 5);
+  bus.append("q", more);
+  rb::local_backend fresh(dir.path().string(), no_fsync());
+  auto all = rs;
+  all.insert(all.end(), more.begin(), more.end());
+  REQUIRE(read_every(fresh, "q") == all);
+}
+
 TEST_CASE("a version 2 segment written by the previous encoder is read, then closed for version 3",
           "[bus][local][queue_log]") {
   rstreams::test::temp_file dir("bus", "");

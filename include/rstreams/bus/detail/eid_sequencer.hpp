@@ -5,6 +5,7 @@
 
 #include <rstreams/bus/eid.hpp>
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -41,7 +42,7 @@ class eid_sequencer {
   }
 
   /// The next eid for a record stored at `now_ms`, written into `out`; returns its parts.
-  const eid_parts& next(std::int64_t now_ms, std::string& out) {
+  [[gnu::always_inline]] inline const eid_parts& next(std::int64_t now_ms, std::string& out) {
     eid_parts& p = pos_.last;
     if (!pos_.has_last || now_ms > p.ms) {
       p = {now_ms, 0};
@@ -58,46 +59,65 @@ class eid_sequencer {
 
  private:
   static constexpr std::size_t seq_digits = 7;  // make_eid pads the sequence to 7 digits
+  static constexpr std::size_t text_cap = 64;   // a standard eid is at most 42 characters
 
-  void write(std::string& out, std::int64_t ms, std::uint32_t seq) {
-    if (ms != ms_) {
-      const auto minute = ms / 60'000;
-      if (minute != minute_) {
-        minute_text_ = make_eid(ms, 0).substr(0, eid_ms_at);
-        minute_ = minute;
-      }
-      ms_text_ = minute_text_;
-      eid_append_padded(ms_text_, static_cast<std::uint64_t>(ms), 1);
-      ms_text_.push_back('-');
-      ms_ = ms;
-    }
-    if (digits_valid_ && seq == digits_seq_ + 1) {
-      for (std::size_t i = seq_digits; i-- > 0;) {
-        if (digits_[i] != '9') {
-          ++digits_[i];
-          break;
-        }
-        digits_[i] = '0';
-      }
-    } else {
-      auto v = seq;
-      for (std::size_t i = seq_digits; i-- > 0; v /= 10) digits_[i] = static_cast<char>('0' + v % 10);
-    }
+  // Inlined into the caller's loop. Within one ms only the digits change: they live in a
+  // register-sized integer, stepped there (writing a digit into a buffer and then copying the
+  // buffer with wider loads stalls store forwarding, which cost more than all else here).
+  [[gnu::always_inline]] inline void write(std::string& out, std::int64_t ms, std::uint32_t seq) {
+    if (ms != ms_) new_ms(ms);
+    if (digits_valid_ && seq == digits_seq_ + 1 && (tail_ >> 56) != '9')
+      tail_ += std::uint64_t{1} << 56;  // the last digit is the highest byte
+    else
+      tail_ = make_tail(seq);
     digits_seq_ = seq;
     digits_valid_ = true;
-    const auto n = ms_text_.size();
-    out.resize(n + seq_digits);
+    const auto n = prefix_len_ + seq_digits;
+    if (out.size() != n) out.resize(n);
     char* at = out.data();
-    std::memcpy(at, ms_text_.data(), n);
-    std::memcpy(at + n, digits_, seq_digits);
+    // The prefix but its '-' (fixed-size copies where it is long enough: inlined, unlike a
+    // call for `n` bytes), then '-' and the digits in one store.
+    if (n >= 32) {
+      std::memcpy(at, text_, 16);
+      std::memcpy(at + 16, text_ + 16, 16);
+      std::memcpy(at + n - 24, text_ + n - 24, 16);
+    } else {
+      std::memcpy(at, text_, prefix_len_ - 1);
+    }
+    const std::uint64_t tail = std::endian::native == std::endian::little ? tail_ : __builtin_bswap64(tail_);
+    std::memcpy(at + n - 8, &tail, 8);
+  }
+
+  // A new ms: its prefix (the minute's part made once per minute).
+  [[gnu::noinline]] void new_ms(std::int64_t ms) {
+    const auto minute = ms / 60'000;
+    if (minute != minute_) {
+      minute_text_ = make_eid(ms, 0).substr(0, eid_ms_at);
+      minute_ = minute;
+    }
+    std::string prefix = minute_text_;
+    eid_append_padded(prefix, static_cast<std::uint64_t>(ms), 1);
+    prefix.push_back('-');
+    std::memcpy(text_, prefix.data(), prefix.size());
+    prefix_len_ = prefix.size();
+    ms_ = ms;
+    digits_valid_ = false;
+  }
+
+  // '-' and the 7 digits of `v`, as the bytes of a little-endian integer (first in memory, lowest).
+  static std::uint64_t make_tail(std::uint32_t v) noexcept {
+    std::uint64_t t = static_cast<unsigned char>('-');
+    for (int i = 7; i >= 1; --i, v /= 10) t |= static_cast<std::uint64_t>('0' + v % 10) << (8 * i);
+    return t;
   }
 
   position pos_;
   std::int64_t minute_ = -1;
   std::string minute_text_;  // "z/YYYY/MM/DD/HH/mm/" of minute_
   std::int64_t ms_ = -1;
-  std::string ms_text_;           // "z/YYYY/MM/DD/HH/mm/<ms>-" of ms_
-  char digits_[seq_digits] = {};  // the sequence text of digits_seq_
+  char text_[text_cap] = {};  // "z/YYYY/MM/DD/HH/mm/<ms>-" of ms_, prefix_len_ bytes
+  std::size_t prefix_len_ = 0;
+  std::uint64_t tail_ = 0;  // '-' and the digits of digits_seq_ (see make_tail)
   std::uint32_t digits_seq_ = 0;
   bool digits_valid_ = false;
 };

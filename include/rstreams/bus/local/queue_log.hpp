@@ -988,10 +988,6 @@ class queue_log {
     ibuf_.clear();
     saved_ = {eids_.where(), next_recno_, seg_has_index_, last_index_offset_, last_eid_};
     const auto now = now_ms();
-    // Room for the worst case: every record a frame of its own, every varint at its longest.
-    std::size_t room = 0;
-    for (const auto& r : records) room += batch_record_max(r) + batch_frame_overhead(r);
-    if (buf_.size() < room) buf_.resize(room);
     const auto target =
         static_cast<std::size_t>(std::min<std::uint64_t>(opt_.index_every_bytes, batch_frame_max));
     // The records' strings live all over the heap: fetch a few records ahead.
@@ -1022,10 +1018,15 @@ class queue_log {
         if (!same_text(r.event, name_)) r.event.assign(name_);
         if (r.timestamp == 0) r.timestamp = now;
         if (r.event_source_timestamp == 0) r.event_source_timestamp = r.timestamp;
-        if (open && w.size() + batch_record_max(r) > target) {
+        const auto max = batch_record_max(r);
+        if (open && w.size() + max > target) {
           len += w.finish();
           open = false;
         }
+        // Room for the record at its longest, and for a new frame's header: buf_ is kept
+        // between appends, so it grows only while it is smaller than any batch before.
+        const auto need = len + (open ? w.size() : 0) + max + batch_frame_overhead(r);
+        if (need > buf_.size()) grow_buf(need, open ? &w : nullptr);
         if (!open) {
           const auto offset = end_ + len;
           if (!seg_has_index_ || offset - last_index_offset_ >= opt_.index_every_bytes) {
@@ -1047,6 +1048,14 @@ class queue_log {
       throw;
     }
     last_eid_ = records.back().eid;
+  }
+
+  // Grows buf_ to at least `need` bytes; the open frame `w` (if any) moves with it.
+  [[gnu::noinline]] void grow_buf(std::size_t need, batch_writer* w) {
+    const auto at = buf_.size();
+    const char* old = buf_.data();
+    buf_.resize(std::max({need, 2 * at, std::size_t{64} << 10}));
+    if (w) w->rebase(old, buf_.data());
   }
 
   void restore_tail() {

@@ -58,6 +58,10 @@ inline T get_le(const char* p) noexcept {
 
 /// Throws config_error when a record's fields do not fit the frame.
 inline void check_frame_limits(const record& r) {
+  // Most records: short texts, no correlation, a payload far below the limit.
+  if (((r.eid.size() | r.id.size()) >> 16) == 0 && !r.correlation_id &&
+      r.payload.size() < frame_max_body - 1024 - 2 * 0xFFFF)
+    return;
   const auto check16 = [](std::string_view what, std::size_t n) {
     if (n > 0xFFFF) throw config_error("rstreams: record " + std::string(what) + " longer than 65535 bytes");
   };
@@ -262,12 +266,12 @@ class batch_writer {
     p_ = b + batch_body_fixed + first.id.size();
   }
 
-  void add(const record& r, const eid_parts* parts) noexcept {
-    const auto& c = r.correlation_id;
-    const bool own_id = !same_text(r.id, id_);
-    if (parts != nullptr && !own_id && !c) {
-      // Most records: the eid follows the base, the timestamps equal it; flags and the four
-      // deltas are all zero (one store; the room given covers the bytes past them).
+  /// Adds `r`: the common record (its eid the next of the batch, its timestamps the batch's,
+  /// its bot id the batch's, no correlation) inline, any other out of line.
+  [[gnu::always_inline]] inline void add(const record& r, const eid_parts* parts) noexcept {
+    if (parts != nullptr && !r.correlation_id && same_text(r.id, id_)) {
+      // Flags and the four deltas are all zero (one store; the room given covers the bytes
+      // past them).
       const auto d =
           (static_cast<std::uint64_t>(parts->ms) - static_cast<std::uint64_t>(base_ms_)) |
           (static_cast<std::uint64_t>(parts->seq) - base_seq_ - count_) |
@@ -280,6 +284,34 @@ class batch_writer {
         return;
       }
     }
+    add_any(r, parts);
+  }
+
+  /// The buffer holding the open frame moved from `old` to `now` (same offsets).
+  void rebase(const char* old, char* now) noexcept {
+    p_ = now + (p_ - old);
+    h_ = now + (h_ - old);
+  }
+
+  /// The frame's size so far (header included).
+  [[nodiscard]] std::size_t size() const noexcept { return static_cast<std::size_t>(p_ - h_); }
+  [[nodiscard]] std::uint32_t count() const noexcept { return count_; }
+
+  /// Fills the record count, the header and both checksums; returns the frame's size.
+  std::size_t finish() noexcept {
+    char* b = h_ + frame_header_size;
+    put_le<std::uint32_t>(b + 4, count_);
+    const auto body_len = static_cast<std::uint32_t>(p_ - b);
+    put_le<std::uint32_t>(h_, batch_magic);
+    put_le<std::uint32_t>(h_ + 4, body_len);
+    seal_frame(h_, crc32c(0, b, body_len));
+    return size();
+  }
+
+ private:
+  [[gnu::noinline]] void add_any(const record& r, const eid_parts* parts) noexcept {
+    const auto& c = r.correlation_id;
+    const bool own_id = !same_text(r.id, id_);
     char* p = p_;
     char* flags = p++;
     std::uint8_t f = 0;
@@ -312,22 +344,6 @@ class batch_writer {
     ++count_;
   }
 
-  /// The frame's size so far (header included).
-  [[nodiscard]] std::size_t size() const noexcept { return static_cast<std::size_t>(p_ - h_); }
-  [[nodiscard]] std::uint32_t count() const noexcept { return count_; }
-
-  /// Fills the record count, the header and both checksums; returns the frame's size.
-  std::size_t finish() noexcept {
-    char* b = h_ + frame_header_size;
-    put_le<std::uint32_t>(b + 4, count_);
-    const auto body_len = static_cast<std::uint32_t>(p_ - b);
-    put_le<std::uint32_t>(h_, batch_magic);
-    put_le<std::uint32_t>(h_ + 4, body_len);
-    seal_frame(h_, crc32c(0, b, body_len));
-    return size();
-  }
-
- private:
   static char* put_bytes(char* p, std::string_view s) noexcept {
     p = put_varint(p, s.size());
     if (!s.empty()) std::memcpy(p, s.data(), s.size());
