@@ -74,8 +74,11 @@ TEST_CASE("waits on 200 queues share one inotify instance and wake on appends of
     });
   }
   while (waiting.load() < queues) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // every waiter is asleep
-  CHECK(inotify_instances() - before == 1);                     // was one per waited-on queue
+  // Every waiter asleep, each with its watch (a fixed 200 ms pause saw 192 of 200 at load 8).
+  const auto asleep_by = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (waiter.notifier().watches < queues && std::chrono::steady_clock::now() < asleep_by)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  CHECK(inotify_instances() - before == 1);  // was one per waited-on queue
   const auto st = waiter.notifier();
   CHECK(st.mode == "inotify");
   CHECK(st.instances == 1);
