@@ -162,6 +162,13 @@ void bench_raw(benchmark::State& state, rb::fsync_policy policy) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * bytes.size()));
 }
 
+// The time eids are assigned from, as the backend takes it per append.
+std::int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 void bench_frames_only(benchmark::State& state) {
   auto rs = make_records(batch);
   std::string buf;
@@ -171,9 +178,7 @@ void bench_frames_only(benchmark::State& state) {
   constexpr std::size_t target = 64 * 1024;  // local_options::index_every_bytes' default
   for (auto _ : state) {
     for (std::size_t i = 0; i < records_per_run; i += batch) {
-      const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                           std::chrono::system_clock::now().time_since_epoch())
-                           .count();
+      const auto now = wall_ms();
       std::size_t room = 0;
       for (std::size_t k = 0; k < rs.size(); ++k) {
         parts[k] = eids.next(now, rs[k].eid);
@@ -211,9 +216,7 @@ void bench_floor(benchmark::State& state) {
   std::uint32_t crc = 0;
   for (auto _ : state) {
     for (std::size_t i = 0; i < records_per_run; i += batch) {
-      const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                           std::chrono::system_clock::now().time_since_epoch())
-                           .count();
+      const auto now = wall_ms();
       std::size_t room = 0;
       for (const auto& r : rs) room += r.payload.size();
       if (buf.size() < room) buf.resize(room);

@@ -50,6 +50,37 @@ void require_usable(const std::string& dir) {
   REQUIRE(bus.read("q", "", 10, out) == 1);
 }
 
+// Runs `body(ready)` in a forked child and kills it with SIGKILL `delay` after the child called
+// `ready()` (or ended); returns the wait status. The child exits 2 when `body` throws.
+template <class Body>
+int run_then_kill(Body body, std::chrono::microseconds delay) {
+  int ready[2];
+  REQUIRE(::pipe(ready) == 0);
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::close(ready[0]);
+    try {
+      body([&] {
+        char c = 1;
+        (void)!::write(ready[1], &c, 1);
+      });
+    } catch (...) {
+      ::_exit(2);
+    }
+    ::_exit(0);
+  }
+  ::close(ready[1]);
+  char c = 0;
+  (void)!::read(ready[0], &c, 1);
+  ::close(ready[0]);
+  std::this_thread::sleep_for(delay);
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return status;
+}
+
 }  // namespace
 
 TEST_CASE("every state a killed bus creation leaves is completed on the next open", "[bus][local][fault]") {
@@ -100,29 +131,12 @@ TEST_CASE("kill -9 at any moment of creating a bus never leaves a directory that
   int trials = 0, killed_midway = 0;
   for (int t = 0; t < 120; ++t) {
     const auto dir = (parent.path() / ("bus" + std::to_string(t))).string();
-    int ready[2];
-    REQUIRE(::pipe(ready) == 0);
-    const pid_t pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-      ::close(ready[0]);
-      char c = 1;
-      (void)!::write(ready[1], &c, 1);
-      try {
-        rb::local_backend bus(dir, durable_options());
-      } catch (...) {
-        ::_exit(2);
-      }
-      ::_exit(0);
-    }
-    ::close(ready[1]);
-    char c = 0;
-    (void)!::read(ready[0], &c, 1);
-    ::close(ready[0]);
-    std::this_thread::sleep_for(std::chrono::microseconds(delay_us(rng)));
-    ::kill(pid, SIGKILL);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
+    const int status = run_then_kill(
+        [&](auto ready) {
+          ready();
+          rb::local_backend bus(dir, durable_options());
+        },
+        std::chrono::microseconds(delay_us(rng)));
     REQUIRE_FALSE((WIFEXITED(status) && WEXITSTATUS(status) == 2));  // the child itself never failed
     if (WIFSIGNALED(status) && fs::exists(dir) && !fs::exists(fs::path(dir) / "rstreams-bus.json"))
       ++killed_midway;
@@ -540,30 +554,13 @@ TEST_CASE("enrich, default policy: kill -9 mid-run skips nothing", "[bus][local]
       rb::local_backend bus(dir);
       inputs = fill_inputs(bus, 8000);
     }
-    int ready[2];
-    REQUIRE(::pipe(ready) == 0);
-    const pid_t pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-      ::close(ready[0]);
-      try {
-        rb::local_backend bus(dir);
-        char c = 1;
-        (void)!::write(ready[1], &c, 1);
-        rb::enrich(bus, bot_options(), enrich_fn);
-      } catch (...) {
-        ::_exit(2);
-      }
-      ::_exit(0);
-    }
-    ::close(ready[1]);
-    char c = 0;
-    (void)!::read(ready[0], &c, 1);
-    ::close(ready[0]);
-    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(5, 40)(rng)));
-    ::kill(pid, SIGKILL);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
+    const int status = run_then_kill(
+        [&](auto ready) {
+          rb::local_backend bus(dir);
+          ready();
+          rb::enrich(bus, bot_options(), enrich_fn);
+        },
+        std::chrono::milliseconds(std::uniform_int_distribution<int>(5, 40)(rng)));
     REQUIRE_FALSE((WIFEXITED(status) && WEXITSTATUS(status) == 2));
     CAPTURE(t);
     rb::local_backend bus(dir);
