@@ -124,15 +124,20 @@ constexpr std::uint32_t crc32c_multiply(std::uint32_t a, std::uint32_t b) noexce
   return product;
 }
 
-// x^(8n) modulo the polynomial: the factor that moves a CRC past n zero bytes.
-constexpr std::uint32_t crc32c_shift_factor(std::size_t n) noexcept {
+// x^e modulo the polynomial, in the reflected bit order (x^0 is bit 31).
+constexpr std::uint32_t crc32c_xpow(std::uint64_t e) noexcept {
   std::uint32_t r = 1u << 31;   // x^0
-  std::uint32_t sq = 1u << 23;  // x^8
-  for (; n != 0; n >>= 1) {
-    if ((n & 1) != 0) r = crc32c_multiply(r, sq);
+  std::uint32_t sq = 1u << 30;  // x^1
+  for (; e != 0; e >>= 1) {
+    if ((e & 1) != 0) r = crc32c_multiply(r, sq);
     sq = crc32c_multiply(sq, sq);
   }
   return r;
+}
+
+// x^(8n) modulo the polynomial: the factor that moves a CRC past n zero bytes.
+constexpr std::uint32_t crc32c_shift_factor(std::size_t n) noexcept {
+  return crc32c_xpow(8 * static_cast<std::uint64_t>(n));
 }
 
 /// The CRC of A followed by B, from crc(A), crc(B) and B's length (each CRC from 0).
@@ -172,17 +177,6 @@ __attribute__((target("sse4.2"))) inline std::uint32_t crc32c_sse42_long(std::ui
 #endif
 
 #ifdef RSTREAMS_CRC32C_X86
-// x^e modulo the polynomial, in the reflected bit order (x^0 is bit 31).
-constexpr std::uint32_t crc32c_xpow(std::uint64_t e) noexcept {
-  std::uint32_t r = 1u << 31;   // x^0
-  std::uint32_t sq = 1u << 30;  // x^1
-  for (; e != 0; e >>= 1) {
-    if ((e & 1) != 0) r = crc32c_multiply(r, sq);
-    sq = crc32c_multiply(sq, sq);
-  }
-  return r;
-}
-
 // The two factors that move a 16-byte block `bytes` further along the message. A block is a
 // polynomial of degree < 128 whose bytes 0-7 (the low half) hold the 64 highest coefficients:
 // block * x^(8 bytes) = low * x^(8 bytes + 64) + high * x^(8 bytes). A carry-less product of two

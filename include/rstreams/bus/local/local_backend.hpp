@@ -238,18 +238,7 @@ class local_backend {
   /// Appends a batch; see `backend`. The records get their eid, `event` (the queue), and
   /// `timestamp` / `event_source_timestamp` when those were 0.
   std::string append(std::string_view queue, std::span<record> records) {
-    validate_queue_name(queue);
-    refuse_if_read_only("append");
-    auto& q = state_->queue(queue);
-    std::string last;
-    try {
-      last = q.append(records);
-    } catch (...) {
-      state_->used(q);  // a failed append may have opened the queue's files too
-      throw;
-    }
-    state_->used(q);
-    return last;
+    return append_to(queue, records, true);
   }
 
   /// True under fsync_policy::every_batch: `append` fsyncs each batch before it returns.
@@ -262,18 +251,7 @@ class local_backend {
   /// `flush()`) returns. For a writer that commits what depends on the batch only after that
   /// sync (bots, bot_engine.hpp: the fsync of one span overlaps the work on the next).
   std::string append_unsynced(std::string_view queue, std::span<record> records) {
-    validate_queue_name(queue);
-    refuse_if_read_only("append");
-    auto& q = state_->queue(queue);
-    std::string last;
-    try {
-      last = q.append(records, false, false);
-    } catch (...) {
-      state_->used(q);
-      throw;
-    }
-    state_->used(q);
-    return last;
+    return append_to(queue, records, false);
   }
 
   /// fsyncs what this handle appended to `queue` and has not synced yet (nothing under
@@ -509,6 +487,22 @@ class local_backend {
   [[nodiscard]] const local_options& options() const noexcept { return state_->opt; }
 
  private:
+  // `append` and `append_unsynced`: the queue's fsync policy applies when `sync`.
+  std::string append_to(std::string_view queue, std::span<record> records, bool sync) {
+    validate_queue_name(queue);
+    refuse_if_read_only("append");
+    auto& q = state_->queue(queue);
+    std::string last;
+    try {
+      last = q.append(records, false, sync);
+    } catch (...) {
+      state_->used(q);  // a failed append may have opened the queue's files too
+      throw;
+    }
+    state_->used(q);
+    return last;
+  }
+
   void refuse_if_read_only(const char* what) const {
     if (state_->opt.read_only)
       throw io_error(state_->root, std::string("cannot ") + what + ": the bus is open read-only" +
