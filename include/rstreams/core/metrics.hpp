@@ -39,10 +39,10 @@ class metrics_registry {
 
   /// The counters of stage `position` (operator `stage`) of the pipeline named `pipeline`.
   stage_metrics& stage(std::string_view pipeline, std::size_t position, std::string_view stage) {
-    return entry(pipeline, position, stage, false);
+    return entry({pipeline, position, stage, false});
   }
   /// The counters of bot `bot` in this process.
-  stage_metrics& bot(std::string_view bot) { return entry(bot, 0, "bot", true); }
+  stage_metrics& bot(std::string_view bot) { return entry({bot, 0, "bot", true}); }
 
   /// Where `m` reads its in count (a boundary counter, or a one-to-one stage before it) and
   /// whether it maps one to one. Metered stages wire this when they are built, under the
@@ -84,9 +84,14 @@ class metrics_registry {
   }
 
  private:
+  struct key {
+    std::string_view pipeline;
+    std::size_t position;
+    std::string_view stage;
+    bool bot;
+  };
   struct named {
-    named(std::string_view p, std::size_t pos, std::string_view s, bool b)
-        : pipeline(p), position(pos), stage(s), bot(b) {}
+    explicit named(const key& k) : pipeline(k.pipeline), position(k.position), stage(k.stage), bot(k.bot) {}
     std::string pipeline;
     std::size_t position;
     std::string stage;
@@ -94,12 +99,15 @@ class metrics_registry {
     stage_metrics metrics;
   };
 
-  stage_metrics& entry(std::string_view pipeline, std::size_t position, std::string_view stage, bool bot) {
+  // The key by reference: seven register-sized arguments would put one on the stack, and GCC
+  // then keeps a frame pointer in the function that builds a metered pipeline, the function the
+  // pipeline's whole loop is inlined into (one register fewer there: 5% on chain10).
+  stage_metrics& entry(const key& k) {
     std::lock_guard lock(mutex_);
     for (auto& e : entries_)
-      if (e.bot == bot && e.position == position && e.pipeline == pipeline && e.stage == stage)
+      if (e.bot == k.bot && e.position == k.position && e.pipeline == k.pipeline && e.stage == k.stage)
         return e.metrics;
-    return entries_.emplace_back(pipeline, position, stage, bot).metrics;
+    return entries_.emplace_back(k).metrics;
   }
 
   mutable std::mutex mutex_;
