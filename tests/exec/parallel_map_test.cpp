@@ -15,6 +15,7 @@
 #include <support/blocking_source.hpp>
 #include <support/catch.hpp>
 #include <support/in_flight.hpp>
+#include <support/late_first_task.hpp>
 #include <support/throwing.hpp>
 
 #include <atomic>
@@ -75,6 +76,16 @@ std::vector<int> three_before_a_block(rs::parallelism shape, F f, bool& by_sink)
           }),
           stop.get_token());
   return seen;
+}
+
+/// Starts the feeder anyway after 10 s, so that a stage that waits for it fails instead of hanging.
+std::jthread give_up_after_10s(rs::test::late_first_task& sched) {
+  return std::jthread([&sched](std::stop_token cancel) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!cancel.stop_requested() && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    sched.give_up();
+  });
 }
 
 }  // namespace
@@ -321,4 +332,78 @@ TEST_CASE("parallel_map: metered, in flight and errors counted across workers",
   CHECK(s.errors == 20);
   CHECK(s.in_flight_limit == 8);
   CHECK(s.in_flight == 0);  // all handed on
+}
+
+// ---- a late feeder: the workers take from upstream themselves ---------------------------------
+
+TEST_CASE("parallel_map's workers take from upstream themselves while the feeder is late",
+          "[exec][parallel_map]") {
+  // The feeder task starts only once the workers are done: they must feed the window.
+  rs::test::late_first_task sched;
+  const auto watchdog = give_up_after_10s(sched);
+  const auto v =
+      rs::run(rs::iota(0, 2000) | rs::parallel_map(wide, [](int x) { return x; }) | rs::to_vector(), sched);
+  REQUIRE(!sched.gave_up());
+  REQUIRE(v.size() == 2000);
+  REQUIRE(counts_up(v));
+}
+
+TEST_CASE("an upstream error reaches run after the elements before it while the feeder is late",
+          "[exec][parallel_map]") {
+  rs::test::late_first_task sched;
+  const auto watchdog = give_up_after_10s(sched);
+  std::vector<int> seen;
+  try {
+    rs::run(rs::iota(0, 1000) | rs::transform(rs::test::throw_on_call(50)) |
+                rs::parallel_map(wide, [](int x) { return x; }) |
+                rs::for_each([&](int x) { seen.push_back(x); }),
+            sched);
+    FAIL("run should have thrown");
+  } catch (const rs::stage_error& e) {
+    REQUIRE(e.stage() == "transform");
+    REQUIRE(e.element() == 50);
+  }
+  REQUIRE(!sched.gave_up());
+  REQUIRE(seen.size() == 50);
+  REQUIRE(counts_up(seen));
+}
+
+TEST_CASE("a stop request ends parallel_map's intake while the feeder is late", "[exec][parallel_map]") {
+  // The workers end the intake themselves, or the run would wait for the feeder.
+  rs::test::late_first_task sched;
+  const auto watchdog = give_up_after_10s(sched);
+  std::stop_source stop;
+  std::vector<int> seen;
+  rs::run(rs::iota(0) | rs::parallel_map(wide, [](int x) { return x; }) | rs::for_each([&](int x) {
+            seen.push_back(x);
+            if (seen.size() == 1000) stop.request_stop();
+          }),
+          sched, rs::run_context{stop.get_token()});
+  REQUIRE(!sched.gave_up());
+  REQUIRE(seen.size() >= 1000);
+  REQUIRE(counts_up(seen));
+}
+
+TEST_CASE("parallel_map never calls the function more than `workers` times at once", "[exec][parallel_map]") {
+  // Also while the workers feed themselves (a late feeder).
+  rs::test::late_first_task sched;
+  const auto watchdog = give_up_after_10s(sched);
+  std::atomic<int> now{0};
+  std::atomic<int> most{0};
+  const auto total = rs::run(rs::iota(0, 3000) |
+                                 rs::parallel_map(wide,
+                                                  [&](int x) {
+                                                    const int n = now.fetch_add(1) + 1;
+                                                    int m = most.load();
+                                                    while (n > m && !most.compare_exchange_weak(m, n)) {
+                                                    }
+                                                    costly(0, 2);
+                                                    now.fetch_sub(1);
+                                                    return x;
+                                                  }) |
+                                 rs::sum(),
+                             sched);
+  REQUIRE(total == 3000 * 2999 / 2);
+  REQUIRE(most.load() >= 1);
+  REQUIRE(most.load() <= 2);
 }

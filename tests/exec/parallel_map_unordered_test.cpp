@@ -6,6 +6,7 @@
 
 #include <support/catch.hpp>
 #include <support/in_flight.hpp>
+#include <support/late_first_task.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -109,4 +110,24 @@ TEST_CASE("parallel_map_unordered with costly elements delivers every element on
 
 TEST_CASE("parallel_map_unordered rejects a zero parallelism", "[exec][parallel_map_unordered]") {
   REQUIRE_THROWS_AS(rs::parallel_map_unordered(0, [](int x) { return x; }), rs::config_error);
+}
+
+TEST_CASE("parallel_map_unordered's workers take from upstream themselves while the feeder is late",
+          "[exec][parallel_map_unordered]") {
+  // The feeder task starts only once the workers are done: they must feed the window. After 10 s
+  // it starts anyway, so that a failure cannot hang.
+  rs::test::late_first_task sched;
+  std::jthread watchdog([&sched](std::stop_token cancel) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!cancel.stop_requested() && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    sched.give_up();
+  });
+  const auto v = rs::run(rs::iota(0, 2000) |
+                             rs::parallel_map_unordered(rs::parallelism{.workers = 2, .in_flight = 64},
+                                                        [](int x) { return x; }) |
+                             rs::to_vector(),
+                         sched);
+  REQUIRE(!sched.gave_up());
+  REQUIRE(each_once(v, 2000));
 }

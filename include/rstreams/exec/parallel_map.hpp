@@ -99,7 +99,9 @@ class parallel_map_source : public stage_source<parallel_map_source<S, F, P, Ord
     // (an async boundary): then it ends on its own. Computing what was taken stops only when
     // the run is over.
     std::stop_token feed_quit = detail::drains_on_stop<S>() ? cancel_ : inner.stop;
-    inner.scope->spawn([c = core_, up = &this->up_, quit = std::move(feed_quit)] { c->feed(*up, quit); });
+    core_->up = &this->up_;
+    core_->feed_quit = std::move(feed_quit);
+    inner.scope->spawn([c = core_] { c->feed(); });
     for (std::size_t w = 0; w < shape_.workers; ++w)
       inner.scope->spawn([c = core_, inner, cancel = cancel_] { work(*c, inner, cancel); });
   }
@@ -204,12 +206,17 @@ class parallel_map_source : public stage_source<parallel_map_source<S, F, P, Ord
         c.announce(false, false, true);  // running dry: the consumer takes what is done
         const std::size_t e = c.end.load(std::memory_order_acquire);
         if (e != core_type::no_end && first_seq == e) return;  // everything was claimed
-        c.wait_for_elements(first_seq, cancel);
+        const std::size_t credit = c.delivered.load(std::memory_order_acquire);
+        if (c.self_feed()) continue;
+        c.wait_for_elements(first_seq, credit, cancel);
         continue;
       }
       const auto began = std::chrono::steady_clock::now();
       std::vector<typename core_type::result> results;  // unordered: this run's
       if constexpr (!Ordered) results.resize(claimed);
+      // Elements slow enough that a yield between two of them is noise (see yield_to_waking).
+      const bool yield_each =
+          !c.spare_core && c.element_ns.load(std::memory_order_relaxed) >= core_type::yield_each_ns;
       std::size_t done = 0;
       for (; done < claimed && !cancel.stop_requested(); ++done) {
         const std::size_t seq = first_seq + done;
@@ -225,6 +232,7 @@ class parallel_map_source : public stage_source<parallel_map_source<S, F, P, Ord
           r.error = std::current_exception();
         }
         if constexpr (Ordered) c.at(seq).ready.store(true, std::memory_order_release);
+        if (yield_each) c.yield_to_waking();
       }
       if (done != claimed) return;  // the run is over
       if constexpr (!Ordered) {
@@ -247,6 +255,8 @@ class parallel_map_source : public stage_source<parallel_map_source<S, F, P, Ord
       if (!c.spare_core && long_run &&
           c.tail.load(std::memory_order_relaxed) - c.head.load(std::memory_order_relaxed) < 2 * run_size)
         std::this_thread::yield();
+      else if (!c.spare_core)
+        c.yield_to_waking();
       // Grow the run while the function is cheap, shrink it when it is slow.
       if (done == run_size) {
         if (took * 2 <= core_type::run_target && run_size < c.max_run)
@@ -318,12 +328,14 @@ struct parallel_map_fn : detail::parallel_map_impl<true> {};
 /// `src | parallel_map(parallelism{.workers = n, .in_flight = w}, f [, policy])`; the policy
 /// from `rstreams::on_error` (fail by default; skip, retry, dead_letter).
 /// Requires: n >= 1, w >= n (else config_error); `f` callable with the element as an lvalue
-/// from several threads at once.
+/// from several threads at once: only the n workers call it, never more than n at once.
 /// Demand: at most n elements in flight with the first forms, w with the last (taken from
 /// upstream and not yet delivered). A feeder task takes elements from upstream without waiting
 /// for downstream to ask; the workers take them one at a time while `f` is slow, in runs of up
-/// to w / (2 n) while it is cheap (so a cheap `f` wants w well above n). The feeder and the
-/// workers run in the run's scope (new threads, or the scheduler given to run).
+/// to w / (2 n) while it is cheap (so a cheap `f` wants w well above n). With n >= 2 a worker
+/// that runs dry while the feeder is not taking takes from upstream itself (one thread at a
+/// time), so the upstream may be called from any of them. The feeder and the workers run in
+/// the run's scope (new threads, or the scheduler given to run).
 /// Example: examples/10-parallel-enrich.cpp
 inline constexpr parallel_map_fn parallel_map{};
 

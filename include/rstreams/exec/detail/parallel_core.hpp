@@ -53,7 +53,10 @@ struct parallel_slot : parallel_result<R> {
 ///
 /// The feeder task takes elements from upstream while fewer than `window` are in flight, and
 /// publishes each at once into the intake ring (slot `sequence % window`), so that a source
-/// which blocks in the middle of a call never holds back what it delivered. Workers claim runs
+/// which blocks in the middle of a call never holds back what it delivered. With several workers,
+/// one that finds nothing to claim while the feeder is not taking (it waits for credit, or for a
+/// core after its wake-up) takes from upstream itself under the same lock, so that the workers
+/// never wait for the feeder to be scheduled (`self_feed`). Workers claim runs
 /// of consecutive elements from the intake with one compare-and-swap, move them out (which
 /// frees their slots), compute them and write each result into the reorder ring (slot
 /// `sequence % window` again: free, since at most `window` are in flight and they leave in
@@ -74,7 +77,12 @@ struct parallel_slot : parallel_result<R> {
 /// machine. When the workers fill every core, a waiting side's yield hands its core to a worker
 /// until the scheduler gives it a turn, which is cheaper than any wake-up, so the short
 /// spin-then-park stays; a worker whose long run leaves the intake low yields in turn, so that
-/// the consumer and the feeder refill it before the workers run dry.
+/// the consumer and the feeder refill it before the workers run dry. In that case a consumer or
+/// feeder that was woken also waits for a worker's core: the scheduler rarely lets a wake-up
+/// preempt a thread in the middle of its time slice (Linux's EEVDF runs it to parity, a slice
+/// of milliseconds), while the workers empty the window in a fraction of that. So a worker
+/// that sees one of them woken and not yet running yields its core at once, between two
+/// elements when they are slow (`yield_to_waking`): the wait is then one element, not a slice.
 template <class S, class R, class F, class P, bool Ordered>
 struct parallel_core {
   using T = value_t<S>;
@@ -87,6 +95,8 @@ struct parallel_core {
   static constexpr std::chrono::nanoseconds patient_wait = std::chrono::microseconds(20);
   /// When patient, a run this long wakes the consumer for its results alone (latency).
   static constexpr std::chrono::nanoseconds slow_run = std::chrono::milliseconds(1);
+  /// Elements at least this costly (ns) check for a woken consumer or feeder after each one.
+  static constexpr std::int64_t yield_each_ns = 2000;
 
   parallel_core(parallel_shape shape, F fn, P pol)
       : workers(shape.workers),
@@ -117,6 +127,12 @@ struct parallel_core {
   std::unique_ptr<intake_slot[]> intake;
   std::unique_ptr<slot[]> ring;
   std::mutex sink_mutex;  // serialises a dead-letter sink
+  // Whoever takes from upstream holds `feed_mutex`: the feeder task, or a worker that ran dry
+  // while the feeder was not taking (see `self_feed`). What they share lives under it.
+  std::mutex feed_mutex;
+  S* up = nullptr;
+  std::stop_token feed_quit;
+  std::size_t taken = 0;
   std::exception_ptr feed_error;
 
   alignas(detail::cache_line) std::atomic<std::size_t> tail{0};       // published by the feeder
@@ -134,6 +150,9 @@ struct parallel_core {
   alignas(detail::cache_line) std::atomic<bool> consumer_parked{false};
   std::atomic<bool> consumer_napping{false};  // ... and wakes on its own for its batch
   std::atomic<bool> feeder_parked{false};
+  // Woken and not yet running: a hint for the workers (stale at worst until the next park).
+  alignas(detail::cache_line) std::atomic<bool> consumer_waking{false};
+  std::atomic<bool> feeder_waking{false};
   // One element's cost, as a recent run measured it; rewritten only when it moved by a quarter
   // (its own line: the consumer and the feeder read it).
   alignas(detail::cache_line) std::atomic<std::int64_t> element_ns{0};
@@ -200,13 +219,18 @@ struct parallel_core {
           dry || (!napping && tail.load(std::memory_order_acquire) == head.load(std::memory_order_acquire));
       if (!batch && !idle && !slow) return;  // whoever takes what waits will announce again
     }
+    consumer_waking.store(true, std::memory_order_relaxed);
     wake(consumer_cv);
   }
 
   /// The consumer handed `count` elements on: room for as many more.
   void give_credit(std::size_t count) {
     delivered.store(count, std::memory_order_seq_cst);
-    if (feeder_parked.load(std::memory_order_seq_cst)) wake(feeder_cv);
+    // A parked worker takes from upstream itself (`self_feed`) if it gets a core first.
+    if (workers >= 2 && idle_workers.load(std::memory_order_seq_cst) != 0) wake(worker_cv);
+    if (!feeder_parked.load(std::memory_order_seq_cst)) return;
+    feeder_waking.store(true, std::memory_order_relaxed);
+    wake(feeder_cv);
   }
 
   /// The feeder published elements: wake a worker if one is parked. Per element the store is a
@@ -235,6 +259,7 @@ struct parallel_core {
       return ready();
     };
     std::unique_lock lock(park_mutex);
+    consumer_waking.store(false, std::memory_order_relaxed);
     bool ok = false;
     if (nap) {
       consumer_napping.store(true, std::memory_order_seq_cst);
@@ -246,32 +271,50 @@ struct parallel_core {
     }
     if (!ok) ok = consumer_cv.wait(lock, stop, check);
     consumer_parked.store(false, std::memory_order_relaxed);
+    consumer_waking.store(false, std::memory_order_relaxed);
     return ok;
   }
 
   /// The feeder found the window full: waits until the consumer returned credit since it saw
-  /// `seen`, or `stop`.
+  /// `seen`, a worker ended the intake, or `stop`.
   void wait_for_credit(std::size_t seen, const std::stop_token& stop) {
-    auto moved = [&] { return delivered.load(std::memory_order_seq_cst) != seen; };
+    auto moved = [&] {
+      return delivered.load(std::memory_order_seq_cst) != seen ||
+             end.load(std::memory_order_seq_cst) != no_end;
+    };
     if (spin(moved, patient())) return;
     std::unique_lock lock(park_mutex);
+    feeder_waking.store(false, std::memory_order_relaxed);
     feeder_parked.store(true, std::memory_order_seq_cst);
     feeder_cv.wait(lock, stop, moved);
     feeder_parked.store(false, std::memory_order_relaxed);
+    feeder_waking.store(false, std::memory_order_relaxed);
   }
 
-  /// A worker found nothing to claim at `seen`: waits until the feeder publishes more, stops,
-  /// or the run is over.
-  void wait_for_elements(std::size_t seen, const std::stop_token& cancel) {
+  /// A worker found nothing to claim at `seen` (and the credit was `credit`): waits until the
+  /// feeder publishes more, the run is over, or (with several workers) the consumer returned
+  /// credit that lets it feed itself; after a stop request, at most a millisecond.
+  void wait_for_elements(std::size_t seen, std::size_t credit, const std::stop_token& cancel) {
     auto more = [&] {
-      return tail.load(std::memory_order_seq_cst) != seen || end.load(std::memory_order_acquire) != no_end;
+      return tail.load(std::memory_order_seq_cst) != seen || end.load(std::memory_order_acquire) != no_end ||
+             (workers >= 2 && delivered.load(std::memory_order_seq_cst) != credit);
     };
     if (spin(more)) return;
     std::unique_lock lock(park_mutex);
     idle_workers.fetch_add(1, std::memory_order_seq_cst);
-    while (!more() && !cancel.stop_requested())
+    while (!more() && !cancel.stop_requested()) {
       worker_cv.wait_for(lock, cancel, std::chrono::milliseconds(1), more);
+      // The intake should end: try every millisecond to end it (`self_feed`) for a late feeder.
+      if (workers >= 2 && feed_quit.stop_requested()) break;
+    }
     idle_workers.fetch_sub(1, std::memory_order_relaxed);
+  }
+
+  /// The workers fill the cores and the consumer or the feeder was woken: give it this core now
+  /// (it waits for one, see above). With nobody else to run, the yield returns at once.
+  void yield_to_waking() {
+    if (consumer_waking.load(std::memory_order_relaxed) || feeder_waking.load(std::memory_order_relaxed))
+      std::this_thread::yield();
   }
 
   /// A short spin (about a microsecond, then a few yields): long enough to catch a signal that
@@ -311,35 +354,73 @@ struct parallel_core {
     return h;
   }
 
-  /// The feeder's loop: takes from upstream while the window has room.
-  void feed(S& up, const std::stop_token& quit) {
-    std::size_t taken = 0;
-    try {
-      while (!quit.stop_requested()) {
-        const std::size_t seen = delivered.load(std::memory_order_acquire);
-        const std::size_t room = window - (taken - seen);
-        if (room == 0) {
-          wait_for_credit(seen, quit);
-          continue;
-        }
-        const flow status = rstreams::push(up, room, [&](auto&& x) {
-          auto& s = intake[taken % window];
-          // Free but for a claim being moved out right now: unordered, an element that left early
-          // lends its credit to one claimed before it.
-          while (s.full.load(std::memory_order_acquire)) std::this_thread::yield();
-          s.item.emplace(std::forward<decltype(x)>(x));
-          s.full.store(true, std::memory_order_relaxed);  // published by the tail
-          offer(++taken, false);
-          return true;
-        });
-        offer(taken, true);
-        if (status == flow::done) break;
+  /// The feeder's loop: takes from upstream while the window has room, until the upstream ends,
+  /// fails or `feed_quit` (then it ends the intake), or a worker that fed ended it.
+  void feed() {
+    for (;;) {
+      std::unique_lock lock(feed_mutex);
+      if (end.load(std::memory_order_relaxed) != no_end) return;
+      if (feed_quit.stop_requested()) {
+        finish_intake();
+        return;
       }
+      const std::size_t seen = delivered.load(std::memory_order_acquire);
+      if (taken - seen == window) {
+        lock.unlock();
+        wait_for_credit(seen, feed_quit);
+        continue;
+      }
+      take(window - (taken - seen));
+    }
+  }
+
+  /// A worker found nothing to claim: when the feeder is not taking from upstream right now (it
+  /// waits for credit, or for a core after its wake-up) and the window has room, take from
+  /// upstream itself rather than wait for the feeder. True when it published elements or ended
+  /// the intake. Only with several workers: the others compute what it publishes while it is in
+  /// the upstream's call, should that block (a single worker would hold its elements back).
+  bool self_feed() {
+    if (workers < 2 || end.load(std::memory_order_acquire) != no_end) return false;
+    std::unique_lock lock(feed_mutex, std::try_to_lock);
+    if (!lock.owns_lock() || end.load(std::memory_order_relaxed) != no_end) return false;
+    if (feed_quit.stop_requested()) {  // as the feeder would, so that a stop does not wait for it
+      finish_intake();
+      return true;
+    }
+    const std::size_t room = window - (taken - delivered.load(std::memory_order_acquire));
+    if (room == 0) return false;
+    const std::size_t before = taken;
+    take(room);
+    return taken != before || end.load(std::memory_order_relaxed) != no_end;
+  }
+
+  /// Takes up to `room` elements from upstream and publishes each at once into the intake ring;
+  /// ends the intake when the upstream ends or fails (`feed_mutex` held).
+  void take(std::size_t room) {
+    try {
+      const flow status = rstreams::push(*up, room, [&](auto&& x) {
+        auto& s = intake[taken % window];
+        // Free but for a claim being moved out right now: unordered, an element that left early
+        // lends its credit to one claimed before it.
+        while (s.full.load(std::memory_order_acquire)) std::this_thread::yield();
+        s.item.emplace(std::forward<decltype(x)>(x));
+        s.full.store(true, std::memory_order_relaxed);  // published by the tail
+        offer(++taken, false);
+        return true;
+      });
+      offer(taken, true);
+      if (status == flow::done) finish_intake();
     } catch (...) {
       feed_error = std::current_exception();  // after the elements before it
+      finish_intake();
     }
+  }
+
+  /// No more elements: tells the workers, the consumer and the feeder (`feed_mutex` held).
+  void finish_intake() {
     end.store(taken, std::memory_order_seq_cst);
     wake(worker_cv, true);
+    wake(feeder_cv);
     announce(true);
   }
 };
