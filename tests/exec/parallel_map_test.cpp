@@ -18,6 +18,7 @@
 #include <support/late_first_task.hpp>
 #include <support/throwing.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -291,6 +292,25 @@ TEST_CASE("parallel_map with costly elements keeps the input order and the windo
   rs::run(rs::test::metered_source(meter, 2'000) |
           rs::parallel_map(rs::parallelism{.workers = 1, .in_flight = 16},
                            [](std::uint64_t x) { return costly(x); }) |
+          rs::for_each([&](std::uint64_t x) {
+            meter.on_receive();
+            seen.push_back(x);
+          }));
+  REQUIRE(meter.max_in_flight.load() <= 16);
+  bool in_order = seen.size() == 2'000;
+  for (std::size_t i = 0; in_order && i < seen.size(); ++i) in_order = seen[i] == i;
+  REQUIRE(in_order);
+}
+
+TEST_CASE("parallel_map with costly elements on every core keeps the input order and the window",
+          "[exec][parallel_map]") {
+  // As many workers as cores: the workers feed themselves and the feeder stays parked.
+  const std::size_t cores = std::max(2u, std::thread::hardware_concurrency());
+  rs::test::in_flight_meter meter;
+  std::vector<std::uint64_t> seen;
+  rs::run(rs::test::metered_source(meter, 2'000) |
+          rs::parallel_map(rs::parallelism{.workers = cores, .in_flight = 16},
+                           [](std::uint64_t x) { return costly(x, 5); }) |
           rs::for_each([&](std::uint64_t x) {
             meter.on_receive();
             seen.push_back(x);
