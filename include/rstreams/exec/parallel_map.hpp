@@ -203,19 +203,20 @@ class parallel_map_source : public stage_source<parallel_map_source<S, F, P, Ord
       const std::size_t first_seq = c.claim(run_size, items);
       const std::size_t claimed = items.size();
       if (claimed == 0) {
-        const std::size_t e = c.end.load(std::memory_order_acquire);
-        const bool over = e != core_type::no_end && first_seq == e;  // everything was claimed
-        const std::size_t credit = c.delivered.load(std::memory_order_acquire);
-        if (!over && c.self_feed()) continue;
         c.announce(false, false, true);  // running dry: the consumer takes what is done
-        if (over) return;
+        const std::size_t e = c.end.load(std::memory_order_acquire);
+        if (e != core_type::no_end && first_seq == e) return;  // everything was claimed
+        const std::size_t credit = c.delivered.load(std::memory_order_acquire);
+        if (c.self_feed()) continue;
         c.wait_for_elements(first_seq, credit, cancel);
         continue;
       }
       const auto began = std::chrono::steady_clock::now();
       std::vector<typename core_type::result> results;  // unordered: this run's
       if constexpr (!Ordered) results.resize(claimed);
-      const bool yield_each = c.cores_full();  // to a woken consumer or feeder, after each element
+      // Elements slow enough that a yield between two of them is noise (see yield_to_waking).
+      const bool yield_each =
+          !c.spare_core && c.element_ns.load(std::memory_order_relaxed) >= core_type::yield_each_ns;
       std::size_t done = 0;
       for (; done < claimed && !cancel.stop_requested(); ++done) {
         const std::size_t seq = first_seq + done;
@@ -247,7 +248,7 @@ class parallel_map_source : public stage_source<parallel_map_source<S, F, P, Ord
       if (4 * per_element > 5 * known || 4 * per_element < 3 * known)
         c.element_ns.store(per_element, std::memory_order_relaxed);
       const bool long_run = took * 2 > core_type::run_target;
-      c.announce(false, c.patient() ? took > core_type::slow_run : long_run && !c.cores_full());
+      c.announce(false, c.patient() ? took > core_type::slow_run : long_run);
       // The workers fill the cores, so the consumer and the feeder wait for a turn on one: when
       // the intake runs low, give them this core now rather than when the scheduler's slice
       // ends (by then the workers would have run dry). With nobody waiting it returns at once.

@@ -77,14 +77,12 @@ struct parallel_slot : parallel_result<R> {
 /// machine. When the workers fill every core, a waiting side's yield hands its core to a worker
 /// until the scheduler gives it a turn, which is cheaper than any wake-up, so the short
 /// spin-then-park stays; a worker whose long run leaves the intake low yields in turn, so that
-/// the consumer and the feeder refill it before the workers run dry. When the elements are
-/// costly too (`cores_full`), every hand-off to a thread that waits for a core costs the workers
-/// a time slice: the scheduler rarely lets a wake-up preempt a thread in the middle of its slice
-/// (Linux's EEVDF runs it to parity, milliseconds, while the workers run a window dry in a
-/// fraction of that), and a thread that yields goes a slice behind the others. So there the
-/// workers feed themselves and the feeder stays parked, the consumer parks without yielding,
-/// and a worker that sees it woken and not yet running yields its core to it after the
-/// element at hand (`yield_to_waking`).
+/// the consumer and the feeder refill it before the workers run dry. In that case a consumer or
+/// feeder that was woken also waits for a worker's core: the scheduler rarely lets a wake-up
+/// preempt a thread in the middle of its time slice (Linux's EEVDF runs it to parity, a slice
+/// of milliseconds), while the workers empty the window in a fraction of that. So a worker
+/// that sees one of them woken and not yet running yields its core at once, between two
+/// elements when they are slow (`yield_to_waking`): the wait is then one element, not a slice.
 template <class S, class R, class F, class P, bool Ordered>
 struct parallel_core {
   using T = value_t<S>;
@@ -97,8 +95,8 @@ struct parallel_core {
   static constexpr std::chrono::nanoseconds patient_wait = std::chrono::microseconds(20);
   /// When patient, a run this long wakes the consumer for its results alone (latency).
   static constexpr std::chrono::nanoseconds slow_run = std::chrono::milliseconds(1);
-  /// Elements at least this costly (ns) fill the cores (`cores_full`).
-  static constexpr std::int64_t costly_element_ns = 2000;
+  /// Elements at least this costly (ns) check for a woken consumer or feeder after each one.
+  static constexpr std::int64_t yield_each_ns = 2000;
 
   parallel_core(parallel_shape shape, F fn, P pol)
       : workers(shape.workers),
@@ -173,14 +171,6 @@ struct parallel_core {
                                     static_cast<std::int64_t>(per_worker));
   }
 
-  /// The workers fill the cores with elements costly enough that a yield between two of them is
-  /// noise: they yield to a woken consumer or feeder after each element, and the consumer and
-  /// the feeder do not yield while they wait (a yield puts the yielder a time slice behind the
-  /// workers, which then run the window dry before it gets a core again), they park.
-  bool cores_full() const noexcept {
-    return !spare_core && element_ns.load(std::memory_order_relaxed) >= costly_element_ns;
-  }
-
   /// Whether the consumer and the feeder should stay off the cores (see above).
   bool patient() const noexcept { return spare_core && half_window_time() >= patient_wait; }
 
@@ -216,21 +206,17 @@ struct parallel_core {
     if (!always) {
       const std::size_t d = delivered.load(std::memory_order_acquire);
       const bool napping = consumer_napping.load(std::memory_order_seq_cst);
-      // Filling the cores, every wake-up costs a worker: half a window at a time, and an intake
-      // the workers drained means nothing (they feed themselves), only running dry does.
-      const bool full = cores_full();
-      const std::size_t enough = full ? half_window : wake_batch;
       bool batch;
       if constexpr (Ordered) {
         if (!at(d).ready.load(std::memory_order_acquire)) return;  // its worker will wake it
-        batch = !napping && at(d + enough - 1).ready.load(std::memory_order_acquire);
+        batch = !napping && at(d + wake_batch - 1).ready.load(std::memory_order_acquire);
       } else {
         const std::size_t have = results_done.load(std::memory_order_acquire) - d;
         if (have == 0) return;
-        batch = !napping && have >= enough;
+        batch = !napping && have >= wake_batch;
       }
-      const bool idle = dry || (!napping && !full &&
-                                tail.load(std::memory_order_acquire) == head.load(std::memory_order_acquire));
+      const bool idle =
+          dry || (!napping && tail.load(std::memory_order_acquire) == head.load(std::memory_order_acquire));
       if (!batch && !idle && !slow) return;  // whoever takes what waits will announce again
     }
     consumer_waking.store(true, std::memory_order_relaxed);
@@ -240,10 +226,8 @@ struct parallel_core {
   /// The consumer handed `count` elements on: room for as many more.
   void give_credit(std::size_t count) {
     delivered.store(count, std::memory_order_seq_cst);
-    // A parked worker takes from upstream itself (`self_feed`). When the workers fill the cores
-    // that is all: the feeder would only take a core from them, so it stays parked and they feed.
+    // A parked worker takes from upstream itself (`self_feed`) if it gets a core first.
     if (workers >= 2 && idle_workers.load(std::memory_order_seq_cst) != 0) wake(worker_cv);
-    if (workers >= 2 && cores_full()) return;
     if (!feeder_parked.load(std::memory_order_seq_cst)) return;
     feeder_waking.store(true, std::memory_order_relaxed);
     wake(feeder_cv);
@@ -269,7 +253,7 @@ struct parallel_core {
   template <class Ready>
   bool consumer_wait(const std::stop_token& stop, Ready ready) {
     const bool nap = patient();
-    if (spin(ready, nap, cores_full())) return true;
+    if (spin(ready, nap)) return true;
     const auto check = [&] {
       published.load(std::memory_order_seq_cst);  // pairs with announce
       return ready();
@@ -298,7 +282,7 @@ struct parallel_core {
       return delivered.load(std::memory_order_seq_cst) != seen ||
              end.load(std::memory_order_seq_cst) != no_end;
     };
-    if (spin(moved, patient(), cores_full())) return;
+    if (spin(moved, patient())) return;
     std::unique_lock lock(park_mutex);
     feeder_waking.store(false, std::memory_order_relaxed);
     feeder_parked.store(true, std::memory_order_seq_cst);
@@ -329,7 +313,11 @@ struct parallel_core {
   /// The workers fill the cores and the consumer or the feeder was woken: give it this core now
   /// (it waits for one, see above). With nobody else to run, the yield returns at once.
   void yield_to_waking() {
-    if (consumer_waking.load(std::memory_order_relaxed) || feeder_waking.load(std::memory_order_relaxed))
+    // A flag set just as its thread woke on its own stays until that thread parks again: only
+    // a thread that is still parked counts.
+    if ((consumer_waking.load(std::memory_order_relaxed) &&
+         consumer_parked.load(std::memory_order_relaxed)) ||
+        (feeder_waking.load(std::memory_order_relaxed) && feeder_parked.load(std::memory_order_relaxed)))
       std::this_thread::yield();
   }
 
@@ -338,10 +326,9 @@ struct parallel_core {
   /// the workers (a waiter that never parks also defeats `announce`'s batching). `brief`: the
   /// wait is known to be long and a core is free, so a few checks and no yields (a yield to
   /// nobody returns at once, and the spin would go on).
-  /// `no_yield`: the workers fill the cores (`cores_full`), so only the spin.
   template <class Ready>
-  static bool spin(Ready& ready, bool brief = false, bool no_yield = false) {
-    for (int i = 0; i < (brief ? 4 : no_yield ? 16 : 20); ++i) {
+  static bool spin(Ready& ready, bool brief = false) {
+    for (int i = 0; i < (brief ? 4 : 20); ++i) {
       if (ready()) return true;
       if (i < 16)
         detail::cpu_relax();
