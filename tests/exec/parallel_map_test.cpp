@@ -304,7 +304,7 @@ TEST_CASE("parallel_map with costly elements keeps the input order and the windo
 
 TEST_CASE("parallel_map with costly elements on every core keeps the input order and the window",
           "[exec][parallel_map]") {
-  // As many workers as cores: the workers feed themselves and the feeder stays parked.
+  // As many workers as cores: they feed themselves when dry and yield to a woken consumer.
   const std::size_t cores = std::max(2u, std::thread::hardware_concurrency());
   rs::test::in_flight_meter meter;
   std::vector<std::uint64_t> seen;
