@@ -32,7 +32,7 @@ struct ev {
   std::string user;
   std::int64_t t_ms;
 };
-auto ts = [](const ev& e) { return milliseconds(e.t_ms); };
+auto event_time_of = [](const ev& e) { return milliseconds(e.t_ms); };
 auto user = [](const ev& e) { return e.user; };
 using result = rs::window_result<std::string, std::uint64_t>;
 
@@ -53,13 +53,14 @@ using counted = decltype(std::vector<ev>{} | rs::key_by(user) |
 static_assert(rs::source_of<counted, result>);
 static_assert(rs::source_of<decltype(rs::iota(0, 9) | rs::window(rs::tumbling(3), rs::counting())),
                             rs::window_result<rs::no_key, std::uint64_t, std::uint64_t>>);
-static_assert(rs::stage<decltype(rs::window(rs::session(1s), rs::counting(), rs::event_time(ts)))>);
+static_assert(
+    rs::stage<decltype(rs::window(rs::session(1s), rs::counting(), rs::event_time(event_time_of)))>);
 
 TEST_CASE("tumbling event-time windows per key fire as the watermark passes their end", "[agg][window]") {
   const std::vector<ev> in{{"a", 1}, {"a", 5}, {"b", 7}, {"a", 12}, {"b", 25}};
-  const auto out =
-      rs::run(in | rs::key_by(user) | rs::window(rs::tumbling(10ms), rs::counting(), rs::event_time(ts)) |
-              agg_test::collect());
+  const auto out = rs::run(in | rs::key_by(user) |
+                           rs::window(rs::tumbling(10ms), rs::counting(), rs::event_time(event_time_of)) |
+                           agg_test::collect());
   REQUIRE(out ==
           std::vector<result>{r("a", 0, 10, 2), r("b", 0, 10, 1), r("a", 10, 20, 1), r("b", 20, 30, 1)});
 }
@@ -69,8 +70,10 @@ TEST_CASE("out-of-order events within the bound land in their window; later ones
   const std::vector<ev> in{{"a", 1}, {"a", 12}, {"a", 8}, {"a", 16}, {"a", 3}, {"a", 14}};
   std::vector<std::int64_t> late;
   rs::agg_counters c;
-  const auto cfg = rs::event_time(ts).out_of_orderness(5ms).on_late(
-      [&](const rs::keyed<std::string, ev>& x) { late.push_back(x.value.t_ms); });
+  const auto cfg =
+      rs::event_time(event_time_of).out_of_orderness(5ms).on_late([&](const rs::keyed<std::string, ev>& x) {
+        late.push_back(x.value.t_ms);
+      });
   const auto out =
       rs::run(in | rs::key_by(user) | rs::window(rs::tumbling(10ms), rs::counting(), cfg.counters(&c)) |
               agg_test::collect());
@@ -85,10 +88,10 @@ TEST_CASE("out-of-order events within the bound land in their window; later ones
 TEST_CASE("allowed lateness re-emits an updated window, then late events are dropped", "[agg][window]") {
   const std::vector<ev> in{{"a", 1}, {"a", 12}, {"a", 5}, {"a", 25}, {"a", 4}, {"a", 27}};
   rs::agg_counters c;
-  const auto out = rs::run(
-      in | rs::key_by(user) |
-      rs::window(rs::tumbling(10ms), rs::counting(), rs::event_time(ts).allowed_lateness(10ms).counters(&c)) |
-      agg_test::collect());
+  const auto out = rs::run(in | rs::key_by(user) |
+                           rs::window(rs::tumbling(10ms), rs::counting(),
+                                      rs::event_time(event_time_of).allowed_lateness(10ms).counters(&c)) |
+                           agg_test::collect());
   REQUIRE(out == std::vector<result>{r("a", 0, 10, 1), r("a", 0, 10, 2, true), r("a", 10, 20, 1),
                                      r("a", 20, 30, 2)});
   REQUIRE(c.late == 1);
@@ -96,9 +99,9 @@ TEST_CASE("allowed lateness re-emits an updated window, then late events are dro
 
 TEST_CASE("sliding event-time windows merge panes", "[agg][window]") {
   const std::vector<ev> in{{"a", 1}, {"a", 6}, {"a", 12}};
-  const auto out =
-      rs::run(in | rs::key_by(user) | rs::window(rs::sliding(10ms, 5ms), rs::counting(), rs::event_time(ts)) |
-              agg_test::collect());
+  const auto out = rs::run(in | rs::key_by(user) |
+                           rs::window(rs::sliding(10ms, 5ms), rs::counting(), rs::event_time(event_time_of)) |
+                           agg_test::collect());
   REQUIRE(out ==
           std::vector<result>{r("a", -5, 5, 1), r("a", 0, 10, 2), r("a", 5, 15, 2), r("a", 10, 20, 1)});
 }
@@ -108,8 +111,8 @@ TEST_CASE("sliding windows by time over an unkeyed stream with a sum", "[agg][wi
   auto sum_ms = rs::aggregate(
       std::int64_t{0}, [](std::int64_t s, const ev& e) { return s + e.t_ms; },
       [](std::int64_t a, std::int64_t b) { return a + b; });
-  const auto out =
-      rs::run(in | rs::window(rs::sliding(4ms, 2ms), sum_ms, rs::event_time(ts)) | agg_test::collect());
+  const auto out = rs::run(in | rs::window(rs::sliding(4ms, 2ms), sum_ms, rs::event_time(event_time_of)) |
+                           agg_test::collect());
   using res = rs::window_result<rs::no_key, std::int64_t>;
   const auto w = [](std::int64_t s, std::int64_t v) {
     return res{{}, milliseconds(s), milliseconds(s + 4), v};
@@ -119,28 +122,28 @@ TEST_CASE("sliding windows by time over an unkeyed stream with a sum", "[agg][wi
 
 TEST_CASE("session windows close after the gap and come out by end time", "[agg][window]") {
   const std::vector<ev> in{{"a", 0}, {"a", 5}, {"b", 3}, {"a", 30}};
-  const auto out =
-      rs::run(in | rs::key_by(user) | rs::window(rs::session(10ms), rs::counting(), rs::event_time(ts)) |
-              agg_test::collect());
+  const auto out = rs::run(in | rs::key_by(user) |
+                           rs::window(rs::session(10ms), rs::counting(), rs::event_time(event_time_of)) |
+                           agg_test::collect());
   REQUIRE(out == std::vector<result>{r("b", 3, 13, 1), r("a", 0, 15, 2), r("a", 30, 40, 1)});
 }
 
 TEST_CASE("out-of-order events merge sessions that a gap had separated", "[agg][window]") {
   const std::vector<ev> in{{"a", 0}, {"a", 25}, {"a", 9}, {"a", 17}, {"a", 60}};
-  const auto out =
-      rs::run(in | rs::key_by(user) |
-              rs::window(rs::session(10ms), rs::counting(), rs::event_time(ts).out_of_orderness(20ms)) |
-              agg_test::collect());
+  const auto out = rs::run(
+      in | rs::key_by(user) |
+      rs::window(rs::session(10ms), rs::counting(), rs::event_time(event_time_of).out_of_orderness(20ms)) |
+      agg_test::collect());
   REQUIRE(out == std::vector<result>{r("a", 0, 35, 4), r("a", 60, 70, 1)});
 }
 
 TEST_CASE("a late event within the lateness reopens a session and re-emits it", "[agg][window]") {
   const std::vector<ev> in{{"a", 0}, {"a", 30}, {"a", 5}, {"a", 100}, {"a", 1}};
   rs::agg_counters c;
-  const auto out = rs::run(
-      in | rs::key_by(user) |
-      rs::window(rs::session(10ms), rs::counting(), rs::event_time(ts).allowed_lateness(25ms).counters(&c)) |
-      agg_test::collect());
+  const auto out = rs::run(in | rs::key_by(user) |
+                           rs::window(rs::session(10ms), rs::counting(),
+                                      rs::event_time(event_time_of).allowed_lateness(25ms).counters(&c)) |
+                           agg_test::collect());
   REQUIRE(out == std::vector<result>{r("a", 0, 10, 1), r("a", 0, 15, 2, true), r("a", 30, 40, 1),
                                      r("a", 100, 110, 1)});
   REQUIRE(c.late == 1);
@@ -235,7 +238,7 @@ TEST_CASE("an idle timeout closes event-time windows when the input goes quiet",
     rs::agg_counters c;
     const auto out = run_at(agg_test::scripted_source<ev>(clock, make()) | rs::key_by(user) |
                                 rs::window(rs::tumbling(10ms), rs::counting(),
-                                           rs::event_time(ts).idle_timeout(30s).counters(&c)) |
+                                           rs::event_time(event_time_of).idle_timeout(30s).counters(&c)) |
                                 agg_test::collect_timed(clock),
                             clock);
     // Quiet since 0 s: at 40 s the idle timeout moves event time on with the clock and [0, 10)
@@ -245,10 +248,11 @@ TEST_CASE("an idle timeout closes event-time windows when the input goes quiet",
   }
   {
     rs::manual_clock clock;
-    const auto out = run_at(agg_test::scripted_source<ev>(clock, make()) | rs::key_by(user) |
-                                rs::window(rs::tumbling(10ms), rs::counting(), rs::event_time(ts)) |
-                                agg_test::collect_timed(clock),
-                            clock);
+    const auto out =
+        run_at(agg_test::scripted_source<ev>(clock, make()) | rs::key_by(user) |
+                   rs::window(rs::tumbling(10ms), rs::counting(), rs::event_time(event_time_of)) |
+                   agg_test::collect_timed(clock),
+               clock);
     // Without it, the window waits for the next event.
     REQUIRE(out == std::vector<timed>{{r("a", 0, 10, 2), sec(60)}, {r("a", 61'000, 61'010, 1), sec(60)}});
   }
@@ -321,10 +325,10 @@ TEST_CASE("an event far outside the accepted range is bad input", "[agg][window]
   const std::vector<ev> in{
       {"a", 1}, {"a", 2}, {"a", 1'000'000'000'000}, {"a", 9'000'000'000'000'000'000}, {"a", 3}};
   SECTION("max_ahead rejects a jump, fail names the element") {
-    auto p =
-        in | rs::key_by(user) |
-        rs::window(rs::tumbling(10ms), rs::counting(), rs::event_time(ts).max_ahead(std::chrono::hours(24))) |
-        agg_test::collect();
+    auto p = in | rs::key_by(user) |
+             rs::window(rs::tumbling(10ms), rs::counting(),
+                        rs::event_time(event_time_of).max_ahead(std::chrono::hours(24))) |
+             agg_test::collect();
     REQUIRE_THROWS_WITH(rs::run(p),
                         "rstreams: window (stage 2) failed on element 2: event timestamp "
                         "1000000000000000000 ns is more than 86400000000000 ns ahead of the latest "
@@ -334,7 +338,7 @@ TEST_CASE("an event far outside the accepted range is bad input", "[agg][window]
     rs::agg_counters c;
     const auto out = rs::run(in | rs::key_by(user) |
                              rs::window(rs::tumbling(10ms), rs::counting(),
-                                        rs::event_time(ts)
+                                        rs::event_time(event_time_of)
                                             .max_ahead(std::chrono::hours(24))
                                             .on_bad_input(rs::on_error::skip{})
                                             .counters(&c)) |
@@ -344,7 +348,8 @@ TEST_CASE("an event far outside the accepted range is bad input", "[agg][window]
   }
   SECTION("a timestamp beyond the representable range fails even without max_ahead") {
     const std::vector<ev> far{{"a", 9'000'000'000'000'000'000}};
-    auto p = far | rs::key_by(user) | rs::window(rs::tumbling(10ms), rs::counting(), rs::event_time(ts)) |
+    auto p = far | rs::key_by(user) |
+             rs::window(rs::tumbling(10ms), rs::counting(), rs::event_time(event_time_of)) |
              agg_test::collect();
     REQUIRE_THROWS_AS(rs::run(p), rs::stage_error);
   }
@@ -356,7 +361,7 @@ TEST_CASE("a full key table emits or drops the evicted key's open windows", "[ag
     rs::agg_counters c;
     const auto out = rs::run(in | rs::key_by(user) |
                              rs::window(rs::tumbling(10ms), rs::counting(),
-                                        rs::event_time(ts).keys(rs::key_limit(2)).counters(&c)) |
+                                        rs::event_time(event_time_of).keys(rs::key_limit(2)).counters(&c)) |
                              agg_test::collect());
     // c evicts a, emitted early; a (back at 12) evicts b, emitted early; then 12 closes [0, 10) for c.
     REQUIRE(out ==
@@ -365,11 +370,11 @@ TEST_CASE("a full key table emits or drops the evicted key's open windows", "[ag
   }
   SECTION("drop") {
     rs::agg_counters c;
-    const auto out =
-        rs::run(in | rs::key_by(user) |
-                rs::window(rs::tumbling(10ms), rs::counting(),
-                           rs::event_time(ts).keys(rs::key_limit(2, rs::on_evict::discard)).counters(&c)) |
-                agg_test::collect());
+    const auto out = rs::run(
+        in | rs::key_by(user) |
+        rs::window(rs::tumbling(10ms), rs::counting(),
+                   rs::event_time(event_time_of).keys(rs::key_limit(2, rs::on_evict::discard)).counters(&c)) |
+        agg_test::collect());
     REQUIRE(out == std::vector<result>{r("c", 0, 10, 1), r("a", 10, 20, 1)});
     REQUIRE(c.dropped == 2);
   }

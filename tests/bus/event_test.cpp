@@ -10,25 +10,25 @@
 namespace rb = rstreams::bus;
 
 namespace {
-struct person {
+struct member {
   std::string name;
   int age = 0;
-  friend bool operator==(const person&, const person&) = default;
+  friend bool operator==(const member&, const member&) = default;
 };
-void to_json(nlohmann::json& j, const person& p) {
+void to_json(nlohmann::json& j, const member& p) {
   j = nlohmann::json{{"name", p.name}, {"age", p.age}};
 }
-void from_json(const nlohmann::json& j, person& p) {
+void from_json(const nlohmann::json& j, member& p) {
   j.at("name").get_to(p.name);
   j.at("age").get_to(p.age);
 }
 }  // namespace
 
 static_assert(std::is_same_v<decltype(rb::event<>{}.payload), nlohmann::json>);
-static_assert(std::is_aggregate_v<rb::event<person>>);
+static_assert(std::is_aggregate_v<rb::event<member>>);
 
 TEST_CASE("event converts to and from RStreams' JSON envelope", "[bus][event]") {
-  rb::event<person> e;
+  rb::event<member> e;
   e.id = "loader";
   e.event = "people";
   e.payload = {"Ada", 36};
@@ -42,7 +42,7 @@ TEST_CASE("event converts to and from RStreams' JSON envelope", "[bus][event]") 
   REQUIRE(j["payload"]["name"] == "Ada");
   REQUIRE(j["event_source_timestamp"] == 1623691151000);
   REQUIRE(j["correlation_id"]["source"] == "raw");
-  const auto back = j.get<rb::event<person>>();
+  const auto back = j.get<rb::event<member>>();
   REQUIRE(back.payload == e.payload);
   REQUIRE(back.eid == e.eid);
   REQUIRE(back.correlation_id == e.correlation_id);
@@ -55,7 +55,7 @@ TEST_CASE("event reads missing envelope fields as defaults, but not a bad payloa
   REQUIRE(e.payload["a"] == 1);
   REQUIRE_FALSE(e.correlation_id.has_value());
   REQUIRE(e.timestamp == 0);
-  REQUIRE_THROWS_AS(nlohmann::json::parse(R"({"payload":{"name":"x"}})").get<rb::event<person>>(),
+  REQUIRE_THROWS_AS(nlohmann::json::parse(R"({"payload":{"name":"x"}})").get<rb::event<member>>(),
                     nlohmann::json::exception);
 }
 

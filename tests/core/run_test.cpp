@@ -34,8 +34,8 @@ using rs::test::counting_source;
 using rs::test::pull_counts;
 
 namespace {
-auto times3 = [](std::uint64_t x) { return x * 3; };
-auto not_div7 = [](std::uint64_t y) { return y % 7 != 0; };
+auto triple = [](std::uint64_t x) { return x * 3; };
+auto not_multiple_of_7 = [](std::uint64_t y) { return y % 7 != 0; };
 }  // namespace
 
 // run returns exactly the sink's result type.
@@ -49,8 +49,8 @@ static_assert(
     std::is_same_v<decltype(rs::run(rs::iota(0, 3) | rs::count(), rs::run_context{})), std::size_t>);
 
 TEST_CASE("run returns the sink's result", "[core][run]") {
-  const auto total = rs::run(rs::iota(std::uint64_t{0}, std::uint64_t{1000}) | rs::transform(times3) |
-                             rs::filter(not_div7) | rs::sum());
+  const auto total = rs::run(rs::iota(std::uint64_t{0}, std::uint64_t{1000}) | rs::transform(triple) |
+                             rs::filter(not_multiple_of_7) | rs::sum());
   std::uint64_t expected = 0;
   for (std::uint64_t x = 0; x < 1000; ++x)
     if ((x * 3) % 7 != 0) expected += x * 3;

@@ -19,7 +19,7 @@ class drop_source : public stage_source<drop_source<S>, S> {
   static constexpr std::string_view name = "drop";
   using value_type = value_t<S>;
 
-  drop_source(S up, std::size_t count) : base(std::move(up)), skip_(count) {}
+  drop_source(S up, std::size_t n) : base(std::move(up)), skip_(n) {}
 
   template <class G>
   flow push(std::size_t n, G&& g) {
@@ -47,11 +47,11 @@ struct drop_fn {
   static constexpr std::string_view name = "drop";
 
   template <source_like R>
-  auto operator()(R&& r, std::size_t count) const {
+  auto operator()(R&& r, std::size_t n) const {
     using S = decltype(as_source(std::forward<R>(r)));
-    return drop_source<S>(as_source(std::forward<R>(r)), count);
+    return drop_source<S>(as_source(std::forward<R>(r)), n);
   }
-  auto operator()(std::size_t count) const { return detail::bind_stage<drop_fn>(count); }
+  auto operator()(std::size_t n) const { return detail::bind_stage<drop_fn>(n); }
 };
 
 /// Skips the first `count` elements and passes on the rest.

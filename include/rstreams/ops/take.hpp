@@ -27,7 +27,7 @@ class take_source : public stage_source<take_source<S>, S> {
   /// (core/detail/element_naming.hpp).
   static constexpr bool names_elements = true;
 
-  take_source(S up, std::size_t count) : base(std::move(up)), count_(count), left_(count) {}
+  take_source(S up, std::size_t n) : base(std::move(up)), count_(n), left_(n) {}
 
   /// How many elements it has handed on.
   [[nodiscard]] std::size_t handed_on() const noexcept { return count_ - left_; }
@@ -56,11 +56,11 @@ struct take_fn {
   static constexpr std::string_view name = "take";
 
   template <source_like R>
-  auto operator()(R&& r, std::size_t count) const {
+  auto operator()(R&& r, std::size_t n) const {
     using S = decltype(as_source(std::forward<R>(r)));
-    return take_source<S>(as_source(std::forward<R>(r)), count);
+    return take_source<S>(as_source(std::forward<R>(r)), n);
   }
-  auto operator()(std::size_t count) const { return detail::bind_stage<take_fn>(count); }
+  auto operator()(std::size_t n) const { return detail::bind_stage<take_fn>(n); }
 };
 
 /// The first `count` elements, then the end (even if the source goes on forever).

@@ -39,7 +39,7 @@ fs::path seg(const fs::path& dir, std::uint64_t n) {
 
 using nums = std::vector<std::uint64_t>;
 
-rb::local_options small_segments() {
+rb::local_options tiny_segments() {
   rb::local_options o;
   o.fsync = rb::fsync_policy::never;
   o.segment_bytes = 512;  // a few records per segment
@@ -127,8 +127,8 @@ TEST_CASE("the segment list is listed once, then checked with stat calls", "[bus
 
 TEST_CASE("reads without a cursor find new segments another handle appended", "[bus][local][segment_list]") {
   rstreams::test::temp_file dir;
-  rb::local_backend writer(dir.path().string(), small_segments());
-  rb::local_backend reader(dir.path().string(), small_segments());
+  rb::local_backend writer(dir.path().string(), tiny_segments());
+  rb::local_backend reader(dir.path().string(), tiny_segments());
   auto all = append_each(writer, 0, 20);
   check_reads_after(reader, all, 0, 2);  // the reader's segment list is now cached
   const auto more = append_each(writer, 20, 40);
@@ -144,9 +144,9 @@ TEST_CASE("reads without a cursor find new segments another handle appended", "[
 
 TEST_CASE("reads without a cursor find new segments another process appended", "[bus][local][segment_list]") {
   rstreams::test::temp_file dir;
-  rb::local_backend reader(dir.path().string(), small_segments());
+  rb::local_backend reader(dir.path().string(), tiny_segments());
   {
-    rb::local_backend w(dir.path().string(), small_segments());
+    rb::local_backend w(dir.path().string(), tiny_segments());
     append_each(w, 0, 10);
   }
   const auto before = read_every(reader, "q");
@@ -159,7 +159,7 @@ TEST_CASE("reads without a cursor find new segments another process appended", "
   if (pid == 0) {
     int code = 1;
     try {
-      rb::local_backend w(dir.path().string(), small_segments());
+      rb::local_backend w(dir.path().string(), tiny_segments());
       append_each(w, 10, 30);
       code = 0;
     } catch (...) {
@@ -182,7 +182,7 @@ TEST_CASE("reads without a cursor find new segments another process appended", "
 TEST_CASE("reads without a cursor skip what another handle's retention removed",
           "[bus][local][segment_list]") {
   rstreams::test::temp_file dir;
-  auto opt = small_segments();
+  auto opt = tiny_segments();
   rb::local_backend reader(dir.path().string(), opt);
   rb::retention_policy keep;
   keep.max_bytes = 4096;

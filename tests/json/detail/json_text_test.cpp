@@ -124,11 +124,11 @@ TEST_CASE("dump_json_append appends, and invalid UTF-8 throws as nlohmann's dump
 }
 
 namespace {
-struct point {
+struct xy_point {
   int x = 0;
   int y = 0;
 };
-void from_json(const json& j, point& p) {
+void from_json(const json& j, xy_point& p) {
   p.x = j.at("x").get<int>();
   p.y = j.at("y").get<int>();
 }
@@ -137,9 +137,9 @@ void from_json(const json& j, point& p) {
 TEST_CASE("decode_json: JSON values as they are, user types through from_json, errors as nlohmann's",
           "[json][json_text]") {
   REQUIRE(rd::decode_json<json>(R"({"x":1,"y":[2,3]})") == json::parse(R"({"x":1,"y":[2,3]})"));
-  const auto p = rd::decode_json<point>(R"({"x":4,"y":-5})");
+  const auto p = rd::decode_json<xy_point>(R"({"x":4,"y":-5})");
   REQUIRE(p.x == 4);
   REQUIRE(p.y == -5);
   REQUIRE_THROWS_AS(rd::decode_json<json>(R"({"x":)"), json::parse_error);
-  REQUIRE_THROWS_AS(rd::decode_json<point>(R"({"x":4})"), json::out_of_range);
+  REQUIRE_THROWS_AS(rd::decode_json<xy_point>(R"({"x":4})"), json::out_of_range);
 }

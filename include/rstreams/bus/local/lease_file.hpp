@@ -64,8 +64,8 @@ inline std::string new_lease_token() {
 
 class lease_file final : public lease_state {
  public:
-  lease_file(std::string path, std::string token, std::chrono::milliseconds ttl)
-      : path_(std::move(path)), token_(std::move(token)), ttl_(ttl) {}
+  lease_file(std::string file, std::string token, std::chrono::milliseconds ttl)
+      : path_(std::move(file)), token_(std::move(token)), ttl_(ttl) {}
 
   bool renew() override {
     auto fd = open_file(path_, O_RDWR | O_CREAT);

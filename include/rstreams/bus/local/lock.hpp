@@ -19,10 +19,10 @@ enum class lock_mode { shared, exclusive };
 /// Blocks until `fd` is locked; unlocks on destruction. The descriptor stays owned by the caller.
 class flock_guard {
  public:
-  flock_guard(int fd, const std::string& path, lock_mode mode = lock_mode::exclusive) : fd_(fd) {
+  flock_guard(int fd, const std::string& file, lock_mode mode = lock_mode::exclusive) : fd_(fd) {
     const int op = mode == lock_mode::exclusive ? LOCK_EX : LOCK_SH;
     while (::flock(fd_, op) != 0) {
-      if (errno != EINTR) throw_errno(path, "cannot lock");
+      if (errno != EINTR) throw_errno(file, "cannot lock");
     }
   }
   flock_guard(const flock_guard&) = delete;
@@ -37,8 +37,8 @@ class flock_guard {
 /// also excludes other threads of this process that open the same file).
 class file_lock {
  public:
-  explicit file_lock(const std::string& path, lock_mode mode = lock_mode::exclusive)
-      : fd_(open_file(path, O_RDWR | O_CREAT)), guard_(fd_.get(), path, mode) {}
+  explicit file_lock(const std::string& file, lock_mode mode = lock_mode::exclusive)
+      : fd_(open_file(file, O_RDWR | O_CREAT)), guard_(fd_.get(), file, mode) {}
 
  private:
   unique_fd fd_;
