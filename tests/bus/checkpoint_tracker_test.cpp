@@ -133,3 +133,74 @@ TEST_CASE("tracker: random fan-out and acknowledgement orders never pass an inco
     REQUIRE(t.position()->eid == eid(n - 1));
   }
 }
+
+TEST_CASE("tracker: a window over many recycled blocks keeps every input, its eid and the watermark",
+          "[bus][checkpoint_tracker]") {
+  // Eids of varying lengths (some short enough for a string's inline buffer, some not), so that a
+  // recycled entry is overwritten by a longer and a shorter eid; inputs complete in random order
+  // with a random lag, so the window slides over block boundaries and refills emptied blocks.
+  const auto name = [](int i) {
+    const auto num = std::to_string(1'000'000 + i);
+    return num + std::string(static_cast<std::size_t>(i % 5) * 10, 'x');
+  };
+  std::mt19937 rng(7);
+  rb::checkpoint_tracker t;
+  std::vector<rb::checkpoint_tracker::ticket> open;  // derived one output, not yet written
+  std::vector<bool> done;
+  std::size_t watermark = 0;  // inputs [0, watermark) are complete
+  const int n = 3000;
+  for (int i = 0; i < n; ++i) {
+    const auto tk = t.read(name(i), i);
+    REQUIRE(tk == static_cast<rb::checkpoint_tracker::ticket>(i));
+    done.push_back(false);
+    if (rng() % 3 == 0) {
+      t.finished(tk);
+      done.back() = true;
+    } else {
+      t.derived(tk);
+      t.finished(tk);
+      open.push_back(tk);
+    }
+    // Write a few outputs at random, sometimes many at once (the window drains to empty).
+    const auto writes = rng() % 50 == 0 ? open.size() : static_cast<std::size_t>(rng() % 2);
+    for (std::size_t k = 0; k < writes && !open.empty(); ++k) {
+      const auto at = rng() % open.size();
+      const auto w = open[at];
+      REQUIRE(t.eid(w) == name(static_cast<int>(w)));  // in flight: its eid is still there
+      REQUIRE(t.find(name(static_cast<int>(w))) == w);
+      t.written(w);
+      done[static_cast<std::size_t>(w)] = true;
+      open.erase(open.begin() + static_cast<std::ptrdiff_t>(at));
+    }
+    std::size_t expect = watermark;
+    while (expect < done.size() && done[expect]) ++expect;
+    const auto w = t.take();
+    if (expect == watermark) {
+      REQUIRE_FALSE(w);
+    } else {
+      REQUIRE(w);
+      REQUIRE(w->eid == name(static_cast<int>(expect - 1)));
+      REQUIRE(w->records == expect - watermark);
+      REQUIRE(w->source_timestamp == static_cast<std::int64_t>(expect - 1));
+      watermark = expect;
+    }
+    REQUIRE(t.in_flight() == done.size() - watermark);
+  }
+  REQUIRE(watermark < static_cast<std::size_t>(n));         // the window held inputs at the end
+  REQUIRE_THROWS_AS(t.read(name(n - 1)), rstreams::error);  // still in eid order across blocks
+}
+
+TEST_CASE("tracker: the eid of an input in flight stays put while later inputs fill new blocks",
+          "[bus][checkpoint_tracker]") {
+  rb::checkpoint_tracker t;
+  const auto first = t.read(eid(0));
+  const std::string& e = t.eid(first);
+  const auto* at = e.data();
+  for (int i = 1; i < 2000; ++i) t.finished(t.read(eid(i)));
+  REQUIRE(&t.eid(first) == &e);
+  REQUIRE(e.data() == at);
+  REQUIRE(e == eid(0));
+  REQUIRE_FALSE(t.take());  // the first input holds the watermark
+  t.finished(first);
+  REQUIRE(t.take()->records == 2000);
+}

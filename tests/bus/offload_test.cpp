@@ -2,6 +2,7 @@
 // tests/bus/<backend>/contract_test.cpp. Here: what does not depend on the backend.
 #include <rstreams/bus/offload.hpp>
 #include <rstreams/bus/put.hpp>
+#include <rstreams/bus/raw_json.hpp>
 #include <rstreams/ops/transform.hpp>
 #include <rstreams/sinks/write_lines.hpp>
 
@@ -116,4 +117,42 @@ TEST_CASE("offload: run_time holds per event with a slow side effect", "[bus][of
   REQUIRE(calls >= 1);
   REQUIRE(calls <= 11);
   REQUIRE(stats.in == static_cast<std::uint64_t>(calls));
+}
+
+TEST_CASE("offload: a raw_json function gets every payload, whether it keeps the text or leaves it",
+          "[bus][offload]") {
+  // The engine hands the text a `raw_json&&` function left back to the reader's record, whose
+  // storage the next batch reuses: a function that takes the text, or changes what it leaves,
+  // must not see (or leave) anything in a later event's payload.
+  rt::local_bus fx;
+  auto& bus = fx.bus();
+  put_orders(bus, 2500);
+  std::vector<std::string> expected;
+  {
+    std::vector<rb::record> all;
+    std::string after;
+    while (bus.read("orders", after, 1000, all) != 0) after = all.back().eid;
+    for (const auto& r : all) expected.push_back(r.payload);
+  }
+  REQUIRE(expected.size() == 2500);
+  std::vector<std::string> seen;
+  int k = 0;
+  rb::offload_options o{.bot = "raw", .in = "orders"};
+  o.read.batch = 7;  // many refills of the reused records
+  const auto stats = rb::offload(bus, o, [&](rb::raw_json&& p) {
+    switch (k++ % 3) {
+      case 0:
+        seen.push_back(std::move(p.text));  // takes the text
+        break;
+      case 1:
+        seen.push_back(p.text);
+        p.text.assign(3000, 'z');  // leaves a longer one behind
+        break;
+      default:
+        seen.push_back(p.text);
+        p.text.clear();  // leaves an empty one
+    }
+  });
+  REQUIRE(stats.in == 2500);
+  REQUIRE(seen == expected);
 }

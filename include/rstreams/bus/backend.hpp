@@ -182,6 +182,17 @@ concept backend_deferring_sync = requires(B& b, const B& cb, std::string_view qu
   b.sync_appended(queue);
 };
 
+/// A backend that reads into records a reader keeps from one batch to the next, so that their
+/// strings keep their storage (a steady reader allocates nothing per event; the local backend):
+/// `read_in_place(queue, after, max, out, skipped)` reads as `read` does (`skipped` null) or as
+/// `read_skipping_damage` does (adding to `*skipped`), except that it overwrites `out[0, n)`,
+/// growing `out` only when it is shorter, and returns n. Records past n are left as they were.
+template <class B>
+concept backend_reading_in_place = requires(B& b, std::string_view queue, std::size_t max,
+                                            std::vector<record>& out, std::uint64_t* skipped) {
+  { b.read_in_place(queue, queue, max, out, skipped) } -> std::same_as<std::size_t>;
+};
+
 /// A backend of the event bus.
 /// * `append(queue, records)`: assigns strictly increasing eids (written into the records), stores
 ///   them (durable per the backend's policy when it returns) and returns the last eid. Creates the

@@ -2,16 +2,19 @@
 // The low watermark of a bot's progress on one input queue: which read position may be
 // committed because everything derived from it, and from every event before it, is durable.
 
+#include <rstreams/bus/detail/reuse_text.hpp>
 #include <rstreams/core/error.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace rstreams::bus {
 
@@ -38,15 +41,21 @@ class checkpoint_tracker {
  public:
   using ticket = std::uint64_t;
 
-  /// Registers the next input (eids strictly increase); it stays open until `finished`.
-  ticket read(std::string eid, std::int64_t source_timestamp = 0) {
-    if (!window_.empty() && !(window_.back().eid < eid))
-      throw error("rstreams: checkpoint_tracker: input \"" + eid + "\" read after \"" + window_.back().eid +
-                  "\"; inputs must arrive in eid order");
-    if (window_.empty() && last_ && !(last_->eid < eid))
-      throw error("rstreams: checkpoint_tracker: input \"" + eid + "\" read after the committed position \"" +
-                  last_->eid + "\"");
-    window_.push_back(entry{std::move(eid), source_timestamp, 0, false});
+  /// Registers the next input (eids strictly increase); it stays open until `finished`. The eid
+  /// is copied into storage the tracker recycles: a steady run allocates nothing per input.
+  ticket read(std::string_view eid, std::int64_t source_timestamp = 0) {
+    if (!window_.empty()) {
+      if (!detail::text_less(window_.back().eid, eid)) [[unlikely]]
+        out_of_order(eid, window_.back().eid, false);
+    } else if (last_ && !detail::text_less(last_->eid, eid)) [[unlikely]] {
+      out_of_order(eid, last_->eid, true);
+    }
+    auto& e = window_.slot_after_back();
+    detail::assign_text(e.eid, eid);
+    e.source_timestamp = source_timestamp;
+    e.outputs = 0;
+    e.finished = false;
+    window_.push_back();  // only now: a failed copy of the eid leaves the window as it was
     return base_ + window_.size() - 1;
   }
 
@@ -63,8 +72,9 @@ class checkpoint_tracker {
   void finished_through(ticket t) {
     check(t, "finished_through");
     for (auto i = static_cast<std::size_t>(t - base_) + 1; i-- > 0;) {
-      if (window_[i].finished) break;
-      window_[i].finished = true;
+      auto& e = window_[i];
+      if (e.finished) break;
+      e.finished = true;
     }
   }
 
@@ -78,9 +88,15 @@ class checkpoint_tracker {
     if (!window_.empty()) {
       if (window_.back().eid == eid) return base_ + window_.size() - 1;
       if (window_.front().eid == eid) return base_;
-      const auto it = std::lower_bound(window_.begin(), window_.end(), eid,
-                                       [](const entry& e, std::string_view x) { return e.eid < x; });
-      if (it != window_.end() && it->eid == eid) return base_ + static_cast<ticket>(it - window_.begin());
+      std::size_t lo = 0, hi = window_.size();  // the first entry whose eid is not below `eid`
+      while (lo < hi) {
+        const auto mid = lo + (hi - lo) / 2;
+        if (std::string_view(window_[mid].eid) < eid)
+          lo = mid + 1;
+        else
+          hi = mid;
+      }
+      if (lo < window_.size() && window_[lo].eid == eid) return base_ + static_cast<ticket>(lo);
     }
     return std::nullopt;
   }
@@ -126,10 +142,79 @@ class checkpoint_tracker {
  private:
   struct entry {
     std::string eid;
-    std::int64_t source_timestamp;
-    std::int64_t outputs;  // derived, not yet written
-    bool finished;
+    std::int64_t source_timestamp = 0;
+    std::int64_t outputs = 0;  // derived, not yet written
+    bool finished = false;
   };
+
+  // The inputs in flight, oldest first, in fixed blocks that are recycled rather than freed: an
+  // entry's eid keeps its capacity for a later input (no allocation per input once warm), and an
+  // entry never moves while it is in the window (a reference to its eid stays valid).
+  class window {
+   public:
+    [[nodiscard]] std::size_t size() const noexcept { return size_; }
+    [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
+    entry& operator[](std::size_t i) noexcept {
+      const auto p = head_ + i;
+      return (*blocks_[p / block_size])[p % block_size];
+    }
+    const entry& operator[](std::size_t i) const noexcept {
+      const auto p = head_ + i;
+      return (*blocks_[p / block_size])[p % block_size];
+    }
+    entry& front() noexcept { return (*this)[0]; }
+    const entry& front() const noexcept { return (*this)[0]; }
+    const entry& back() const noexcept { return (*this)[size_ - 1]; }
+
+    /// How many entries, from the oldest, satisfy `pred` (a scan block by block).
+    template <class Pred>
+    [[nodiscard]] std::size_t count_front(Pred pred) const noexcept {
+      std::size_t n = 0;
+      for (std::size_t b = 0, at = head_; n < size_; ++b, at = 0) {
+        const entry* e = blocks_[b]->data() + at;
+        const std::size_t k = std::min(block_size - at, size_ - n);
+        for (std::size_t i = 0; i < k; ++i)
+          if (!pred(e[i])) return n + i;
+        n += k;
+      }
+      return n;
+    }
+
+    /// The slot the next entry takes (it holds whatever it held before), allocated if need be.
+    entry& slot_after_back() {
+      if ((head_ + size_) / block_size == blocks_.size()) blocks_.push_back(std::make_unique<block>());
+      return (*this)[size_];
+    }
+    /// Makes that slot the last entry.
+    void push_back() noexcept { ++size_; }
+    /// Drops the `n` oldest entries; a block emptied this way moves to the end for reuse.
+    void pop_front(std::size_t n) noexcept {
+      size_ -= n;
+      head_ += n;
+      if (size_ == 0) {
+        head_ = 0;  // every slot is free: start over in the first block
+        return;
+      }
+      if (const auto spent = head_ / block_size; spent > 0) {
+        std::rotate(blocks_.begin(), blocks_.begin() + static_cast<std::ptrdiff_t>(spent), blocks_.end());
+        head_ %= block_size;
+      }
+    }
+
+   private:
+    static constexpr std::size_t block_size = 256;
+    using block = std::array<entry, block_size>;
+    std::vector<std::unique_ptr<block>> blocks_;
+    std::size_t head_ = 0;  // the oldest entry's slot in blocks_[0]
+    std::size_t size_ = 0;
+  };
+
+  [[noreturn, gnu::cold, gnu::noinline]] static void out_of_order(std::string_view eid,
+                                                                  const std::string& prev, bool committed) {
+    throw error("rstreams: checkpoint_tracker: input \"" + std::string(eid) + "\" read after " +
+                (committed ? "the committed position \"" + prev + "\""
+                           : "\"" + prev + "\"; inputs must arrive in eid order"));
+  }
 
   // Called several times per event: the test stays inline, the message out of line.
   void check(ticket t, const char* what) const {
@@ -149,33 +234,34 @@ class checkpoint_tracker {
     if (last < first) std::swap(first, last);
     check(first, delta > 0 ? "derived" : "written");
     check(last, delta > 0 ? "derived" : "written");
-    // Iterators, not indexes: each deque index is a division and a pointer chase.
-    const auto from = window_.begin() + static_cast<std::ptrdiff_t>(first - base_);
-    const auto to = from + static_cast<std::ptrdiff_t>(last - first) + 1;
+    const auto from = static_cast<std::size_t>(first - base_);
+    const auto to = from + static_cast<std::size_t>(last - first) + 1;
     if (delta < 0)
-      for (auto it = from; it != to; ++it)
-        if (it->outputs + delta < 0) [[unlikely]]
-          more_written_than_derived(it->eid);
-    for (auto it = from; it != to; ++it) it->outputs += delta;
+      for (auto i = from; i != to; ++i)
+        if (window_[i].outputs + delta < 0) [[unlikely]]
+          more_written_than_derived(window_[i].eid);
+    for (auto i = from; i != to; ++i) window_[i].outputs += delta;
   }
 
   [[noreturn, gnu::cold, gnu::noinline]] static void more_written_than_derived(const std::string& eid) {
     throw error("rstreams: checkpoint_tracker: more outputs written than derived for input \"" + eid + "\"");
   }
 
+  // The eid of the newest complete input is swapped into the watermark (both strings keep
+  // their storage), not those of the inputs it passes over.
   void advance() {
-    while (!window_.empty() && window_.front().finished && window_.front().outputs == 0) {
-      auto& f = window_.front();
-      if (!last_) last_.emplace();
-      last_->eid = std::move(f.eid);
-      last_->source_timestamp = f.source_timestamp;
-      window_.pop_front();
-      ++base_;
-      ++completed_;
-    }
+    const auto n = window_.count_front([](const entry& e) { return e.finished && e.outputs == 0; });
+    if (n == 0) return;
+    auto& f = window_[n - 1];
+    if (!last_) last_.emplace();
+    last_->eid.swap(f.eid);
+    last_->source_timestamp = f.source_timestamp;
+    window_.pop_front(n);
+    base_ += n;
+    completed_ += n;
   }
 
-  std::deque<entry> window_;
+  window window_;
   ticket base_ = 0;
   std::optional<watermark> last_;
   std::uint64_t completed_ = 0;

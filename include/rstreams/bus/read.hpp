@@ -6,6 +6,7 @@
 #include <rstreams/bus/checkpoint_expired.hpp>
 #include <rstreams/bus/corrupt_policy.hpp>
 #include <rstreams/bus/detail/payload_codec.hpp>
+#include <rstreams/bus/detail/reuse_text.hpp>
 #include <rstreams/bus/eid.hpp>
 #include <rstreams/bus/event.hpp>
 #include <rstreams/bus/record.hpp>
@@ -96,15 +97,15 @@ class read_source : public source_interface<read_source<B, T>> {
     resolve();
     while (n != 0) {
       if (delivered_ >= opts_.limit) return finish();
-      if (next_ == buf_.size() && !refill()) return finish();
-      const auto take = std::min<std::uint64_t>({n, buf_.size() - next_, opts_.limit - delivered_});
+      if (next_ == end_ && !refill()) return finish();
+      const auto take = std::min<std::uint64_t>({n, end_ - next_, opts_.limit - delivered_});
       for (std::size_t k = 0; k < take; ++k) {
         // A stop request or the run time is seen before every event, not only when a batch
         // runs out: a slow consumer stops within the event in hand. Without a run time this is
         // one atomic load; the clock is read only when a run time is set.
         if (ctx_.stop_requested() || expired()) return finish();
         auto& r = buf_[next_++];
-        position_ = r.eid;
+        detail::assign_text(position_, r.eid);
         ++delivered_;
         --n;
         bool go;
@@ -157,7 +158,7 @@ class read_source : public source_interface<read_source<B, T>> {
 
   flow finish() {
     buf_.clear();
-    next_ = 0;
+    next_ = end_ = 0;
     done_ = true;
     return flow::done;
   }
@@ -165,26 +166,32 @@ class read_source : public source_interface<read_source<B, T>> {
   bool expired() const { return deadline_ && ctx_.clock->now() >= *deadline_; }
 
   // Fetches the next batch; false at the end (not following), on stop or when time ran out.
+  // A backend reading in place overwrites the records of the previous batch (their strings keep
+  // their storage); any other appends to the emptied buffer.
   bool refill() {
-    buf_.clear();
-    next_ = 0;
+    if constexpr (!backend_reading_in_place<B>) buf_.clear();
+    next_ = end_ = 0;
     if (done_) return false;
     for (;;) {
       if (ctx_.stop_requested() || expired()) return false;
       const auto want =
           static_cast<std::size_t>(std::min<std::uint64_t>(opts_.batch, opts_.limit - delivered_));
       try {
-        if (opts_.on_corrupt == corrupt_policy::skip) {
+        const bool skip = opts_.on_corrupt == corrupt_policy::skip;
+        if constexpr (backend_reading_in_place<B>) {
+          end_ = bus_->read_in_place(queue_, position_, want, buf_, skip ? &corrupt_skipped_ : nullptr);
+        } else if (skip) {
           if constexpr (skips_damage<B>) {
-            if (bus_->read_skipping_damage(queue_, position_, want, buf_, corrupt_skipped_) != 0) return true;
+            end_ = bus_->read_skipping_damage(queue_, position_, want, buf_, corrupt_skipped_);
           } else {
             throw config_error(
                 "rstreams::bus::read: queue_read_options.on_corrupt = skip: this backend cannot "
                 "skip damaged records");
           }
-        } else if (bus_->read(queue_, position_, want, buf_) != 0) {
-          return true;
+        } else {
+          end_ = bus_->read(queue_, position_, want, buf_);
         }
+        if (end_ != 0) return true;
       } catch (const checkpoint_expired& e) {
         if (opts_.on_expired != expired_policy::resume) throw e.for_bot(bot_);
         missed_ += e.missed();
@@ -217,8 +224,9 @@ class read_source : public source_interface<read_source<B, T>> {
   bool done_ = false;
   std::optional<checkpoint> checkpoint_;
   std::string position_;
-  std::vector<record> buf_;
+  std::vector<record> buf_;  // records [next_, end_) are still to deliver
   std::size_t next_ = 0;
+  std::size_t end_ = 0;
   std::uint64_t delivered_ = 0;
   std::uint64_t missed_ = 0;
   std::uint64_t corrupt_skipped_ = 0;

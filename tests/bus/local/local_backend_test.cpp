@@ -848,3 +848,43 @@ TEST_CASE("local, default policy: a background commit that finds the checkpoint 
   // Nothing was committed over the other instance's checkpoint.
   REQUIRE(bus.get_checkpoint("bot", "in")->eid == moved);
 }
+
+TEST_CASE("read_in_place overwrites the records it is given and grows the vector only when short",
+          "[bus][local]") {
+  STATIC_REQUIRE(rb::backend_reading_in_place<rb::local_backend>);
+  rstreams::test::temp_file dir("bus", "");
+  rb::local_backend bus(dir.path().string(), fast_options());
+  // Payloads of changing lengths and a correlation on some records, so that a reused record gets
+  // longer and shorter texts and loses or gains a correlation.
+  auto batch = numbered_records(0, 10);
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    batch[i].payload = nlohmann::json{{"n", i}, {"pad", std::string((i * 37) % 200, 'x')}}.dump();
+    if (i % 3 == 1) batch[i].correlation_id = rb::correlation{"raw", "z/a", "z/b", i};
+  }
+  bus.append("orders", batch);
+  const auto all = read_every(bus, "orders");
+  REQUIRE(all.size() == 10);
+
+  std::vector<rb::record> buf(6);
+  for (auto& r : buf) {
+    r.eid = "junk";
+    r.payload = std::string(500, 'j');
+    r.correlation_id = rb::correlation{"j", "j", "j", 9};
+  }
+  const auto junk = buf.back();
+  REQUIRE(bus.read_in_place("orders", "", 4, buf, nullptr) == 4);
+  REQUIRE(buf.size() == 6);
+  REQUIRE(std::equal(buf.begin(), buf.begin() + 4, all.begin()));
+  REQUIRE(buf[4] == junk);  // past n: untouched
+  REQUIRE(buf[5] == junk);
+  // The next batch over the same records; then one longer than the vector.
+  REQUIRE(bus.read_in_place("orders", all[3].eid, 4, buf, nullptr) == 4);
+  REQUIRE(std::equal(buf.begin(), buf.begin() + 4, all.begin() + 4));
+  std::uint64_t skipped = 0;
+  REQUIRE(bus.read_in_place("orders", all[1].eid, 100, buf, &skipped) == 8);
+  REQUIRE(buf.size() == 8);
+  REQUIRE(std::equal(buf.begin(), buf.end(), all.begin() + 2));
+  REQUIRE(skipped == 0);
+  REQUIRE(bus.read_in_place("orders", all.back().eid, 100, buf, nullptr) == 0);
+  REQUIRE(bus.read_in_place("unknown-queue", "", 100, buf, nullptr) == 0);
+}

@@ -2,6 +2,7 @@
 
 #include <support/catch.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -209,4 +210,79 @@ TEST_CASE("a batch frame whose records do not add up is bad_layout", "[bus][loca
   rd::seal_frame(fewer.data());
   REQUIRE(rd::parse_frame(fewer.data(), fewer.size(), f) == rd::frame_status::ok);
   REQUIRE(rd::check_records(f) == rd::frame_status::bad_layout);
+}
+
+TEST_CASE("a batch frame writes back every eid text across sequence carries, gaps and new milliseconds",
+          "[bus][local][record_codec]") {
+  // Consecutive sequences (the common record: an increment of the previous text), carries over
+  // one to all seven digits, gaps and new milliseconds (the text written afresh), and payload
+  // lengths of one, two and three varint bytes.
+  std::vector<rb::record> rs;
+  const auto add = [&](std::int64_t ms, std::uint32_t seq, std::size_t payload) {
+    rb::record r;
+    r.eid = rb::make_eid(ms, seq);
+    r.id = "bot";
+    r.event = "orders";
+    r.timestamp = r.event_source_timestamp = 1623691151425;
+    r.payload = std::string(payload, 'p');
+    rs.push_back(std::move(r));
+  };
+  const std::int64_t ms = 1623691151425;
+  for (const std::uint32_t start : {0u, 7u, 97u, 998u, 999'998u, 9'999'990u})
+    for (std::uint32_t s = start; s < start + 5 && s <= rb::eid_max_seq; ++s)
+      add(ms, s, s % 3 == 0 ? 127 : s % 3 == 1 ? 128 : 16'384);
+  add(ms + 1, 0, 0);
+  add(ms + 1, 1, 16'383);
+  add(ms + 1, 3, 1);
+  add(ms + 86'400'000, 4, 2);
+  add(ms + 86'400'000, 5, 70'000);
+  std::string buf;
+  rd::encode_batch_frame(buf, rs, 0);
+  std::uint64_t recno = 0;
+  REQUIRE(read_batch(buf, recno) == rs);
+  // Each record read into one reused record (read buffers overwrite their records in place).
+  rd::frame_view f;
+  REQUIRE(rd::parse_frame(buf.data(), buf.size(), f) == rd::frame_status::ok);
+  rd::frame_records recs(f);
+  rd::record_view v;
+  rb::record reused;
+  for (const auto& r : rs) {
+    REQUIRE(recs.next(v));
+    rd::view_to_record(v, "orders", reused);
+    REQUIRE(reused == r);
+  }
+  REQUIRE_FALSE(recs.next(v));
+  REQUIRE(recs.status() == rd::frame_status::ok);
+  // A run of common records (one ms, consecutive sequences) across carries.
+  for (const std::uint32_t start : {95u, 999'990u}) {
+    rs.clear();
+    for (std::uint32_t s = start; s < start + 20; ++s) add(ms, s, 100);
+    std::string run;
+    rd::encode_batch_frame(run, rs, 0);
+    REQUIRE(read_batch(run, recno) == rs);
+  }
+}
+
+TEST_CASE("a record read over an earlier one keeps nothing of it", "[bus][local][record_codec]") {
+  const auto rs = odd_batch();
+  std::string buf;
+  rd::encode_batch_frame(buf, rs, 0);
+  rd::frame_view f;
+  REQUIRE(rd::parse_frame(buf.data(), buf.size(), f) == rd::frame_status::ok);
+  // Every pair in both orders: longer and shorter texts, a correlation and none.
+  for (std::size_t a = 0; a < rs.size(); ++a) {
+    for (std::size_t b = 0; b < rs.size(); ++b) {
+      rd::frame_records recs(f);
+      rd::record_view v;
+      rb::record r;
+      for (std::size_t k = 0; k <= std::max(a, b); ++k) {
+        REQUIRE(recs.next(v));
+        if (k == a) rd::view_to_record(v, "orders", r);
+      }
+      rd::frame_records again(f);
+      for (std::size_t k = 0; k <= b; ++k) REQUIRE(again.next(v));
+      rd::view_to_record(v, "orders", r);
+      REQUIRE(r == rs[b]);
+    }
+  }
 }

@@ -116,8 +116,12 @@ class bot_engine {
       // The record's text becomes the payload, not a copy of it: under on_failure::fail no dead
       // letter will need the record's payload.
       if (s_.on_failure == on_failure::fail) {
-        std::optional<T> text(std::in_place, raw_json{std::move(r.payload)});
-        return accept_decoded(std::move(r), std::move(text), {});
+        std::optional<T> text(std::in_place, std::move(r.payload));
+        const bool more = accept_decoded(std::move(r), std::move(text), {});
+        // What a function taking `raw_json&&` left in place goes back to the record, whose
+        // storage the reader reuses for a later event (read_in_place): no allocation per event.
+        if constexpr (!traits::batch) r.payload = std::move(text->text);
+        return more;
       }
     }
     std::optional<T> payload;
@@ -150,20 +154,18 @@ class bot_engine {
     const auto now = now_;
     ++stats_.in;
     const auto est = r.event_source_timestamp != 0 ? r.event_source_timestamp : r.timestamp;
-    const ticket t = tracker_.read(std::move(r.eid), est);
+    const ticket t = tracker_.read(r.eid, est);
     const std::string& eid = tracker_.eid(t);
     if (!payload) {
       if (s_.on_failure == on_failure::fail) {
         salvage(now);
         std::rethrow_exception(error);
       }
-      r.eid = eid;
       dead_letter(r, lineage::of_one(eid, t, est), describe_error(error), now);
       return after(now);
     }
     if constexpr (traits::batch) {
       batch_.push_back(make_event(r, eid, std::move(*payload)));
-      r.eid = eid;
       batch_raw_.push_back(std::move(r));
       batch_tickets_.push_back(t);
       if (batch_.size() >= s_.batch) run_batch(now);
@@ -249,7 +251,6 @@ class bot_engine {
         handle_result(from, now, [&] { return std::invoke(*f_, std::move(payload)); });
       }
     } catch (const user_failure& u) {
-      r.eid = eid;
       fail_or_dead_letter(r, from, u, now);
     }
     tracker_.finished(t);

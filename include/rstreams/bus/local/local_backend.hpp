@@ -300,6 +300,26 @@ class local_backend {
     return q.read(after, max, out, &skipped);
   }
 
+  /// `read` (`skipped` null) or `read_skipping_damage` (`*skipped`) into records the caller
+  /// reuses: overwrites `out[0, n)`, growing `out` only when it is shorter, and returns n (see
+  /// backend_reading_in_place).
+  std::size_t read_in_place(std::string_view queue, std::string_view after, std::size_t max,
+                            std::vector<record>& out, std::uint64_t* skipped) {
+    validate_queue_name(queue);
+    validate_position(after);
+    auto& q = state_->queue(queue);
+    if (!q.exists()) return 0;
+    std::size_t n = 0;
+    try {
+      n = q.read_at(after, max, out, 0, skipped);
+    } catch (...) {
+      state_->used(q);
+      throw;
+    }
+    state_->used(q);
+    return n;
+  }
+
   /// Blocks until the queue has a record after `after` (true), `timeout` passes or `stop` is
   /// requested (false). Woken by appends of any process.
   bool wait(std::string_view queue, std::string_view after, std::chrono::milliseconds timeout,
@@ -524,5 +544,6 @@ class local_backend {
 static_assert(backend<local_backend>);
 static_assert(reports_stats<local_backend>);
 static_assert(backend_deferring_sync<local_backend>);
+static_assert(backend_reading_in_place<local_backend>);
 
 }  // namespace rstreams::bus

@@ -346,6 +346,14 @@ class queue_log {
   /// events each damaged range held to it; without, damage throws corrupt_record.
   std::size_t read(std::string_view after, std::size_t max, std::vector<record>& out,
                    std::uint64_t* skipped = nullptr) {
+    return read_at(after, max, out, out.size(), skipped);
+  }
+
+  /// `read`, writing the records over `out[at, at + n)` (their strings keep their storage, so a
+  /// reader reusing its records allocates nothing per event); `out` grows only when it is
+  /// shorter. Records past `at + n` are left as they were. Requires at <= out.size().
+  std::size_t read_at(std::string_view after, std::size_t max, std::vector<record>& out, std::size_t at,
+                      std::uint64_t* skipped = nullptr) {
     std::lock_guard rl(rmu_);
     if (rpid_ != ::getpid()) {
       reset_reader();
@@ -407,7 +415,7 @@ class queue_log {
             verified_seg_ = seg;
             verified_off_ = off;
           }
-          view_to_record(v, name_, out.emplace_back());
+          view_to_record(v, name_, at + n < out.size() ? out[at + n] : out.emplace_back());
           ++n;
           in = {recs.index(), recs.offset()};
         }
@@ -441,9 +449,9 @@ class queue_log {
       off = 0;
       in = {};
     }
-    if (n > 0 && out.back().eid > read_max_) read_max_ = out.back().eid;
+    if (n > 0 && out[at + n - 1].eid > read_max_) read_max_ = out[at + n - 1].eid;
     if (n > 0 || !skipped_here) {
-      save_cursor(n > 0 ? std::string_view(out.back().eid) : after, seg, off, in);
+      save_cursor(n > 0 ? std::string_view(out[at + n - 1].eid) : after, seg, off, in);
     } else if (auto* c = find_cursor(after)) {
       c->valid = false;  // a position past damage, only for readers that skip it
     }

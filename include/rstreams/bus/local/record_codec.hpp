@@ -10,6 +10,7 @@
 //   an id only when it differs from the batch's, the correlation, the payload.
 // Integers in fixed fields are little-endian; varints are LEB128, signed ones zigzag.
 
+#include <rstreams/bus/detail/reuse_text.hpp>
 #include <rstreams/bus/eid.hpp>
 #include <rstreams/bus/local/crc32c.hpp>
 #include <rstreams/bus/record.hpp>
@@ -178,8 +179,8 @@ inline std::int64_t unzigzag(std::uint64_t v) noexcept {
   return static_cast<std::int64_t>(v >> 1) ^ -static_cast<std::int64_t>(v & 1);
 }
 
-// Reads a varint of at most 10 bytes before `end`; false when it runs past `end` or overflows.
-inline bool get_varint(const char*& p, const char* end, std::uint64_t& v) noexcept {
+// get_varint past its first two bytes.
+[[gnu::noinline]] inline bool get_varint_long(const char*& p, const char* end, std::uint64_t& v) noexcept {
   v = 0;
   for (int shift = 0; shift < 64; shift += 7) {
     if (p == end) return false;
@@ -189,6 +190,26 @@ inline bool get_varint(const char*& p, const char* end, std::uint64_t& v) noexce
     if ((b & 0x80) == 0) return true;
   }
   return false;
+}
+
+// Reads a varint of at most 10 bytes before `end`; false when it runs past `end` or overflows.
+// One and two bytes (lengths below 16 KiB) inline, longer ones out of line.
+[[gnu::always_inline]] inline bool get_varint(const char*& p, const char* end, std::uint64_t& v) noexcept {
+  if (end - p >= 2) {
+    const auto b0 = static_cast<std::uint8_t>(p[0]);
+    if ((b0 & 0x80) == 0) {
+      v = b0;
+      p += 1;
+      return true;
+    }
+    const auto b1 = static_cast<std::uint8_t>(p[1]);
+    if ((b1 & 0x80) == 0) {
+      v = (b0 & 0x7Fu) | (std::uint64_t{b1} << 7);
+      p += 2;
+      return true;
+    }
+  }
+  return get_varint_long(p, end, v);
 }
 
 // ---- batch frames: writing ------------------------------------------------------------------
@@ -521,7 +542,7 @@ class frame_records {
  public:
   explicit frame_records(const frame_view& f) noexcept : f_(&f), at_(f.records_at) {}
 
-  bool next(record_view& r) noexcept {
+  [[gnu::always_inline]] bool next(record_view& r) noexcept {
     if (index_ >= f_->count) {
       if (f_->batch && at_ != f_->body_len) status_ = frame_status::bad_layout;
       return false;
@@ -531,7 +552,7 @@ class frame_records {
       ++index_;
       return true;
     }
-    if (!decode(r)) {
+    if (!(common_next() ? decode_common(r) : decode(r))) {
       status_ = frame_status::bad_layout;
       index_ = f_->count;
       return false;
@@ -550,7 +571,31 @@ class frame_records {
   }
 
  private:
-  bool decode(record_view& r) noexcept {
+  // True when the next record is the common one (batch_writer::add): its flags and four deltas
+  // all zero, so its eid is the next of the batch and its timestamps and bot id the batch's.
+  [[nodiscard]] bool common_next() const noexcept {
+    const char* p = f_->body + at_;
+    return f_->body_len - at_ > 5 && get_le<std::uint32_t>(p) == 0 && p[4] == 0;
+  }
+
+  // The common record: five zero bytes, then the payload.
+  [[gnu::always_inline]] bool decode_common(record_view& r) noexcept {
+    const auto seq = static_cast<std::uint64_t>(f_->base_seq) + index_;
+    if (f_->base_ms < 0 || f_->base_ms >= max_eid_ms || seq > eid_max_seq) return false;
+    const char* p = f_->body + at_ + 5;
+    if (!bytes(p, f_->body + f_->body_len, r.payload)) return false;
+    r.eid = eid_text(f_->base_ms, static_cast<std::uint32_t>(seq));
+    r.timestamp = r.event_source_timestamp = f_->base_ts;
+    r.id = f_->id;
+    r.has_correlation = false;
+    r.corr_units = 1;
+    r.corr_source = r.corr_start = r.corr_end = {};
+    at_ = static_cast<std::size_t>(p - f_->body);
+    return true;
+  }
+
+  // Any record (the common one too).
+  [[gnu::noinline]] bool decode(record_view& r) noexcept {
     const char* p = f_->body + at_;
     const char* end = f_->body + f_->body_len;
     if (p == end) return false;
@@ -590,7 +635,7 @@ class frame_records {
     return true;
   }
 
-  static bool bytes(const char*& p, const char* end, std::string_view& out) noexcept {
+  [[gnu::always_inline]] static bool bytes(const char*& p, const char* end, std::string_view& out) noexcept {
     std::uint64_t n = 0;
     if (!get_varint(p, end, n) || n > static_cast<std::uint64_t>(end - p)) return false;
     out = std::string_view(p, static_cast<std::size_t>(n));
@@ -599,8 +644,21 @@ class frame_records {
   }
 
   // The text of a standard eid; the "z/YYYY/MM/DD/HH/mm/<ms>-" part is kept for the next
-  // record of the same ms (most of a batch).
-  std::string_view eid_text(std::int64_t ms, std::uint32_t seq) noexcept {
+  // record of the same ms (most of a batch), and the sequence after seq - 1 (the next record of
+  // a batch) is one decimal increment of the text in place.
+  [[gnu::always_inline]] std::string_view eid_text(std::int64_t ms, std::uint32_t seq) noexcept {
+    if (ms == text_ms_ && seq == text_seq_ + 1) {
+      // seq <= eid_max_seq (7 digits), so the previous text had a digit below 9 to carry into.
+      char* d = text_ + prefix_len_ + 6;
+      while (*d == '9') *d-- = '0';
+      ++*d;
+      text_seq_ = seq;
+      return {text_, prefix_len_ + 7};
+    }
+    return eid_text_any(ms, seq);
+  }
+
+  [[gnu::noinline]] std::string_view eid_text_any(std::int64_t ms, std::uint32_t seq) noexcept {
     if (ms != text_ms_) {
       const auto c = eid_civil_from_ms(ms);
       char* p = text_;
@@ -618,6 +676,7 @@ class frame_records {
       text_ms_ = ms;
     }
     digits(text_ + prefix_len_, seq, 7);
+    text_seq_ = seq;
     return {text_, prefix_len_ + 7};
   }
 
@@ -641,6 +700,7 @@ class frame_records {
   std::size_t at_ = 0;
   frame_status status_ = frame_status::ok;
   std::int64_t text_ms_ = -1;
+  std::uint32_t text_seq_ = 0;  // the sequence number in text_ (when text_ms_ is set)
   std::size_t prefix_len_ = 0;
   char text_[eid_text_max] = {};
 };
@@ -675,9 +735,10 @@ inline bool first_record(const frame_view& f, record_view& r, std::string& eid) 
 
 /// The record `v` holds, in queue `queue`.
 inline void view_to_record(const record_view& v, std::string_view queue, record& r) {
-  r.eid.assign(v.eid);
-  r.id.assign(v.id);
-  r.event.assign(queue);
+  // `r` may be a record of an earlier batch (read_at): its strings are overwritten in place.
+  assign_text(r.eid, v.eid);
+  assign_text(r.id, v.id);
+  assign_text(r.event, queue);
   r.timestamp = v.timestamp;
   r.event_source_timestamp = v.event_source_timestamp;
   if (v.has_correlation) {
@@ -689,7 +750,7 @@ inline void view_to_record(const record_view& v, std::string_view queue, record&
   } else {
     r.correlation_id.reset();
   }
-  r.payload.assign(v.payload);
+  assign_text(r.payload, v.payload);
 }
 
 /// The record a version 1 frame holds, in queue `queue`.

@@ -1,0 +1,29 @@
+#pragma once
+// Copying short texts into strings that are reused from one event to the next (read buffers,
+// the checkpoint tracker's eids): the common case, a text of the length the string already
+// has (eids of one queue, its name, a bot id), is one memcpy into the storage it has, not a
+// call into std::string's general replace.
+
+#include <cstring>
+#include <string>
+#include <string_view>
+
+namespace rstreams::bus::detail {
+
+/// `s = v`, reusing `s`'s storage.
+inline void assign_text(std::string& s, std::string_view v) {
+  if (s.size() == v.size()) {
+    if (!v.empty()) std::memcpy(s.data(), v.data(), v.size());
+  } else {
+    s.assign(v.data(), v.size());
+  }
+}
+
+/// `a < b` byte by byte (as std::string's), with memcmp inline.
+inline bool text_less(std::string_view a, std::string_view b) noexcept {
+  const auto n = a.size() < b.size() ? a.size() : b.size();
+  const int c = n == 0 ? 0 : std::memcmp(a.data(), b.data(), n);
+  return c < 0 || (c == 0 && a.size() < b.size());
+}
+
+}  // namespace rstreams::bus::detail
