@@ -187,6 +187,7 @@ concept backend_deferring_sync = requires(B& b, const B& cb, std::string_view qu
 /// `read_in_place(queue, after, max, out, skipped)` reads as `read` does (`skipped` null) or as
 /// `read_skipping_damage` does (adding to `*skipped`), except that it overwrites `out[0, n)`,
 /// growing `out` only when it is shorter, and returns n. Records past n are left as they were.
+/// `after` must not view a string in `out` (the read overwrites it): copy it first.
 template <class B>
 concept backend_reading_in_place = requires(B& b, std::string_view queue, std::size_t max,
                                             std::vector<record>& out, std::uint64_t* skipped) {

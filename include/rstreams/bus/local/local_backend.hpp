@@ -302,7 +302,7 @@ class local_backend {
 
   /// `read` (`skipped` null) or `read_skipping_damage` (`*skipped`) into records the caller
   /// reuses: overwrites `out[0, n)`, growing `out` only when it is shorter, and returns n (see
-  /// backend_reading_in_place).
+  /// backend_reading_in_place). `after` must not view a string in `out`.
   std::size_t read_in_place(std::string_view queue, std::string_view after, std::size_t max,
                             std::vector<record>& out, std::uint64_t* skipped) {
     validate_queue_name(queue);
