@@ -92,6 +92,8 @@ TEST_CASE("eid_sequencer: the stepped digits match make_eid through every carry,
     assign(s, ms, 1234, last);  // 0..1233: carries at 9, 99 and 999
     s.continue_after({ms, 9'989});
     assign(s, ms, 25, last);  // through 9999 -> 10000
+    s.continue_after({ms, 999'995});
+    assign(s, ms, 10, last);  // six digits carry at once
     // A restore to a sequence that is not the next one writes every digit again.
     s.restore({true, rb::eid_parts{ms, 4'999'998}});
     assign(s, ms, 3, last);

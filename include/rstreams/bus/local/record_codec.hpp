@@ -215,7 +215,7 @@ inline std::int64_t unzigzag(std::uint64_t v) noexcept {
 // ---- batch frames: writing ------------------------------------------------------------------
 
 /// Byte equality without a call for the short texts compared per record (bot ids, queue names).
-inline bool same_text(std::string_view a, std::string_view b) noexcept {
+[[gnu::always_inline]] inline bool same_text(std::string_view a, std::string_view b) noexcept {
   const auto n = a.size();
   if (n != b.size()) return false;
   if (n >= 8 && n <= 16) {
@@ -365,7 +365,7 @@ class batch_writer {
     ++count_;
   }
 
-  static char* put_bytes(char* p, std::string_view s) noexcept {
+  [[gnu::always_inline]] static char* put_bytes(char* p, std::string_view s) noexcept {
     p = put_varint(p, s.size());
     if (!s.empty()) std::memcpy(p, s.data(), s.size());
     return p + s.size();
