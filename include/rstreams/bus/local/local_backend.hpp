@@ -273,19 +273,7 @@ class local_backend {
 
   std::size_t read(std::string_view queue, std::string_view after, std::size_t max,
                    std::vector<record>& out) {
-    validate_queue_name(queue);
-    validate_position(after);
-    auto& q = state_->queue(queue);
-    if (!q.exists()) return 0;
-    std::size_t n = 0;
-    try {
-      n = q.read(after, max, out);
-    } catch (...) {
-      state_->used(q);
-      throw;
-    }
-    state_->used(q);
-    return n;
+    return read_queue(queue, after, [&](auto& q) { return q.read(after, max, out); });
   }
 
   /// Like read, but reads past damaged records (corrupt_policy::skip), adding the events each
@@ -305,19 +293,7 @@ class local_backend {
   /// backend_reading_in_place). `after` must not view a string in `out`.
   std::size_t read_in_place(std::string_view queue, std::string_view after, std::size_t max,
                             std::vector<record>& out, std::uint64_t* skipped) {
-    validate_queue_name(queue);
-    validate_position(after);
-    auto& q = state_->queue(queue);
-    if (!q.exists()) return 0;
-    std::size_t n = 0;
-    try {
-      n = q.read_at(after, max, out, 0, skipped);
-    } catch (...) {
-      state_->used(q);
-      throw;
-    }
-    state_->used(q);
-    return n;
+    return read_queue(queue, after, [&](auto& q) { return q.read_at(after, max, out, 0, skipped); });
   }
 
   /// Blocks until the queue has a record after `after` (true), `timeout` passes or `stop` is
@@ -507,6 +483,25 @@ class local_backend {
   [[nodiscard]] const local_options& options() const noexcept { return state_->opt; }
 
  private:
+  // `read` and `read_in_place`: `f(log)` on an existing queue (0 records otherwise), the log
+  // marked used however `f` ends (a failed read may have opened the queue's files too).
+  template <class F>
+  std::size_t read_queue(std::string_view queue, std::string_view after, F&& f) {
+    validate_queue_name(queue);
+    validate_position(after);
+    auto& q = state_->queue(queue);
+    if (!q.exists()) return 0;
+    std::size_t n = 0;
+    try {
+      n = f(q);
+    } catch (...) {
+      state_->used(q);
+      throw;
+    }
+    state_->used(q);
+    return n;
+  }
+
   // `append` and `append_unsynced`: the queue's fsync policy applies when `sync`.
   std::string append_to(std::string_view queue, std::span<record> records, bool sync) {
     validate_queue_name(queue);
