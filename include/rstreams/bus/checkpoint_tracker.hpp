@@ -45,9 +45,9 @@ class checkpoint_tracker {
   /// is copied into storage the tracker recycles: a steady run allocates nothing per input.
   ticket read(std::string_view eid, std::int64_t source_timestamp = 0) {
     if (!window_.empty()) {
-      if (!detail::text_less(window_.back().eid, eid)) [[unlikely]]
+      if (!(std::string_view(window_.back().eid) < eid)) [[unlikely]]
         out_of_order(eid, window_.back().eid, false);
-    } else if (last_ && !detail::text_less(last_->eid, eid)) [[unlikely]] {
+    } else if (last_ && !(std::string_view(last_->eid) < eid)) [[unlikely]] {
       out_of_order(eid, last_->eid, true);
     }
     auto& e = window_.slot_after_back();

@@ -19,11 +19,4 @@ inline void assign_text(std::string& s, std::string_view v) {
   }
 }
 
-/// `a < b` byte by byte (as std::string's), with memcmp inline.
-inline bool text_less(std::string_view a, std::string_view b) noexcept {
-  const auto n = a.size() < b.size() ? a.size() : b.size();
-  const int c = n == 0 ? 0 : std::memcmp(a.data(), b.data(), n);
-  return c < 0 || (c == 0 && a.size() < b.size());
-}
-
 }  // namespace rstreams::bus::detail

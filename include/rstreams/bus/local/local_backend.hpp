@@ -281,11 +281,7 @@ class local_backend {
   /// and refuses appends until repaired).
   std::size_t read_skipping_damage(std::string_view queue, std::string_view after, std::size_t max,
                                    std::vector<record>& out, std::uint64_t& skipped) {
-    validate_queue_name(queue);
-    validate_position(after);
-    auto& q = state_->queue(queue);
-    if (!q.exists()) return 0;
-    return q.read(after, max, out, &skipped);
+    return read_queue(queue, after, [&](auto& q) { return q.read(after, max, out, &skipped); });
   }
 
   /// `read` (`skipped` null) or `read_skipping_damage` (`*skipped`) into records the caller
@@ -483,7 +479,7 @@ class local_backend {
   [[nodiscard]] const local_options& options() const noexcept { return state_->opt; }
 
  private:
-  // `read` and `read_in_place`: `f(log)` on an existing queue (0 records otherwise), the log
+  // The reads: `f(log)` on an existing queue (0 records otherwise), the log
   // marked used however `f` ends (a failed read may have opened the queue's files too).
   template <class F>
   std::size_t read_queue(std::string_view queue, std::string_view after, F&& f) {
