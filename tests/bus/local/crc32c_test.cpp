@@ -47,6 +47,28 @@ TEST_CASE("crc32c of long buffers (three chains joined) equals the table version
   }
 }
 
+TEST_CASE("crc32c_combine_fast joins two CRCs like crc32c_combine", "[bus][local][crc32c]") {
+  std::mt19937 rng(17);
+  std::string data(70000, '\0');
+  for (auto& c : data) c = static_cast<char>(rng());
+  for (const std::size_t n :
+       {0UL, 1UL, 2UL, 3UL, 5UL, 8UL, 9UL, 100UL, 4095UL, 4096UL, 65535UL, 65536UL, 70000UL}) {
+    for (const std::size_t a : {0UL, 1UL, 8UL, n / 2, n}) {
+      if (a > n) continue;
+      CAPTURE(n, a);
+      const auto ca = rd::crc32c(0, data.data(), a);
+      const auto cb = rd::crc32c(0, data.data() + a, n - a);
+      REQUIRE(rd::crc32c_combine_fast(ca, cb, n - a) == rd::crc32c_software(0, data.data(), n));
+      REQUIRE(rd::crc32c_combine_fast(ca, cb, n - a) == rd::crc32c_combine(ca, cb, n - a));
+      REQUIRE((rd::crc32c_shift_software(ca, n - a) ^ cb) == rd::crc32c_software(0, data.data(), n));
+#ifdef RSTREAMS_CRC32C_X86
+      if (rd::crc32c_has_pclmul())
+        REQUIRE((rd::crc32c_shift_x86(ca, n - a) ^ cb) == rd::crc32c_software(0, data.data(), n));
+#endif
+    }
+  }
+}
+
 TEST_CASE("crc32c: every code path agrees with the table on lengths 0-4096 from unaligned starts",
           "[bus][local][crc32c]") {
   std::mt19937 rng(13);

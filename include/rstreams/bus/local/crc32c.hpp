@@ -145,6 +145,61 @@ constexpr std::uint32_t crc32c_combine(std::uint32_t crc_a, std::uint32_t crc_b,
   return crc32c_multiply(crc32c_shift_factor(len_b), crc_a) ^ crc_b;
 }
 
+// x^(32 * (2^k - 1)) modulo the polynomial: with the x^32 every carry-less product reduced by
+// the crc32 instruction adds (crc32c_shift_x86), the factor that moves a CRC by 2^k words.
+inline constexpr auto crc32c_word_factors = [] {
+  std::array<std::uint32_t, 62> t{};
+  t[0] = 1u << 31;  // x^0
+  const auto x32 = crc32c_xpow(32);
+  for (std::size_t k = 1; k < t.size(); ++k) t[k] = crc32c_multiply(crc32c_multiply(t[k - 1], t[k - 1]), x32);
+  return t;
+}();
+
+#ifdef RSTREAMS_CRC32C_X86
+// crc * x^(8n): the n % 4 bytes one crc32 step of a zero byte each (crc * x^8), the n / 4 words
+// one carry-less product per set bit, reduced by a crc32 step (which multiplies by x^32). A
+// 32x32 product of reflected values is 63 bits, one bit lower than the 64 the step reads.
+__attribute__((target("sse4.2,pclmul"))) inline std::uint32_t crc32c_shift_x86(std::uint32_t crc,
+                                                                               std::size_t n) noexcept {
+  for (std::size_t r = n & 3; r != 0; --r) crc = _mm_crc32_u8(crc, 0);
+  std::size_t k = 0;
+  for (std::size_t q = n >> 2; q != 0; ++k, q >>= 1) {
+    if ((q & 1) == 0) continue;
+    const auto prod = _mm_clmulepi64_si128(_mm_cvtsi32_si128(static_cast<int>(crc)),
+                                           _mm_cvtsi32_si128(static_cast<int>(crc32c_word_factors[k])), 0);
+    crc = static_cast<std::uint32_t>(
+        _mm_crc32_u64(0, static_cast<std::uint64_t>(_mm_cvtsi128_si64(prod)) << 1));
+  }
+  return crc;
+}
+
+inline bool crc32c_has_pclmul() noexcept {
+  static const bool has = __builtin_cpu_supports("pclmul") != 0 && __builtin_cpu_supports("sse4.2") != 0;
+  return has;
+}
+#endif
+
+/// crc * x^(8n) without the CPU's help: crc * x^(8 (n % 4)) * x^(32 (n / 4)), the word factors
+/// holding x^(32 (2^k - 1)), so each of their products takes an x^32 besides.
+inline std::uint32_t crc32c_shift_software(std::uint32_t crc, std::size_t n) noexcept {
+  constexpr auto x32 = crc32c_xpow(32);
+  crc = crc32c_multiply(crc32c_xpow(8 * (n & 3)), crc);
+  std::size_t k = 0;
+  for (std::size_t q = n >> 2; q != 0; ++k, q >>= 1)
+    if ((q & 1) != 0) crc = crc32c_multiply(crc32c_multiply(crc32c_word_factors[k], crc), x32);
+  return crc;
+}
+
+/// The CRC of A followed by B, from crc(A), crc(B) and B's length (each CRC from 0), in a few
+/// instructions per set bit of the length (crc32c_combine computes its factor bit by bit).
+inline std::uint32_t crc32c_combine_fast(std::uint32_t crc_a, std::uint32_t crc_b,
+                                         std::size_t len_b) noexcept {
+#ifdef RSTREAMS_CRC32C_X86
+  if (crc32c_has_pclmul()) return crc32c_shift_x86(crc_a, len_b) ^ crc_b;
+#endif
+  return crc32c_shift_software(crc_a, len_b) ^ crc_b;
+}
+
 #ifdef RSTREAMS_CRC32C_X86
 inline constexpr std::size_t crc32c_block = 2048;
 inline constexpr std::uint32_t crc32c_block_factor = crc32c_shift_factor(crc32c_block);
@@ -261,6 +316,16 @@ inline std::uint32_t crc32c(std::uint32_t crc, const void* data, std::size_t n) 
     return n >= 3 * crc32c_block ? crc32c_sse42_long(crc, data, n) : crc32c_sse42(crc, data, n);
 #endif
   return crc32c_software(crc, data, n);
+}
+
+/// The length from which crc32c() takes its fastest path on this CPU (shorter buffers cost more
+/// per byte): a checksum taken in steps takes steps at least this long.
+inline std::size_t crc32c_fast_min() noexcept {
+#ifdef RSTREAMS_CRC32C_X86
+  if (crc32c_has_vpclmul()) return crc32c_fold_min;
+  if (crc32c_has_sse42()) return 3 * crc32c_block;
+#endif
+  return 0;
 }
 
 /// CRC32C (from 0) of three buffers; faster than three calls on SSE4.2 machines.
