@@ -464,6 +464,18 @@ TEST_CASE("parallel_map with one worker: errors, policies and stops", "[exec][pa
   REQUIRE(seen.size() == 42);
   REQUIRE(counts_up(seen));
 
+  seen.clear();
+  try {
+    rs::run(rs::iota(0, 100) | rs::transform(rs::test::throw_on_call(50)) |
+            rs::parallel_map(1, [](int x) { return x; }) | rs::for_each([&](int x) { seen.push_back(x); }));
+    FAIL("run should have thrown");
+  } catch (const rs::stage_error& e) {
+    REQUIRE(e.stage() == "transform");
+    REQUIRE(e.element() == 50);
+  }
+  REQUIRE(seen.size() == 50);
+  REQUIRE(counts_up(seen));
+
   std::atomic<std::size_t> skipped{0};
   REQUIRE(rs::run(rs::iota(0, 10) |
                   rs::parallel_map(
