@@ -6,6 +6,8 @@
 # machine), the median wall time and the ratios to std::views. A fourth probe is the std::views
 # TU that also includes every standard header the umbrella brings in (listed by the compiler's
 # -M): the part of the umbrella's cost that is the standard library's, a floor for the umbrella.
+# A fifth probe adds only the threading headers that the concurrency layer (exec/) cannot do
+# without: a floor for any umbrella that includes concurrency, whatever else it leaves out.
 #   usage: benchmarks/compile_time/run.sh [--json FILE]     (CXX selects the compiler)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -31,6 +33,11 @@ with open(floor_src, "w") as f:
     f.writelines(f"#include <{h}>\n" for h in std_headers)
     f.write(f'#include "{here}/std_views_20.cpp"\n')
 probes.append(("std::views + umbrella's std hdrs", floor_src, []))
+threads_src = os.path.join(tempfile.gettempdir(), f"rstreams_views_threads_{os.getpid()}.cpp")
+with open(threads_src, "w") as f:
+    f.writelines(f"#include <{h}>\n" for h in ("atomic", "condition_variable", "mutex", "stop_token", "thread"))
+    f.write(f'#include "{here}/std_views_20.cpp"\n')
+probes.append(("std::views + threading hdrs", threads_src, []))
 cpu = {p[0]: [] for p in probes}
 wall = {p[0]: [] for p in probes}
 with tempfile.TemporaryDirectory() as tmp:
@@ -61,6 +68,7 @@ for name, _, _ in probes:
     print(f"  {name:32} {c:7.2f} {w:7.2f}  {c / base:.2f}")
 print(f"  ({len(std_headers)} standard headers under the umbrella: {' '.join(std_headers)})")
 os.unlink(floor_src)
+os.unlink(threads_src)
 if out:
     with open(out, "w") as f:
         json.dump({"runs": runs, "probes": result, "umbrella_std_headers": std_headers}, f, indent=1)

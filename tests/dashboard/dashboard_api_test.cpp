@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <string>
 #include <thread>
 #include <vector>
@@ -207,6 +208,19 @@ TEST_CASE("dashboard_api answers the graph, bots, queues and events of a bus", "
   const auto fwd = api.trace(f.orders[2], "orders");
   REQUIRE(fwd["descendants"].size() == 1);
   REQUIRE(fwd["descendants"][0]["event"]["eid"] == f.enriched[2]);
+  // Eids are numbered per queue: one that two queues hold is traced in the first by name, and
+  // the answer names the other.
+  std::vector<rb::record> twin(1);
+  twin[0].id = "importer";
+  twin[0].eid = f.orders[3];
+  twin[0].payload = "{}";
+  f.bus().append_keeping_eids("archive", twin);
+  const auto both = api.trace(f.orders[3]);
+  REQUIRE(both["queue"] == "archive");
+  // (orders-enriched, written in the same ms, may hold that eid too)
+  const auto also = both["also_in"].get<std::vector<std::string>>();
+  REQUIRE(std::count(also.begin(), also.end(), "orders") == 1);
+  REQUIRE(api.trace(f.orders[3], "orders")["also_in"].empty());
   REQUIRE(api.metrics().find("rstreams_queue_events{queue=\"orders\"} 5") != std::string::npos);
 }
 

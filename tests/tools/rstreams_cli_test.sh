@@ -121,6 +121,9 @@ ok --json trace "$bus" "${eids[2]}"
 same "orders 0" "$(json 'd["event"]["event"], len(d["descendants"])')" "trace --json"
 fail "no event z/2000/01/01/00/00/946684800000-0000000" trace "$bus" z/2000/01/01/00/00/946684800000-0000000
 fail "malformed eid \"z/2026\"" trace "$bus" z/2026
+ok trace "$bus" "${eids[2]}" --queue orders
+[[ $out == *"orders  ${eids[2]}  (by loader)  <- traced"* ]] || { echo "FAIL: trace --queue: $out"; failures=$((failures + 1)); }
+fail "unknown queue \"nope\"" trace "$bus" "${eids[2]}" --queue nope
 
 # Bad input: a clear message and a non-zero exit.
 fail "unknown bus" queues /nonexistent/rstreams-bus-dir
@@ -175,6 +178,10 @@ else
   last=$("$py" -c 'import json,sys; print([json.loads(l)["eid"] for l in sys.stdin][-1])' <"$tmp/orders.jsonl")
   fail "line 1: eid ${eids[0]} is not after $last" import "$bus" kept "$tmp/orders.jsonl"
   [[ $out == *"give --new-eids"* ]] || { echo "FAIL: import names the flag: $out"; failures=$((failures + 1)); }
+  # Eids are numbered per queue: now two queues hold each of these, and trace asks which.
+  fail "event ${eids[2]} is in 2 queues (kept, orders): say which with --queue" trace "$bus" "${eids[2]}"
+  ok trace "$bus" "${eids[2]}" --queue kept
+  [[ $out == *"kept  ${eids[2]}  (by loader)  <- traced"* ]] || { echo "FAIL: trace --queue kept: $out"; failures=$((failures + 1)); }
 fi
 if command -v script >/dev/null; then
   # On a terminal: the progress line on stderr, redrawn with \r.

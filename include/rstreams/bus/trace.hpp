@@ -7,6 +7,7 @@
 #include <rstreams/bus/eid.hpp>
 #include <rstreams/bus/record.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <deque>
 #include <optional>
@@ -45,13 +46,15 @@ struct trace_options {
   int max_depth = 16;
 };
 
-namespace detail {
+/// The event `eid` of `queue` (one position read), or nothing when the queue has none.
 template <backend B>
-std::optional<record> record_at(B& bus, std::string_view queue, std::string_view eid) {
+std::optional<record> find_event(B& bus, std::string_view queue, std::string_view eid) {
   std::vector<record> out;
   if (bus.read(queue, previous(eid), 1, out) == 1 && out[0].eid == eid) return std::move(out[0]);
   return std::nullopt;
 }
+
+namespace detail {
 
 // The queues to look in for children of events in `queue`.
 template <backend B>
@@ -72,19 +75,29 @@ std::vector<std::string> child_queues(B& bus, const std::string& queue, const st
 }
 }  // namespace detail
 
-/// Finds the event `eid` in any queue (one position read per queue); nothing when none has it.
+/// An event found by its eid alone, and the queue that holds it.
+struct located_event {
+  std::string queue;
+  record event;
+};
+
+/// Every queue's event `eid`, by queue name (one position read per queue). Eids are numbered
+/// per queue, so queues written in the same millisecond may each hold one: more than one result
+/// means the eid alone does not say which event is meant.
 template <backend B>
-std::optional<record> find_event(B& bus, std::string_view eid) {
+std::vector<located_event> find_events(B& bus, std::string_view eid) {
   validate_position(eid);
+  std::vector<located_event> out;
   for (const auto& q : bus.queues())
-    if (auto r = detail::record_at(bus, q.name, eid)) return r;
-  return std::nullopt;
+    if (auto r = find_event(bus, q.name, eid)) out.push_back({q.name, std::move(*r)});
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.queue < b.queue; });
+  return out;
 }
 
 /// The lineage of event `eid` of `queue`. Throws config_error when there is no such event.
 template <backend B>
 lineage trace(B& bus, std::string_view queue, std::string_view eid, const trace_options& opt = {}) {
-  auto start = detail::record_at(bus, queue, eid);
+  auto start = find_event(bus, queue, eid);
   if (!start)
     throw config_error("rstreams: trace: no event " + std::string(eid) + " in queue " + std::string(queue));
   lineage out;
@@ -92,7 +105,7 @@ lineage trace(B& bus, std::string_view queue, std::string_view eid, const trace_
   // Back: one read per step.
   auto at = *start;
   for (int depth = 1; depth <= opt.max_depth && at.correlation_id; ++depth) {
-    auto parent = detail::record_at(bus, at.correlation_id->source, at.correlation_id->start);
+    auto parent = find_event(bus, at.correlation_id->source, at.correlation_id->start);
     if (!parent) break;
     out.ancestors.push_back({*parent, depth});
     at = std::move(*parent);

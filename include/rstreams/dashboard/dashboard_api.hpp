@@ -175,35 +175,36 @@ class dashboard_api {
 
   /// GET /api/trace?eid=EID[&queue=Q]: the lineage of an event, back and forward. Eids are
   /// numbered per queue, so two queues may hold the same one: without `queue`, the first queue
-  /// (by name) that has it.
+  /// (by name) that has it, and `also_in` names the others.
   nlohmann::json trace(std::string_view eid, std::string_view queue = {}) {
     if (!bus::is_full_eid(eid))
       throw api_error(400, "malformed eid \"" + printable(eid) +
                                "\" (a trace needs a full eid like z/2026/12/05/15/00/1765000000000-0000000)");
     if (!queue.empty()) check_name("queue", queue);
     std::lock_guard lock(mu_);
-    std::vector<std::string> names;
+    std::vector<std::string> holders;
     if (!queue.empty()) {
-      names.push_back(require_queue(queue).name);
+      auto name = require_queue(queue).name;
+      if (bus::find_event(bus_, name, eid)) holders.push_back(std::move(name));
     } else {
-      for (const auto& q : bus_.queues()) names.push_back(q.name);
+      for (auto& f : bus::find_events(bus_, eid)) holders.push_back(std::move(f.queue));
     }
-    for (const auto& name : names) {
-      if (!bus::detail::record_at(bus_, name, eid)) continue;
-      const auto l = bus::trace(bus_, name, eid, opt_.trace);
-      nlohmann::json back = nlohmann::json::array(), forward = nlohmann::json::array();
-      for (const auto& a : l.ancestors) back.push_back({{"depth", a.depth}, {"event", record_view(a.event)}});
-      for (const auto& d : l.descendants)
-        forward.push_back({{"depth", d.depth}, {"event", record_view(d.event)}});
-      return {{"queue", name},
-              {"event", record_view(l.event, name)},
-              {"ancestors", std::move(back)},
-              {"descendants", std::move(forward)},
-              {"scanned", l.scanned},
-              {"truncated", l.truncated}};
-    }
-    throw api_error(404, "no event " + std::string(eid) +
-                             (queue.empty() ? " in any queue" : " in queue " + std::string(queue)));
+    if (holders.empty())
+      throw api_error(404, "no event " + std::string(eid) +
+                               (queue.empty() ? " in any queue" : " in queue " + std::string(queue)));
+    const auto& name = holders.front();
+    const auto l = bus::trace(bus_, name, eid, opt_.trace);
+    nlohmann::json back = nlohmann::json::array(), forward = nlohmann::json::array();
+    for (const auto& a : l.ancestors) back.push_back({{"depth", a.depth}, {"event", record_view(a.event)}});
+    for (const auto& d : l.descendants)
+      forward.push_back({{"depth", d.depth}, {"event", record_view(d.event)}});
+    return {{"queue", name},
+            {"also_in", std::vector<std::string>(holders.begin() + 1, holders.end())},
+            {"event", record_view(l.event, name)},
+            {"ancestors", std::move(back)},
+            {"descendants", std::move(forward)},
+            {"scanned", l.scanned},
+            {"truncated", l.truncated}};
   }
 
   /// POST /api/bots/BOT/pause and /resume
