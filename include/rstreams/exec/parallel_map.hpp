@@ -201,7 +201,7 @@ class parallel_map_source : public stage_source<parallel_map_source<S, F, P, Ord
   bool help(core_type& c) {
     if (cancel_.stop_requested()) return false;
     const std::int64_t cost = c.element_ns.load(std::memory_order_relaxed);
-    std::size_t want = c.max_run;
+    std::size_t want = 1;  // until a worker measured the cost, as a worker's first run
     if (cost > 0)
       want = std::clamp<std::size_t>(static_cast<std::size_t>(core_type::run_target.count() / cost), 1,
                                      c.max_run);
