@@ -39,6 +39,9 @@ class any_backend_interface {
   // Reads past damaged records (corrupt_policy::skip); config_error when the backend cannot.
   virtual std::size_t read_skipping_damage(std::string_view queue, std::string_view after, std::size_t max,
                                            std::vector<record>& out, std::uint64_t& skipped) = 0;
+  // backend_reading_in_place: the backend's own, else a read moved over the caller's records.
+  virtual std::size_t read_in_place(std::string_view queue, std::string_view after, std::size_t max,
+                                    std::vector<record>& out, std::uint64_t* skipped) = 0;
   virtual bool wait(std::string_view queue, std::string_view after, std::chrono::milliseconds timeout,
                     std::stop_token stop) = 0;
   virtual std::optional<checkpoint> get_checkpoint(std::string_view bot, std::string_view queue) = 0;
@@ -92,6 +95,19 @@ class any_backend_model final : public any_backend_interface {
     else
       throw config_error("rstreams::bus: queue_read_options.on_corrupt = skip: backend " + b_.describe() +
                          " cannot skip damaged records");
+  }
+  std::size_t read_in_place(std::string_view queue, std::string_view after, std::size_t max,
+                            std::vector<record>& out, std::uint64_t* skipped) override {
+    if constexpr (backend_reading_in_place<B>) {
+      return b_.read_in_place(queue, after, max, out, skipped);
+    } else {
+      std::vector<record> batch;
+      const auto n = skipped != nullptr ? read_skipping_damage(queue, after, max, batch, *skipped)
+                                        : b_.read(queue, after, max, batch);
+      if (out.size() < n) out.resize(n);
+      std::move(batch.begin(), batch.begin() + static_cast<std::ptrdiff_t>(n), out.begin());
+      return n;
+    }
   }
   bool wait(std::string_view queue, std::string_view after, std::chrono::milliseconds timeout,
             std::stop_token stop) override {
@@ -181,6 +197,12 @@ class any_backend {
                                    std::vector<record>& out, std::uint64_t& skipped) {
     return impl_->read_skipping_damage(queue, after, max, out, skipped);
   }
+  /// See backend_reading_in_place: the wrapped backend's, or a plain read moved over `out`'s
+  /// records for one that does not read in place (the same result, without the saving).
+  std::size_t read_in_place(std::string_view queue, std::string_view after, std::size_t max,
+                            std::vector<record>& out, std::uint64_t* skipped) {
+    return impl_->read_in_place(queue, after, max, out, skipped);
+  }
   bool wait(std::string_view queue, std::string_view after, std::chrono::milliseconds timeout,
             std::stop_token stop = {}) {
     return impl_->wait(queue, after, timeout, std::move(stop));
@@ -221,6 +243,7 @@ class any_backend {
 static_assert(backend<any_backend>);
 static_assert(reports_stats<any_backend>);
 static_assert(backend_deferring_sync<any_backend>);
+static_assert(backend_reading_in_place<any_backend>);
 
 }  // namespace rstreams::bus
 
