@@ -10,7 +10,9 @@
 //                       with 2 workers against 1 (baseline_1_worker), both with an in-flight
 //                       window of 64; serial_loop is the same work in a plain loop, and
 //                       two_plain_threads splits it between two uncoordinated threads: the
-//                       ceiling for 2 workers on this machine at that moment.
+//                       ceiling for 2 workers on this machine at that moment. `workers` counts
+//                       the calling thread: 2 workers are one worker thread and the caller,
+//                       1 worker runs the function inline on the caller.
 //   parallel_map_cpu_narrow  the same with the default window (in flight = workers).
 //   three_stage_items   serial source -> parallel hash32 (six multiply-xorshift rounds,
 //                       ~25 ns) -> serial filter + sum, one element per hand-off, at most 256

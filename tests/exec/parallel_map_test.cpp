@@ -307,7 +307,8 @@ void check_costly_order_and_window(std::size_t workers, int us) {
 }  // namespace
 
 TEST_CASE("parallel_map with costly elements keeps the input order and the window", "[exec][parallel_map]") {
-  check_costly_order_and_window(1, 30);
+  check_costly_order_and_window(1, 30);  // inline on the caller
+  check_costly_order_and_window(2, 30);  // the caller and a worker thread
 }
 
 TEST_CASE("parallel_map with costly elements on every core keeps the input order and the window",
@@ -318,13 +319,16 @@ TEST_CASE("parallel_map with costly elements on every core keeps the input order
 
 TEST_CASE("parallel_map with costly elements hands on what a source delivered before it blocks",
           "[exec][parallel_map]") {
-  // As above, with elements slow enough for the consumer to nap: the workers running dry must
-  // wake it, or the three would wait for the stop.
-  bool by_sink = false;
-  REQUIRE(three_before_a_block(
-              rs::parallelism{.workers = 1, .in_flight = 64}, [](int x) { return costly(x, 500); },
-              by_sink) == std::vector<int>{0, 1, 2});
-  REQUIRE(by_sink);
+  // As above, with elements slow enough for the consumer to nap (with a core to spare): the
+  // workers running dry must wake it, or the three would wait for the stop. With one worker the
+  // caller applies the function inline as the source delivers.
+  for (const std::size_t workers : {1, 2}) {
+    bool by_sink = false;
+    REQUIRE(three_before_a_block(
+                rs::parallelism{.workers = workers, .in_flight = 64}, [](int x) { return costly(x, 500); },
+                by_sink) == std::vector<int>{0, 1, 2});
+    REQUIRE(by_sink);
+  }
 }
 
 TEST_CASE("parallel_map: metered, in flight and errors counted across workers",
@@ -421,4 +425,173 @@ TEST_CASE("parallel_map never calls the function more than `workers` times at on
   REQUIRE(total == 3000 * 2999 / 2);
   REQUIRE(most.load() >= 1);
   REQUIRE(most.load() <= 2);
+}
+
+// ---- the calling thread is one of the workers -------------------------------------------------
+
+TEST_CASE("parallel_map with one worker runs inline on the calling thread", "[exec][parallel_map]") {
+  const auto caller = std::this_thread::get_id();
+  std::atomic<int> elsewhere{0};
+  const auto v = rs::run(rs::iota(0, 1000) |
+                         rs::parallel_map(1,
+                                          [&](int x) {
+                                            if (std::this_thread::get_id() != caller) ++elsewhere;
+                                            return x;
+                                          }) |
+                         rs::to_vector());
+  REQUIRE(elsewhere.load() == 0);
+  REQUIRE(v.size() == 1000);
+  REQUIRE(counts_up(v));
+}
+
+TEST_CASE("parallel_map with one worker: errors, policies and stops", "[exec][parallel_map]") {
+  std::vector<int> seen;
+  try {
+    rs::run(rs::iota(0, 100) |
+            rs::parallel_map(1,
+                             [](int x) {
+                               if (x == 42) throw std::runtime_error("bad");
+                               return x;
+                             }) |
+            rs::for_each([&](int x) { seen.push_back(x); }));
+    FAIL("run should have thrown");
+  } catch (const rs::stage_error& e) {
+    REQUIRE(e.stage() == "parallel_map");
+    REQUIRE(e.position() == 1);
+    REQUIRE(e.element() == 42);
+    REQUIRE_THROWS_WITH(std::rethrow_if_nested(e), "bad");
+  }
+  REQUIRE(seen.size() == 42);
+  REQUIRE(counts_up(seen));
+
+  seen.clear();
+  try {
+    rs::run(rs::iota(0, 100) | rs::transform(rs::test::throw_on_call(50)) |
+            rs::parallel_map(1, [](int x) { return x; }) | rs::for_each([&](int x) { seen.push_back(x); }));
+    FAIL("run should have thrown");
+  } catch (const rs::stage_error& e) {
+    REQUIRE(e.stage() == "transform");
+    REQUIRE(e.element() == 50);
+  }
+  REQUIRE(seen.size() == 50);
+  REQUIRE(counts_up(seen));
+
+  std::atomic<std::size_t> skipped{0};
+  REQUIRE(rs::run(rs::iota(0, 10) |
+                  rs::parallel_map(
+                      1,
+                      [](int x) {
+                        if (x % 3 == 0) throw std::runtime_error("no");
+                        return x;
+                      },
+                      rs::on_error::skip{&skipped}) |
+                  rs::to_vector()) == std::vector<int>{1, 2, 4, 5, 7, 8});
+  REQUIRE(skipped.load() == 4);
+
+  REQUIRE(rs::run(rs::iota(0) | rs::parallel_map(1, [](int x) { return x; }) | rs::take(5) |
+                  rs::to_vector()) == std::vector<int>{0, 1, 2, 3, 4});
+
+  std::stop_source stop;
+  seen.clear();
+  rs::run(rs::iota(0) | rs::parallel_map(1, [](int x) { return x; }) | rs::for_each([&](int x) {
+            seen.push_back(x);
+            if (seen.size() == 1000) stop.request_stop();
+          }),
+          stop.get_token());
+  REQUIRE(seen.size() >= 1000);  // and the run ended, although the source never does
+  REQUIRE(counts_up(seen));
+}
+
+TEST_CASE("parallel_map's calling thread is one of its workers", "[exec][parallel_map]") {
+  // Two elements, two workers, and each call waits (at most 10 s) until both have started: the
+  // caller and the one worker thread must compute one each, at once.
+  const auto caller = std::this_thread::get_id();
+  std::atomic<int> started{0};
+  std::atomic<int> on_caller{0};
+  std::atomic<int> together{0};
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  const auto v =
+      rs::run(rs::iota(0, 2) |
+              rs::parallel_map(2,
+                               [&](int x) {
+                                 if (std::this_thread::get_id() == caller) ++on_caller;
+                                 ++started;
+                                 while (started.load() < 2 && std::chrono::steady_clock::now() < until)
+                                   std::this_thread::yield();
+                                 if (started.load() == 2) ++together;
+                                 return x;
+                               }) |
+              rs::to_vector());
+  REQUIRE(v == std::vector<int>{0, 1});
+  REQUIRE(on_caller.load() == 1);
+  REQUIRE(together.load() == 2);
+}
+
+TEST_CASE("an error in an element the caller computed surfaces at that element", "[exec][parallel_map]") {
+  // The worker thread's elements wait (at most 10 s, all told) until the caller has computed
+  // one; every element the caller computes fails: the first of them is the error, after the
+  // elements before it.
+  const auto caller = std::this_thread::get_id();
+  std::atomic<int> first_on_caller{-1};
+  std::vector<int> seen;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  try {
+    rs::run(rs::iota(0, 100) |
+            rs::parallel_map(rs::parallelism{.workers = 2, .in_flight = 16},
+                             [&, until](int x) {
+                               if (std::this_thread::get_id() == caller) {
+                                 int none = -1;
+                                 first_on_caller.compare_exchange_strong(none, x);
+                                 throw std::runtime_error("on the caller");
+                               }
+                               while (first_on_caller.load() < 0 && std::chrono::steady_clock::now() < until)
+                                 std::this_thread::sleep_for(std::chrono::microseconds(50));
+                               return x;
+                             }) |
+            rs::for_each([&](int x) { seen.push_back(x); }));
+    FAIL("run should have thrown");
+  } catch (const rs::stage_error& e) {
+    REQUIRE(e.stage() == "parallel_map");
+    REQUIRE(e.position() == 1);
+    REQUIRE(first_on_caller.load() >= 0);
+    REQUIRE(e.element() == static_cast<std::size_t>(first_on_caller.load()));
+    REQUIRE_THROWS_WITH(std::rethrow_if_nested(e), "on the caller");
+  }
+  REQUIRE(seen.size() == static_cast<std::size_t>(first_on_caller.load()));
+  REQUIRE(counts_up(seen));
+}
+
+TEST_CASE("parallel_map's caller computing ahead stays within the window", "[exec][parallel_map]") {
+  // The worker thread is slow and the caller fast: the caller computes most elements, ahead of
+  // the one it waits for, and never more than the window are in flight.
+  const auto caller = std::this_thread::get_id();
+  std::atomic<int> on_caller{0};
+  rs::test::in_flight_meter meter;
+  std::vector<std::uint64_t> seen;
+  rs::run(rs::test::metered_source(meter, 2'000) |
+          rs::parallel_map(rs::parallelism{.workers = 2, .in_flight = 16},
+                           [&](std::uint64_t x) {
+                             if (std::this_thread::get_id() == caller) {
+                               ++on_caller;
+                               return x;
+                             }
+                             return costly(x, 200);
+                           }) |
+          rs::for_each([&](std::uint64_t x) {
+            meter.on_receive();
+            seen.push_back(x);
+          }));
+  REQUIRE(on_caller.load() > 0);
+  REQUIRE(meter.max_in_flight.load() <= 16);
+  bool in_order = seen.size() == 2'000;
+  for (std::size_t i = 0; in_order && i < seen.size(); ++i) in_order = seen[i] == i;
+  REQUIRE(in_order);
+}
+
+TEST_CASE("parallel_map stops when downstream is satisfied while the caller computes",
+          "[exec][parallel_map]") {
+  const auto v = rs::run(rs::iota(0) | rs::parallel_map(wide, [](int x) { return costly(x, 20); }) |
+                         rs::take(50) | rs::to_vector());
+  REQUIRE(v.size() == 50);
+  REQUIRE(counts_up(v));
 }

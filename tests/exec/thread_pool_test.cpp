@@ -51,7 +51,8 @@ TEST_CASE("a thread pool of n never runs more than n threads, even when its task
 
 TEST_CASE("a run that needs more threads than its pool has fails with the reason", "[exec][thread_pool]") {
   rs::thread_pool pool(2);
-  // Two async boundaries and a parallel_map of 3 run six concurrent tasks.
+  // Two async boundaries and a parallel_map of 3 (a feeder and two workers besides the caller)
+  // run five concurrent tasks.
   auto p = rs::iota(0, 1000) | rs::async(16) | rs::parallel_map(3, [](int x) { return x; }) | rs::async(8) |
            rs::sum();
   REQUIRE_THROWS_AS(rs::run(p, pool), rs::config_error);

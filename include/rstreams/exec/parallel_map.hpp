@@ -34,7 +34,8 @@
 
 namespace rstreams {
 
-/// The shape of a parallel stage: `workers` calls of the function at once, and at most
+/// The shape of a parallel stage: `workers` calls of the function at once (the calling thread
+/// counts: it is one of them), and at most
 /// `in_flight` elements between upstream and downstream (taken from upstream, not yet handed
 /// on); 0 means as many as there are workers. A window wider than the workers lets them take
 /// elements in runs and keep computing while downstream catches up: what a cheap function
@@ -61,8 +62,11 @@ inline parallel_shape checked_parallelism(std::string_view op, const parallelism
 }  // namespace detail
 
 /// The source after a parallel stage: a feeder task takes elements from the upstream while
-/// fewer than the window are in flight, `workers` tasks apply the function to runs of them, and
-/// pulling this source hands the results out (in input order when `Ordered`).
+/// fewer than the window are in flight, `workers` - 1 tasks and the caller apply the function
+/// to runs of them, and pulling this source hands the results out (in input order when
+/// `Ordered`). The caller computes whenever the next result is not there yet, so `workers`
+/// threads compute and none waits for a core to hand results on; with one worker the stage runs
+/// on the caller alone (no threads, no hand-off).
 template <source S, class F, class P, bool Ordered>
 class parallel_map_source : public stage_source<parallel_map_source<S, F, P, Ordered>, S> {
   using base = stage_source<parallel_map_source<S, F, P, Ordered>, S>;
@@ -79,22 +83,31 @@ class parallel_map_source : public stage_source<parallel_map_source<S, F, P, Ord
   parallel_map_source& operator=(parallel_map_source&&) = delete;
   ~parallel_map_source() { own_scope_.reset(); }
 
-  /// Workers calling the function at once.
+  /// Threads calling the function at once, the caller included.
   [[nodiscard]] std::size_t workers() const noexcept { return shape_.workers; }
   /// At most this many elements taken from upstream and not yet handed downstream.
   [[nodiscard]] std::size_t in_flight_limit() const noexcept { return shape_.window; }
 
   void start(const run_context& ctx) {
-    if (core_) return;
+    if (core_ || runner_) return;
     const run_context inner = detail::with_scope(ctx, own_scope_);
     base::start(inner);
-    cancel_ = inner.scope->cancel_token();
-    core_ = std::make_shared<core_type>(shape_, std::move(f_), std::move(policy_));
     metrics_ = ctx.metrics;
     if (metrics_ != nullptr) {
       metrics_->in_flight_limit.store(static_cast<std::int64_t>(shape_.window));
       metrics_->in_flight.store(0);
     }
+    if (shape_.workers == 1) {  // the caller is the one worker: no threads, no hand-off
+      runner_ = std::make_unique<detail::policy_runner<P>>(std::move(policy_));
+      runner_->start(inner);
+      if (!detail::drains_on_stop<S>()) inline_stop_ = inner.stop;
+      return;
+    }
+    cancel_ = inner.scope->cancel_token();
+    core_ = std::make_shared<core_type>(shape_, std::move(f_), std::move(policy_));
+    runner_ = std::make_unique<detail::policy_runner<P>>(core_->policy);
+    runner_->start(inner);
+    runner_->serialize_sink(&core_->sink_mutex);
     // Taking from upstream stops on a stop request, unless the upstream drains itself after one
     // (an async boundary): then it ends on its own. Computing what was taken stops only when
     // the run is over.
@@ -102,13 +115,15 @@ class parallel_map_source : public stage_source<parallel_map_source<S, F, P, Ord
     core_->up = &this->up_;
     core_->feed_quit = std::move(feed_quit);
     inner.scope->spawn([c = core_] { c->feed(); });
-    for (std::size_t w = 0; w < shape_.workers; ++w)
+    // The caller is one of the workers (see `help`).
+    for (std::size_t w = 1; w < shape_.workers; ++w)
       inner.scope->spawn([c = core_, inner, cancel = cancel_] { work(*c, inner, cancel); });
   }
 
   template <class G>
   flow push(std::size_t n, G&& g) {
-    if (!core_) start(run_context{});
+    if (!core_ && !runner_) start(run_context{});
+    if (!core_) return push_inline(n, g);
     auto& c = *core_;
     std::size_t credit_batch = c.credit_batch();
     while (n != 0) {
@@ -122,8 +137,13 @@ class parallel_map_source : public stage_source<parallel_map_source<S, F, P, Ord
           if (c.feed_error) std::rethrow_exception(c.feed_error);  // written before `end`
           return flow::done;
         }
+        // Rather than wait for the result, compute the next elements to claim.
+        if (help(c)) continue;
         // The workers quit without finishing when the run is over (cancel): stop waiting then.
-        if (!c.consumer_wait(cancel_, [&] { return next_ready(c) || over(); })) return flow::done;
+        if (!c.consumer_wait(cancel_, [&] {
+              return next_ready(c) || over() || (c.claimable() && !cancel_.stop_requested());
+            }))
+          return flow::done;
         credit_batch = c.credit_batch();
         continue;
       }
@@ -154,6 +174,70 @@ class parallel_map_source : public stage_source<parallel_map_source<S, F, P, Ord
 
  private:
   using core_type = detail::parallel_core<S, value_type, F, P, Ordered>;
+
+  /// One worker: the caller applies the function to each element as the upstream delivers it.
+  template <class G>
+  flow push_inline(std::size_t n, G& g) {
+    if (inline_stop_.stop_requested()) return flow::done;  // an upstream that drains has none
+    return rstreams::push(this->up_, n, [&](auto&& x) {
+      const std::size_t seq = handed_++;
+      std::optional<value_type> r;
+      if constexpr (std::is_same_v<decltype(x), T&>) {
+        r = runner_->template run<value_type>(name, base::position, seq, f_, x);
+      } else {
+        T item(std::forward<decltype(x)>(x));
+        r = runner_->template run<value_type>(name, base::position, seq, f_, item);
+      }
+      if (!r) return true;  // dropped by the policy
+      return g(std::move(*r));
+    });
+  }
+
+  /// The caller waits for the next result in order (or for any, unordered): it claims elements
+  /// as a worker would and computes them itself, a run as long as a worker's while the function
+  /// is cheap. False when there was nothing to claim. What it computes lands where a worker
+  /// would put it, so the window bounds it as it bounds the workers and an error surfaces at its
+  /// element.
+  bool help(core_type& c) {
+    if (cancel_.stop_requested()) return false;
+    const std::int64_t cost = c.element_ns.load(std::memory_order_relaxed);
+    std::size_t want = 1;  // until a worker measured the cost, as a worker's first run
+    if (cost > 0)
+      want = std::clamp<std::size_t>(static_cast<std::size_t>(core_type::run_target.count() / cost), 1,
+                                     c.max_run);
+    help_items_.clear();
+    const std::size_t first_seq = c.claim(want, help_items_);
+    const std::size_t claimed = help_items_.size();
+    if (claimed == 0) return false;
+    if constexpr (!Ordered) {
+      run_.clear();
+      run_.resize(claimed);
+      run_next_ = 0;
+    }
+    const bool yield_each = !c.spare_core && cost >= core_type::yield_each_ns;
+    std::size_t done = 0;
+    for (; done < claimed && !cancel_.stop_requested(); ++done) {
+      const std::size_t seq = first_seq + done;
+      auto& r = [&]() -> typename core_type::result& {
+        if constexpr (Ordered)
+          return c.at(seq);
+        else
+          return run_[done];
+      }();
+      try {
+        r.value = runner_->template run<value_type>(name, base::position, seq, c.f, help_items_[done]);
+      } catch (...) {
+        r.error = std::current_exception();
+      }
+      if constexpr (Ordered) c.at(seq).ready.store(true, std::memory_order_release);
+      if (yield_each) c.yield_to_waking();
+    }
+    if constexpr (!Ordered) {
+      run_.resize(done);
+      c.results_done.fetch_add(done, std::memory_order_relaxed);
+    }
+    return true;
+  }
 
   /// Whether the next result to hand out is there.
   bool next_ready(core_type& c) {
@@ -278,6 +362,9 @@ class parallel_map_source : public stage_source<parallel_map_source<S, F, P, Ord
   std::size_t runs_taken_ = 0;                   // unordered: completed runs taken
   std::vector<typename core_type::result> run_;  // ... the one being handed out
   std::size_t run_next_ = 0;
+  std::unique_ptr<detail::policy_runner<P>> runner_;  // the caller's: inline, or as it helps
+  std::stop_token inline_stop_;                       // one worker: the run's stop, unless upstream drains
+  std::vector<T> help_items_;                         // what the caller claimed to compute
   std::unique_ptr<run_scope> own_scope_;
 };
 
@@ -329,13 +416,18 @@ struct parallel_map_fn : detail::parallel_map_impl<true> {};
 /// from `rstreams::on_error` (fail by default; skip, retry, dead_letter).
 /// Requires: n >= 1, w >= n (else config_error); `f` callable with the element as an lvalue
 /// from several threads at once: only the n workers call it, never more than n at once.
+/// Workers: the calling thread (the one pulling the results) is one of the n; n - 1 worker
+/// tasks run in the run's scope. While the next result is not there, the caller claims
+/// elements and computes them itself instead of waiting. With n == 1 the stage runs inline on
+/// the caller: `f` is applied as upstream delivers, no thread, at most one element in flight.
 /// Demand: at most n elements in flight with the first forms, w with the last (taken from
-/// upstream and not yet delivered). A feeder task takes elements from upstream without waiting
-/// for downstream to ask; the workers take them one at a time while `f` is slow, in runs of up
-/// to w / (2 n) while it is cheap (so a cheap `f` wants w well above n). With n >= 2 a worker
-/// that runs dry while the feeder is not taking takes from upstream itself (one thread at a
-/// time), so the upstream may be called from any of them. The feeder and the workers run in
-/// the run's scope (new threads, or the scheduler given to run).
+/// upstream and not yet delivered). With n >= 2 a feeder task takes elements from upstream
+/// without waiting for downstream to ask; the workers take them one at a time while `f` is
+/// slow, in runs of up to w / (2 n) while it is cheap (so a cheap `f` wants w well above n). A
+/// worker task that runs dry while the feeder is not taking takes from upstream itself (one
+/// thread at a time), so the upstream may be called from any of them (never from the caller).
+/// The feeder and the n - 1 worker tasks run in the run's scope (new threads, or the scheduler
+/// given to run).
 /// Example: examples/10-parallel-enrich.cpp
 inline constexpr parallel_map_fn parallel_map{};
 

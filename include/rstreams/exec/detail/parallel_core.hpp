@@ -49,7 +49,10 @@ struct parallel_slot : parallel_result<R> {
   std::atomic<bool> ready{false};
 };
 
-/// What the feeder, the workers and the consumer of a parallel stage share.
+/// What the feeder, the workers and the consumer of a parallel stage share. The consumer (the
+/// calling thread) is a worker too: when the result it would hand on next is not there, it
+/// claims and computes elements as the workers do (`parallel_map_source::help`), and it parks
+/// only when there is nothing to claim either. `workers` counts it.
 ///
 /// The feeder task takes elements from upstream while fewer than `window` are in flight, and
 /// publishes each at once into the intake ring (slot `sequence % window`), so that a source
@@ -236,6 +239,8 @@ struct parallel_core {
   /// The feeder published elements: wake a worker if one is parked. Per element the store is a
   /// release and the check is not fenced, so a worker that parks just then may miss it: a
   /// parked worker looks again every millisecond. After each batch the feeder's check is seq_cst.
+  /// The consumer computes too and counts among the idle workers while it waits, so it is woken
+  /// for elements to claim as well.
   void offer(std::size_t count, bool fenced) {
     if (fenced) {
       tail.store(count, std::memory_order_seq_cst);
@@ -244,12 +249,25 @@ struct parallel_core {
       tail.store(count, std::memory_order_release);
       if (idle_workers.load(std::memory_order_relaxed) == 0) return;
     }
-    wake(worker_cv);
+    const bool consumer = consumer_parked.load(std::memory_order_seq_cst);
+    if (consumer) consumer_waking.store(true, std::memory_order_relaxed);
+    park_mutex.lock();
+    park_mutex.unlock();
+    worker_cv.notify_one();
+    if (consumer) consumer_cv.notify_one();
   }
 
-  /// Spins briefly, then parks until `ready()` or `stop`; true when ready. Patient, it first
-  /// naps for half a window's work, then (if the result it waits for is still not there)
-  /// parks until a worker wakes it.
+  /// Elements published and not yet claimed.
+  bool claimable() const noexcept {
+    return tail.load(std::memory_order_seq_cst) != head.load(std::memory_order_acquire);
+  }
+
+  /// Spins briefly, then parks until `ready()` (which includes elements to claim: the consumer
+  /// computes too) or `stop`; true when ready. Patient, it first naps for half a window's work,
+  /// then (if the result it waits for is still not there) parks until a worker or the feeder
+  /// wakes it. Parked, it counts among the idle workers, whom the feeder wakes for each element
+  /// it publishes (without a fence: a parked consumer looks again every millisecond, as the
+  /// workers do, for a source that blocks in the middle of a call).
   template <class Ready>
   bool consumer_wait(const std::stop_token& stop, Ready ready) {
     const bool nap = patient();
@@ -264,12 +282,16 @@ struct parallel_core {
     if (nap) {
       consumer_napping.store(true, std::memory_order_seq_cst);
       consumer_parked.store(true, std::memory_order_seq_cst);
+      idle_workers.fetch_add(1, std::memory_order_seq_cst);  // pairs with offer
       ok = consumer_cv.wait_for(lock, stop, half_window_time(), check);
       consumer_napping.store(false, std::memory_order_seq_cst);
     } else {
       consumer_parked.store(true, std::memory_order_seq_cst);
+      idle_workers.fetch_add(1, std::memory_order_seq_cst);
     }
-    if (!ok) ok = consumer_cv.wait(lock, stop, check);
+    while (!ok && !stop.stop_requested())
+      ok = consumer_cv.wait_for(lock, stop, std::chrono::milliseconds(1), check);
+    idle_workers.fetch_sub(1, std::memory_order_relaxed);
     consumer_parked.store(false, std::memory_order_relaxed);
     consumer_waking.store(false, std::memory_order_relaxed);
     return ok;
