@@ -215,28 +215,39 @@ class parallel_map_source : public stage_source<parallel_map_source<S, F, P, Ord
       run_next_ = 0;
     }
     const bool yield_each = !c.spare_core && cost >= core_type::yield_each_ns;
+    const std::size_t done = compute_run(c, *runner_, first_seq, help_items_, run_, yield_each, cancel_);
+    if constexpr (!Ordered) {
+      run_.resize(done);
+      c.results_done.fetch_add(done, std::memory_order_relaxed);
+    }
+    return true;
+  }
+
+  /// Applies the function to `items`, claimed from `first_seq` on, until all are done or `stop`
+  /// is requested; returns how many were. Results go where the consumer looks for them: the
+  /// ring's slots (ordered) or `results`, sized for the run (unordered). The caller's help and
+  /// a worker's run both go through here.
+  static std::size_t compute_run(core_type& c, detail::policy_runner<P>& runner, std::size_t first_seq,
+                                 std::vector<T>& items, std::vector<typename core_type::result>& results,
+                                 bool yield_each, const std::stop_token& stop) {
     std::size_t done = 0;
-    for (; done < claimed && !cancel_.stop_requested(); ++done) {
+    for (; done < items.size() && !stop.stop_requested(); ++done) {
       const std::size_t seq = first_seq + done;
       auto& r = [&]() -> typename core_type::result& {
         if constexpr (Ordered)
           return c.at(seq);
         else
-          return run_[done];
+          return results[done];
       }();
       try {
-        r.value = runner_->template run<value_type>(name, base::position, seq, c.f, help_items_[done]);
+        r.value = runner.template run<value_type>(name, base::position, seq, c.f, items[done]);
       } catch (...) {
         r.error = std::current_exception();
       }
       if constexpr (Ordered) c.at(seq).ready.store(true, std::memory_order_release);
       if (yield_each) c.yield_to_waking();
     }
-    if constexpr (!Ordered) {
-      run_.resize(done);
-      c.results_done.fetch_add(done, std::memory_order_relaxed);
-    }
-    return true;
+    return done;
   }
 
   /// Whether the next result to hand out is there.
@@ -301,23 +312,7 @@ class parallel_map_source : public stage_source<parallel_map_source<S, F, P, Ord
       // Elements slow enough that a yield between two of them is noise (see yield_to_waking).
       const bool yield_each =
           !c.spare_core && c.element_ns.load(std::memory_order_relaxed) >= core_type::yield_each_ns;
-      std::size_t done = 0;
-      for (; done < claimed && !cancel.stop_requested(); ++done) {
-        const std::size_t seq = first_seq + done;
-        auto& r = [&]() -> typename core_type::result& {
-          if constexpr (Ordered)
-            return c.at(seq);
-          else
-            return results[done];
-        }();
-        try {
-          r.value = runner.template run<value_type>(name, base::position, seq, c.f, items[done]);
-        } catch (...) {
-          r.error = std::current_exception();
-        }
-        if constexpr (Ordered) c.at(seq).ready.store(true, std::memory_order_release);
-        if (yield_each) c.yield_to_waking();
-      }
+      const std::size_t done = compute_run(c, runner, first_seq, items, results, yield_each, cancel);
       if (done != claimed) return;  // the run is over
       if constexpr (!Ordered) {
         std::lock_guard lock(c.done_mutex);

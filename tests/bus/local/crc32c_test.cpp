@@ -60,7 +60,6 @@ TEST_CASE("crc32c_combine_fast joins two CRCs like crc32c_combine", "[bus][local
       const auto cb = rd::crc32c(0, data.data() + a, n - a);
       REQUIRE(rd::crc32c_combine_fast(ca, cb, n - a) == rd::crc32c_software(0, data.data(), n));
       REQUIRE(rd::crc32c_combine_fast(ca, cb, n - a) == rd::crc32c_combine(ca, cb, n - a));
-      REQUIRE((rd::crc32c_shift_software(ca, n - a) ^ cb) == rd::crc32c_software(0, data.data(), n));
 #ifdef RSTREAMS_CRC32C_X86
       if (rd::crc32c_has_pclmul())
         REQUIRE((rd::crc32c_shift_x86(ca, n - a) ^ cb) == rd::crc32c_software(0, data.data(), n));

@@ -145,6 +145,7 @@ constexpr std::uint32_t crc32c_combine(std::uint32_t crc_a, std::uint32_t crc_b,
   return crc32c_multiply(crc32c_shift_factor(len_b), crc_a) ^ crc_b;
 }
 
+#ifdef RSTREAMS_CRC32C_X86
 // x^(32 * (2^k - 1)) modulo the polynomial: with the x^32 every carry-less product reduced by
 // the crc32 instruction adds (crc32c_shift_x86), the factor that moves a CRC by 2^k words.
 inline constexpr auto crc32c_word_factors = [] {
@@ -155,7 +156,6 @@ inline constexpr auto crc32c_word_factors = [] {
   return t;
 }();
 
-#ifdef RSTREAMS_CRC32C_X86
 // crc * x^(8n): the n % 4 bytes one crc32 step of a zero byte each (crc * x^8), the n / 4 words
 // one carry-less product per set bit, reduced by a crc32 step (which multiplies by x^32). A
 // 32x32 product of reflected values is 63 bits, one bit lower than the 64 the step reads.
@@ -179,25 +179,14 @@ inline bool crc32c_has_pclmul() noexcept {
 }
 #endif
 
-/// crc * x^(8n) without the CPU's help: crc * x^(8 (n % 4)) * x^(32 (n / 4)), the word factors
-/// holding x^(32 (2^k - 1)), so each of their products takes an x^32 besides.
-inline std::uint32_t crc32c_shift_software(std::uint32_t crc, std::size_t n) noexcept {
-  constexpr auto x32 = crc32c_xpow(32);
-  crc = crc32c_multiply(crc32c_xpow(8 * (n & 3)), crc);
-  std::size_t k = 0;
-  for (std::size_t q = n >> 2; q != 0; ++k, q >>= 1)
-    if ((q & 1) != 0) crc = crc32c_multiply(crc32c_multiply(crc32c_word_factors[k], crc), x32);
-  return crc;
-}
-
-/// The CRC of A followed by B, from crc(A), crc(B) and B's length (each CRC from 0), in a few
-/// instructions per set bit of the length (crc32c_combine computes its factor bit by bit).
+/// The CRC of A followed by B, from crc(A), crc(B) and B's length (each CRC from 0): with
+/// PCLMUL in a few instructions per set bit of the length, else crc32c_combine's way.
 inline std::uint32_t crc32c_combine_fast(std::uint32_t crc_a, std::uint32_t crc_b,
                                          std::size_t len_b) noexcept {
 #ifdef RSTREAMS_CRC32C_X86
   if (crc32c_has_pclmul()) return crc32c_shift_x86(crc_a, len_b) ^ crc_b;
 #endif
-  return crc32c_shift_software(crc_a, len_b) ^ crc_b;
+  return crc32c_combine(crc_a, crc_b, len_b);
 }
 
 #ifdef RSTREAMS_CRC32C_X86
