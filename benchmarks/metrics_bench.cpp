@@ -6,6 +6,10 @@
 //                     baseline_hand_loop, rstreams (unmetered: the same code as
 //                     pipeline_bench's), rstreams_metered (every stage metered in one registry).
 //                     Goal: rstreams_metered within 5% of rstreams.
+//   metrics_chain10_placed   the same three, each the mean over copies of its loop placed at 8
+//                     code offsets (support/code_placement.hpp): the metered and unmetered
+//                     loops compile to the same instructions, and one placement alone decides
+//                     10-20% either way.
 //   metrics_enrich    an enrich bot over 100k events (100-byte JSON payloads, parsed, two
 //                     fields derived, written back; local bus, fsync never):
 //                     baseline_metrics_off and rstreams_metrics_on. Goal: within 5%.
@@ -26,6 +30,7 @@
 
 #include "support/bus_fill.hpp"
 #include "support/chain10.hpp"
+#include "support/code_placement.hpp"
 #include "support/orders.hpp"
 
 #include <benchmark/benchmark.h>
@@ -62,14 +67,22 @@ u64 chain_hand(u64 n) {
   return chain10::hand_loop(n);
 }
 
+// K only makes the flat_map closure, and so the pipeline's type, one of its own per placed copy
+// (support/code_placement.hpp): each copy then gets a loop of its own, inlined as here.
+template <std::size_t K = 0>
 auto chain_stages(u64 n) {
   return rs::transform(s1) | rs::filter(s2) | rs::flat_map([](u64 y) { return rs::iota(y, y + y % 3); }) |
          rs::transform(s4) | rs::filter(s5) | rs::transform(s6) | rs::filter(s7) | rs::transform(s8) |
          rs::take(chain_limit(n)) | rs::transform(s10);
 }
 
+template <std::size_t K = 0>
+[[gnu::always_inline]] inline u64 chain_rstreams_inline(u64 n) {
+  return rs::run(rs::iota(u64{0}, n) | chain_stages<K>(n) | rs::sum());
+}
+
 u64 chain_rstreams(u64 n) {
-  return rs::run(rs::iota(u64{0}, n) | chain_stages(n) | rs::sum());
+  return chain_rstreams_inline(n);
 }
 
 rs::metrics_registry& chain_registry() {
@@ -77,9 +90,35 @@ rs::metrics_registry& chain_registry() {
   return reg;
 }
 
-u64 chain_metered(u64 n) {
-  return rs::run(rs::iota(u64{0}, n) | rs::metered(chain_registry(), "chain10", chain_stages(n)) | rs::sum());
+template <std::size_t K = 0>
+[[gnu::always_inline]] inline u64 chain_metered_inline(u64 n) {
+  return rs::run(rs::iota(u64{0}, n) | rs::metered(chain_registry(), "chain10", chain_stages<K>(n)) |
+                 rs::sum());
 }
+
+u64 chain_metered(u64 n) {
+  return chain_metered_inline(n);
+}
+
+// The three loops as bodies for bench::placed_copies.
+struct hand_body {
+  template <std::size_t K>
+  [[gnu::always_inline]] static u64 run(u64 n) {
+    return chain10::hand_loop(n);
+  }
+};
+struct rstreams_body {
+  template <std::size_t K>
+  [[gnu::always_inline]] static u64 run(u64 n) {
+    return chain_rstreams_inline<K + 1>(n);
+  }
+};
+struct metered_body {
+  template <std::size_t K>
+  [[gnu::always_inline]] static u64 run(u64 n) {
+    return chain_metered_inline<K + 1>(n);
+  }
+};
 
 void measure_chain(benchmark::State& state, u64 (*f)(u64), u64 n) {
   for (auto _ : state) {
@@ -87,6 +126,20 @@ void measure_chain(benchmark::State& state, u64 (*f)(u64), u64 n) {
     benchmark::DoNotOptimize(r);
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(n));
+}
+
+/// Each iteration runs every placed copy once: items per second are those of the mean copy.
+template <class Body>
+void measure_chain_placed(benchmark::State& state, u64 n) {
+  static constexpr auto copies = bench::placed_copies<Body>();
+  for (auto _ : state) {
+    for (const bench::placed_fn f : copies) {
+      u64 r = f(n);
+      benchmark::DoNotOptimize(r);
+    }
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * copies.size()) *
+                          static_cast<std::int64_t>(n));
 }
 
 // ---- enrich -------------------------------------------------------------------------------
@@ -140,6 +193,23 @@ int main(int argc, char** argv) {
   benchmark::RegisterBenchmark("metrics_chain10/rstreams", measure_chain, chain_rstreams, n)
       ->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("metrics_chain10/rstreams_metered", measure_chain, chain_metered, n)
+      ->Unit(benchmark::kMillisecond);
+  for (const auto& copies : {bench::placed_copies<hand_body>(), bench::placed_copies<rstreams_body>(),
+                             bench::placed_copies<metered_body>()}) {
+    for (const bench::placed_fn f : copies) {
+      if (f(n) != expected) {
+        std::fprintf(stderr, "metrics_chain10_placed: the variants disagree\n");
+        return 1;
+      }
+    }
+  }
+  benchmark::RegisterBenchmark("metrics_chain10_placed/baseline_hand_loop", measure_chain_placed<hand_body>,
+                               n)
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("metrics_chain10_placed/rstreams", measure_chain_placed<rstreams_body>, n)
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("metrics_chain10_placed/rstreams_metered", measure_chain_placed<metered_body>,
+                               n)
       ->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("metrics_enrich/baseline_metrics_off", measure_enrich<false>)
       ->Unit(benchmark::kMillisecond)
