@@ -33,6 +33,9 @@ struct point {
 }  // namespace
 
 static_assert(rs::sink<decltype(rs::write_lines("x"))>);
+static_assert(rs::sink<decltype(rs::write_lines(std::string("x")))>);
+static_assert(rs::sink<decltype(rs::write_lines(std::filesystem::path("x"), rs::file_mode::append))>);
+static_assert(!std::is_invocable_v<decltype(rs::write_lines), int>);
 static_assert(std::is_same_v<decltype(rs::run(rs::iota(0, 3) | rs::write_lines("x"))), std::size_t>);
 
 TEST_CASE("write_lines writes one line per element and says how many", "[sinks][write_lines]") {
@@ -43,6 +46,25 @@ TEST_CASE("write_lines writes one line per element and says how many", "[sinks][
   const std::vector<point> points{{1, 2}, {3, 4}};
   REQUIRE(rs::run(points | rs::write_lines(f.path())) == 2);
   REQUIRE(f.read() == "(1,2)\n(3,4)\n");  // replaced, not appended
+}
+
+TEST_CASE("write_lines takes the path as std::filesystem::path, std::string or a C string",
+          "[sinks][write_lines]") {
+  temp_file f("to-file-path-kinds");
+  const std::string text = f.path().string();
+  REQUIRE(rs::run(rs::iota(1, 3) | rs::write_lines(text)) == 2);
+  REQUIRE(rs::run(rs::iota(3, 5) | rs::write_lines(text.c_str(), rs::file_mode::append)) == 2);
+  REQUIRE(rs::run(rs::iota(5, 6) | rs::write_lines(f.path(), rs::file_mode::append)) == 1);
+  REQUIRE(f.read() == "1\n2\n3\n4\n5\n");
+  REQUIRE(rs::write_lines(f.path()).path() == text);
+}
+
+TEST_CASE("write_lines writes output larger than its buffer in order", "[sinks][write_lines]") {
+  temp_file f("to-file-large");
+  std::string expected;
+  for (int i = 0; i < 50'000; ++i) expected += std::to_string(i) + '\n';
+  REQUIRE(rs::run(rs::iota(0, 50'000) | rs::write_lines(f.path())) == 50'000);
+  REQUIRE(f.read() == expected);
 }
 
 TEST_CASE("write_lines in append mode keeps what earlier runs wrote", "[sinks][write_lines]") {
@@ -120,6 +142,7 @@ TEST_CASE("write_lines closes the file when run throws upstream", "[sinks][write
                             rs::write_lines(f.path())),
                     rs::stage_error);
   REQUIRE(rs::test::open_file_count() == before);
+  REQUIRE(f.read() == "0\n1\n2\n3\n4\n");  // what was written before the throw is kept
 }
 
 TEST_CASE("to_file, the deprecated name, is still the same sink", "[sinks][write_lines]") {

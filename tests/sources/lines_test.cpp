@@ -17,6 +17,8 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <vector>
 
 #if defined(__unix__)
@@ -34,6 +36,9 @@ using strings = std::vector<std::string>;
 
 static_assert(rs::source_of<decltype(rs::lines(std::filesystem::path("x"))), std::string>);
 static_assert(rs::source_of<decltype(rs::lines("x")), std::string>);
+static_assert(rs::source_of<decltype(rs::lines(std::string("x"))), std::string>);
+static_assert(rs::source_of<decltype(rs::lines(std::string_view("x"))), std::string>);
+static_assert(!std::is_invocable_v<decltype(rs::lines), int>);
 static_assert(rs::source_of<decltype(rs::lines(std::istringstream())), std::string>);
 static_assert(rs::source_of<decltype(rs::lines(std::declval<std::istream&>())), std::string>);
 static_assert(rs::source_of<decltype(rs::stdin_lines()), std::string>);
@@ -58,6 +63,16 @@ TEST_CASE("lines of a file, without line ends", "[sources][lines]") {
     f.write("\n");
     REQUIRE(rs::run(rs::lines(f.path()) | rs::to_vector()) == strings{""});
   }
+}
+
+TEST_CASE("lines takes the path as std::filesystem::path, std::string or a C string", "[sources][lines]") {
+  temp_file f("lines-path-kinds");
+  f.write("a\nb\n");
+  const std::string text = f.path().string();
+  REQUIRE(rs::run(rs::lines(f.path()) | rs::to_vector()) == strings{"a", "b"});
+  REQUIRE(rs::run(rs::lines(text) | rs::to_vector()) == strings{"a", "b"});
+  REQUIRE(rs::run(rs::lines(text.c_str()) | rs::to_vector()) == strings{"a", "b"});
+  REQUIRE(rs::run(rs::file_lines_source(f.path()) | rs::count()) == 2);
 }
 
 TEST_CASE("lines longer than the read buffer, and lines across buffer ends", "[sources][lines]") {

@@ -2,13 +2,14 @@
 
 #include <rstreams/core/context.hpp>
 #include <rstreams/core/detail/errno_text.hpp>
+#include <rstreams/core/detail/path_text.hpp>
 #include <rstreams/core/error.hpp>
 #include <rstreams/core/pipe.hpp>
+#include <rstreams/sinks/detail/line_file.hpp>
 
 #include <cerrno>
 #include <cstddef>
-#include <filesystem>
-#include <fstream>
+#include <memory>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -37,54 +38,56 @@ struct to_file_fn {
    public:
     static constexpr std::string_view name = "write_lines";
 
-    explicit closure(std::filesystem::path path, file_mode mode = file_mode::replace)
-        : path_(std::move(path)), mode_(mode) {}
+    /// `path`: a std::filesystem::path, a std::string or a string literal.
+    template <detail::path_text_like P>
+    explicit closure(const P& path, file_mode mode = file_mode::replace)
+        : path_(detail::path_text(path)), mode_(mode) {}
 
     /// True when a run destroys what an earlier run wrote (bus::offload refuses such a sink).
     [[nodiscard]] bool replaces_output() const noexcept { return mode_ == file_mode::replace; }
-    [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
+    [[nodiscard]] const std::string& path() const noexcept { return path_; }
 
     template <class T>
     class consumer_type {
      public:
-      consumer_type(std::filesystem::path path, file_mode mode)
-          : path_(std::move(path)), label_(path_.string()), mode_(mode) {}
+      consumer_type(std::string path, file_mode mode) : label_(std::move(path)), mode_(mode) {}
 
       // Opened when the run starts, so a bad path fails before anything is pulled.
       void start(const run_context& /*ctx*/) { open(); }
 
       bool accept(const T& x) {
-        if (!out_.is_open()) open();
+        if (!file_) open();
         errno = 0;
-        out_ << x << '\n';
-        if (!out_) throw io_error(label_, detail::write_failure(errno));
+        file_->out << x << '\n';
+        if (!file_->out) throw io_error(label_, detail::write_failure(errno));
         ++lines_;
         return true;
       }
 
       std::size_t finish() {
-        if (!out_.is_open()) open();
+        if (!file_) open();
         errno = 0;
-        out_.flush();
-        if (!out_) throw io_error(label_, detail::write_failure(errno));
-        out_.close();
-        if (!out_) throw io_error(label_, detail::write_failure(errno));
+        file_->out.flush();
+        if (!file_->out) throw io_error(label_, detail::write_failure(errno));
+        const bool closed = file_->buf.close();
+        file_.reset();
+        if (!closed) throw io_error(label_, detail::write_failure(errno));
         return lines_;
       }
 
      private:
       void open() {
-        if (out_.is_open()) return;
+        if (file_) return;
+        auto file = std::make_unique<detail::line_file>();
         errno = 0;
-        out_.open(path_, std::ios::out | std::ios::binary |
-                             (mode_ == file_mode::append ? std::ios::app : std::ios::trunc));
-        if (!out_.is_open()) throw io_error(label_, "cannot open for writing: " + detail::errno_text(errno));
+        if (!file->buf.open(label_, mode_ == file_mode::append))
+          throw io_error(label_, "cannot open for writing: " + detail::errno_text(errno));
+        file_ = std::move(file);
       }
 
-      std::filesystem::path path_;
       std::string label_;
       file_mode mode_;
-      std::ofstream out_;
+      std::unique_ptr<detail::line_file> file_;  // open from start() to finish()
       std::size_t lines_ = 0;
     };
 
@@ -97,12 +100,13 @@ struct to_file_fn {
     }
 
    private:
-    std::filesystem::path path_;
+    std::string path_;
     file_mode mode_;
   };
 
-  closure operator()(std::filesystem::path path, file_mode mode = file_mode::replace) const {
-    return closure(std::move(path), mode);
+  template <detail::path_text_like P>
+  closure operator()(const P& path, file_mode mode = file_mode::replace) const {
+    return closure(path, mode);
   }
 };
 

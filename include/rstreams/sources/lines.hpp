@@ -2,6 +2,7 @@
 // Lines of text as a source: of a file, of any std::istream, or of the standard input.
 
 #include <rstreams/core/detail/errno_text.hpp>
+#include <rstreams/core/detail/path_text.hpp>
 #include <rstreams/core/error.hpp>
 #include <rstreams/core/flow.hpp>
 #include <rstreams/core/source_interface.hpp>
@@ -11,7 +12,6 @@
 #include <cstddef>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <istream>
 #include <memory>
 #include <string>
@@ -43,7 +43,9 @@ class file_lines_source : public source_interface<file_lines_source> {
   /// Bytes read from the file at a time.
   static constexpr std::size_t buffer_size = std::size_t{64} * 1024;
 
-  explicit file_lines_source(std::filesystem::path path) : label_(path.string()), path_(std::move(path)) {}
+  /// `path`: a std::filesystem::path, a std::string or a string literal.
+  template <detail::path_text_like P>
+  explicit file_lines_source(const P& path) : label_(detail::path_text(path)) {}
 
   /// A source over `stdin` (through the C stream, so it continues where `std::cin` and
   /// `std::scanf` stopped while they are synchronised with stdio, the default).
@@ -143,7 +145,6 @@ class file_lines_source : public source_interface<file_lines_source> {
   }
 
   std::string label_;
-  std::filesystem::path path_;
   std::unique_ptr<std::FILE, detail::file_closer> owned_;
   bool stdin_ = false;
   std::unique_ptr<char[]> buffer_;
@@ -199,7 +200,10 @@ class istream_lines_source : public source_interface<istream_lines_source<Stream
 };
 
 struct lines_fn {
-  auto operator()(const std::filesystem::path& path) const { return file_lines_source(path); }
+  template <detail::path_text_like P>
+  auto operator()(const P& path) const {
+    return file_lines_source(path);
+  }
 
   template <class Stream>
   requires std::derived_from<std::remove_cvref_t<Stream>, std::istream>
