@@ -57,6 +57,71 @@ class eid_sequencer {
     return p;
   }
 
+  /// The eids of one batch, stepped in the caller's registers: the sequencer's state is held
+  /// in locals (a member of a sequencer, which the caller's stores into eid strings may alias,
+  /// is read and written back for each record) and written back by commit(). While a run is
+  /// open, only the run steps its sequencer; without commit() (a batch abandoned) the sequencer
+  /// stays at the run's first eid, as restore() expects.
+  class run {
+   public:
+    explicit run(eid_sequencer& s) noexcept : s_(&s) {}
+
+    /// As eid_sequencer::next.
+    [[gnu::always_inline]] inline eid_parts next(std::int64_t now_ms, std::string& out) {
+      if (!live_ || now_ms > ms_ || seq_ == eid_max_seq) [[unlikely]] {
+        put_back();
+        const auto p = start(*s_, now_ms, out);
+        live_ = true;
+        ms_ = p.ms;
+        seq_ = p.seq;
+        tail_ = s_->tail_;
+        n_ = s_->prefix_len_ + seq_digits;
+        return p;
+      }
+      ++seq_;
+      tail_ = (tail_ >> 56) != '9' ? tail_ + (std::uint64_t{1} << 56) : carry(tail_);
+      const auto n = n_;
+      if (out.size() != n) out.resize(n);
+      char* at = out.data();
+      const char* text = s_->text_;
+      if (n >= 32) {
+        std::memcpy(at, text, 16);
+        std::memcpy(at + 16, text + 16, 16);
+        std::memcpy(at + n - 24, text + n - 24, 16);
+      } else {
+        std::memcpy(at, text, n - seq_digits - 1);
+      }
+      const std::uint64_t tail =
+          std::endian::native == std::endian::little ? tail_ : __builtin_bswap64(tail_);
+      std::memcpy(at + n - 8, &tail, 8);
+      return {ms_, seq_};
+    }
+
+    /// Writes the run's position back into the sequencer.
+    void commit() noexcept { put_back(); }
+
+   private:
+    void put_back() noexcept {
+      if (!live_) return;
+      s_->pos_ = {true, {ms_, seq_}};
+      s_->tail_ = tail_;
+      s_->digits_seq_ = seq_;
+      s_->digits_valid_ = true;
+    }
+
+    // The first eid of the run, or one that needs the sequencer's own step (a new ms).
+    [[gnu::noinline]] static eid_parts start(eid_sequencer& s, std::int64_t now_ms, std::string& out) {
+      return s.next(now_ms, out);
+    }
+
+    eid_sequencer* s_;
+    bool live_ = false;
+    std::int64_t ms_ = 0;
+    std::uint32_t seq_ = 0;
+    std::uint64_t tail_ = 0;
+    std::size_t n_ = 0;  // the eid's length
+  };
+
  private:
   static constexpr std::size_t seq_digits = 7;  // make_eid pads the sequence to 7 digits
   static constexpr std::size_t text_cap = 64;   // a standard eid is at most 42 characters

@@ -39,6 +39,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <fcntl.h>
@@ -1005,6 +1006,8 @@ class queue_log {
       std::size_t len = 0;
       batch_writer w;
       bool open = false;
+      std::size_t room = 0;  // the open frame's room in buf_ (see below)
+      eid_sequencer::run run(eids_);
       for (std::size_t i = 0; i < records.size(); ++i) {
         if (i + ahead < records.size()) {
           __builtin_prefetch(records[i + ahead].eid.data(), 1);
@@ -1012,43 +1015,49 @@ class queue_log {
         }
         auto& r = records[i];
         check_frame_limits(r);
+        // The eid's numbers (`at`), and `parts`: the same when it is stored as numbers, else
+        // nullptr.
         eid_parts at;
         const eid_parts* parts = &at;
-        if (keep_eids) {
-          at = parse_eid(r.eid);  // throws eid_error naming the text
-          if (!eids_.take(at))
-            throw eid_order_error(name_, i, r.eid, i > 0 ? records[i - 1].eid : saved_.eid);
-          // Stored as numbers only when make_eid writes exactly this text back.
-          if (make_eid(at.ms, at.seq) != r.eid) parts = nullptr;
+        if (keep_eids) [[unlikely]] {
+          const auto [kept, as_numbers] = take_eid(records, i);
+          at = kept;
+          if (!as_numbers) parts = nullptr;
         } else {
-          at = eids_.next(now, r.eid);  // strictly increasing per queue
+          at = run.next(now, r.eid);  // strictly increasing per queue
         }
         if (!same_text(r.event, name_)) r.event.assign(name_);
         if (r.timestamp == 0) r.timestamp = now;
         if (r.event_source_timestamp == 0) r.event_source_timestamp = r.timestamp;
+        // One compare for most records: the open frame has room below both its target size
+        // and the end of buf_ (`room`, from the frame's start).
         const auto max = batch_record_max(r);
-        if (open && w.size() + max > target) {
-          len += w.finish();
-          open = false;
-        }
-        // Room for the record at its longest, and for a new frame's header: buf_ is kept
-        // between appends, so it grows only while it is smaller than any batch before.
-        const auto need = len + (open ? w.size() : 0) + max + batch_frame_overhead(r);
-        if (need > buf_.size()) grow_buf(need, open ? &w : nullptr);
-        if (!open) {
-          const auto offset = end_ + len;
-          if (!seg_has_index_ || offset - last_index_offset_ >= opt_.index_every_bytes) {
-            encode_index_entry(ibuf_, {at.ms, at.seq, recno, offset});
-            seg_has_index_ = true;
-            last_index_offset_ = offset;
+        if (!open || w.size() + max > room) [[unlikely]] {
+          if (open && w.size() + max > target) {
+            len += w.finish();
+            open = false;
           }
-          w.begin(buf_.data() + len, r, parts, recno);
-          open = true;
+          // Room for the record at its longest, and for a new frame's header: buf_ is kept
+          // between appends, so it grows only while it is smaller than any batch before.
+          const auto need = len + (open ? w.size() : 0) + max + (open ? 0 : batch_frame_overhead(r));
+          if (need > buf_.size()) grow_buf(need, open ? &w : nullptr);
+          if (!open) {
+            const auto offset = end_ + len;
+            if (!seg_has_index_ || offset - last_index_offset_ >= opt_.index_every_bytes) {
+              encode_index_entry(ibuf_, {at.ms, at.seq, recno, offset});
+              seg_has_index_ = true;
+              last_index_offset_ = offset;
+            }
+            w.begin(buf_.data() + len, r, parts, recno);
+            open = true;
+          }
+          room = std::min(target, buf_.size() - len);
         }
         w.add(r, parts);
         ++recno;
       }
       if (open) len += w.finish();
+      run.commit();
       blen_ = len;
       next_recno_ = recno;
     } catch (...) {
@@ -1056,6 +1065,16 @@ class queue_log {
       throw;
     }
     last_eid_ = records.back().eid;
+  }
+
+  // The eid record `i` carries, taken as the queue's next (append_keeping_eids), and whether it
+  // is in the standard form (stored as numbers, else as text).
+  [[gnu::noinline]] std::pair<eid_parts, bool> take_eid(std::span<record> records, std::size_t i) {
+    const auto& r = records[i];
+    const auto at = parse_eid(r.eid);  // throws eid_error naming the text
+    if (!eids_.take(at)) throw eid_order_error(name_, i, r.eid, i > 0 ? records[i - 1].eid : saved_.eid);
+    // Stored as numbers only when make_eid writes exactly this text back.
+    return {at, make_eid(at.ms, at.seq) == r.eid};
   }
 
   // Grows buf_ to at least `need` bytes; the open frame `w` (if any) moves with it.
