@@ -3,10 +3,10 @@
 // the same instructions but sit at different addresses in the binary.
 //
 // Why: a tight loop's speed on this machine depends on where it lands (its alignment against
-// the instruction fetch and op-cache lines, and branch-predictor aliasing). Measured on
-// chain10, one hand-written loop ran 4.2 to 12.8 ms for 2M elements depending only on its
-// function's start address; whichever variant happens to land well "wins" by 10-20% with
-// identical machine code. `placed_copies<Body>()` gives copies of `Body::run` whose bodies start
+// the instruction fetch and op-cache lines, and branch-predictor aliasing). On a loaded machine
+// one hand-written chain10 loop ran 4.2 to 12.8 ms for 2M elements depending only on its
+// function's start address; quiet, whichever of two variants with identical machine code lands
+// well "wins" by 10-20%. `placed_copies<Body>()` gives copies of `Body::run` whose bodies start
 // at offsets 0, 16, ..., 112 bytes from a 128-byte boundary (nops before the body), so a
 // benchmark can time every copy and report the mean: a figure about the code, not about one
 // link's luck. On other architectures there is one copy.
