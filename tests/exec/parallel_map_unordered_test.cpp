@@ -7,6 +7,7 @@
 #include <rstreams/sources/iota.hpp>
 
 #include <support/catch.hpp>
+#include <support/fails_on_caller.hpp>
 #include <support/in_flight.hpp>
 #include <support/late_first_task.hpp>
 
@@ -79,33 +80,20 @@ TEST_CASE("parallel_map_unordered's caller computes too, and its errors surface"
           "[exec][parallel_map_unordered]") {
   // The worker thread's first element waits (at most 10 s) until the caller has computed one;
   // every element the caller computes fails.
-  const auto caller = std::this_thread::get_id();
-  std::atomic<int> first_on_caller{-1};
+  rs::test::fails_on_caller f;
   std::vector<int> seen;
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   try {
     rs::run(rs::iota(0, 100) |
-            rs::parallel_map_unordered(rs::parallelism{.workers = 2, .in_flight = 16},
-                                       [&, until](int x) {
-                                         if (std::this_thread::get_id() == caller) {
-                                           int none = -1;
-                                           first_on_caller.compare_exchange_strong(none, x);
-                                           throw std::runtime_error("on the caller");
-                                         }
-                                         while (first_on_caller.load() < 0 &&
-                                                std::chrono::steady_clock::now() < until)
-                                           std::this_thread::sleep_for(std::chrono::microseconds(50));
-                                         return x;
-                                       }) |
+            rs::parallel_map_unordered(rs::parallelism{.workers = 2, .in_flight = 16}, f.fn()) |
             rs::for_each([&](int x) { seen.push_back(x); }));
     FAIL("run should have thrown");
   } catch (const rs::stage_error& e) {
     REQUIRE(e.stage() == "parallel_map_unordered");
-    REQUIRE(first_on_caller.load() >= 0);
-    REQUIRE(e.element() == static_cast<std::size_t>(first_on_caller.load()));
+    REQUIRE(f.first() >= 0);
+    REQUIRE(e.element() == static_cast<std::size_t>(f.first()));
     REQUIRE_THROWS_WITH(std::rethrow_if_nested(e), "on the caller");
   }
-  REQUIRE(std::find(seen.begin(), seen.end(), first_on_caller.load()) == seen.end());
+  REQUIRE(std::find(seen.begin(), seen.end(), f.first()) == seen.end());
 }
 
 TEST_CASE("parallel_map_unordered stops when downstream is satisfied while the caller computes",

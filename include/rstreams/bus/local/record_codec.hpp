@@ -219,38 +219,26 @@ inline std::int64_t unzigzag(std::uint64_t v) noexcept {
 
 // ---- batch frames: writing ------------------------------------------------------------------
 
+// Whether a and b (both n bytes, sizeof(W) <= n <= 2 * sizeof(W)) hold the same bytes: their
+// first and last words, which overlap when n < 2 * sizeof(W).
+template <class W>
+[[gnu::always_inline]] inline bool same_head_and_tail(const char* a, const char* b, std::size_t n) noexcept {
+  W a0, a1, b0, b1;
+  std::memcpy(&a0, a, sizeof(W));
+  std::memcpy(&a1, a + n - sizeof(W), sizeof(W));
+  std::memcpy(&b0, b, sizeof(W));
+  std::memcpy(&b1, b + n - sizeof(W), sizeof(W));
+  return a0 == b0 && a1 == b1;
+}
+
 /// Byte equality without a call for the short texts compared per record (bot ids, queue names).
 [[gnu::always_inline]] inline bool same_text(std::string_view a, std::string_view b) noexcept {
   const auto n = a.size();
   if (n != b.size()) return false;
-  if (n >= 8 && n <= 16) {
-    std::uint64_t a0, a1, b0, b1;
-    std::memcpy(&a0, a.data(), 8);
-    std::memcpy(&a1, a.data() + n - 8, 8);
-    std::memcpy(&b0, b.data(), 8);
-    std::memcpy(&b1, b.data() + n - 8, 8);
-    return a0 == b0 && a1 == b1;
-  }
-  if (n < 8) {
-    // Two overlapping words of 4 or 2 bytes, or the one byte (a queue name like "q").
-    if (n >= 4) {
-      std::uint32_t a0, a1, b0, b1;
-      std::memcpy(&a0, a.data(), 4);
-      std::memcpy(&a1, a.data() + n - 4, 4);
-      std::memcpy(&b0, b.data(), 4);
-      std::memcpy(&b1, b.data() + n - 4, 4);
-      return a0 == b0 && a1 == b1;
-    }
-    if (n >= 2) {
-      std::uint16_t a0, a1, b0, b1;
-      std::memcpy(&a0, a.data(), 2);
-      std::memcpy(&a1, a.data() + n - 2, 2);
-      std::memcpy(&b0, b.data(), 2);
-      std::memcpy(&b1, b.data() + n - 2, 2);
-      return a0 == b0 && a1 == b1;
-    }
-    return n == 0 || a[0] == b[0];
-  }
+  if (n >= 8 && n <= 16) return same_head_and_tail<std::uint64_t>(a.data(), b.data(), n);
+  if (n >= 4 && n < 8) return same_head_and_tail<std::uint32_t>(a.data(), b.data(), n);
+  if (n >= 2 && n < 4) return same_head_and_tail<std::uint16_t>(a.data(), b.data(), n);
+  if (n < 2) return n == 0 || a[0] == b[0];  // one byte: a queue name like "q"
   return std::memcmp(a.data(), b.data(), n) == 0;
 }
 
