@@ -2,6 +2,11 @@
 # Builds the benchmarks in Release at -O2, runs every benchmark program (JSON, medians of 5
 # repetitions) and the Node.js peers, then prints each variant's ratio to its group's baseline
 # and the compile-time comparison.
+# A ratio compares variants of one group, so they must meet the same machine: the repetitions of
+# a program's variants run in random interleaved order (not five of one variant, then five of
+# the next, while the machine drifts), and each program starts after `sync`, so the page cache
+# that the disk benchmarks before it dirtied is not written back while it runs (a flusher on one
+# of two cores costs a two-thread variant and not its one-thread baseline).
 #
 #   benchmarks/run.sh [--quick] [--filter REGEX] [--build-dir DIR] [--no-compile-time]
 #
@@ -25,7 +30,7 @@ while [[ $# -gt 0 ]]; do
     --build-dir) build=$2; shift ;;
     --no-compile-time) compile_time=0 ;;
     --report) report_only=1 ;;
-    -h | --help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -45,7 +50,8 @@ if ((!report_only)); then
   if ((quick)); then
     args+=(--benchmark_repetitions=1 --benchmark_min_time=0.01)
   else
-    args+=(--benchmark_repetitions=5 --benchmark_report_aggregates_only=true)
+    args+=(--benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+      --benchmark_enable_random_interleaving=true)
   fi
   [[ -n $filter ]] && args+=("--benchmark_filter=$filter")
 
@@ -53,6 +59,7 @@ if ((!report_only)); then
     [[ -x $exe ]] || continue
     name=$(basename "$exe")
     echo "running $name" >&2
+    sync
     "$exe" "${args[@]}" >"$results/$name.json"
   done
 

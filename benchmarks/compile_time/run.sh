@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Compile time of a 20-stage rstreams pipeline against the same chain in C++20 std::views.
-# Compiles each TU $RUNS times (default 3) at -O2 with the project's include path, in turns so
+# Compiles each TU $RUNS times (default 5) at -O2 with the project's include path, in turns so
 # that a change of machine load hits every probe alike; checks that the programs print the same
 # sum; prints the median compiler CPU time (user+sys, steadier than wall time on a shared
 # machine), the median wall time and the ratios to std::views. A fourth probe is the std::views
@@ -22,7 +22,7 @@ root=$(cd "$here/../.." && pwd)
 json=""
 if [[ ${1:-} == --json ]]; then json=$2; fi
 
-python3 - "$here" "$root" "${CXX:-c++}" "${RUNS:-3}" "$json" <<'PY'
+python3 - "$here" "$root" "${CXX:-c++}" "${RUNS:-5}" "$json" <<'PY'
 import json, os, resource, statistics, subprocess, sys, tempfile, time
 here, root, cxx, runs, out = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
 probes = [("std::views (<ranges>)", "std_views_20.cpp", []),

@@ -1,7 +1,8 @@
 #pragma once
-// Records and reads for the local backend's tests: numbered payloads, and a whole queue read
-// back in order.
+// Records, options and reads for the local backend's tests: numbered payloads, options without
+// fsync, and a whole queue read back in order.
 
+#include <rstreams/bus/local/options.hpp>
 #include <rstreams/bus/record.hpp>
 
 #include <nlohmann/json.hpp>
@@ -11,6 +12,13 @@
 #include <vector>
 
 namespace rstreams::test {
+
+/// Local options that never fsync (tests that do not cut power need no durability).
+inline rstreams::bus::local_options no_fsync() {
+  rstreams::bus::local_options o;
+  o.fsync = rstreams::bus::fsync_policy::never;
+  return o;
+}
 
 /// `n` records from bot "tester" with payloads {"n": from + i, "pad": <pad x's>}.
 inline std::vector<rstreams::bus::record> numbered_records(int from, int n, std::size_t pad = 0) {

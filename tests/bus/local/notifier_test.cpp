@@ -5,6 +5,7 @@
 #include <rstreams/bus/local/notifier.hpp>
 
 #include <support/catch.hpp>
+#include <support/local_records.hpp>
 #include <support/temp_file.hpp>
 
 #include <atomic>
@@ -22,11 +23,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-rb::local_options no_fsync() {
-  rb::local_options o;
-  o.fsync = rb::fsync_policy::never;
-  return o;
-}
+using rstreams::test::no_fsync;
 
 std::vector<rb::record> one_record(int n) {
   std::vector<rb::record> rs(1);

@@ -29,14 +29,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using rstreams::test::no_fsync;
 using rstreams::test::numbered_records;
 using rstreams::test::read_every;
-
-rb::local_options no_fsync() {
-  rb::local_options o;
-  o.fsync = rb::fsync_policy::never;
-  return o;
-}
 
 std::string seg_path(const rstreams::test::temp_file& dir, const std::string& queue, int n = 0) {
   char name[32];

@@ -12,6 +12,7 @@
 // Closing an inotify instance waits for an RCU grace period (milliseconds), so the instance lives
 // as long as the bus handle.
 
+#include <rstreams/bus/detail/fork_generation.hpp>
 #include <rstreams/bus/local/file.hpp>
 
 #include <algorithm>
@@ -143,10 +144,10 @@ class bus_notifier {
   // After fork() the child shares its parent's instance (reading from it would steal the
   // parent's events): it makes its own.
   void ensure_instance() {
-    if (tried_ && pid_ == ::getpid()) return;
+    if (tried_ && fork_ == fork_generation()) return;
     const bool forked = tried_;
     tried_ = true;
-    pid_ = ::getpid();
+    fork_ = fork_generation();
     by_path_.clear();
     gens_.clear();
     polled_.clear();
@@ -222,7 +223,7 @@ class bus_notifier {
   std::mutex mu_;
   std::condition_variable cv_;
   bool tried_ = false;
-  pid_t pid_ = 0;
+  std::uint64_t fork_ = 0;  // fork_generation() the instance belongs to
   unique_fd ino_;
   unique_fd wake_;
   bool leader_ = false;

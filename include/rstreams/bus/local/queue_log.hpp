@@ -6,6 +6,7 @@
 #include <rstreams/bus/backend.hpp>
 #include <rstreams/bus/checkpoint_expired.hpp>
 #include <rstreams/bus/detail/eid_sequencer.hpp>
+#include <rstreams/bus/detail/fork_generation.hpp>
 #include <rstreams/bus/detail/now_ms.hpp>
 #include <rstreams/bus/eid.hpp>
 #include <rstreams/bus/local/corrupt_record.hpp>
@@ -356,9 +357,9 @@ class queue_log {
   std::size_t read_at(std::string_view after, std::size_t max, std::vector<record>& out, std::size_t at,
                       std::uint64_t* skipped = nullptr) {
     std::lock_guard rl(rmu_);
-    if (rpid_ != ::getpid()) {
+    if (rfork_ != fork_generation()) {
       reset_reader();
-      rpid_ = ::getpid();
+      rfork_ = fork_generation();
     }
     if (max == 0) return 0;
     std::uint64_t seg = 0, off = 0;
@@ -514,9 +515,9 @@ class queue_log {
     std::vector<std::uint64_t> nums;
     {
       std::lock_guard rl(rmu_);
-      if (rpid_ != ::getpid()) {
+      if (rfork_ != fork_generation()) {
         reset_reader();
-        rpid_ = ::getpid();
+        rfork_ = fork_generation();
       }
       if (!segment_for(after, seg)) return 0;
       const auto& all = segs_.current();
@@ -718,13 +719,13 @@ class queue_log {
   // ---- appending ------------------------------------------------------------------------
 
   void reset_after_fork() {
-    if (wpid_ == ::getpid()) return;
+    if (wfork_ == fork_generation()) return;
     // A child of fork() must not share the parent's descriptors (and flock) or cached tail.
     lock_fd_.reset();
     seg_.reset();
     idx_fd_.reset();
     tail_known_ = false;
-    wpid_ = ::getpid();
+    wfork_ = fork_generation();
   }
 
   // Finds the last eid, record number and end of the queue; truncates a torn tail (we hold the
@@ -1439,7 +1440,7 @@ class queue_log {
 
   // appender (wmu_)
   std::mutex wmu_;
-  pid_t wpid_ = 0;
+  std::uint64_t wfork_ = 0;  // fork_generation() the appender's state belongs to
   unique_fd lock_fd_;
   std::shared_ptr<segment_file> seg_;
   unique_fd idx_fd_;
@@ -1469,7 +1470,7 @@ class queue_log {
 
   // reader (rmu_)
   std::mutex rmu_;
-  pid_t rpid_ = 0;
+  std::uint64_t rfork_ = 0;  // fork_generation() the reader's state belongs to
   std::array<cursor, 4> cursors_{};
   std::string read_max_;  // the greatest eid this process has read from the queue
   std::uint64_t use_clock_ = 0;

@@ -2,15 +2,13 @@
 // The sorted segment numbers of a queue, kept between reads so that finding a segment does not
 // list the whole directory (a readdir and sort costs milliseconds at thousands of segments).
 
+#include <rstreams/bus/detail/fork_generation.hpp>
 #include <rstreams/bus/local/segment.hpp>
 
 #include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <sys/types.h>
-#include <unistd.h>
 
 namespace rstreams::bus::detail {
 
@@ -28,7 +26,8 @@ class segment_list {
 
   /// The segment numbers, checked as described above.
   const std::vector<std::uint64_t>& current() {
-    if (!known_ || pid_ != ::getpid() || nums_.empty() || !path_exists(segment_path(dir_, nums_.front())))
+    if (!known_ || fork_ != fork_generation() || nums_.empty() ||
+        !path_exists(segment_path(dir_, nums_.front())))
       return relist();
     // Never more than a few new segments between two reads unless the reader was idle long:
     // past a handful of probes a listing is cheaper than one stat per segment.
@@ -43,7 +42,7 @@ class segment_list {
   const std::vector<std::uint64_t>& relist() {
     nums_ = list_segments(dir_);
     known_ = true;
-    pid_ = ::getpid();
+    fork_ = fork_generation();
     ++listings_;
     return nums_;
   }
@@ -60,7 +59,7 @@ class segment_list {
   std::string dir_;
   std::vector<std::uint64_t> nums_;
   bool known_ = false;
-  pid_t pid_ = 0;
+  std::uint64_t fork_ = 0;
   std::uint64_t listings_ = 0;
 };
 
