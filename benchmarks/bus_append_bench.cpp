@@ -82,6 +82,14 @@ const fs::path& scratch_root() {
   return s.path();
 }
 
+// Closes a baseline's file (timed: rstreams' runs close theirs too), then removes it untimed.
+void close_and_remove(benchmark::State& state, int fd, const fs::path& path) {
+  ::close(fd);
+  state.PauseTiming();
+  fs::remove(path);
+  state.ResumeTiming();
+}
+
 // 100-byte JSON payloads, like the enrich benchmark.
 std::vector<rb::record> make_records(std::size_t n) {
   std::vector<rb::record> rs(n);
@@ -170,10 +178,7 @@ void bench_raw(benchmark::State& state, rb::fsync_policy policy) {
       }
     }
     if (policy == rb::fsync_policy::interval) ::fdatasync(fd);
-    ::close(fd);
-    state.PauseTiming();
-    fs::remove(path);
-    state.ResumeTiming();
+    close_and_remove(state, fd, path);
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * records_per_run));
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * bytes.size()));
@@ -228,38 +233,48 @@ void bench_frames_only(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * records_per_run));
 }
 
-// The floor; `Trailing`: with the CRC32C taken while the buffer is written, a step behind the
-// copy (those bytes still in L1), as batch_writer does, instead of in a second pass over the
-// batch.
+// One batch through the floor: eid text into each record, payloads copied into `buf`, the
+// CRC32C over them into `crc`; returns the bytes in `buf`. `Trailing`: the CRC32C taken while
+// the buffer is written, a step behind the copy (those bytes still in L1), as batch_writer does,
+// instead of in a second pass over the batch.
+template <bool Trailing>
+std::size_t floor_batch(std::vector<rb::record>& rs, std::string& buf, rb::detail::eid_sequencer& eids,
+                        std::uint32_t& crc) {
+  static const std::size_t step =
+      std::max<std::size_t>(2048, rb::detail::crc32c_fast_min());  // batch_writer's
+  const auto now = wall_ms();
+  std::size_t room = 0;
+  for (const auto& r : rs) room += r.payload.size();
+  if (buf.size() < room) buf.resize(room);
+  std::size_t len = 0;
+  std::size_t done = 0;
+  rb::detail::eid_sequencer::run run(eids);  // the cheapest way to write the eids' text
+  for (auto& r : rs) {
+    run.next(now, r.eid);
+    std::memcpy(buf.data() + len, r.payload.data(), r.payload.size());
+    len += r.payload.size();
+    if constexpr (Trailing) {
+      if (len - done >= step) {
+        crc = rb::detail::crc32c(crc, buf.data() + done, len - done);
+        done = len;
+      }
+    }
+  }
+  crc = rb::detail::crc32c(crc, buf.data() + done, len - done);
+  run.commit();
+  return len;
+}
+
+// The floor, into memory.
 template <bool Trailing>
 void bench_floor(benchmark::State& state) {
   auto rs = make_records(batch);
   std::string buf;
   rb::detail::eid_sequencer eids;
   std::uint32_t crc = 0;
-  const std::size_t step = std::max<std::size_t>(2048, rb::detail::crc32c_fast_min());  // batch_writer's
   for (auto _ : state) {
     for (std::size_t i = 0; i < records_per_run; i += batch) {
-      const auto now = wall_ms();
-      std::size_t room = 0;
-      for (const auto& r : rs) room += r.payload.size();
-      if (buf.size() < room) buf.resize(room);
-      std::size_t len = 0;
-      std::size_t done = 0;
-      rb::detail::eid_sequencer::run run(eids);  // the cheapest way to write the eids' text
-      for (auto& r : rs) {
-        run.next(now, r.eid);
-        std::memcpy(buf.data() + len, r.payload.data(), r.payload.size());
-        len += r.payload.size();
-        if constexpr (Trailing) {
-          if (len - done >= step) {
-            crc = rb::detail::crc32c(crc, buf.data() + done, len - done);
-            done = len;
-          }
-        }
-      }
-      crc = rb::detail::crc32c(crc, buf.data() + done, len - done);
-      run.commit();
+      floor_batch<Trailing>(rs, buf, eids, crc);
       benchmark::DoNotOptimize(buf.data());
       benchmark::DoNotOptimize(crc);
     }
@@ -272,7 +287,6 @@ void bench_bound(benchmark::State& state) {
   auto rs = make_records(batch);
   std::string buf;
   rb::detail::eid_sequencer eids;
-  const std::size_t step = std::max<std::size_t>(2048, rb::detail::crc32c_fast_min());
   int run = 0;
   for (auto _ : state) {
     state.PauseTiming();
@@ -283,33 +297,15 @@ void bench_bound(benchmark::State& state) {
     const int lock = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     for (std::size_t i = 0; i < records_per_run; i += batch) {
       ::flock(lock, LOCK_EX);
-      const auto now = wall_ms();
-      std::size_t room = 0;
-      for (const auto& r : rs) room += r.payload.size();
-      if (buf.size() < room) buf.resize(room);
-      std::size_t len = 0;
-      std::size_t done = 0;
       std::uint32_t crc = 0;
-      rb::detail::eid_sequencer::run seq(eids);
-      for (auto& r : rs) {
-        seq.next(now, r.eid);
-        std::memcpy(buf.data() + len, r.payload.data(), r.payload.size());
-        len += r.payload.size();
-        if (len - done >= step) {
-          crc = rb::detail::crc32c(crc, buf.data() + done, len - done);
-          done = len;
-        }
-      }
-      crc = rb::detail::crc32c(crc, buf.data() + done, len - done);
-      seq.commit();
+      const auto len = floor_batch<true>(rs, buf, eids, crc);
       benchmark::DoNotOptimize(crc);
       if (::write(fd, buf.data(), len) != static_cast<ssize_t>(len)) state.SkipWithError("write failed");
       ::flock(lock, LOCK_UN);
     }
     ::close(lock);
-    ::close(fd);
+    close_and_remove(state, fd, path);
     state.PauseTiming();
-    fs::remove(path);
     fs::remove(lock_path);
     state.ResumeTiming();
   }
@@ -348,10 +344,7 @@ void bench_writev_in_place(benchmark::State& state) {
           state.SkipWithError("writev failed");
       }
     }
-    ::close(fd);
-    state.PauseTiming();
-    fs::remove(path);
-    state.ResumeTiming();
+    close_and_remove(state, fd, path);
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * records_per_run));
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * bytes.size()));
