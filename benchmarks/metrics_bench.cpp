@@ -114,7 +114,7 @@ u64 chain_metered(u64 n) {
   return chain_metered_inline(n);
 }
 
-// The three loops as bodies for bench::placed_copies.
+// The four loops as bodies for bench::placed_copies.
 struct hand_body {
   template <std::size_t K>
   [[gnu::always_inline]] static u64 run(u64 n) {
@@ -146,20 +146,6 @@ void measure_chain(benchmark::State& state, u64 (*f)(u64), u64 n) {
     benchmark::DoNotOptimize(r);
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(n));
-}
-
-/// Each iteration runs every placed copy once: items per second are those of the mean copy.
-template <class Body>
-void measure_chain_placed(benchmark::State& state, u64 n) {
-  static constexpr auto copies = bench::placed_copies<Body>();
-  for (auto _ : state) {
-    for (const bench::placed_fn f : copies) {
-      u64 r = f(n);
-      benchmark::DoNotOptimize(r);
-    }
-  }
-  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * copies.size()) *
-                          static_cast<std::int64_t>(n));
 }
 
 // ---- enrich -------------------------------------------------------------------------------
@@ -214,24 +200,22 @@ int main(int argc, char** argv) {
       ->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("metrics_chain10/rstreams_metered", measure_chain, chain_metered, n)
       ->Unit(benchmark::kMillisecond);
-  for (const auto& copies : {bench::placed_copies<hand_body>(), bench::placed_copies<rstreams_body>(),
-                             bench::placed_copies<noexcept_body>(), bench::placed_copies<metered_body>()}) {
-    for (const bench::placed_fn f : copies) {
-      if (f(n) != expected) {
-        std::fprintf(stderr, "metrics_chain10_placed: the variants disagree\n");
-        return 1;
-      }
-    }
+  if (!bench::placed_copies_agree<hand_body>(n, expected) ||
+      !bench::placed_copies_agree<rstreams_body>(n, expected) ||
+      !bench::placed_copies_agree<noexcept_body>(n, expected) ||
+      !bench::placed_copies_agree<metered_body>(n, expected)) {
+    std::fprintf(stderr, "metrics_chain10_placed: the variants disagree\n");
+    return 1;
   }
-  benchmark::RegisterBenchmark("metrics_chain10_placed/baseline_hand_loop", measure_chain_placed<hand_body>,
+  benchmark::RegisterBenchmark("metrics_chain10_placed/baseline_hand_loop", bench::measure_placed<hand_body>,
                                n)
       ->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("metrics_chain10_placed/rstreams", measure_chain_placed<rstreams_body>, n)
+  benchmark::RegisterBenchmark("metrics_chain10_placed/rstreams", bench::measure_placed<rstreams_body>, n)
       ->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("metrics_chain10_placed/rstreams_noexcept_stages",
-                               measure_chain_placed<noexcept_body>, n)
+                               bench::measure_placed<noexcept_body>, n)
       ->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("metrics_chain10_placed/rstreams_metered", measure_chain_placed<metered_body>,
+  benchmark::RegisterBenchmark("metrics_chain10_placed/rstreams_metered", bench::measure_placed<metered_body>,
                                n)
       ->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("metrics_enrich/baseline_metrics_off", measure_enrich<false>)

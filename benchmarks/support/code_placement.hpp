@@ -11,6 +11,8 @@
 // benchmark can time every copy and report the mean: a figure about the code, not about one
 // link's luck. On other architectures there is one copy.
 
+#include <benchmark/benchmark.h>
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -48,6 +50,29 @@ constexpr std::array<placed_fn, sizeof...(I)> placed_copies(std::index_sequence<
 template <class Body>
 constexpr std::array<placed_fn, placements> placed_copies() {
   return placed_copies<Body>(std::make_index_sequence<placements>{});
+}
+
+/// A Google Benchmark body that runs every placed copy of `Body` on `n` elements once per
+/// iteration: items per second are those of the mean copy.
+template <class Body>
+void measure_placed(benchmark::State& state, std::uint64_t n) {
+  static constexpr auto copies = placed_copies<Body>();
+  for (auto _ : state) {
+    for (const placed_fn f : copies) {
+      std::uint64_t r = f(n);
+      benchmark::DoNotOptimize(r);
+    }
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * copies.size()) *
+                          static_cast<std::int64_t>(n));
+}
+
+/// Whether every placed copy of `Body` returns `expected` on `n`.
+template <class Body>
+bool placed_copies_agree(std::uint64_t n, std::uint64_t expected) {
+  for (const placed_fn f : placed_copies<Body>())
+    if (f(n) != expected) return false;
+  return true;
 }
 
 }  // namespace bench
