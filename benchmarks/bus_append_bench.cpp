@@ -33,6 +33,10 @@
 //   Counters of bus_append_<policy>/rstreams: disk_x_payload, the bytes the queue takes on
 //   disk (segment and index) over the payload bytes appended (the goal: <= 1.25), and
 //   disk_bytes_per_event.
+// * bus_append_one/rstreams: 10k appends of one record each (fsync never) to a queue whose files
+//   exist: what an append's fixed cost (locks, checks, system calls) comes to per event.
+//   bus_append_one/baseline_raw_write: one write() per record of as many bytes as one such
+//   append adds to the segment.
 // * bus_replay/rstreams: read the queue back through a fresh backend in batches of 1000 and
 //   decode every payload with nlohmann::json (to_event). bus_replay/baseline_jsonl: read a
 //   JSON-lines file of the same payloads with read() and parse each line with nlohmann::json.
@@ -182,6 +186,62 @@ void bench_raw(benchmark::State& state, rb::fsync_policy policy) {
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * records_per_run));
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * bytes.size()));
+}
+
+constexpr std::size_t single_appends = 10'000;
+
+void bench_append_one(benchmark::State& state) {
+  auto rs = make_records(1);
+  rb::local_options opt;
+  opt.fsync = rb::fsync_policy::never;
+  int run = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    const auto dir = scratch_root() / ("one-" + std::to_string(run++));
+    {
+      rb::local_backend bus(dir.string(), opt);
+      bus.append("q", rs);  // the queue's files exist before the timed appends
+      state.ResumeTiming();
+      for (std::size_t i = 0; i < single_appends; ++i) bus.append("q", rs);
+      state.PauseTiming();
+    }
+    fs::remove_all(dir);
+    state.ResumeTiming();
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * single_appends));
+}
+
+// How many bytes one one-record append adds to the segment.
+std::size_t one_record_bytes() {
+  const auto dir = scratch_root() / "one-size";
+  rb::local_options opt;
+  opt.fsync = rb::fsync_policy::never;
+  auto rs = make_records(1);
+  const auto seg = dir / "queues" / "q" / "00000000000000000000.seg";
+  std::uintmax_t before = 0;
+  {
+    rb::local_backend bus(dir.string(), opt);
+    bus.append("q", rs);
+    before = fs::file_size(seg);
+    for (int i = 0; i < 10; ++i) bus.append("q", rs);
+  }
+  const auto each = static_cast<std::size_t>((fs::file_size(seg) - before) / 10);
+  fs::remove_all(dir);
+  return each;
+}
+
+void bench_raw_one(benchmark::State& state) {
+  const std::string bytes(one_record_bytes(), 'x');
+  int run = 0;
+  for (auto _ : state) {
+    const auto path = scratch_root() / ("raw-one-" + std::to_string(run++));
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    for (std::size_t i = 0; i < single_appends; ++i)
+      if (::write(fd, bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size()))
+        state.SkipWithError("write failed");
+    close_and_remove(state, fd, path);
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * single_appends));
 }
 
 // The time eids are assigned from, as the backend takes it per append.
@@ -454,6 +514,12 @@ const auto registered = [] {
       ->Unit(benchmark::kMillisecond)
       ->UseRealTime();
   benchmark::RegisterBenchmark("bus_append_never/floor_writev_in_place", bench_writev_in_place)
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
+  benchmark::RegisterBenchmark("bus_append_one/rstreams", bench_append_one)
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
+  benchmark::RegisterBenchmark("bus_append_one/baseline_raw_write", bench_raw_one)
       ->Unit(benchmark::kMillisecond)
       ->UseRealTime();
   benchmark::RegisterBenchmark("bus_replay/rstreams", bench_replay)
