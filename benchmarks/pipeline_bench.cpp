@@ -100,10 +100,8 @@ u64 chain_rstreams(u64 n) {
                  rs::take(chain_limit(n)) | rs::transform(s10) | rs::sum());
 }
 
-// The same stages declared noexcept: the filters then skip the count of what they pass, which
-// rstreams keeps to name a failing element in an error (core/detail/element_naming.hpp).
-template <auto F>
-constexpr auto nothrow = [](u64 x) noexcept { return F(x); };
+// The same stages declared noexcept (chain10::nothrow).
+using chain10::nothrow;
 
 u64 chain_rstreams_noexcept(u64 n) {
   return rs::run(rs::iota(u64{0}, n) | rs::transform(nothrow<s1>) | rs::filter(nothrow<s2>) |

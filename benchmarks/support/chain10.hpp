@@ -23,6 +23,12 @@ constexpr auto s8 = [](u64 x) { return x % 100003; };
 // s9 = take(limit)
 constexpr auto s10 = [](u64 x) { return x + 1; };
 
+/// A stage function `F` declared noexcept: filters of such functions keep no count of what they
+/// pass, which rstreams keeps to name a failing element in an error
+/// (core/detail/element_naming.hpp).
+template <auto F>
+constexpr auto nothrow = [](u64 x) noexcept { return F(x); };
+
 /// The element count from a `--n=N` option (default 10M), taken out of argv before Google
 /// Benchmark sees the rest.
 inline u64 take_n_option(int& argc, char** argv) {

@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include <pthread.h>
+#include <unistd.h>
 
 namespace rstreams::bus::detail {
 
@@ -21,8 +22,12 @@ inline std::atomic<std::uint64_t> forks_seen{1};
 inline std::uint64_t fork_generation() noexcept {
   // The handler is registered before the first stamp exists, so no stamped state can cross a
   // fork unseen; a child inherits the registration with the parent's memory.
-  [[maybe_unused]] static const int registered =
+  static const int registered =
       ::pthread_atfork(nullptr, nullptr, [] { forks_seen.fetch_add(1, std::memory_order_relaxed); });
+  // Without the handler (out of memory at the first call), the pid answers: never 0, and it
+  // changes only in a child.
+  if (registered != 0) [[unlikely]]
+    return static_cast<std::uint64_t>(::getpid());
   return forks_seen.load(std::memory_order_relaxed);
 }
 
