@@ -171,6 +171,23 @@ TEST_CASE("metered: errors, retries and dead letters under the stage's policy", 
     CHECK(f.in == 4);
     CHECK(f.errors == 0);
   }
+  SECTION("fail in a filter: what it dropped and the element it failed on are not handed on") {
+    const auto even_fails_at_6 = [](int x) {
+      if (x == 6) throw std::runtime_error("six");
+      return x % 2 == 0;
+    };
+    CHECK_THROWS_AS(rs::run(rs::iota(0, 10) |
+                            rs::metered(reg, "p", rs::filter(even_fails_at_6) | rs::transform([](int x) {
+                                                    return x + 1;
+                                                  })) |
+                            rs::to_vector()),
+                    rs::stage_error);
+    const auto all = reg.snapshot();
+    const auto& f = find(all, 1);
+    CHECK(f.in == 7);   // 0..6
+    CHECK(f.out == 3);  // 0, 2, 4
+    CHECK(f.errors == 1);
+  }
 }
 
 TEST_CASE("metered: Prometheus text with units and _total counters", "[core][metered]") {

@@ -42,8 +42,8 @@ concept metered_source = requires(const S& s) {
 };
 
 /// A source that keeps the count of what it has handed on (a source's position, flat_map's
-/// output, a filter counting what it passed to name elements in errors): exact once a push has
-/// returned or thrown.
+/// output, a filter's upstream count less what it dropped): exact once a push has returned or
+/// thrown.
 template <class S>
 concept counts_handed_on = requires(const S& s) {
   { s.handed_on() } -> std::convertible_to<std::size_t>;
@@ -114,6 +114,12 @@ class metered_input : public source_interface<metered_input<S>> {
     return counted_push(up_, n, g, *counter_);
   }
 
+  /// What the upstream handed on, when it keeps that count (so a filter after it can work out
+  /// its own, see ops/filter.hpp).
+  [[nodiscard]] std::size_t handed_on() const noexcept requires counts_handed_on<S> {
+    return up_.handed_on();
+  }
+
   [[nodiscard]] std::string describe() const { return rstreams::describe(up_); }
   [[nodiscard]] const S& upstream() const noexcept { return up_; }
   [[nodiscard]] metered_link metered_output_link() const noexcept { return {counter_, nullptr}; }
@@ -155,6 +161,11 @@ class metered_output : public source_interface<metered_output<X, Count>> {
     }
   }
 
+  /// What the stage handed on, when it keeps that count.
+  [[nodiscard]] std::size_t handed_on() const noexcept requires counts_handed_on<X> {
+    return inner_.handed_on();
+  }
+
   [[nodiscard]] std::string describe() const { return rstreams::describe(inner_); }
   [[nodiscard]] const X& upstream() const noexcept { return inner_; }
   [[nodiscard]] metered_link metered_output_link() const noexcept {
@@ -188,6 +199,11 @@ class metered_head : public source_interface<metered_head<S>> {
   template <class G>
   flow push(std::size_t n, G&& g) {
     return counted_push(src_, n, g, m_->own_out);
+  }
+
+  /// What the source handed on, when it keeps that count.
+  [[nodiscard]] std::size_t handed_on() const noexcept requires counts_handed_on<S> {
+    return src_.handed_on();
   }
 
   [[nodiscard]] std::string describe() const { return rstreams::describe(src_); }
@@ -296,7 +312,7 @@ struct metered_fn {
 /// `metered(reg, "orders", merge(a, b)) | ...` (a source, counted as position 0; a merge also
 /// reports its channel)
 /// Cost: none per element where a stage keeps the count anyway (`handed_on`: an integral iota's
-/// position, flat_map's output, a filter whose predicate can throw counting what it passes to
+/// position, flat_map's output, a filter whose predicate can throw counting what it drops to
 /// name elements in errors, core/detail/element_naming.hpp); a counter per element at other
 /// stages that may change the count and at the first one after an unknown source; none at
 /// one-to-one stages (transform), whose counts are those of the boundary before them; one

@@ -31,9 +31,10 @@ class filter_source : public stage_source<filter_source<S, P>, S> {
  public:
   static constexpr std::string_view name = "filter";
   using value_type = value_t<S>;
-  /// When the upstream names elements and the predicate can throw, this counts what it passes
-  /// on and names those elements in turn (core/detail/element_naming.hpp); otherwise it counts
-  /// its input only when the predicate can throw, and the stage after it counts its own.
+  /// When the upstream names elements and the predicate can throw, the upstream names the
+  /// elements this passes on too: this counts what it drops (a failed predicate included) and
+  /// adds that to an error unwinding through it (core/detail/element_naming.hpp); otherwise it
+  /// counts its input only when the predicate can throw, and the stage after it counts its own.
   static constexpr bool names_elements =
       detail::names_elements_v<S> && !detail::nothrow_stage_call<P, const value_t<S>&>;
 
@@ -43,13 +44,21 @@ class filter_source : public stage_source<filter_source<S, P>, S> {
   flow push(std::size_t n, G&& g) {
     if constexpr (names_elements) {
       // Counted in a local (see core/detail/write_back.hpp).
-      std::size_t k = passed_;
-      const detail::write_back keep_count(passed_, k);
+      std::size_t dropped = dropped_;
+      const detail::write_back keep_count(dropped_, dropped);
       return rstreams::push(this->up_, n, [&](auto&& x) {
-        if (!static_cast<bool>(detail::invoke_unnamed(name, base::position, pred_, std::as_const(x))))
+        bool keep;
+        try {
+          keep = static_cast<bool>(detail::invoke_unnamed(name, base::position, pred_, std::as_const(x)));
+        } catch (...) {
+          ++dropped;  // not handed on: handed_on() stays exact
+          throw;
+        }
+        if (!keep) {
+          ++dropped;
           return true;
-        ++k;
-        return detail::hand_on(g, std::forward<decltype(x)>(x), [&] { return k - 1; });
+        }
+        return detail::pass_on(g, std::forward<decltype(x)>(x), dropped);
       });
     } else {
       std::size_t i = index_;
@@ -67,13 +76,17 @@ class filter_source : public stage_source<filter_source<S, P>, S> {
     }
   }
 
-  /// How many elements it has passed on, when it counts them (metered pipelines read it).
-  [[nodiscard]] std::size_t handed_on() const noexcept requires names_elements { return passed_; }
+  /// How many elements it has passed on, when its upstream names elements and says how many it
+  /// handed on (metered pipelines read it instead of counting).
+  [[nodiscard]] std::size_t handed_on() const noexcept requires names_elements && requires(const S& s) {
+    s.handed_on();
+  }
+  { return this->up_.handed_on() - dropped_; }
 
  private:
   P pred_;
   std::size_t index_ = 0;
-  std::size_t passed_ = 0;
+  std::size_t dropped_ = 0;
 };
 
 /// `filter(pred, policy)`: the predicate called under an error policy (core/on_error.hpp);

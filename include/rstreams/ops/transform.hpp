@@ -38,11 +38,27 @@ class transform_source : public stage_source<transform_source<S, F>, S> {
 
   transform_source(S up, F f) : base(std::move(up)), f_(std::move(f)) {}
 
+  /// How many elements it has handed on, when its upstream names elements and says how many it
+  /// handed on (a filter after it works its own count out from this).
+  [[nodiscard]] std::size_t handed_on() const noexcept requires detail::names_elements_v<S> &&
+      requires(const S& s) {
+    s.handed_on();
+  }
+  { return this->up_.handed_on() - failed_; }
+
   template <class G>
   flow push(std::size_t n, G&& g) {
     if constexpr (detail::names_elements_v<S>) {
       return rstreams::push(this->up_, n, [&](auto&& x) {
-        return g(detail::invoke_unnamed(name, base::position, f_, std::forward<decltype(x)>(x)));
+        auto call = [&]() -> decltype(auto) {
+          try {
+            return detail::invoke_unnamed(name, base::position, f_, std::forward<decltype(x)>(x));
+          } catch (...) {
+            ++failed_;  // not handed on: handed_on() stays exact
+            throw;
+          }
+        };
+        return g(call());
       });
     } else {
       std::size_t i = index_;
@@ -64,6 +80,7 @@ class transform_source : public stage_source<transform_source<S, F>, S> {
  private:
   F f_;
   std::size_t index_ = 0;
+  std::size_t failed_ = 0;  // upstream names elements: calls of `f` that threw
 };
 
 /// `transform(f, policy)`: the function called under an error policy (core/on_error.hpp);

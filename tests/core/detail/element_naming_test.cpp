@@ -144,6 +144,19 @@ TEST_CASE("element_naming: chain10's shape, every stage can throw", "[core][elem
       {"", "transform", "filter", "flat_map", "transform", "filter", "transform", "", "transform"});
 }
 
+TEST_CASE("element_naming: filters in a row add up what they dropped", "[core][element_naming]") {
+  // An error from the last transform unwinds through three filters, each adding its drops to
+  // the shift, before the source names the element.
+  const auto not_div5 = [](int x) { return x % 5 != 0; };
+  check_both_ways(
+      [&](plan& p) {
+        return rs::iota(0, 400) | rs::filter(may_throw(p, 1, odd)) | rs::transform(may_throw(p, 2, plus1)) |
+               rs::filter(may_throw(p, 3, not_div3)) | rs::filter(may_throw(p, 4, not_div5)) |
+               rs::transform(may_throw(p, 5, plus1));
+      },
+      {"", "filter", "transform", "filter", "filter", "transform"});
+}
+
 TEST_CASE("element_naming: noexcept stages between throwing ones", "[core][element_naming]") {
   check_both_ways(
       [](plan& p) {
