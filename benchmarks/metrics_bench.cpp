@@ -10,7 +10,7 @@
 //                     code offsets (support/code_placement.hpp): the metered and unmetered
 //                     loops compile to the same instructions, and one placement alone decides
 //                     10-20% either way. Also rstreams_noexcept_stages: the stages declared
-//                     noexcept, so no filter counts what it passes (the cost of naming elements
+//                     noexcept, so no filter counts what it drops (the cost of naming elements
 //                     in errors is the difference to rstreams).
 //   metrics_enrich    an enrich bot over 100k events (100-byte JSON payloads, parsed, two
 //                     fields derived, written back; local bus, fsync never):

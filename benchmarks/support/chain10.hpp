@@ -24,7 +24,7 @@ constexpr auto s8 = [](u64 x) { return x % 100003; };
 constexpr auto s10 = [](u64 x) { return x + 1; };
 
 /// A stage function `F` declared noexcept: filters of such functions keep no count of what they
-/// pass, which rstreams keeps to name a failing element in an error
+/// drop, which rstreams keeps to name a failing element in an error
 /// (core/detail/element_naming.hpp).
 template <auto F>
 constexpr auto nothrow = [](u64 x) noexcept { return F(x); };
