@@ -64,6 +64,7 @@
 #include <fstream>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <fcntl.h>
@@ -485,6 +486,14 @@ void bench_replay_jsonl(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * fs::file_size(path)));
 }
 
+// Registers a benchmark reported in milliseconds of wall time (the appends wait on the disk).
+template <class... Args>
+void timed(const std::string& name, Args&&... args) {
+  benchmark::RegisterBenchmark(name.c_str(), std::forward<Args>(args)...)
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
+}
+
 const auto registered = [] {
   const struct {
     const char* name;
@@ -494,40 +503,18 @@ const auto registered = [] {
                   {"interval", rb::fsync_policy::interval}};
   for (const auto& p : policies) {
     const auto group = std::string("bus_append_") + p.name;
-    benchmark::RegisterBenchmark((group + "/rstreams").c_str(), bench_append, p.policy)
-        ->Unit(benchmark::kMillisecond)
-        ->UseRealTime();
-    benchmark::RegisterBenchmark((group + "/baseline_raw_write").c_str(), bench_raw, p.policy)
-        ->Unit(benchmark::kMillisecond)
-        ->UseRealTime();
+    timed(group + "/rstreams", bench_append, p.policy);
+    timed(group + "/baseline_raw_write", bench_raw, p.policy);
   }
-  benchmark::RegisterBenchmark("bus_append_never/frames_only", bench_frames_only)
-      ->Unit(benchmark::kMillisecond)
-      ->UseRealTime();
-  benchmark::RegisterBenchmark("bus_append_never/floor_eid_copy_crc", bench_floor<false>)
-      ->Unit(benchmark::kMillisecond)
-      ->UseRealTime();
-  benchmark::RegisterBenchmark("bus_append_never/floor_eid_copy_crc_trailing", bench_floor<true>)
-      ->Unit(benchmark::kMillisecond)
-      ->UseRealTime();
-  benchmark::RegisterBenchmark("bus_append_never/bound_lock_floor_write", bench_bound)
-      ->Unit(benchmark::kMillisecond)
-      ->UseRealTime();
-  benchmark::RegisterBenchmark("bus_append_never/floor_writev_in_place", bench_writev_in_place)
-      ->Unit(benchmark::kMillisecond)
-      ->UseRealTime();
-  benchmark::RegisterBenchmark("bus_append_one/rstreams", bench_append_one)
-      ->Unit(benchmark::kMillisecond)
-      ->UseRealTime();
-  benchmark::RegisterBenchmark("bus_append_one/baseline_raw_write", bench_raw_one)
-      ->Unit(benchmark::kMillisecond)
-      ->UseRealTime();
-  benchmark::RegisterBenchmark("bus_replay/rstreams", bench_replay)
-      ->Unit(benchmark::kMillisecond)
-      ->UseRealTime();
-  benchmark::RegisterBenchmark("bus_replay/baseline_jsonl", bench_replay_jsonl)
-      ->Unit(benchmark::kMillisecond)
-      ->UseRealTime();
+  timed("bus_append_never/frames_only", bench_frames_only);
+  timed("bus_append_never/floor_eid_copy_crc", bench_floor<false>);
+  timed("bus_append_never/floor_eid_copy_crc_trailing", bench_floor<true>);
+  timed("bus_append_never/bound_lock_floor_write", bench_bound);
+  timed("bus_append_never/floor_writev_in_place", bench_writev_in_place);
+  timed("bus_append_one/rstreams", bench_append_one);
+  timed("bus_append_one/baseline_raw_write", bench_raw_one);
+  timed("bus_replay/rstreams", bench_replay);
+  timed("bus_replay/baseline_jsonl", bench_replay_jsonl);
   return true;
 }();
 
