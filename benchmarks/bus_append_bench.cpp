@@ -26,6 +26,13 @@
 //   numbers), frame headers, the index, the tail check and the fork check. Its ratio to raw is
 //   the ceiling of any append that excludes other processes with flock and writes one
 //   checksummed buffer.
+//   bus_append_never/ceiling_floor_write: the trailing floor and one write() per batch, no lock:
+//   the most an append can reach that writes its records' eids and payloads under a CRC32C,
+//   whatever it excludes other processes with (a lock in shared memory costs about nothing),
+//   with no envelope at all.
+//   bus_append_never/ceiling_frames_write: this format's encoder (as frames_only) and one write()
+//   per batch, no lock, no tail check, no index: the most an append that stores this record
+//   format can reach, however it excludes other processes and finds the tail.
 //   bus_append_never/floor_writev_in_place: the route without the copy: the bytes raw writes,
 //   given to writev() where they lie (one iovec for a record's header, one for its payload,
 //   1024 per call), with the CRC32C over them that a copy-free append still takes; no lock, no
@@ -252,47 +259,45 @@ std::int64_t wall_ms() {
       .count();
 }
 
-void bench_frames_only(benchmark::State& state) {
-  auto rs = make_records(batch);
-  std::string buf;
-  std::uint64_t recno = 0;
+// One batch through the encoder, as append encodes it: each record gets its eid (its text
+// written into the record), and the batch becomes frames of at most 64 KiB with a CRC32C each,
+// in `buf`; returns the bytes in `buf`.
+struct frames_encoder {
   rb::detail::eid_sequencer eids;
-  std::vector<rb::eid_parts> parts(batch);
-  constexpr std::size_t target = 64 * 1024;  // local_options::index_every_bytes' default
-  for (auto _ : state) {
-    for (std::size_t i = 0; i < records_per_run; i += batch) {
-      const auto now = wall_ms();
-      std::size_t room = 0;
-      rb::detail::eid_sequencer::run run(eids);  // as append steps them
-      for (std::size_t k = 0; k < rs.size(); ++k) {
-        parts[k] = run.next(now, rs[k].eid);
-        if (rs[k].timestamp == 0) rs[k].timestamp = rs[k].event_source_timestamp = now;
-        room += rb::detail::batch_record_max(rs[k]) + rb::detail::batch_frame_overhead(rs[k]);
-      }
-      if (buf.size() < room) buf.resize(room);
-      std::size_t len = 0;
-      rb::detail::batch_writer w;
-      bool open = false;
-      for (std::size_t k = 0; k < rs.size(); ++k) {
-        if (open && w.size() + rb::detail::batch_record_max(rs[k]) > target) {
-          len += w.finish();
-          open = false;
-        }
-        if (!open) {
-          w.begin(buf.data() + len, rs[k], &parts[k], recno);
-          open = true;
-        }
-        w.add(rs[k], &parts[k]);
-        ++recno;
-      }
-      if (open) len += w.finish();
-      run.commit();
-      benchmark::DoNotOptimize(buf.data());
-      benchmark::DoNotOptimize(len);
+  std::vector<rb::eid_parts> parts = std::vector<rb::eid_parts>(batch);
+  std::uint64_t recno = 0;
+
+  std::size_t operator()(std::vector<rb::record>& rs, std::string& buf) {
+    constexpr std::size_t target = 64 * 1024;  // local_options::index_every_bytes' default
+    const auto now = wall_ms();
+    std::size_t room = 0;
+    rb::detail::eid_sequencer::run run(eids);  // as append steps them
+    for (std::size_t k = 0; k < rs.size(); ++k) {
+      parts[k] = run.next(now, rs[k].eid);
+      if (rs[k].timestamp == 0) rs[k].timestamp = rs[k].event_source_timestamp = now;
+      room += rb::detail::batch_record_max(rs[k]) + rb::detail::batch_frame_overhead(rs[k]);
     }
+    if (buf.size() < room) buf.resize(room);
+    std::size_t len = 0;
+    rb::detail::batch_writer w;
+    bool open = false;
+    for (std::size_t k = 0; k < rs.size(); ++k) {
+      if (open && w.size() + rb::detail::batch_record_max(rs[k]) > target) {
+        len += w.finish();
+        open = false;
+      }
+      if (!open) {
+        w.begin(buf.data() + len, rs[k], &parts[k], recno);
+        open = true;
+      }
+      w.add(rs[k], &parts[k]);
+      ++recno;
+    }
+    if (open) len += w.finish();
+    run.commit();
+    return len;
   }
-  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * records_per_run));
-}
+};
 
 // One batch through the floor: eid text into each record, payloads copied into `buf`, the
 // CRC32C over them into `crc`; returns the bytes in `buf`. `Trailing`: the CRC32C taken while
@@ -326,7 +331,20 @@ std::size_t floor_batch(std::vector<rb::record>& rs, std::string& buf, rb::detai
   return len;
 }
 
-// The floor, into memory.
+// The floor as an encoder (the CRC32C trailing the copy).
+struct floor_encoder {
+  rb::detail::eid_sequencer eids;
+  std::uint32_t crc = 0;
+
+  std::size_t operator()(std::vector<rb::record>& rs, std::string& buf) {
+    crc = 0;
+    const auto len = floor_batch<true>(rs, buf, eids, crc);
+    benchmark::DoNotOptimize(crc);
+    return len;
+  }
+};
+
+// The floor (`Trailing` or in a second pass), into memory.
 template <bool Trailing>
 void bench_floor(benchmark::State& state) {
   auto rs = make_records(batch);
@@ -343,32 +361,49 @@ void bench_floor(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * records_per_run));
 }
 
-// The floor, a flock pair and one write() per batch (see the top of the file).
-void bench_bound(benchmark::State& state) {
+// The encoder's batches, into memory.
+void bench_frames_only(benchmark::State& state) {
   auto rs = make_records(batch);
   std::string buf;
-  rb::detail::eid_sequencer eids;
+  frames_encoder encode;
+  for (auto _ : state) {
+    for (std::size_t i = 0; i < records_per_run; i += batch) {
+      const auto len = encode(rs, buf);
+      benchmark::DoNotOptimize(buf.data());
+      benchmark::DoNotOptimize(len);
+    }
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * records_per_run));
+}
+
+// Each batch encoded by `Encoder` and written with one write() to a fresh file; with `Lock`,
+// between a flock pair on a lock file beside it (see the top of the file).
+template <class Encoder, bool Lock>
+void bench_written(benchmark::State& state) {
+  auto rs = make_records(batch);
+  std::string buf;
+  Encoder encode;
   int run = 0;
   for (auto _ : state) {
     state.PauseTiming();
-    const auto path = scratch_root() / ("bound-" + std::to_string(run++));
+    const auto path = scratch_root() / ("written-" + std::to_string(run++));
     const auto lock_path = path.string() + ".lock";
     state.ResumeTiming();
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    const int lock = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    const int lock = Lock ? ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644) : -1;
     for (std::size_t i = 0; i < records_per_run; i += batch) {
-      ::flock(lock, LOCK_EX);
-      std::uint32_t crc = 0;
-      const auto len = floor_batch<true>(rs, buf, eids, crc);
-      benchmark::DoNotOptimize(crc);
+      if constexpr (Lock) ::flock(lock, LOCK_EX);
+      const auto len = encode(rs, buf);
       if (::write(fd, buf.data(), len) != static_cast<ssize_t>(len)) state.SkipWithError("write failed");
-      ::flock(lock, LOCK_UN);
+      if constexpr (Lock) ::flock(lock, LOCK_UN);
     }
-    ::close(lock);
+    if constexpr (Lock) ::close(lock);
     close_and_remove(state, fd, path);
-    state.PauseTiming();
-    fs::remove(lock_path);
-    state.ResumeTiming();
+    if constexpr (Lock) {
+      state.PauseTiming();
+      fs::remove(lock_path);
+      state.ResumeTiming();
+    }
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * records_per_run));
 }
@@ -509,7 +544,9 @@ const auto registered = [] {
   timed("bus_append_never/frames_only", bench_frames_only);
   timed("bus_append_never/floor_eid_copy_crc", bench_floor<false>);
   timed("bus_append_never/floor_eid_copy_crc_trailing", bench_floor<true>);
-  timed("bus_append_never/bound_lock_floor_write", bench_bound);
+  timed("bus_append_never/bound_lock_floor_write", bench_written<floor_encoder, true>);
+  timed("bus_append_never/ceiling_floor_write", bench_written<floor_encoder, false>);
+  timed("bus_append_never/ceiling_frames_write", bench_written<frames_encoder, false>);
   timed("bus_append_never/floor_writev_in_place", bench_writev_in_place);
   timed("bus_append_one/rstreams", bench_append_one);
   timed("bus_append_one/baseline_raw_write", bench_raw_one);

@@ -3,16 +3,15 @@
 # Compiles each TU $RUNS times (default 5) at -O2 with the project's include path, in turns so
 # that a change of machine load hits every probe alike; checks that the programs print the same
 # sum; prints the median compiler CPU time (user+sys, steadier than wall time on a shared
-# machine), the median wall time and the ratios to std::views. A fourth probe is the std::views
-# TU that also includes every standard header the umbrella brings in (listed by the compiler's
-# -M): the part of the umbrella's cost that is the standard library's. (Not a strict floor: the
-# rstreams chain itself compiles with less work than the std::views one, see the per-entity
-# probe, so the umbrella can come in under it.) A fifth probe adds only the threading headers
-# that the concurrency layer (exec/) cannot do without: a floor for any umbrella that includes
-# concurrency, whatever else it leaves out. A sixth probe is the floor of this umbrella's
-# standard headers: std::views plus the ones its entities cannot do without (FLOOR below, one
-# reason each). The last line lists the standard headers under the umbrella and not under FLOOR:
-# anything there is a header the umbrella could avoid (or FLOOR must name, with its reason).
+# machine), the median wall time and the ratios to std::views.
+# Two more probes split the umbrella's time: the umbrella with an empty main (its headers alone)
+# and the standard headers the umbrella brings in (listed by the compiler's -M) with an empty
+# main. From them: the pipeline's own cost (umbrella TU - umbrella headers), rstreams' header
+# code (umbrella headers - their standard headers), and the least an umbrella with these standard
+# headers and this pipeline could take (standard headers + the pipeline's cost: its own headers
+# costing nothing). The last line lists the standard headers under the umbrella and not under
+# FLOOR (the ones its entities cannot do without, one reason each): anything there is a header
+# the umbrella could avoid (or FLOOR must name, with its reason).
 # CPU-time ratios run above the ratios of compiler instructions (callgrind) for header-heavy TUs:
 # parsing is memory-bound (GCC's heap grows, page faults add system time). Decide with both.
 #   usage: benchmarks/compile_time/run.sh [--json FILE]     (CXX selects the compiler)
@@ -37,16 +36,18 @@ def std_headers_of(text):
     return sorted({os.path.basename(d) for d in deps
                    if "/c++/" in d and "/bits/" not in d and "." not in os.path.basename(d)})
 std_headers = std_headers_of("#include <rstreams/rstreams.hpp>\n")
-floor_src = os.path.join(tempfile.gettempdir(), f"rstreams_views_umbrella_std_{os.getpid()}.cpp")
-with open(floor_src, "w") as f:
-    f.writelines(f"#include <{h}>\n" for h in std_headers)
-    f.write(f'#include "{here}/std_views_20.cpp"\n')
-probes.append(("std::views + umbrella's std hdrs", floor_src, []))
-threads_src = os.path.join(tempfile.gettempdir(), f"rstreams_views_threads_{os.getpid()}.cpp")
-with open(threads_src, "w") as f:
-    f.writelines(f"#include <{h}>\n" for h in ("atomic", "condition_variable", "mutex", "stop_token", "thread"))
-    f.write(f'#include "{here}/std_views_20.cpp"\n')
-probes.append(("std::views + threading hdrs", threads_src, []))
+tmp_sources = []
+def probe_source(tag, includes):
+    path = os.path.join(tempfile.gettempdir(), f"rstreams_probe_{tag}_{os.getpid()}.cpp")
+    with open(path, "w") as f:
+        f.writelines(f"#include <{h}>\n" for h in includes)
+        f.write("int main() { return 0; }\n")
+    tmp_sources.append(path)
+    return path
+UMBRELLA_ALONE = "umbrella headers, empty main"
+STD_ALONE = "their std headers, empty main"
+probes.append((UMBRELLA_ALONE, probe_source("umbrella", ["rstreams/rstreams.hpp"]), []))
+probes.append((STD_ALONE, probe_source("std", std_headers), []))
 FLOOR = [
     "algorithm",           # sorting, bounds and copies in windows, channels and the thread pool
     "array",               # route's fixed fan-out, agg's small vector
@@ -79,11 +80,6 @@ FLOOR = [
     "cerrno", "cstddef", "cstdint", "cstdio", "cstring", "iterator", "limits", "new",
     "type_traits", "utility",
 ]
-floor_hdrs_src = os.path.join(tempfile.gettempdir(), f"rstreams_views_floor_{os.getpid()}.cpp")
-with open(floor_hdrs_src, "w") as f:
-    f.writelines(f"#include <{h}>\n" for h in FLOOR)
-    f.write(f'#include "{here}/std_views_20.cpp"\n')
-probes.append(("std::views + umbrella floor hdrs", floor_hdrs_src, []))
 cpu = {p[0]: [] for p in probes}
 wall = {p[0]: [] for p in probes}
 with tempfile.TemporaryDirectory() as tmp:
@@ -98,7 +94,7 @@ with tempfile.TemporaryDirectory() as tmp:
             wall[name].append(time.perf_counter() - t0)
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpu[name].append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-            if i == 0:
+            if i == 0 and src not in tmp_sources:
                 exe = os.path.join(tmp, "probe")
                 subprocess.run([cxx, obj, "-o", exe], check=True)
                 outputs.add(subprocess.run([exe, "100000"], check=True, capture_output=True, text=True).stdout)
@@ -112,14 +108,22 @@ for name, _, _ in probes:
     c, w = statistics.median(cpu[name]), statistics.median(wall[name])
     result[name] = {"cpu_s": c, "wall_s": w, "ratio": c / base}
     print(f"  {name:32} {c:7.2f} {w:7.2f}  {c / base:.2f}")
+umbrella = result[probes[1][0]]["cpu_s"]
+pipeline = umbrella - result[UMBRELLA_ALONE]["cpu_s"]
+own = result[UMBRELLA_ALONE]["cpu_s"] - result[STD_ALONE]["cpu_s"]
+least = result[STD_ALONE]["cpu_s"] + pipeline
+split = {"pipeline_s": pipeline, "rstreams_header_code_s": own, "least_umbrella_s": least,
+         "least_umbrella_ratio": least / base}
+print(f"  split of the umbrella TU: the pipeline {pipeline:.2f} s, rstreams' header code {own:.2f} s, "
+      f"standard headers {result[STD_ALONE]['cpu_s']:.2f} s")
+print(f"  least umbrella with these std headers and this pipeline: {least:.2f} s, {least / base:.2f}")
 print(f"  ({len(std_headers)} standard headers under the umbrella: {' '.join(std_headers)})")
 extra = sorted(set(std_headers) - set(std_headers_of("".join(f"#include <{h}>\n" for h in ["ranges", *FLOOR]))))
 print(f"  (under the umbrella but not under the floor: {' '.join(extra) or 'none'})")
-os.unlink(floor_src)
-os.unlink(threads_src)
-os.unlink(floor_hdrs_src)
+for path in tmp_sources:
+    os.unlink(path)
 if out:
     with open(out, "w") as f:
-        json.dump({"runs": runs, "probes": result, "umbrella_std_headers": std_headers, "floor_headers": FLOOR,
-                   "umbrella_std_headers_not_in_floor": extra}, f, indent=1)
+        json.dump({"runs": runs, "probes": result, "split": split, "umbrella_std_headers": std_headers,
+                   "floor_headers": FLOOR, "umbrella_std_headers_not_in_floor": extra}, f, indent=1)
 PY
