@@ -133,5 +133,6 @@ PY
 
 if ((compile_time && !report_only)); then
   echo
+  sync  # as before each program: the disk benchmarks' writeback must not share the probe's cores
   "$root/benchmarks/compile_time/run.sh" --json "$results/compile_time.json" | tee "$results/compile_time.txt"
 fi
