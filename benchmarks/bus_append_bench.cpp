@@ -331,41 +331,27 @@ std::size_t floor_batch(std::vector<rb::record>& rs, std::string& buf, rb::detai
   return len;
 }
 
-// The floor as an encoder (the CRC32C trailing the copy).
+// The floor as an encoder: the CRC32C taken while the copy is written (`Trailing`, as the
+// encoder takes it) or in a second pass.
+template <bool Trailing>
 struct floor_encoder {
   rb::detail::eid_sequencer eids;
   std::uint32_t crc = 0;
 
   std::size_t operator()(std::vector<rb::record>& rs, std::string& buf) {
     crc = 0;
-    const auto len = floor_batch<true>(rs, buf, eids, crc);
+    const auto len = floor_batch<Trailing>(rs, buf, eids, crc);
     benchmark::DoNotOptimize(crc);
     return len;
   }
 };
 
-// The floor (`Trailing` or in a second pass), into memory.
-template <bool Trailing>
-void bench_floor(benchmark::State& state) {
+// Each batch encoded by `Encoder` into memory, nothing written (frames_only and the floors).
+template <class Encoder>
+void bench_encoded(benchmark::State& state) {
   auto rs = make_records(batch);
   std::string buf;
-  rb::detail::eid_sequencer eids;
-  std::uint32_t crc = 0;
-  for (auto _ : state) {
-    for (std::size_t i = 0; i < records_per_run; i += batch) {
-      floor_batch<Trailing>(rs, buf, eids, crc);
-      benchmark::DoNotOptimize(buf.data());
-      benchmark::DoNotOptimize(crc);
-    }
-  }
-  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * records_per_run));
-}
-
-// The encoder's batches, into memory.
-void bench_frames_only(benchmark::State& state) {
-  auto rs = make_records(batch);
-  std::string buf;
-  frames_encoder encode;
+  Encoder encode;
   for (auto _ : state) {
     for (std::size_t i = 0; i < records_per_run; i += batch) {
       const auto len = encode(rs, buf);
@@ -541,11 +527,11 @@ const auto registered = [] {
     timed(group + "/rstreams", bench_append, p.policy);
     timed(group + "/baseline_raw_write", bench_raw, p.policy);
   }
-  timed("bus_append_never/frames_only", bench_frames_only);
-  timed("bus_append_never/floor_eid_copy_crc", bench_floor<false>);
-  timed("bus_append_never/floor_eid_copy_crc_trailing", bench_floor<true>);
-  timed("bus_append_never/bound_lock_floor_write", bench_written<floor_encoder, true>);
-  timed("bus_append_never/ceiling_floor_write", bench_written<floor_encoder, false>);
+  timed("bus_append_never/frames_only", bench_encoded<frames_encoder>);
+  timed("bus_append_never/floor_eid_copy_crc", bench_encoded<floor_encoder<false>>);
+  timed("bus_append_never/floor_eid_copy_crc_trailing", bench_encoded<floor_encoder<true>>);
+  timed("bus_append_never/bound_lock_floor_write", bench_written<floor_encoder<true>, true>);
+  timed("bus_append_never/ceiling_floor_write", bench_written<floor_encoder<true>, false>);
   timed("bus_append_never/ceiling_frames_write", bench_written<frames_encoder, false>);
   timed("bus_append_never/floor_writev_in_place", bench_writev_in_place);
   timed("bus_append_one/rstreams", bench_append_one);
