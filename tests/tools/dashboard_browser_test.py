@@ -136,6 +136,20 @@ def main():
         assert {b["bot"]: b["paused"] for b in cli("bots", bus)}["warehouse"] is False
         print("pause and resume from the page: the bus followed")
 
+        # From one bot's page to another's while the server answers slower than its live updates
+        # come (a loaded machine): the update's render must not keep the previous bot's forms.
+        browser.execute_script("""
+            const real = window.realFetch = window.fetch;
+            window.fetch = (u, o) => String(u).startsWith('/api/bots/') && !(o && o.method === 'POST')
+              ? new Promise((ok) => setTimeout(ok, 1500)).then(() => real(u, o)) : real(u, o);
+            location.hash = '#/bot/order-enricher';""")
+        wait.until(lambda d: "order-enricher" in text_of("h1")(d))
+        time.sleep(2)  # more live updates, each rendering slowly
+        owner = find("#actions").get_attribute("data-bot")
+        assert owner == "order-enricher", f"order-enricher's page shows the actions of {owner}"
+        browser.execute_script("window.fetch = window.realFetch;")
+        print("a slow move between bot pages keeps each bot's own actions")
+
         # Replay the order enricher from 500 orders back: dry run (nothing moves), then confirm.
         start = tail("orders", "--from", "-500", "--limit", "1")[0]["eid"]
         before = cli("checkpoint", "get", bus, "order-enricher", "orders")

@@ -7,7 +7,7 @@ namespace rstreams::dashboard::detail {
 
 inline constexpr std::string_view ui_js = R"rstreams_js('use strict';
 // ---- state, API, helpers ------------------------------------------------------------------
-const S = { info: null, overview: null, token: null, view: null, source: null, follow: null, gen: 0 };
+const S = { info: null, overview: null, token: null, view: null, source: null, follow: null, gen: 0, botRenders: 0 };
 const $ = (sel, el) => (el || document).querySelector(sel);
 const esc = (v) => String(v === undefined || v === null ? '' : v)
   .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
@@ -171,8 +171,14 @@ function renderGraph() {
 
 // ---- bot page ---------------------------------------------------------------------------------
 async function renderBot(name, keepForms) {
-  const gen = ++S.gen;  // only the latest render lands (a live update may start one mid-flight)
-  const b = await api('/api/bots/' + encodeURIComponent(name));
+  const gen = ++S.gen;  // only the latest render lands (a move to another page may start one mid-flight)
+  S.botRenders++;
+  let b;
+  try {
+    b = await api('/api/bots/' + encodeURIComponent(name));
+  } finally {
+    S.botRenders--;
+  }
   if (S.view !== 'bot:' + name || gen !== S.gen) return;
   const fig = (k, v) => `<div class="fig"><div class="k">${esc(k)}</div><div class="v">${v}</div></div>`;
   let h = `<h1>Bot ${esc(b.bot)} <span id="bot-status" class="badge ${b.paused ? 'paused' : 'active'}">${b.paused ? 'paused' : 'active'}</span></h1>`;
@@ -201,8 +207,10 @@ async function renderBot(name, keepForms) {
     });
     h += '</table>';
   } else h += '<p class="muted">None since the dashboard started.</p>';
+  // A live update keeps the forms being filled in, but only this bot's: right after a move from
+  // another bot's page, the page still shows that bot's forms, bound to its name.
   const forms = $('#actions');
-  if (keepForms && forms) {
+  if (keepForms && forms && forms.dataset.bot === name) {
     const saved = forms;
     $('#view').innerHTML = h + '<div id="actions-slot"></div>';
     $('#actions-slot').replaceWith(saved);
@@ -212,7 +220,7 @@ async function renderBot(name, keepForms) {
   }
   if (S.info && !S.info.read_only) {
     const opts = b.inputs.map((l) => `<option value="${esc(l.queue)}">${esc(l.queue)}</option>`).join('');
-    h += `<div id="actions"><h2>Actions</h2><div class="card">
+    h += `<div id="actions" data-bot="${esc(name)}"><h2>Actions</h2><div class="card">
       <div class="row"><button id="pause" ${b.paused ? 'disabled' : ''}>Pause</button><button id="resume" ${b.paused ? '' : 'disabled'}>Resume</button>
       <span class="muted">Pausing stops its runs from starting (a run in progress finishes); resuming also clears its error count.</span></div>
       <div class="row"><b>Replay</b> from <input id="replay-from" class="wide" placeholder="eid (z/2026/...) or UTC time (2026-12-05T15:00:00Z)">
@@ -343,7 +351,9 @@ function route() {
 function onUpdate(o) {
   S.overview = o;
   if (S.view === 'graph') renderGraph();
-  else if (S.view && S.view.startsWith('bot:') && !$('#dry-run')) renderBot(S.view.slice(4), true).catch(() => {});
+  // A live update skips the bot page while a render is on its way: on a server slower than the
+  // updates, each would supersede the last and none would land.
+  else if (S.view && S.view.startsWith('bot:') && !$('#dry-run') && !S.botRenders) renderBot(S.view.slice(4), true).catch(() => {});
   else if (S.view && S.view.startsWith('queue:')) followTick().catch(fail);
 }
 
