@@ -4,16 +4,19 @@
 #include <rstreams/core/run.hpp>
 #include <rstreams/exec/async.hpp>
 #include <rstreams/exec/parallel_map.hpp>
+#include <rstreams/exec/parallel_map_unordered.hpp>
 #include <rstreams/exec/thread_pool.hpp>
 #include <rstreams/ops/take.hpp>
 #include <rstreams/ops/transform.hpp>
 #include <rstreams/sinks/for_each.hpp>
 #include <rstreams/sinks/sum.hpp>
 #include <rstreams/sinks/to_vector.hpp>
+#include <rstreams/sources/from_range.hpp>
 #include <rstreams/sources/iota.hpp>
 
 #include <support/blocking_source.hpp>
 #include <support/catch.hpp>
+#include <support/counting_source.hpp>
 #include <support/fails_on_caller.hpp>
 #include <support/in_flight.hpp>
 #include <support/late_first_task.hpp>
@@ -22,8 +25,13 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <latch>
+#include <mutex>
+#include <numeric>
+#include <ranges>
 #include <stdexcept>
 #include <stop_token>
 #include <string>
@@ -358,11 +366,14 @@ TEST_CASE("parallel_map: metered, in flight and errors counted across workers",
 
 TEST_CASE("parallel_map's workers take from upstream themselves while the feeder is late",
           "[exec][parallel_map]") {
-  // The feeder task starts only once the workers are done: they must feed the window.
+  // The feeder task starts only once the workers are done: they must feed the window (from a
+  // source that may wait, or the stage would have no feeder).
   rs::test::late_first_task sched;
+  rs::test::pull_counts counts;
   const auto watchdog = give_up_after_10s(sched);
-  const auto v =
-      rs::run(rs::iota(0, 2000) | rs::parallel_map(wide, [](int x) { return x; }) | rs::to_vector(), sched);
+  const auto v = rs::run(rs::test::counting_source(counts, 2000) |
+                             rs::parallel_map(wide, [](int x) { return x; }) | rs::to_vector(),
+                         sched);
   REQUIRE(!sched.gave_up());
   REQUIRE(v.size() == 2000);
   REQUIRE(counts_up(v));
@@ -372,9 +383,10 @@ TEST_CASE("an upstream error reaches run after the elements before it while the 
           "[exec][parallel_map]") {
   rs::test::late_first_task sched;
   const auto watchdog = give_up_after_10s(sched);
+  rs::test::pull_counts counts;
   std::vector<int> seen;
   try {
-    rs::run(rs::iota(0, 1000) | rs::transform(rs::test::throw_on_call(50)) |
+    rs::run(rs::test::counting_source(counts, 1000) | rs::transform(rs::test::throw_on_call(50)) |
                 rs::parallel_map(wide, [](int x) { return x; }) |
                 rs::for_each([&](int x) { seen.push_back(x); }),
             sched);
@@ -392,12 +404,14 @@ TEST_CASE("a stop request ends parallel_map's intake while the feeder is late", 
   // The workers end the intake themselves, or the run would wait for the feeder.
   rs::test::late_first_task sched;
   const auto watchdog = give_up_after_10s(sched);
+  rs::test::pull_counts counts;
   std::stop_source stop;
   std::vector<int> seen;
-  rs::run(rs::iota(0) | rs::parallel_map(wide, [](int x) { return x; }) | rs::for_each([&](int x) {
-            seen.push_back(x);
-            if (seen.size() == 1000) stop.request_stop();
-          }),
+  rs::run(rs::test::counting_source(counts) | rs::parallel_map(wide, [](int x) { return x; }) |
+              rs::for_each([&](int x) {
+                seen.push_back(x);
+                if (seen.size() == 1000) stop.request_stop();
+              }),
           sched, rs::run_context{stop.get_token()});
   REQUIRE(!sched.gave_up());
   REQUIRE(seen.size() >= 1000);
@@ -408,9 +422,10 @@ TEST_CASE("parallel_map never calls the function more than `workers` times at on
   // Also while the workers feed themselves (a late feeder).
   rs::test::late_first_task sched;
   const auto watchdog = give_up_after_10s(sched);
+  rs::test::pull_counts counts;
   std::atomic<int> now{0};
   std::atomic<int> most{0};
-  const auto total = rs::run(rs::iota(0, 3000) |
+  const auto total = rs::run(rs::test::counting_source(counts, 3000) |
                                  rs::parallel_map(wide,
                                                   [&](int x) {
                                                     const int n = now.fetch_add(1) + 1;
@@ -423,9 +438,136 @@ TEST_CASE("parallel_map never calls the function more than `workers` times at on
                                                   }) |
                                  rs::sum(),
                              sched);
+  REQUIRE(!sched.gave_up());
   REQUIRE(total == 3000 * 2999 / 2);
   REQUIRE(most.load() >= 1);
   REQUIRE(most.load() <= 2);
+}
+
+// ---- an upstream that never waits: no feeder, the caller feeds itself ------------------------
+
+namespace {
+/// A scheduler that starts each task on a thread of its own, held until `open()` (or, so that a
+/// failure cannot hang, for 10 s: then `gave_up()`). Until it opens, the caller is the stage's
+/// only thread. Counts the tasks it was given.
+class gated_tasks {
+ public:
+  gated_tasks() = default;
+  gated_tasks(const gated_tasks&) = delete;
+  gated_tasks& operator=(const gated_tasks&) = delete;
+  ~gated_tasks() {
+    open();
+    for (auto& t : threads_) t.join();
+  }
+
+  void execute(std::function<void()> task) {
+    std::lock_guard lock(mutex_);
+    ++spawned_;
+    threads_.emplace_back([this, t = std::move(task)] {
+      {
+        std::unique_lock wait(mutex_);
+        if (!turn_.wait_for(wait, std::chrono::seconds(10), [this] { return open_; })) gave_up_ = true;
+      }
+      t();
+    });
+  }
+  void open() {
+    std::lock_guard lock(mutex_);
+    open_ = true;
+    turn_.notify_all();
+  }
+  bool gave_up() {
+    std::lock_guard lock(mutex_);
+    return gave_up_;
+  }
+  std::size_t spawned() {
+    std::lock_guard lock(mutex_);
+    return spawned_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable turn_;
+  bool open_ = false;
+  bool gave_up_ = false;
+  std::size_t spawned_ = 0;
+  std::vector<std::thread> threads_;
+};
+}  // namespace
+
+static_assert(rs::detail::never_waits<decltype(rs::iota(0, 3))>());
+static_assert(rs::detail::never_waits<decltype(rs::as_source(std::declval<std::vector<int>&>()))>());
+static_assert(
+    !rs::detail::never_waits<decltype(rs::as_source(std::declval<std::ranges::istream_view<int>&>()))>(),
+    "an input range may read a stream");
+static_assert(!rs::detail::never_waits<rs::test::counting_source>());
+
+TEST_CASE("parallel_map over an upstream that never waits has no feeder: the caller feeds itself",
+          "[exec][parallel_map]") {
+  // The worker task is held until element 500 is computed: until then the caller must take
+  // from upstream itself (a feeder task would be held too, and nothing would move for 10 s).
+  const auto caller = std::this_thread::get_id();
+  for (const bool ordered : {true, false}) {
+    gated_tasks sched;
+    std::atomic<int> on_caller{0};
+    const auto f = [&](int x) {
+      if (std::this_thread::get_id() == caller) ++on_caller;
+      if (x == 500) sched.open();  // from here on the worker thread computes too
+      return x;
+    };
+    auto v = ordered
+                 ? rs::run(rs::iota(0, 2000) | rs::parallel_map(wide, f) | rs::to_vector(), sched)
+                 : rs::run(rs::iota(0, 2000) | rs::parallel_map_unordered(wide, f) | rs::to_vector(), sched);
+    REQUIRE(!sched.gave_up());
+    REQUIRE(sched.spawned() == 1);  // the one worker task
+    if (!ordered) std::ranges::sort(v);
+    REQUIRE(v.size() == 2000);
+    REQUIRE(counts_up(v));
+    REQUIRE(on_caller.load() >= 501);
+  }
+}
+
+TEST_CASE("parallel_map has a feeder for an upstream that may wait, none for a container",
+          "[exec][parallel_map]") {
+  std::vector<int> numbers(1000);
+  std::iota(numbers.begin(), numbers.end(), 0);
+  {
+    gated_tasks sched;
+    sched.open();
+    REQUIRE(
+        rs::run(rs::from_range(numbers) | rs::parallel_map(wide, [](int x) { return x; }) | rs::to_vector(),
+                sched) == numbers);
+    REQUIRE(sched.spawned() == 1);
+  }
+  {
+    gated_tasks sched;
+    sched.open();
+    rs::test::pull_counts counts;
+    REQUIRE(rs::run(rs::test::counting_source(counts, 1000) |
+                        rs::parallel_map(wide, [](int x) { return x; }) | rs::to_vector(),
+                    sched) == numbers);
+    REQUIRE(sched.spawned() == 2);  // the feeder and the worker
+  }
+}
+
+TEST_CASE("a stop request ends the intake of an upstream that never waits, fed by the caller alone",
+          "[exec][parallel_map]") {
+  // The worker task stays held (for 10 s at most): the caller feeds, computes, and ends the
+  // intake on the stop by itself.
+  gated_tasks sched;
+  std::stop_source stop;
+  std::vector<int> seen;
+  rs::run(rs::iota(0) | rs::parallel_map(wide, [](int x) { return x; }) | rs::for_each([&](int x) {
+            seen.push_back(x);
+            if (seen.size() == 1000) {
+              stop.request_stop();
+              sched.open();  // the run waits for its task: let it start and see the stop
+            }
+          }),
+          sched, rs::run_context{stop.get_token()});
+  REQUIRE(!sched.gave_up());
+  REQUIRE(seen.size() >= 1000);
+  REQUIRE(counts_up(seen));
 }
 
 // ---- the calling thread is one of the workers -------------------------------------------------

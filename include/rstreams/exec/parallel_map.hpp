@@ -62,7 +62,8 @@ inline parallel_shape checked_parallelism(std::string_view op, const parallelism
 }  // namespace detail
 
 /// The source after a parallel stage: a feeder task takes elements from the upstream while
-/// fewer than the window are in flight, `workers` - 1 tasks and the caller apply the function
+/// fewer than the window are in flight (unless the upstream never waits: then whoever runs dry
+/// takes them), `workers` - 1 tasks and the caller apply the function
 /// to runs of them, and pulling this source hands the results out (in input order when
 /// `Ordered`). The caller computes whenever the next result is not there yet, so `workers`
 /// threads compute and none waits for a core to hand results on; with one worker the stage runs
@@ -114,7 +115,8 @@ class parallel_map_source : public stage_source<parallel_map_source<S, F, P, Ord
     std::stop_token feed_quit = detail::drains_on_stop<S>() ? cancel_ : inner.stop;
     core_->up = &this->up_;
     core_->feed_quit = std::move(feed_quit);
-    inner.scope->spawn([c = core_] { c->feed(); });
+    // An upstream that never waits is fed by whoever runs dry, the caller included (`push`).
+    if constexpr (!detail::never_waits<S>()) inner.scope->spawn([c = core_] { c->feed(); });
     // The caller is one of the workers (see `help`).
     for (std::size_t w = 1; w < shape_.workers; ++w)
       inner.scope->spawn([c = core_, inner, cancel = cancel_] { work(*c, inner, cancel); });
@@ -137,8 +139,11 @@ class parallel_map_source : public stage_source<parallel_map_source<S, F, P, Ord
           if (c.feed_error) std::rethrow_exception(c.feed_error);  // written before `end`
           return flow::done;
         }
-        // Rather than wait for the result, compute the next elements to claim.
+        // Rather than wait for the result, compute the next elements to claim, or take them
+        // from an upstream that never waits.
         if (help(c)) continue;
+        if constexpr (detail::never_waits<S>())
+          if (c.self_feed()) continue;
         // The workers quit without finishing when the run is over (cancel): stop waiting then.
         if (!c.consumer_wait(cancel_, [&] {
               return next_ready(c) || over() || (c.claimable() && !cancel_.stop_requested());
@@ -421,8 +426,10 @@ struct parallel_map_fn : detail::parallel_map_impl<true> {};
 /// slow, in runs of up to w / (2 n) while it is cheap (so a cheap `f` wants w well above n). A
 /// worker task that runs dry while the feeder is not taking takes from upstream itself (one
 /// thread at a time), so the upstream may be called from any of them (never from the caller).
-/// The feeder and the n - 1 worker tasks run in the run's scope (new threads, or the scheduler
-/// given to run).
+/// An upstream that never waits (iota, repeat, `from_range` of a forward range such as a
+/// container) has no feeder task: whichever of the n runs dry takes from it, the caller
+/// included (one at a time). The feeder and the n - 1 worker tasks run in the run's scope (new
+/// threads, or the scheduler given to run).
 /// Example: examples/10-parallel-enrich.cpp
 inline constexpr parallel_map_fn parallel_map{};
 

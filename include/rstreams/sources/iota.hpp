@@ -25,6 +25,9 @@ class iota_source : public source_interface<iota_source<T, Bound>> {
   /// An integral iota knows the index of each element it hands on (its distance from the
   /// first), so the stage after it need not count (core/detail/element_naming.hpp).
   static constexpr bool names_elements = std::integral<T>;
+  /// Its elements come from memory: a call never waits for anything (a parallel stage takes
+  /// from it on its computing threads, exec/detail/parallel_core.hpp).
+  static constexpr bool never_waits = true;
 
   iota_source(T lo, Bound hi) : first_(lo), cur_(lo), last_(hi) {}
 

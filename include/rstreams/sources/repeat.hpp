@@ -20,6 +20,8 @@ class repeat_source : public source_interface<repeat_source<T, Bounded>> {
  public:
   static constexpr std::string_view name = "repeat";
   using value_type = T;
+  /// Its elements come from memory: a call never waits (see iota_source::never_waits).
+  static constexpr bool never_waits = true;
 
   explicit repeat_source(T value) requires(!Bounded) : value_(std::move(value)) {}
   repeat_source(T value, std::size_t times) requires Bounded : value_(std::move(value)), left_(times) {}

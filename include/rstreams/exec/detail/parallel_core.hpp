@@ -31,6 +31,17 @@
 
 namespace rstreams::detail {
 
+/// True when a call of `S` never waits for anything outside memory (a file, a socket, another
+/// thread): the source says so with `static constexpr bool never_waits = true` (iota, repeat, a
+/// forward range). A parallel stage over it needs no feeder task (see parallel_core).
+template <class S>
+constexpr bool never_waits() {
+  if constexpr (requires { S::never_waits; })
+    return S::never_waits;
+  else
+    return false;
+}
+
 struct parallel_shape {
   std::size_t workers;
   std::size_t window;
@@ -59,7 +70,10 @@ struct parallel_slot : parallel_result<R> {
 /// which blocks in the middle of a call never holds back what it delivered. With several workers,
 /// one that finds nothing to claim while the feeder is not taking (it waits for credit, or for a
 /// core after its wake-up) takes from upstream itself under the same lock, so that the workers
-/// never wait for the feeder to be scheduled (`self_feed`). Workers claim runs
+/// never wait for the feeder to be scheduled (`self_feed`). An upstream that never waits
+/// (`never_waits`: iota, a forward range) has no feeder: the consumer feeds itself too, as the
+/// workers do, and no third thread competes for the workers' cores (with two workers on two
+/// cores, the feeder's wake-ups cost about 3% of the throughput). Workers claim runs
 /// of consecutive elements from the intake with one compare-and-swap, move them out (which
 /// frees their slots), compute them and write each result into the reorder ring (slot
 /// `sequence % window` again: free, since at most `window` are in flight and they leave in
