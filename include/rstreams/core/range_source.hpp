@@ -39,8 +39,9 @@ class range_source : public source_interface<range_source<R>> {
   /// A random-access range knows the index of each element it hands on (its offset from the
   /// begin), so the stage after it need not count (core/detail/element_naming.hpp).
   static constexpr bool names_elements = std::ranges::random_access_range<range_type>;
-  /// A forward range can be walked twice, so its elements are in memory (a container or a view
-  /// over one) and a call never waits; an input range may read a stream (see
+  /// A forward range can be walked twice, so it reads no stream: its elements are in memory or
+  /// computed (a container, a view over one, `std::views::iota`) and a call waits for nothing
+  /// but its iterators' own code; an input range may read a stream (see
   /// iota_source::never_waits).
   static constexpr bool never_waits = std::ranges::forward_range<range_type>;
 
