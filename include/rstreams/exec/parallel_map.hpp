@@ -426,10 +426,10 @@ struct parallel_map_fn : detail::parallel_map_impl<true> {};
 /// slow, in runs of up to w / (2 n) while it is cheap (so a cheap `f` wants w well above n). A
 /// worker task that runs dry while the feeder is not taking takes from upstream itself (one
 /// thread at a time), so the upstream may be called from any of them (not from the caller,
-/// unless it never waits). An upstream that never waits (iota, repeat, `from_range` of a forward range such as a
-/// container) has no feeder task: whichever of the n runs dry takes from it, the caller
-/// included (one at a time). The feeder and the n - 1 worker tasks run in the run's scope (new
-/// threads, or the scheduler given to run).
+/// unless it never waits). An upstream that never waits (iota, repeat, `from_range` of a
+/// forward range such as a container) has no feeder task: whichever of the n runs dry takes
+/// from it, the caller included (one at a time). The feeder and the n - 1 worker tasks run in
+/// the run's scope (new threads, or the scheduler given to run).
 /// Example: examples/10-parallel-enrich.cpp
 inline constexpr parallel_map_fn parallel_map{};
 
