@@ -54,7 +54,7 @@ FLOOR = [
     "atomic",              # run-scope cancellation, metrics, lock-free channels
     "bit",                 # spsc_channel's power-of-two capacity
     "chrono",              # durations and clocks in the API (throttle, batch, windows, run_for);
-                           # GCC 12's brings <sstream> (chrono I/O), hence <istream> <ostream>
+                           # with libstdc++ only <bits/chrono.h> (core/detail/chrono.hpp)
     "condition_variable",  # blocking channels, the thread pool, manual_clock
     "coroutine",           # generator<T>
     "deque",               # queues: channels, batch, merge, parallel_map, distinct's FIFO order

@@ -5,10 +5,10 @@
 #include <rstreams/agg/counters.hpp>
 #include <rstreams/agg/key_limit.hpp>
 #include <rstreams/agg/window_spec.hpp>
+#include <rstreams/core/detail/chrono.hpp>
 #include <rstreams/core/error.hpp>
 #include <rstreams/core/on_error.hpp>
 
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>

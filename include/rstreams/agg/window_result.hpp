@@ -1,6 +1,7 @@
 #pragma once
 
-#include <chrono>
+#include <rstreams/core/detail/chrono.hpp>
+
 #include <cstdint>
 
 namespace rstreams {

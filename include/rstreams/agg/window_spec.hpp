@@ -1,9 +1,9 @@
 #pragma once
 // The shapes of windows: tumbling and sliding by count or by time, and sessions by a gap.
 
+#include <rstreams/core/detail/chrono.hpp>
 #include <rstreams/core/error.hpp>
 
-#include <chrono>
 #include <concepts>
 #include <cstdint>
 #include <string>

@@ -3,7 +3,8 @@
 // (core/manual_clock.hpp), so batching by age, throttling, windows and run-time limits run
 // without sleeps.
 
-#include <chrono>
+#include <rstreams/core/detail/chrono.hpp>
+
 #include <semaphore>
 #include <stop_token>
 #include <utility>

@@ -11,12 +11,12 @@
 //                                                      count and the cause to `sink`; go on
 
 #include <rstreams/core/context.hpp>
+#include <rstreams/core/detail/chrono.hpp>
 #include <rstreams/core/error.hpp>
 #include <rstreams/core/stage_metrics.hpp>
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>

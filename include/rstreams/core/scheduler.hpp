@@ -5,6 +5,7 @@
 
 #include <rstreams/core/clock.hpp>
 #include <rstreams/core/context.hpp>
+#include <rstreams/core/detail/owner.hpp>
 #include <rstreams/core/executor.hpp>
 #include <rstreams/core/run.hpp>
 #include <rstreams/core/run_scope.hpp>
@@ -14,7 +15,6 @@
 #include <cstddef>
 #include <exception>
 #include <functional>
-#include <memory>
 #include <mutex>
 #include <stop_token>
 #include <thread>
@@ -28,6 +28,9 @@ namespace detail {
 
 /// The tasks of one scope: a count of those running (so that tasks may spawn more while the
 /// scope waits), the threads started for them when there is no executor, and the first error.
+// A template only so that a translation unit that includes this header without using it compiles
+// none of its body (the umbrella's compile time: benchmarks/compile_time).
+template <class = void>
 class thread_task_group final : public task_group {
  public:
   ~thread_task_group() override { join(); }
@@ -93,22 +96,31 @@ class thread_task_group final : public task_group {
 
 template <class F>
 void spawn_in(run_scope& scope, F&& task) {
+  // Named through F, so that the class is made only where something spawns.
+  using group = thread_task_group<std::void_t<F>>;
   task_group* tasks = scope.tasks_.load(std::memory_order_acquire);
   if (tasks == nullptr) {  // the first spawn; a task may spawn too, so several threads may race
-    auto fresh = std::make_unique<thread_task_group>();
-    if (scope.tasks_.compare_exchange_strong(tasks, fresh.get(), std::memory_order_acq_rel))
-      tasks = fresh.release();
+    // The scope owns it once published.
+    auto* fresh = new group();
+    if (scope.tasks_.compare_exchange_strong(tasks, fresh, std::memory_order_acq_rel))
+      tasks = fresh;
+    else
+      delete fresh;
   }
-  static_cast<thread_task_group*>(tasks)->spawn(scope.ex_, std::function<void()>(std::forward<F>(task)));
+  static_cast<group*>(tasks)->spawn(scope.ex_, std::function<void()>(std::forward<F>(task)));
 }
+
+/// The scope a concurrent stage opens for itself when it is used outside a run (with_scope);
+/// `reset` (also the destructor) stops and joins its tasks.
+using owned_scope = owner<run_scope>;
 
 /// The context a concurrent stage starts its parts with: the run's, or, when the stage is used
 /// outside a run (no scope), one whose scope is `own`, opened here and linked to `ctx.stop`;
 /// the stage destroys `own` (stopping and joining its tasks) before its upstream.
-inline run_context with_scope(const run_context& ctx, std::unique_ptr<run_scope>& own) {
+inline run_context with_scope(const run_context& ctx, owned_scope& own) {
   run_context inner = ctx;
   if (inner.scope == nullptr) {
-    own = std::make_unique<run_scope>(nullptr, ctx.stop);
+    own = owned_scope(new run_scope(nullptr, ctx.stop));
     inner.scope = own.get();
     inner.stop = own->token();
   }

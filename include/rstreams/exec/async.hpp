@@ -113,7 +113,7 @@ class async_source : public stage_source<async_source<S>, S> {
 
   std::size_t capacity_;
   std::shared_ptr<spsc_channel<value_type>> channel_;
-  std::unique_ptr<run_scope> own_scope_;
+  detail::owned_scope own_scope_;
   stage_metrics* metrics_ = nullptr;
   bool ended_ = false;
 };

@@ -3,13 +3,13 @@
 #include <rstreams/core/as_source.hpp>
 #include <rstreams/core/clock.hpp>
 #include <rstreams/core/detail/bound_stage.hpp>
+#include <rstreams/core/detail/chrono.hpp>
 #include <rstreams/core/error.hpp>
 #include <rstreams/core/run.hpp>
 #include <rstreams/core/scheduler.hpp>
 #include <rstreams/core/stage_source.hpp>
 #include <rstreams/exec/detail/checked_limit.hpp>
 
-#include <chrono>
 #include <concepts>
 #include <condition_variable>
 #include <cstddef>
@@ -237,7 +237,7 @@ class batch_source : public stage_source<batch_source<S, Z>, S> {
   Z size_;
   detail::batch_builder<T, Z> inline_;
   std::shared_ptr<shared> state_;
-  std::unique_ptr<run_scope> own_scope_;
+  detail::owned_scope own_scope_;
   std::stop_token stop_;
   bool started_ = false;
   bool ended_ = false;

@@ -130,7 +130,7 @@ class idle_timeout_source : public stage_source<idle_timeout_source<S>, S> {
 
   clock::duration idle_;
   std::shared_ptr<shared> state_;
-  std::unique_ptr<run_scope> own_scope_;
+  detail::owned_scope own_scope_;
 };
 
 struct idle_timeout_fn {

@@ -130,7 +130,7 @@ class merge_source : public source_interface<merge_source<S...>> {
   std::shared_ptr<mpsc_channel<value_type>> channel_;
   std::deque<value_type> pending_;
   std::stop_token cancel_;
-  std::unique_ptr<run_scope> own_scope_;
+  detail::owned_scope own_scope_;
   stage_metrics* metrics_ = nullptr;
 };
 

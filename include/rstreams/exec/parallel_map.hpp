@@ -2,6 +2,7 @@
 
 #include <rstreams/core/as_source.hpp>
 #include <rstreams/core/detail/bound_stage.hpp>
+#include <rstreams/core/detail/chrono.hpp>
 #include <rstreams/core/detail/diagnostics.hpp>
 #include <rstreams/core/on_error.hpp>
 #include <rstreams/core/run.hpp>
@@ -14,7 +15,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <concepts>
 #include <condition_variable>
 #include <cstddef>
@@ -365,7 +365,7 @@ class parallel_map_source : public stage_source<parallel_map_source<S, F, P, Ord
   std::unique_ptr<detail::policy_runner<P>> runner_;  // the caller's: inline, or as it helps
   std::stop_token inline_stop_;                       // one worker: the run's stop, unless upstream drains
   std::vector<T> help_items_;                         // what the caller claimed to compute
-  std::unique_ptr<run_scope> own_scope_;
+  detail::owned_scope own_scope_;
 };
 
 namespace detail {

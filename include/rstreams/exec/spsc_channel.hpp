@@ -1,11 +1,11 @@
 #pragma once
 // A bounded single-producer single-consumer channel: the hand-off between two segments.
 
+#include <rstreams/core/detail/chrono.hpp>
 #include <rstreams/core/error.hpp>
 
 #include <atomic>
 #include <bit>
-#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <exception>

@@ -192,7 +192,7 @@ class tee_consumer {
   std::tuple<K...> sinks_;
   std::size_t position_;
   branches branches_;
-  std::unique_ptr<run_scope> own_scope_;
+  detail::owned_scope own_scope_;
 };
 
 }  // namespace detail

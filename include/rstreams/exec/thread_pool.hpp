@@ -1,12 +1,12 @@
 #pragma once
 
+#include <rstreams/core/detail/chrono.hpp>
 #include <rstreams/core/scheduler.hpp>
 #include <rstreams/exec/detail/checked_limit.hpp>
 
 #include <rstreams/core/error.hpp>
 
 #include <algorithm>
-#include <chrono>
 #include <concepts>
 #include <condition_variable>
 #include <cstddef>
@@ -39,11 +39,14 @@ struct thread_pool_options {
 /// Forms: `thread_pool pool;` (one worker per hardware thread) · `thread_pool pool(n)` ·
 /// `thread_pool pool(n, {.max_threads = m})`
 /// Requires: n >= 1, max_threads 0 or >= n (else config_error).
-class thread_pool final : public executor {
+/// (A template only so that a translation unit that includes this header without using it compiles
+/// none of its body: the umbrella's compile time, benchmarks/compile_time. Use the name below.)
+template <class = void>
+class basic_thread_pool final : public executor {
  public:
-  thread_pool() : thread_pool(std::max(1u, std::thread::hardware_concurrency())) {}
+  basic_thread_pool() : basic_thread_pool(std::max(1u, std::thread::hardware_concurrency())) {}
   template <std::integral I>
-  explicit thread_pool(I threads, thread_pool_options options = {}) {
+  explicit basic_thread_pool(I threads, thread_pool_options options = {}) {
     const std::size_t n = detail::checked_limit("thread_pool", "the number of threads", threads);
     if (options.max_threads != 0 && options.max_threads < n)
       throw config_error("rstreams::thread_pool: max_threads (" + std::to_string(options.max_threads) +
@@ -52,10 +55,10 @@ class thread_pool final : public executor {
     std::lock_guard lock(mutex_);
     for (std::size_t i = 0; i < n; ++i) add_worker();
   }
-  thread_pool(const thread_pool&) = delete;
-  thread_pool& operator=(const thread_pool&) = delete;
+  basic_thread_pool(const basic_thread_pool&) = delete;
+  basic_thread_pool& operator=(const basic_thread_pool&) = delete;
 
-  ~thread_pool() override {
+  ~basic_thread_pool() override {
     {
       std::lock_guard lock(mutex_);
       closing_ = true;
@@ -124,5 +127,8 @@ class thread_pool final : public executor {
   std::size_t max_ = 0;
   bool closing_ = false;
 };
+
+/// A pool of worker threads (basic_thread_pool above).
+using thread_pool = basic_thread_pool<>;
 
 }  // namespace rstreams

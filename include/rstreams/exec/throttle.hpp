@@ -3,11 +3,11 @@
 #include <rstreams/core/as_source.hpp>
 #include <rstreams/core/clock.hpp>
 #include <rstreams/core/detail/bound_stage.hpp>
+#include <rstreams/core/detail/chrono.hpp>
 #include <rstreams/core/error.hpp>
 #include <rstreams/core/stage_source.hpp>
 #include <rstreams/exec/detail/checked_limit.hpp>
 
-#include <chrono>
 #include <concepts>
 #include <cstddef>
 #include <stop_token>

@@ -2,6 +2,7 @@
 
 #include <rstreams/core/context.hpp>
 #include <rstreams/core/detail/errno_text.hpp>
+#include <rstreams/core/detail/owner.hpp>
 #include <rstreams/core/detail/path_text.hpp>
 #include <rstreams/core/error.hpp>
 #include <rstreams/core/pipe.hpp>
@@ -9,7 +10,6 @@
 
 #include <cerrno>
 #include <cstddef>
-#include <memory>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -78,7 +78,7 @@ struct to_file_fn {
      private:
       void open() {
         if (file_) return;
-        auto file = std::make_unique<detail::line_file>();
+        detail::owner<detail::line_file> file(new detail::line_file());
         errno = 0;
         if (!file->buf.open(label_, mode_ == file_mode::append))
           throw io_error(label_, "cannot open for writing: " + detail::errno_text(errno));
@@ -87,7 +87,7 @@ struct to_file_fn {
 
       std::string label_;
       file_mode mode_;
-      std::unique_ptr<detail::line_file> file_;  // open from start() to finish()
+      detail::owner<detail::line_file> file_;  // open from start() to finish()
       std::size_t lines_ = 0;
     };
 

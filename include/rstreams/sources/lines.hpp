@@ -2,6 +2,7 @@
 // Lines of text as a source: of a file, of any std::istream, or of the standard input.
 
 #include <rstreams/core/detail/errno_text.hpp>
+#include <rstreams/core/detail/owner.hpp>
 #include <rstreams/core/detail/path_text.hpp>
 #include <rstreams/core/error.hpp>
 #include <rstreams/core/flow.hpp>
@@ -23,7 +24,7 @@ namespace rstreams {
 
 namespace detail {
 
-struct file_closer {
+struct close_file {
   void operator()(std::FILE* f) const noexcept { std::fclose(f); }
 };
 
@@ -35,7 +36,10 @@ inline void strip_cr(std::string& line) noexcept {
 
 /// The lines of a file (opened at the first pull, closed at its end or when the source is
 /// destroyed) or of the standard input (never closed).
-class file_lines_source : public source_interface<file_lines_source> {
+/// (A template only so that a translation unit that includes this header without using it compiles
+/// none of its body: the umbrella's compile time, benchmarks/compile_time. Use the name below.)
+template <class Deferred = void>
+class basic_file_lines_source : public source_interface<basic_file_lines_source<Deferred>> {
  public:
   static constexpr std::string_view name = "lines";
   using value_type = std::string;
@@ -45,12 +49,12 @@ class file_lines_source : public source_interface<file_lines_source> {
 
   /// `path`: a std::filesystem::path, a std::string or a string literal.
   template <detail::path_text_like P>
-  explicit file_lines_source(const P& path) : label_(detail::path_text(path)) {}
+  explicit basic_file_lines_source(const P& path) : label_(detail::path_text(path)) {}
 
   /// A source over `stdin` (through the C stream, so it continues where `std::cin` and
   /// `std::scanf` stopped while they are synchronised with stdio, the default).
-  static file_lines_source standard_input() {
-    file_lines_source s;
+  static basic_file_lines_source standard_input() {
+    basic_file_lines_source s;
     s.label_ = "<stdin>";
     s.stdin_ = true;
     return s;
@@ -59,12 +63,12 @@ class file_lines_source : public source_interface<file_lines_source> {
   template <class F>
   flow push(std::size_t n, F&& f) {
     if (done_) return flow::done;
-    if (!buffer_) open();
+    if (buffer_.empty()) open();
     for (; n != 0; --n) {
       if (!read_line()) {
         done_ = true;
-        owned_.reset();
-        buffer_.reset();
+        owned_ = {};
+        std::string().swap(buffer_);
         return flow::done;
       }
       // Handed over as an rvalue: a consumer may keep it; if it does not, the next line reuses
@@ -78,15 +82,15 @@ class file_lines_source : public source_interface<file_lines_source> {
   [[nodiscard]] const std::string& label() const noexcept { return label_; }
 
  private:
-  file_lines_source() = default;
+  basic_file_lines_source() = default;
 
   void open() {
     if (!stdin_) {
       errno = 0;
-      owned_.reset(std::fopen(label_.c_str(), "rb"));
+      owned_ = detail::owner<std::FILE, detail::close_file>(std::fopen(label_.c_str(), "rb"));
       if (!owned_) throw io_error(label_, "cannot open for reading: " + detail::errno_text(errno));
     }
-    buffer_ = std::make_unique<char[]>(buffer_size);
+    buffer_.resize(buffer_size);
   }
 
   // Reads the next line into line_ (without '\n' or a trailing '\r'); false at the end.
@@ -94,7 +98,7 @@ class file_lines_source : public source_interface<file_lines_source> {
     carry_.clear();
     for (;;) {
       if (begin_ < end_) {
-        const char* cursor = buffer_.get() + begin_;
+        const char* cursor = buffer_.data() + begin_;
         const auto* nl = static_cast<const char*>(std::memchr(cursor, '\n', end_ - begin_));
         if (nl != nullptr) {
           if (carry_.empty()) {
@@ -103,7 +107,7 @@ class file_lines_source : public source_interface<file_lines_source> {
             carry_.append(cursor, nl);
             line_.swap(carry_);  // carry_ is cleared at the next call
           }
-          begin_ = static_cast<std::size_t>(nl - buffer_.get()) + 1;
+          begin_ = static_cast<std::size_t>(nl - buffer_.data()) + 1;
           detail::strip_cr(line_);
           return true;
         }
@@ -129,10 +133,10 @@ class file_lines_source : public source_interface<file_lines_source> {
     if (stdin_) {
       // A line at a time, so lines arriving on a pipe or a terminal flow on at once instead of
       // waiting for a full buffer. (A NUL byte inside such a line ends what is kept of it.)
-      if (std::fgets(buffer_.get(), static_cast<int>(buffer_size), file()) != nullptr)
-        got = std::strlen(buffer_.get());
+      if (std::fgets(buffer_.data(), static_cast<int>(buffer_size), file()) != nullptr)
+        got = std::strlen(buffer_.data());
     } else {
-      got = std::fread(buffer_.get(), 1, buffer_size, file());
+      got = std::fread(buffer_.data(), 1, buffer_size, file());
     }
     begin_ = 0;
     end_ = got;
@@ -145,9 +149,9 @@ class file_lines_source : public source_interface<file_lines_source> {
   }
 
   std::string label_;
-  std::unique_ptr<std::FILE, detail::file_closer> owned_;
+  detail::owner<std::FILE, detail::close_file> owned_;
   bool stdin_ = false;
-  std::unique_ptr<char[]> buffer_;
+  std::string buffer_;  // buffer_size bytes while open, empty before and after
   std::size_t begin_ = 0;
   std::size_t end_ = 0;
   bool eof_ = false;
@@ -155,6 +159,9 @@ class file_lines_source : public source_interface<file_lines_source> {
   std::string carry_;  // the start of a line that continues in the next read
   std::string line_;
 };
+
+/// The lines of a file or of the standard input (basic_file_lines_source above).
+using file_lines_source = basic_file_lines_source<>;
 
 /// The lines of a `std::istream`: owned when given an rvalue stream, borrowed from an lvalue
 /// (which must then outlive the source).
@@ -231,7 +238,10 @@ struct lines_fn {
 [[deprecated("use rstreams::read_lines (io/read_lines.hpp)")]] inline constexpr lines_fn lines{};
 
 struct stdin_lines_fn {
-  file_lines_source operator()() const { return file_lines_source::standard_input(); }
+  template <class Deferred = void>  // see basic_file_lines_source
+  basic_file_lines_source<Deferred> operator()() const {
+    return basic_file_lines_source<Deferred>::standard_input();
+  }
 };
 
 /// The lines of the standard input, like `lines(path)`; `stdin` is never closed. Lines are

@@ -28,12 +28,12 @@
 #include <rstreams/agg/window_result.hpp>
 #include <rstreams/agg/window_spec.hpp>
 #include <rstreams/core/context.hpp>
+#include <rstreams/core/detail/chrono.hpp>
 #include <rstreams/core/error.hpp>
 #include <rstreams/core/on_error.hpp>
 #include <rstreams/core/stage_source.hpp>
 
 #include <algorithm>
-#include <chrono>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>

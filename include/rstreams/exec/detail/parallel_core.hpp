@@ -3,6 +3,7 @@
 // stage, the intake and reorder rings they share, and how they wait and wake each other.
 
 #include <rstreams/core/context.hpp>
+#include <rstreams/core/detail/chrono.hpp>
 #include <rstreams/core/on_error.hpp>
 #include <rstreams/core/pull.hpp>
 #include <rstreams/core/scheduler.hpp>
@@ -11,7 +12,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <concepts>
 #include <condition_variable>
 #include <cstddef>
