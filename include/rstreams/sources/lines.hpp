@@ -67,7 +67,7 @@ class basic_file_lines_source : public source_interface<basic_file_lines_source<
     for (; n != 0; --n) {
       if (!read_line()) {
         done_ = true;
-        owned_ = {};
+        owned_.reset();
         std::string().swap(buffer_);
         return flow::done;
       }
