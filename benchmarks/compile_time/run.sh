@@ -12,6 +12,10 @@
 # costing nothing). The last line lists the standard headers under the umbrella and not under
 # FLOOR (the ones its entities cannot do without, one reason each): anything there is a header
 # the umbrella could avoid (or FLOOR must name, with its reason).
+# Each round's compiles run on one core, the one benchmarks/support/quiet_cpu.py finds quietest
+# just before the round (one core of this machine's two is at times 1.6x slower than the other,
+# and which one changes), and a probe's ratio is the median over rounds of its time over the
+# std::views compile of the same round.
 # CPU-time ratios run above the ratios of compiler instructions (callgrind) for header-heavy TUs:
 # parsing is memory-bound (GCC's heap grows, page faults add system time). Decide with both.
 #   usage: benchmarks/compile_time/run.sh [--json FILE]     (CXX selects the compiler)
@@ -24,6 +28,8 @@ if [[ ${1:-} == --json ]]; then json=$2; fi
 python3 - "$here" "$root" "${CXX:-c++}" "${RUNS:-5}" "$json" <<'PY'
 import json, os, resource, statistics, subprocess, sys, tempfile, time
 here, root, cxx, runs, out = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
+sys.path.insert(0, os.path.join(here, "..", "support"))
+import quiet_cpu
 probes = [("std::views (<ranges>)", "std_views_20.cpp", []),
           ("rstreams (umbrella header)", "rstreams_20.cpp", []),
           ("rstreams (per-entity headers)", "rstreams_20.cpp", ["-DRSTREAMS_PROBE_PER_HEADER"])]
@@ -80,17 +86,24 @@ FLOOR = [
     "cerrno", "cstddef", "cstdint", "cstdio", "cstring", "iterator", "limits", "new",
     "type_traits", "utility",
 ]
+# A compiler cache on PATH (/usr/lib/ccache) would answer every compile after the first from its
+# cache: each probe compiles for real.
+compile_env = dict(os.environ, CCACHE_DISABLE="1")
 cpu = {p[0]: [] for p in probes}
 wall = {p[0]: [] for p in probes}
 with tempfile.TemporaryDirectory() as tmp:
     outputs = set()
+    cpus = []
     for i in range(runs):
+        core = quiet_cpu.pick()
+        cpus.append(core)
         for name, src, flags in probes:
             obj = os.path.join(tmp, "probe.o")
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0 = time.perf_counter()
             subprocess.run([cxx, "-std=c++20", "-O2", f"-I{root}/include", *flags,
-                            os.path.join(here, src), "-c", "-o", obj], check=True)
+                            os.path.join(here, src), "-c", "-o", obj], check=True, env=compile_env,
+                           preexec_fn=lambda: os.sched_setaffinity(0, {core}))
             wall[name].append(time.perf_counter() - t0)
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpu[name].append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
@@ -101,13 +114,16 @@ with tempfile.TemporaryDirectory() as tmp:
     if len(outputs) != 1:
         sys.exit(f"compile_time: the programs disagree: {outputs}")
 base = statistics.median(cpu[probes[0][0]])
-print(f"compile time, 20-stage pipeline TU at -O2 (median of {runs}; goal: rstreams <= std::views)")
-print(f"  {'':32} {'cpu s':>7} {'wall s':>7}  ratio (cpu)")
+print(f"compile time, 20-stage pipeline TU at -O2 (median of {runs}, each round on one core: "
+      f"cpu {' '.join(map(str, cpus))}; goal: rstreams <= std::views)")
+print(f"  {'':32} {'cpu s':>7} {'wall s':>7}  ratio (cpu, median of the rounds' ratios)")
 result = {}
 for name, _, _ in probes:
     c, w = statistics.median(cpu[name]), statistics.median(wall[name])
-    result[name] = {"cpu_s": c, "wall_s": w, "ratio": c / base}
-    print(f"  {name:32} {c:7.2f} {w:7.2f}  {c / base:.2f}")
+    rounds = [t / b for t, b in zip(cpu[name], cpu[probes[0][0]])]
+    q = statistics.median(rounds)
+    result[name] = {"cpu_s": c, "wall_s": w, "ratio": q, "round_ratios": rounds}
+    print(f"  {name:32} {c:7.2f} {w:7.2f}  {q:.2f}  ({' '.join(f'{r:.2f}' for r in rounds)})")
 umbrella = result[probes[1][0]]["cpu_s"]
 pipeline = umbrella - result[UMBRELLA_ALONE]["cpu_s"]
 own = result[UMBRELLA_ALONE]["cpu_s"] - result[STD_ALONE]["cpu_s"]
@@ -124,6 +140,6 @@ for path in tmp_sources:
     os.unlink(path)
 if out:
     with open(out, "w") as f:
-        json.dump({"runs": runs, "probes": result, "split": split, "umbrella_std_headers": std_headers,
+        json.dump({"runs": runs, "cpus": cpus, "probes": result, "split": split, "umbrella_std_headers": std_headers,
                    "floor_headers": FLOOR, "umbrella_std_headers_not_in_floor": extra}, f, indent=1)
 PY
