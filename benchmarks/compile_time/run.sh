@@ -12,7 +12,7 @@
 # costing nothing). The last line lists the standard headers under the umbrella and not under
 # FLOOR (the ones its entities cannot do without, one reason each): anything there is a header
 # the umbrella could avoid (or FLOOR must name, with its reason).
-# Each round's compiles run on one core, the one benchmarks/support/quiet_cpu.py finds quietest
+# Each round's compiles run on one core, the one benchmarks/support/quiet_cpu.py finds quickest
 # just before the round (one core of this machine's two is at times 1.6x slower than the other,
 # and which one changes), and a probe's ratio is the median over rounds of its time over the
 # std::views compile of the same round.
