@@ -67,7 +67,6 @@
 #include <vector>
 
 #include <fcntl.h>
-#include <sched.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -247,14 +246,9 @@ void bench_rstreams(benchmark::State& state, rb::fsync_policy policy) {
 
 // Writes and fsyncs 1 MiB at a time to a file until killed: another program keeping the disk
 // busy (a database, a build, a log shipper).
-// It may run on any core: benchmarks/run.sh pins this program to one, and a child inherits that.
 pid_t start_disk_hog(const fs::path& file) {
   const pid_t pid = ::fork();
   if (pid != 0) return pid;
-  cpu_set_t every;
-  CPU_ZERO(&every);
-  for (long c = 0, n = ::sysconf(_SC_NPROCESSORS_CONF); c < n && c < CPU_SETSIZE; ++c) CPU_SET(c, &every);
-  (void)::sched_setaffinity(0, sizeof every, &every);
   const std::string block(1 << 20, 'h');
   const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   for (std::uint64_t i = 0;; ++i) {

@@ -13,9 +13,9 @@
 # FLOOR (the ones its entities cannot do without, one reason each): anything there is a header
 # the umbrella could avoid (or FLOOR must name, with its reason).
 # Each round's compiles run on one core, the one benchmarks/support/quiet_cpu.py finds quickest
-# just before the round (one core of this machine's two is at times 1.6x slower than the other,
-# and which one changes), and a probe's ratio is the median over rounds of its time over the
-# std::views compile of the same round.
+# just before the round (one core of this machine's two is at times 1.5-1.9x slower than the
+# other, and which one changes), and a probe's ratio is the median over rounds of its time over
+# the std::views compile of the same round.
 # CPU-time ratios run above the ratios of compiler instructions (callgrind) for header-heavy TUs:
 # parsing is memory-bound (GCC's heap grows, page faults add system time). Decide with both.
 #   usage: benchmarks/compile_time/run.sh [--json FILE]     (CXX selects the compiler)
