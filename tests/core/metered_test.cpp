@@ -18,6 +18,7 @@
 #include <numeric>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace rs = rstreams;
@@ -73,6 +74,19 @@ TEST_CASE("metered: the same elements and description; counts per stage", "[core
     CHECK(s.channel_capacity == -1);
     CHECK(s.in_flight == -1);
   }
+}
+
+TEST_CASE("metered: a filter counts what it drops only in a metered pipeline", "[core][metered]") {
+  // Unmetered, nothing reads the count; metered, it spares a count per element passed on.
+  const auto odd = [](int x) { return x % 2 != 0; };
+  using plain = decltype(rs::iota(0, 10) | rs::filter(odd));
+  static_assert(!rs::detail::counts_handed_on<plain>);
+  rs::metrics_registry reg;
+  auto m = rs::iota(0, 10) | rs::metered(reg, "f", rs::filter(odd));
+  static_assert(rs::detail::counts_handed_on<std::remove_cvref_t<decltype(m.upstream())>>);
+  CHECK(rs::run(std::move(m) | rs::to_vector()) == std::vector<int>{1, 3, 5, 7, 9});
+  CHECK(find(reg.snapshot(), 1).in == 10);
+  CHECK(find(reg.snapshot(), 1).out == 5);
 }
 
 TEST_CASE("metered: a vector source's position is its count, owned or borrowed, also after a throw",

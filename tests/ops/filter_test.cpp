@@ -72,7 +72,8 @@ TEST_CASE("reusable pieces: a filter | transform closure used twice", "[ops][fil
   REQUIRE(rs::run(b | total) == 2);
 }
 
-TEST_CASE("an exception in the predicate names the stage position and the element index", "[ops][filter]") {
+TEST_CASE("an exception in the predicate names the stage position and the element's number at the source",
+          "[ops][filter]") {
   auto p = rs::iota(0, 100) | rs::transform([](int x) { return x; }) | rs::filter(even) |
            rs::filter([](int x) {
              if (x == 40) throw std::runtime_error("bad");
@@ -85,8 +86,8 @@ TEST_CASE("an exception in the predicate names the stage position and the elemen
   } catch (const rs::stage_error& e) {
     REQUIRE(e.stage() == "filter");
     REQUIRE(e.position() == 3);
-    REQUIRE(e.element() == 20);  // the 21st element that reached this filter
-    REQUIRE(std::string(e.what()) == "rstreams: filter (stage 3) failed on element 20: bad");
+    REQUIRE(e.element() == 40);  // the source's element 40: a filter keeps the numbers
+    REQUIRE(std::string(e.what()) == "rstreams: filter (stage 3) failed on element 40: bad");
     REQUIRE_THROWS_WITH(std::rethrow_if_nested(e), "bad");
   }
 }

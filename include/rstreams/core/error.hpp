@@ -35,7 +35,15 @@ class stage_error : public error {
   [[nodiscard]] const std::string& stage() const noexcept { return stage_; }
   /// The stage's place in the pipeline, the source being 0.
   [[nodiscard]] std::size_t position() const noexcept { return position_; }
-  /// The index of the element that stage was handling (0-based, counted at that stage's input).
+  /// The number of the element that stage was handling (0-based), given where the element was
+  /// made: its position in the source's output, or in the output of the nearest stage upstream
+  /// that makes elements out of others (flat_map). Transform, filter, take, tap, take_while and
+  /// drop_while keep an element's number, so it points at the record to look at in the input.
+  /// After a source that cannot say its position (a user source, an input range) or a stage
+  /// that makes elements or decides itself what to pass on (chunk, windows, error policies,
+  /// concurrent stages), the first of those whose function can throw numbers its input; those
+  /// other stages, and sinks, give an element's place in their own input
+  /// (core/detail/element_naming.hpp).
   [[nodiscard]] std::size_t element() const noexcept { return element_; }
 
  private:

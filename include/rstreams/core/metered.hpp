@@ -42,8 +42,8 @@ concept metered_source = requires(const S& s) {
 };
 
 /// A source that keeps the count of what it has handed on (a source's position, flat_map's
-/// output, a filter's upstream count less what it dropped): exact once a push has returned or
-/// thrown.
+/// output, a metered filter's upstream count less what it dropped): exact once a push has
+/// returned or thrown.
 template <class S>
 concept counts_handed_on = requires(const S& s) {
   { s.handed_on() } -> std::convertible_to<std::size_t>;
@@ -103,8 +103,10 @@ class metered_input : public source_interface<metered_input<S>> {
 
   metered_input(S up, std::atomic<std::uint64_t>* counter) : up_(std::move(up)), counter_(counter) {}
 
-  /// The upstream is not this metered stage: it starts without its counters.
-  void start(const run_context& ctx) {
+  /// The upstream is not this metered stage: it starts without its counters. (Out of line, as
+  /// the other metered starts: once per run, and GCC 12 reports a false -Wuse-after-free in
+  /// std::stop_token when it inlines the nested copies of the context.)
+  [[gnu::noinline]] void start(const run_context& ctx) {
     run_context c = ctx;
     c.metrics = nullptr;
     rstreams::start(up_, c);
@@ -143,7 +145,7 @@ class metered_output : public source_interface<metered_output<X, Count>> {
 
   /// The stage starts with its counters in the context (error policies, channels and parallel
   /// stages count there).
-  void start(const run_context& ctx) {
+  [[gnu::noinline]] void start(const run_context& ctx) {
     run_context c = ctx;
     c.metrics = m_;
     rstreams::start(inner_, c);
@@ -191,7 +193,7 @@ class metered_head : public source_interface<metered_head<S>> {
 
   metered_head(S src, stage_metrics* m) : src_(std::move(src)), m_(m) {}
 
-  void start(const run_context& ctx) {
+  [[gnu::noinline]] void start(const run_context& ctx) {
     run_context c = ctx;
     c.metrics = m_;
     rstreams::start(src_, c);
@@ -312,8 +314,8 @@ struct metered_fn {
 /// `metered(reg, "orders", merge(a, b)) | ...` (a source, counted as position 0; a merge also
 /// reports its channel)
 /// Cost: none per element where a stage keeps the count anyway (`handed_on`: an integral iota's
-/// position, flat_map's output, a filter whose predicate can throw counting what it drops to
-/// name elements in errors, core/detail/element_naming.hpp); a counter per element at other
+/// position, flat_map's output, a filter counting what it drops on its dropping branch, which it
+/// does only in a metered pipeline); a counter per element at other
 /// stages that may change the count and at the first one after an unknown source; none at
 /// one-to-one stages (transform), whose counts are those of the boundary before them; one
 /// relaxed atomic add per stage per push call (a batch of the sink's demand).

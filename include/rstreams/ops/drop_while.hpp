@@ -3,6 +3,7 @@
 #include <rstreams/core/as_source.hpp>
 #include <rstreams/core/detail/bound_stage.hpp>
 #include <rstreams/core/detail/diagnostics.hpp>
+#include <rstreams/core/detail/element_naming.hpp>
 #include <rstreams/core/error.hpp>
 #include <rstreams/core/stage_source.hpp>
 
@@ -21,19 +22,32 @@ class drop_while_source : public stage_source<drop_while_source<S, P>, S> {
   static constexpr std::string_view name = "drop_while";
   using value_type = value_t<S>;
 
+ private:
+  static constexpr bool counts = detail::numbers_input_v<S, P, const value_t<S>&>;
+
+ public:
+  /// What it passes on keeps its number: the upstream names it, or this counts its input (every
+  /// element, also once it has stopped dropping) when the predicate can throw
+  /// (core/detail/element_naming.hpp).
+  static constexpr bool names_elements = detail::names_elements_v<S> || counts;
+
   drop_while_source(S up, P p) : base(std::move(up)), pred_(std::move(p)) {}
 
   template <class G>
   flow push(std::size_t n, G&& g) {
-    if (!dropping_) return rstreams::push(this->up_, n, std::forward<G>(g));
+    if constexpr (!counts)
+      if (!dropping_) return rstreams::push(this->up_, n, std::forward<G>(g));
     std::size_t i = index_;
     const flow r = rstreams::push(this->up_, n, [&](auto&& x) {
       if (dropping_) {
-        if (static_cast<bool>(detail::invoke_stage(name, base::position, i++, pred_, std::as_const(x))))
+        if (static_cast<bool>(
+                detail::invoke_kept_number<S>(name, base::position, i, pred_, std::as_const(x))))
           return true;
         dropping_ = false;
+      } else if constexpr (counts) {
+        ++i;
       }
-      return g(std::forward<decltype(x)>(x));
+      return detail::hand_on_kept<counts>(g, std::forward<decltype(x)>(x), [&] { return i - 1; });
     });
     index_ = i;
     return r;

@@ -31,18 +31,29 @@ class filter_source : public stage_source<filter_source<S, P>, S> {
  public:
   static constexpr std::string_view name = "filter";
   using value_type = value_t<S>;
-  /// When the upstream names elements and the predicate can throw, the upstream names the
-  /// elements this passes on too: this counts what it drops (a failed predicate included) and
-  /// adds that to an error unwinding through it (core/detail/element_naming.hpp); otherwise it
-  /// counts its input only when the predicate can throw, and the stage after it counts its own.
-  static constexpr bool names_elements =
-      detail::names_elements_v<S> && !detail::nothrow_stage_call<P, const value_t<S>&>;
+
+ private:
+  // Counts its input (to name a failing element) only when the predicate can throw and the
+  // upstream cannot name elements; it then names them for the stages after it.
+  static constexpr bool counts =
+      !detail::names_elements_v<S> && !detail::nothrow_stage_call<P, const value_t<S>&>;
+  // In a metered pipeline whose upstream keeps its count, it counts what it drops so that what
+  // it hands on is known without a count per element passed on (core/metered.hpp).
+  static constexpr bool counts_dropped =
+      detail::names_elements_v<S> && detail::in_metered_pipeline_v<S> && requires(const S& s) {
+    s.handed_on();
+  };
+
+ public:
+  /// What it lets through keeps its number: the upstream names it, or this counts
+  /// (core/detail/element_naming.hpp).
+  static constexpr bool names_elements = detail::names_elements_v<S> || counts;
 
   filter_source(S up, P p) : base(std::move(up)), pred_(std::move(p)) {}
 
   template <class G>
   flow push(std::size_t n, G&& g) {
-    if constexpr (names_elements) {
+    if constexpr (counts_dropped) {
       // Counted in a local (see core/detail/write_back.hpp).
       std::size_t dropped = dropped_;
       const detail::write_back keep_count(dropped_, dropped);
@@ -58,35 +69,43 @@ class filter_source : public stage_source<filter_source<S, P>, S> {
           ++dropped;
           return true;
         }
-        return detail::pass_on(g, std::forward<decltype(x)>(x), dropped);
+        return g(std::forward<decltype(x)>(x));
+      });
+    } else if constexpr (detail::names_elements_v<S>) {
+      return rstreams::push(this->up_, n, [&](auto&& x) {
+        if (!static_cast<bool>(detail::invoke_unnamed(name, base::position, pred_, std::as_const(x))))
+          return true;
+        return g(std::forward<decltype(x)>(x));
       });
     } else {
       std::size_t i = index_;
       const flow r = rstreams::push(this->up_, n, [&](auto&& x) {
         bool keep;
-        if constexpr (detail::nothrow_stage_call<P, decltype(std::as_const(x))>)
-          keep = static_cast<bool>(detail::invoke(pred_, std::as_const(x)));
-        else
+        if constexpr (counts)
           keep = static_cast<bool>(detail::invoke_stage(name, base::position, i++, pred_, std::as_const(x)));
+        else
+          keep = static_cast<bool>(detail::invoke(pred_, std::as_const(x)));
         if (!keep) return true;
-        return g(std::forward<decltype(x)>(x));
+        if constexpr (counts)
+          return detail::hand_on(g, std::forward<decltype(x)>(x), [&] { return i - 1; });
+        else
+          return g(std::forward<decltype(x)>(x));
       });
       index_ = i;
       return r;
     }
   }
 
-  /// How many elements it has passed on, when its upstream names elements and says how many it
-  /// handed on (metered pipelines read it instead of counting).
-  [[nodiscard]] std::size_t handed_on() const noexcept requires names_elements && requires(const S& s) {
-    s.handed_on();
+  /// How many elements it has passed on, in a metered pipeline whose upstream says how many it
+  /// handed on (the metered pipeline reads it instead of counting).
+  [[nodiscard]] std::size_t handed_on() const noexcept requires counts_dropped {
+    return this->up_.handed_on() - dropped_;
   }
-  { return this->up_.handed_on() - dropped_; }
 
  private:
   P pred_;
   std::size_t index_ = 0;
-  std::size_t dropped_ = 0;
+  std::size_t dropped_ = 0;  // metered: what it dropped
 };
 
 /// `filter(pred, policy)`: the predicate called under an error policy (core/on_error.hpp);

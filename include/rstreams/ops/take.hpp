@@ -23,8 +23,8 @@ class take_source : public stage_source<take_source<S>, S> {
   /// pipelines count it once (core/metered.hpp).
   static constexpr bool one_to_one = true;
   using value_type = value_t<S>;
-  /// Its count of what is left says where it is: it names what it hands on
-  /// (core/detail/element_naming.hpp).
+  /// What it hands on keeps its number: the upstream names it, or this names it by its count
+  /// of what is left (core/detail/element_naming.hpp).
   static constexpr bool names_elements = true;
 
   take_source(S up, std::size_t n) : base(std::move(up)), count_(n), left_(n) {}
@@ -42,7 +42,11 @@ class take_source : public stage_source<take_source<S>, S> {
     const detail::write_back keep(left_, left);
     const flow r = rstreams::push(this->up_, std::min(n, left), [&](auto&& x) {
       --left;
-      return detail::hand_on(g, std::forward<decltype(x)>(x), [&] { return count_ - left - 1; }) && left != 0;
+      if constexpr (detail::names_elements_v<S>)
+        return g(std::forward<decltype(x)>(x)) && left != 0;
+      else
+        return detail::hand_on(g, std::forward<decltype(x)>(x), [&] { return count_ - left - 1; }) &&
+               left != 0;
     });
     return left == 0 ? flow::done : r;
   }

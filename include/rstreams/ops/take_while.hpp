@@ -3,6 +3,7 @@
 #include <rstreams/core/as_source.hpp>
 #include <rstreams/core/detail/bound_stage.hpp>
 #include <rstreams/core/detail/diagnostics.hpp>
+#include <rstreams/core/detail/element_naming.hpp>
 #include <rstreams/core/error.hpp>
 #include <rstreams/core/stage_source.hpp>
 
@@ -21,6 +22,14 @@ class take_while_source : public stage_source<take_while_source<S, P>, S> {
   static constexpr std::string_view name = "take_while";
   using value_type = value_t<S>;
 
+ private:
+  static constexpr bool counts = detail::numbers_input_v<S, P, const value_t<S>&>;
+
+ public:
+  /// What it passes on keeps its number: the upstream names it, or this counts its input when
+  /// the predicate can throw (core/detail/element_naming.hpp).
+  static constexpr bool names_elements = detail::names_elements_v<S> || counts;
+
   take_while_source(S up, P p) : base(std::move(up)), pred_(std::move(p)) {}
 
   template <class G>
@@ -28,11 +37,12 @@ class take_while_source : public stage_source<take_while_source<S, P>, S> {
     if (done_) return flow::done;
     std::size_t i = index_;
     const flow r = rstreams::push(this->up_, n, [&](auto&& x) {
-      if (!static_cast<bool>(detail::invoke_stage(name, base::position, i++, pred_, std::as_const(x)))) {
+      if (!static_cast<bool>(
+              detail::invoke_kept_number<S>(name, base::position, i, pred_, std::as_const(x)))) {
         done_ = true;
         return false;
       }
-      return g(std::forward<decltype(x)>(x));
+      return detail::hand_on_kept<counts>(g, std::forward<decltype(x)>(x), [&] { return i - 1; });
     });
     index_ = i;
     return done_ ? flow::done : r;

@@ -3,6 +3,7 @@
 #include <rstreams/core/as_source.hpp>
 #include <rstreams/core/detail/bound_stage.hpp>
 #include <rstreams/core/detail/diagnostics.hpp>
+#include <rstreams/core/detail/element_naming.hpp>
 #include <rstreams/core/error.hpp>
 #include <rstreams/core/stage_source.hpp>
 
@@ -21,14 +22,22 @@ class tap_source : public stage_source<tap_source<S, F>, S> {
   static constexpr std::string_view name = "tap";
   using value_type = value_t<S>;
 
+ private:
+  static constexpr bool counts = detail::numbers_input_v<S, F, const value_t<S>&>;
+
+ public:
+  /// What it passes on keeps its number: the upstream names it, or this counts its input when
+  /// `f` can throw (core/detail/element_naming.hpp).
+  static constexpr bool names_elements = detail::names_elements_v<S> || counts;
+
   tap_source(S up, F f) : base(std::move(up)), f_(std::move(f)) {}
 
   template <class G>
   flow push(std::size_t n, G&& g) {
     std::size_t i = index_;
     const flow r = rstreams::push(this->up_, n, [&](auto&& x) {
-      detail::invoke_stage(name, base::position, i++, f_, std::as_const(x));
-      return g(std::forward<decltype(x)>(x));
+      detail::invoke_kept_number<S>(name, base::position, i, f_, std::as_const(x));
+      return detail::hand_on_kept<counts>(g, std::forward<decltype(x)>(x), [&] { return i - 1; });
     });
     index_ = i;
     return r;

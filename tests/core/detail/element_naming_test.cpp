@@ -1,16 +1,23 @@
-// Errors name the element a stage failed on, counted at that stage's input, whichever stage
-// keeps the count (core/detail/element_naming.hpp). Each chain below runs once cleanly, counting
-// the calls of every stage's function; then, for every stage that can throw, it runs again with
-// that stage failing on a few of those calls, and the error must name that stage and that call.
+// Errors name the element a stage failed on by its number, given where it was made: by the
+// source or by flat_map, kept through transforms, filters and take (core/detail/
+// element_naming.hpp). Each chain below runs once cleanly, counting the calls of every stage's
+// function; then, for every stage that can throw, it runs again with that stage failing on a
+// few of those calls, and the error must name that stage and the failing element's number. The
+// number is read off the calls of the first stage after where the elements were made (the
+// chain's "origin" for that stage): the elements flow one at a time, so when a stage is called,
+// that stage's latest call was on the same element.
 #include <rstreams/core/detail/element_naming.hpp>
 #include <rstreams/core/error.hpp>
 #include <rstreams/core/metered.hpp>
 #include <rstreams/core/metrics.hpp>
 #include <rstreams/core/pull.hpp>
 #include <rstreams/core/run.hpp>
+#include <rstreams/ops/drop_while.hpp>
 #include <rstreams/ops/filter.hpp>
 #include <rstreams/ops/flat_map.hpp>
 #include <rstreams/ops/take.hpp>
+#include <rstreams/ops/take_while.hpp>
+#include <rstreams/ops/tap.hpp>
 #include <rstreams/ops/transform.hpp>
 #include <rstreams/sinks/to_vector.hpp>
 #include <rstreams/sources/from_range.hpp>
@@ -34,10 +41,13 @@ namespace {
 
 constexpr std::size_t no_stage = 99;
 
-/// Which stage fails on which of its calls, and the calls each stage saw.
+/// Which stage fails on which of its calls, the calls each stage saw, and the number of the
+/// element the planned failure happened on.
 struct plan {
   std::size_t fail_position = no_stage;
   std::size_t fail_call = 0;
+  std::size_t origin = no_stage;  // whose calls number the failing stage's elements
+  std::size_t number = 0;
   std::array<std::size_t, 16> calls{};
 };
 
@@ -52,7 +62,10 @@ struct probe {
   auto operator()(X&& x) const noexcept(Noexcept) -> decltype(f(std::forward<X>(x))) {
     const std::size_t call = p->calls[position]++;
     if constexpr (!Noexcept)
-      if (position == p->fail_position && call == p->fail_call) throw std::runtime_error("planned");
+      if (position == p->fail_position && call == p->fail_call) {
+        p->number = p->calls[p->origin] - 1;
+        throw std::runtime_error("planned");
+      }
     return f(std::forward<X>(x));
   }
 };
@@ -77,9 +90,11 @@ std::vector<int> consume(Source src, drive how) {
 }
 
 /// `make(plan&)` builds the pipeline's source; `names[k]` is stage k's operator, "" where the
-/// stage cannot throw.
+/// stage cannot throw; `origins[k]` the first stage after where stage k's elements were made.
 template <class Make>
-void check_every_failure(Make make, const std::vector<std::string>& names, drive how) {
+void check_every_failure(Make make, const std::vector<std::string>& names,
+                         const std::vector<std::size_t>& origins, drive how) {
+  REQUIRE(origins.size() == names.size());
   plan clean;
   const auto expected = consume(make(clean), how);
   REQUIRE_FALSE(expected.empty());
@@ -91,6 +106,7 @@ void check_every_failure(Make make, const std::vector<std::string>& names, drive
       plan p;
       p.fail_position = k;
       p.fail_call = m;
+      p.origin = origins[k];
       CAPTURE(k, m, n, static_cast<int>(how));
       try {
         consume(make(p), how);
@@ -98,16 +114,17 @@ void check_every_failure(Make make, const std::vector<std::string>& names, drive
       } catch (const rs::stage_error& e) {
         CHECK(e.stage() == names[k]);
         CHECK(e.position() == k);
-        CHECK(e.element() == m);
+        CHECK(e.element() == p.number);
         CHECK_THROWS_WITH(std::rethrow_if_nested(e), "planned");
       }
     }
   }
 }
 
-void check_both_ways(auto make, const std::vector<std::string>& names) {
-  check_every_failure(make, names, drive::run);
-  check_every_failure(make, names, drive::pull_one_by_one);
+void check_both_ways(auto make, const std::vector<std::string>& names,
+                     const std::vector<std::size_t>& origins) {
+  check_every_failure(make, names, origins, drive::run);
+  check_every_failure(make, names, origins, drive::pull_one_by_one);
 }
 
 const auto plus1 = [](int x) { return x + 1; };
@@ -130,8 +147,9 @@ static_assert(!rs::detail::names_elements_v<rs::transform_source<rs::test::count
 using throwing_pred = probe<false, decltype(odd)>;
 using nothrow_pred = probe<true, decltype(odd)>;
 static_assert(rs::detail::names_elements_v<rs::filter_source<rs::iota_source<int>, throwing_pred>>);
-static_assert(!rs::detail::names_elements_v<rs::filter_source<rs::iota_source<int>, nothrow_pred>>);
-static_assert(!rs::detail::names_elements_v<rs::filter_source<rs::test::counting_source, throwing_pred>>);
+static_assert(rs::detail::names_elements_v<rs::filter_source<rs::iota_source<int>, nothrow_pred>>);
+static_assert(rs::detail::names_elements_v<rs::filter_source<rs::test::counting_source, throwing_pred>>);
+static_assert(!rs::detail::names_elements_v<rs::filter_source<rs::test::counting_source, nothrow_pred>>);
 
 TEST_CASE("element_naming: chain10's shape, every stage can throw", "[core][element_naming]") {
   check_both_ways(
@@ -141,12 +159,13 @@ TEST_CASE("element_naming: chain10's shape, every stage can throw", "[core][elem
                rs::filter(may_throw(p, 5, not_div3)) | rs::transform(may_throw(p, 6, plus1)) | rs::take(90) |
                rs::transform(may_throw(p, 8, plus1));
       },
-      {"", "transform", "filter", "flat_map", "transform", "filter", "transform", "", "transform"});
+      {"", "transform", "filter", "flat_map", "transform", "filter", "transform", "", "transform"},
+      {0, 1, 1, 1, 4, 4, 4, 0, 4});
 }
 
-TEST_CASE("element_naming: filters in a row add up what they dropped", "[core][element_naming]") {
-  // An error from the last transform unwinds through three filters, each adding its drops to
-  // the shift, before the source names the element.
+TEST_CASE("element_naming: filters in a row keep the source's numbers", "[core][element_naming]") {
+  // An error from the last transform unwinds through three filters before the source names the
+  // element: its number is the source's position, whatever the filters dropped.
   const auto not_div5 = [](int x) { return x % 5 != 0; };
   check_both_ways(
       [&](plan& p) {
@@ -154,7 +173,7 @@ TEST_CASE("element_naming: filters in a row add up what they dropped", "[core][e
                rs::filter(may_throw(p, 3, not_div3)) | rs::filter(may_throw(p, 4, not_div5)) |
                rs::transform(may_throw(p, 5, plus1));
       },
-      {"", "filter", "transform", "filter", "filter", "transform"});
+      {"", "filter", "transform", "filter", "filter", "transform"}, {0, 1, 1, 1, 1, 1});
 }
 
 TEST_CASE("element_naming: noexcept stages between throwing ones", "[core][element_naming]") {
@@ -166,7 +185,7 @@ TEST_CASE("element_naming: noexcept stages between throwing ones", "[core][eleme
                rs::filter(may_throw(p, 6, not_div3)) | rs::filter(never_throws(p, 7, odd)) |
                rs::transform(may_throw(p, 8, plus1));
       },
-      {"", "", "", "transform", "transform", "", "filter", "", "transform"});
+      {"", "", "", "transform", "transform", "", "filter", "", "transform"}, {0, 1, 1, 1, 1, 1, 6, 6, 6});
 }
 
 TEST_CASE("element_naming: a source that does not name its elements", "[core][element_naming]") {
@@ -178,7 +197,7 @@ TEST_CASE("element_naming: a source that does not name its elements", "[core][el
                rs::transform(may_throw(p, 4, plus1)) | rs::filter(never_throws(p, 5, not_div3)) |
                rs::transform(may_throw(p, 6, plus1));
       },
-      {"", "transform", "transform", "filter", "transform", "", "transform"});
+      {"", "transform", "transform", "filter", "transform", "", "transform"}, {0, 1, 1, 1, 1, 1, 1});
 }
 
 TEST_CASE("element_naming: flat_map's results that stop mid-way and resume", "[core][element_naming]") {
@@ -193,7 +212,37 @@ TEST_CASE("element_naming: flat_map's results that stop mid-way and resume", "[c
                rs::filter(may_throw(p, 4, not_div3)) | rs::flat_map(may_throw(p, 5, up_to_two)) |
                rs::take(150) | rs::transform(may_throw(p, 7, plus1));
       },
-      {"", "flat_map", "transform", "flat_map", "filter", "flat_map", "", "transform"});
+      {"", "flat_map", "transform", "flat_map", "filter", "flat_map", "", "transform"},
+      {0, 1, 2, 2, 4, 4, 0, 7});
+}
+
+TEST_CASE("element_naming: tap, take_while and drop_while keep the numbers too", "[core][element_naming]") {
+  const auto below20 = [](int x) { return x < 20; };
+  const auto below250 = [](int x) { return x < 250; };
+  check_both_ways(
+      [&](plan& p) {
+        return rs::iota(0, 300) | rs::filter(may_throw(p, 1, odd)) | rs::tap(may_throw(p, 2, plus1)) |
+               rs::drop_while(may_throw(p, 3, below20)) | rs::take_while(may_throw(p, 4, below250)) |
+               rs::transform(may_throw(p, 5, plus1));
+      },
+      {"", "filter", "tap", "drop_while", "take_while", "transform"}, {0, 1, 1, 1, 1, 1});
+  rs::test::pull_counts counts;
+  // After a source that cannot say its position and a noexcept filter, tap numbers its input.
+  check_both_ways(
+      [&](plan& p) {
+        return rs::test::counting_source(counts, 300) | rs::filter(never_throws(p, 1, odd)) |
+               rs::tap(may_throw(p, 2, plus1)) | rs::drop_while(may_throw(p, 3, below20)) |
+               rs::take_while(may_throw(p, 4, below250)) | rs::transform(may_throw(p, 5, plus1));
+      },
+      {"", "", "tap", "drop_while", "take_while", "transform"}, {0, 1, 2, 2, 2, 2});
+  // There drop_while numbers its input, and goes on counting once it has stopped dropping.
+  check_both_ways(
+      [&](plan& p) {
+        return rs::test::counting_source(counts, 300) | rs::filter(never_throws(p, 1, odd)) |
+               rs::tap(never_throws(p, 2, plus1)) | rs::drop_while(may_throw(p, 3, below20)) |
+               rs::transform(may_throw(p, 4, plus1));
+      },
+      {"", "", "", "drop_while", "transform"}, {0, 1, 2, 2, 2});
 }
 
 TEST_CASE("element_naming: a range source that is not random access", "[core][element_naming]") {
@@ -204,7 +253,7 @@ TEST_CASE("element_naming: a range source that is not random access", "[core][el
         return rs::from_range(data) | rs::transform(may_throw(p, 1, plus1)) |
                rs::filter(may_throw(p, 2, odd)) | rs::transform(may_throw(p, 3, plus1));
       },
-      {"", "transform", "filter", "transform"});
+      {"", "transform", "filter", "transform"}, {0, 1, 1, 1});
 }
 
 TEST_CASE("element_naming: a range source and a metered chain", "[core][element_naming]") {
@@ -220,7 +269,7 @@ TEST_CASE("element_naming: a range source and a metered chain", "[core][element_
                                rs::transform(may_throw(p, 4, plus1))) |
                rs::transform(may_throw(p, 5, plus1));
       },
-      {"", "transform", "filter", "flat_map", "transform", "transform"});
+      {"", "transform", "filter", "flat_map", "transform", "transform"}, {0, 1, 1, 1, 4, 4});
 }
 
 TEST_CASE("element_naming: an unnamed error becomes the stage_error with the cause nested",
