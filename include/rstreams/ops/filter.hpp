@@ -35,8 +35,7 @@ class filter_source : public stage_source<filter_source<S, P>, S> {
  private:
   // Counts its input (to name a failing element) only when the predicate can throw and the
   // upstream cannot name elements; it then names them for the stages after it.
-  static constexpr bool counts =
-      !detail::names_elements_v<S> && !detail::nothrow_stage_call<P, const value_t<S>&>;
+  static constexpr bool counts = detail::numbers_input_v<S, P, const value_t<S>&>;
   // In a metered pipeline whose upstream keeps its count, it counts what it drops so that what
   // it hands on is known without a count per element passed on (core/metered.hpp).
   static constexpr bool counts_dropped =
@@ -71,25 +70,13 @@ class filter_source : public stage_source<filter_source<S, P>, S> {
         }
         return g(std::forward<decltype(x)>(x));
       });
-    } else if constexpr (detail::names_elements_v<S>) {
-      return rstreams::push(this->up_, n, [&](auto&& x) {
-        if (!static_cast<bool>(detail::invoke_unnamed(name, base::position, pred_, std::as_const(x))))
-          return true;
-        return g(std::forward<decltype(x)>(x));
-      });
     } else {
       std::size_t i = index_;
       const flow r = rstreams::push(this->up_, n, [&](auto&& x) {
-        bool keep;
-        if constexpr (counts)
-          keep = static_cast<bool>(detail::invoke_stage(name, base::position, i++, pred_, std::as_const(x)));
-        else
-          keep = static_cast<bool>(detail::invoke(pred_, std::as_const(x)));
-        if (!keep) return true;
-        if constexpr (counts)
-          return detail::hand_on(g, std::forward<decltype(x)>(x), [&] { return i - 1; });
-        else
-          return g(std::forward<decltype(x)>(x));
+        if (!static_cast<bool>(
+                detail::invoke_kept_number<S>(name, base::position, i, pred_, std::as_const(x))))
+          return true;
+        return detail::hand_on_kept<counts>(g, std::forward<decltype(x)>(x), [&] { return i - 1; });
       });
       index_ = i;
       return r;
