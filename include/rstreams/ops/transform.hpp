@@ -29,7 +29,7 @@ class transform_source : public stage_source<transform_source<S, F>, S> {
  private:
   // Counts its input (to name a failing element) only when the function can throw and the
   // upstream cannot name elements; it then names them for the stages after it.
-  static constexpr bool counts = !detail::names_elements_v<S> && !detail::nothrow_stage_call<F, value_t<S>>;
+  static constexpr bool counts = detail::numbers_input_v<S, F, value_t<S>>;
 
  public:
   /// The upstream names the element it hands on, which is the one this hands on, or this counts
@@ -39,7 +39,7 @@ class transform_source : public stage_source<transform_source<S, F>, S> {
   transform_source(S up, F f) : base(std::move(up)), f_(std::move(f)) {}
 
   /// How many elements it has handed on, when its upstream names elements and says how many it
-  /// handed on (a filter after it works its own count out from this).
+  /// handed on (a metered filter after it works its own count out from this).
   [[nodiscard]] std::size_t handed_on() const noexcept requires detail::names_elements_v<S> &&
       requires(const S& s) {
     s.handed_on();
@@ -63,14 +63,9 @@ class transform_source : public stage_source<transform_source<S, F>, S> {
     } else {
       std::size_t i = index_;
       const flow r = rstreams::push(this->up_, n, [&](auto&& x) {
-        if constexpr (counts)
-          return detail::hand_on(
-              g, detail::invoke_stage(name, base::position, i++, f_, std::forward<decltype(x)>(x)),
-              [&] { return i - 1; });
-        else if constexpr (detail::nothrow_stage_call<F, decltype(x)>)
-          return g(detail::invoke(f_, std::forward<decltype(x)>(x)));
-        else
-          return g(detail::invoke_stage(name, base::position, i++, f_, std::forward<decltype(x)>(x)));
+        return detail::hand_on_kept<counts>(
+            g, detail::invoke_kept_number<S>(name, base::position, i, f_, std::forward<decltype(x)>(x)),
+            [&] { return i - 1; });
       });
       index_ = i;
       return r;

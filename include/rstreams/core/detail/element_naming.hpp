@@ -117,9 +117,9 @@ decltype(auto) hand_on_kept(G& g, X&& x, I number) {
     return g(std::forward<X>(x));
 }
 
-/// True when `S` is a stage of a metered pipeline (core/metered.hpp), which reads what the stage
-/// after it hands on from that stage's `handed_on()`: a filter keeps the count of what it drops
-/// only then.
+/// True when `S` is a stage of a metered pipeline (core/metered.hpp's `metered_source`, asked
+/// here without that header), which reads what the stage after it hands on from that stage's
+/// `handed_on()`: a filter keeps the count of what it drops only then.
 template <class S>
 inline constexpr bool in_metered_pipeline_v = requires(const S& s) {
   s.metered_output_link();
