@@ -20,6 +20,7 @@
 #include <rstreams/bus/local/segment.hpp>
 #include <rstreams/bus/local/segment_header.hpp>
 #include <rstreams/bus/local/segment_list.hpp>
+#include <rstreams/bus/local/tail_generation.hpp>
 #include <rstreams/bus/local/verify.hpp>
 #include <rstreams/bus/queue_stats.hpp>
 #include <rstreams/bus/record.hpp>
@@ -237,7 +238,7 @@ class queue_log {
       }
       flock_guard fl(lock_fd_.get(), lock_path());
       if (damaged_.load(std::memory_order_relaxed)) tail_known_ = false;
-      refresh_tail();
+      if (!announce_change()) refresh_tail();
       if (records.empty()) return last_eid_;
       // A segment of an older format (one record per frame) is closed: batch frames go to a new
       // segment of the current version, so every segment holds one kind of frame.
@@ -272,6 +273,7 @@ class queue_log {
     if (!lock_fd_) lock_fd_ = open_file(lock_path(), O_RDWR | O_CREAT | O_NOFOLLOW);
     {
       flock_guard fl(lock_fd_.get(), lock_path());
+      announce_change();
       try {
         recover_tail();
       } catch (const io_error&) {
@@ -283,7 +285,7 @@ class queue_log {
     // cost three descriptors per queue (the first append opens them again).
     seg_.reset();
     idx_fd_.reset();
-    lock_fd_.reset();
+    forget_lock();
     tail_known_ = false;
   }
 
@@ -303,6 +305,7 @@ class queue_log {
     check_own_dir();
     if (!lock_fd_) lock_fd_ = open_file(lock_path(), O_RDWR | O_CREAT | O_NOFOLLOW);
     flock_guard fl(lock_fd_.get(), lock_path());
+    announce_change();
     auto rep = repair_queue(dir_, name_, opt_.fsync != fsync_policy::never, now_ms());
     seg_.reset();
     tail_known_ = false;
@@ -474,7 +477,7 @@ class queue_log {
       }
       seg_.reset();
       idx_fd_.reset();
-      lock_fd_.reset();
+      forget_lock();
       tail_known_ = false;
     }
     std::lock_guard rl(rmu_);
@@ -721,11 +724,33 @@ class queue_log {
   void reset_after_fork() {
     if (wfork_ == fork_generation()) return;
     // A child of fork() must not share the parent's descriptors (and flock) or cached tail.
-    lock_fd_.reset();
+    forget_lock();
     seg_.reset();
     idx_fd_.reset();
     tail_known_ = false;
     wfork_ = fork_generation();
+  }
+
+  // Under the queue's exclusive lock, before anything of the queue changes: bumps the tail
+  // generation (so other appenders look at the files before their next append), and tells
+  // whether this appender's cached tail is still the queue's (nobody else bumped since its last
+  // bump, and the segment is of a version whose appenders all bump).
+  bool announce_change() {
+    if (!tgen_tried_) {
+      tgen_tried_ = true;
+      tgen_.attach(lock_fd_.get(), lock_path());
+    }
+    const bool current =
+        tail_known_ && seg_ && seg_->version >= segment_version_tail_generation && tgen_.unchanged();
+    tgen_.bump();
+    return current;
+  }
+
+  // Closes the lock file (a later append opens and maps it again).
+  void forget_lock() noexcept {
+    tgen_.detach();
+    tgen_tried_ = false;
+    lock_fd_.reset();
   }
 
   // Finds the last eid, record number and end of the queue; truncates a torn tail (we hold the
@@ -1098,9 +1123,11 @@ class queue_log {
     try {
       pwrite_full(seg_->fd.get(), buf_.data(), blen_, end_, seg_->path);
     } catch (...) {
-      // Leave no partial batch behind, and forget the eids it took.
+      // Leave no partial batch behind, and forget the eids it took; look at the file again
+      // before the next append (the truncation may have failed too).
       (void)::ftruncate(seg_->fd.get(), static_cast<off_t>(end_));
       restore_tail();
+      tail_known_ = false;
       throw;
     }
     end_ += blen_;
@@ -1442,6 +1469,8 @@ class queue_log {
   std::mutex wmu_;
   std::uint64_t wfork_ = 0;  // fork_generation() the appender's state belongs to
   unique_fd lock_fd_;
+  tail_generation tgen_;     // the lock file's tail generation (mapped once lock_fd_ is open)
+  bool tgen_tried_ = false;  // tgen_.attach was called for lock_fd_
   std::shared_ptr<segment_file> seg_;
   unique_fd idx_fd_;
   std::uint64_t idx_size_ = 0;
