@@ -179,3 +179,45 @@ TEST_CASE("a lock file that is not the library's does not stop appends", "[bus][
   REQUIRE(numbers_of(rstreams::test::read_every(bus, "q")) == range_of(0, n));
   REQUIRE(file_text(qdir / "lock") == content);
 }
+
+TEST_CASE("an appender that died halfway through a batch has told the others to look",
+          "[bus][local][tail_generation]") {
+  // Appender a caches its tail; another appender bumps the generation, writes part of a batch
+  // and dies. a's next append must find the torn tail, cut it and append after the last
+  // complete batch, not at the end it remembers nor after the torn bytes.
+  rstreams::test::temp_file dir("bus", "");
+  const auto opt = rstreams::test::no_fsync();
+  rb::local_backend a(dir.path().string(), opt);
+  auto first = rstreams::test::numbered_records(0, 3);
+  a.append("q", first);
+  const auto qdir = dir.path() / "queues" / "q";
+  const auto seg = qdir / "00000000000000000000.seg";
+
+  rb::local_backend b(dir.path().string(), opt);
+  auto second = rstreams::test::numbered_records(3, 2);
+  b.append("q", second);  // a complete batch by the other appender
+  const auto whole = file_text(seg);
+  {
+    // The other appender's next batch: the bump, then a frame cut short by its death.
+    auto lock_fd = rd::open_file((qdir / "lock").string(), O_RDWR);
+    rd::tail_generation g;
+    g.attach(lock_fd.get(), (qdir / "lock").string());
+    REQUIRE(g.attached());
+    g.bump();
+    std::string frame;
+    auto lost = rstreams::test::numbered_records(100, 4, 300);
+    for (std::size_t i = 0; i < lost.size(); ++i)
+      lost[i].eid = rb::make_eid(4102444800000, static_cast<std::uint32_t>(i));
+    rd::encode_batch_frame(frame, lost, 5);
+    std::ofstream(seg, std::ios::binary | std::ios::app) << frame.substr(0, frame.size() / 2);
+  }
+  auto third = rstreams::test::numbered_records(5, 2);
+  a.append("q", third);
+  REQUIRE(file_text(seg).substr(0, whole.size()) == whole);
+  REQUIRE(numbers_of(rstreams::test::read_every(a, "q")) == range_of(0, 7));
+  rb::local_backend fresh(dir.path().string(), opt);
+  REQUIRE(numbers_of(rstreams::test::read_every(fresh, "q")) == range_of(0, 7));
+  const auto report = fresh.verify("q");
+  REQUIRE(report.ok());
+  REQUIRE(report.torn_bytes == 0);
+}
