@@ -1,8 +1,10 @@
 #pragma once
 // The small payload types and loaders the bus tests and the backend contract cases share:
-// orders, people and numbered items as typed events, and a poll for what a bot thread does.
+// orders, people and numbered items as typed events, the numbers of numbered records, and a poll
+// for what a bot thread does.
 
 #include <rstreams/bus/put.hpp>
+#include <rstreams/bus/record.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -34,6 +36,20 @@ struct item {
   int n = 0;
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(item, n)
+
+/// The "n" of each record's payload (`{"n": ...}`, as numbered records carry it), in order.
+inline std::vector<int> payload_numbers(const std::vector<rstreams::bus::record>& rs) {
+  std::vector<int> ns;
+  for (const auto& r : rs) ns.push_back(nlohmann::json::parse(r.payload).at("n").get<int>());
+  return ns;
+}
+
+/// from, from + 1, ..., to - 1: what payload_numbers gives for records numbered in order.
+inline std::vector<int> number_range(int from, int to) {
+  std::vector<int> ns;
+  for (int n = from; n < to; ++n) ns.push_back(n);
+  return ns;
+}
 
 /// Orders 0..n-1 (total = id * 1.5) put by bot "shop" into "orders"; their eids.
 template <class B>

@@ -6,6 +6,7 @@
 #include <rstreams/bus/local/segment_header.hpp>
 #include <rstreams/bus/local/tail_generation.hpp>
 
+#include <support/bus_payloads.hpp>
 #include <support/catch.hpp>
 #include <support/local_records.hpp>
 #include <support/temp_file.hpp>
@@ -27,21 +28,15 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using rstreams::test::no_fsync;
+using rstreams::test::number_range;
+using rstreams::test::numbered_records;
+using rstreams::test::payload_numbers;
+using rstreams::test::read_every;
+
 std::string file_text(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-std::vector<int> numbers_of(const std::vector<rb::record>& rs) {
-  std::vector<int> ns;
-  for (const auto& r : rs) ns.push_back(nlohmann::json::parse(r.payload).at("n").get<int>());
-  return ns;
-}
-
-std::vector<int> range_of(int from, int to) {
-  std::vector<int> ns;
-  for (int n = from; n < to; ++n) ns.push_back(n);
-  return ns;
 }
 
 }  // namespace
@@ -108,22 +103,22 @@ TEST_CASE("appenders of one queue see each other's appends between their own",
           "[bus][local][tail_generation]") {
   // Two handles on one directory: two lock descriptors, two cached tails, as two processes.
   rstreams::test::temp_file dir("bus", "");
-  const auto opt = rstreams::test::no_fsync();
+  const auto opt = no_fsync();
   rb::local_backend a(dir.path().string(), opt);
   rb::local_backend b(dir.path().string(), opt);
   int n = 0;
   std::string last;
   for (int round = 0; round < 20; ++round) {
     auto& bus = round % 3 == 2 ? b : a;  // a appends twice in a row, then b once
-    auto rs = rstreams::test::numbered_records(n, 1 + round % 4);
+    auto rs = numbered_records(n, 1 + round % 4);
     n += static_cast<int>(rs.size());
     const auto eid = bus.append("q", rs);
     REQUIRE(eid > last);
     last = eid;
   }
-  REQUIRE(numbers_of(rstreams::test::read_every(a, "q")) == range_of(0, n));
+  REQUIRE(payload_numbers(read_every(a, "q")) == number_range(0, n));
   rb::local_backend fresh(dir.path().string(), opt);
-  REQUIRE(numbers_of(rstreams::test::read_every(fresh, "q")) == range_of(0, n));
+  REQUIRE(payload_numbers(read_every(fresh, "q")) == number_range(0, n));
   REQUIRE(fresh.verify("q").ok());
   REQUIRE(fresh.verify("q").torn_bytes == 0);
 }
@@ -133,7 +128,7 @@ TEST_CASE("a queue whose last segment predates the tail generation is continued 
   // A version 3 segment, as the previous library wrote it: its appenders never bumped, so the
   // first append starts a version 4 segment rather than trusting anything cached about it.
   rstreams::test::temp_file dir("bus", "");
-  const auto opt = rstreams::test::no_fsync();
+  const auto opt = no_fsync();
   { rb::local_backend init(dir.path().string(), opt); }
   const auto qdir = dir.path() / "queues" / "q";
   fs::create_directories(qdir);
@@ -151,19 +146,19 @@ TEST_CASE("a queue whose last segment predates the tail generation is continued 
   std::ofstream(qdir / "00000000000000000000.seg", std::ios::binary) << seg;
 
   rb::local_backend bus(dir.path().string(), opt);
-  auto rs = rstreams::test::numbered_records(2, 3);
+  auto rs = numbered_records(2, 3);
   bus.append("q", rs);
-  auto more = rstreams::test::numbered_records(5, 2);
+  auto more = numbered_records(5, 2);
   bus.append("q", more);
   REQUIRE(file_text(qdir / "00000000000000000000.seg") == seg);  // closed, unchanged
   const auto next = file_text(qdir / "00000000000000000001.seg");
   REQUIRE(rd::get_le<std::uint16_t>(next.data() + 4) == rd::segment_version_tail_generation);
-  REQUIRE(numbers_of(rstreams::test::read_every(bus, "q")) == range_of(0, 7));
+  REQUIRE(payload_numbers(read_every(bus, "q")) == number_range(0, 7));
 }
 
 TEST_CASE("a lock file that is not the library's does not stop appends", "[bus][local][tail_generation]") {
   rstreams::test::temp_file dir("bus", "");
-  const auto opt = rstreams::test::no_fsync();
+  const auto opt = no_fsync();
   rb::local_backend bus(dir.path().string(), opt);
   const auto qdir = dir.path() / "queues" / "q";
   fs::create_directories(qdir);
@@ -172,11 +167,11 @@ TEST_CASE("a lock file that is not the library's does not stop appends", "[bus][
   rb::local_backend other(dir.path().string(), opt);
   int n = 0;
   for (int round = 0; round < 6; ++round) {
-    auto rs = rstreams::test::numbered_records(n, 2);
+    auto rs = numbered_records(n, 2);
     n += 2;
     (round % 2 == 0 ? bus : other).append("q", rs);
   }
-  REQUIRE(numbers_of(rstreams::test::read_every(bus, "q")) == range_of(0, n));
+  REQUIRE(payload_numbers(read_every(bus, "q")) == number_range(0, n));
   REQUIRE(file_text(qdir / "lock") == content);
 }
 
@@ -186,15 +181,15 @@ TEST_CASE("an appender that died halfway through a batch has told the others to 
   // and dies. a's next append must find the torn tail, cut it and append after the last
   // complete batch, not at the end it remembers nor after the torn bytes.
   rstreams::test::temp_file dir("bus", "");
-  const auto opt = rstreams::test::no_fsync();
+  const auto opt = no_fsync();
   rb::local_backend a(dir.path().string(), opt);
-  auto first = rstreams::test::numbered_records(0, 3);
+  auto first = numbered_records(0, 3);
   a.append("q", first);
   const auto qdir = dir.path() / "queues" / "q";
   const auto seg = qdir / "00000000000000000000.seg";
 
   rb::local_backend b(dir.path().string(), opt);
-  auto second = rstreams::test::numbered_records(3, 2);
+  auto second = numbered_records(3, 2);
   b.append("q", second);  // a complete batch by the other appender
   const auto whole = file_text(seg);
   {
@@ -205,18 +200,18 @@ TEST_CASE("an appender that died halfway through a batch has told the others to 
     REQUIRE(g.attached());
     g.bump();
     std::string frame;
-    auto lost = rstreams::test::numbered_records(100, 4, 300);
+    auto lost = numbered_records(100, 4, 300);
     for (std::size_t i = 0; i < lost.size(); ++i)
       lost[i].eid = rb::make_eid(4102444800000, static_cast<std::uint32_t>(i));
     rd::encode_batch_frame(frame, lost, 5);
     std::ofstream(seg, std::ios::binary | std::ios::app) << frame.substr(0, frame.size() / 2);
   }
-  auto third = rstreams::test::numbered_records(5, 2);
+  auto third = numbered_records(5, 2);
   a.append("q", third);
   REQUIRE(file_text(seg).substr(0, whole.size()) == whole);
-  REQUIRE(numbers_of(rstreams::test::read_every(a, "q")) == range_of(0, 7));
+  REQUIRE(payload_numbers(read_every(a, "q")) == number_range(0, 7));
   rb::local_backend fresh(dir.path().string(), opt);
-  REQUIRE(numbers_of(rstreams::test::read_every(fresh, "q")) == range_of(0, 7));
+  REQUIRE(payload_numbers(read_every(fresh, "q")) == number_range(0, 7));
   const auto report = fresh.verify("q");
   REQUIRE(report.ok());
   REQUIRE(report.torn_bytes == 0);

@@ -6,6 +6,7 @@
 #include <rstreams/bus/read.hpp>
 
 #include <support/bus_backends.hpp>
+#include <support/bus_payloads.hpp>
 #include <support/catch.hpp>
 #include <support/nats_bus.hpp>
 #include <support/nats_server.hpp>
@@ -35,6 +36,9 @@ static_assert(!std::is_copy_constructible_v<rb::nats_backend>);
 static_assert(rb::stores_bot_state<rb::nats_backend>);
 
 namespace {
+using rstreams::test::number_range;
+using rstreams::test::payload_numbers;
+
 std::vector<rb::record> make(int n, int from = 0) {
   std::vector<rb::record> rs(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) {
@@ -63,18 +67,6 @@ int delete_consumers(rb::nats_backend& admin, const std::string& prefix, const s
   return deleted;
 }
 
-/// The "n" of each payload, in order.
-std::vector<int> numbers(const std::vector<rb::record>& rs) {
-  std::vector<int> out;
-  for (const auto& r : rs) out.push_back(nlohmann::json::parse(r.payload).at("n").get<int>());
-  return out;
-}
-
-std::vector<int> sequence(int from, int to) {
-  std::vector<int> out;
-  for (int i = from; i < to; ++i) out.push_back(i);
-  return out;
-}
 }  // namespace
 
 TEST_CASE("nats_backend appends with increasing eids and reads them back in order",
@@ -465,18 +457,18 @@ TEST_CASE("nats_backend replaces a read consumer deleted on the server, exactly 
   REQUIRE(bus.read("q", "", 100, out) == 100);
   REQUIRE(delete_consumers(admin, fx.prefix(), "q") == 1);
   REQUIRE(bus.read("q", out.back().eid, 100, out) == 100);
-  REQUIRE(numbers(out) == sequence(0, 200));
+  REQUIRE(payload_numbers(out) == number_range(0, 200));
   REQUIRE(delete_consumers(admin, fx.prefix(), "q") == 1);  // the replacement, gone again
   while (bus.read("q", out.back().eid, 300, out) != 0) {
   }
-  REQUIRE(numbers(out) == sequence(0, 1000));
+  REQUIRE(payload_numbers(out) == number_range(0, 1000));
 
   // Caught up: the read that finds nothing new checks the consumer, which is gone.
   REQUIRE(delete_consumers(admin, fx.prefix(), "q") == 1);
   auto more = make(10, 1000);
   bus.append("q", more);
   REQUIRE(bus.read("q", out.back().eid, 100, out) == 10);
-  REQUIRE(numbers(out) == sequence(0, 1010));
+  REQUIRE(payload_numbers(out) == number_range(0, 1010));
   for (std::size_t i = 1; i < out.size(); ++i) REQUIRE(out[i - 1].eid < out[i].eid);
 }
 
@@ -496,7 +488,7 @@ TEST_CASE("nats read source: consumers deleted mid-read lose nothing and repeat 
     if (seen.size() % 250 == 0) deletions += delete_consumers(admin, fx.prefix(), "q");
   }
   REQUIRE(deletions == 4);
-  REQUIRE(seen == sequence(0, 1000));
+  REQUIRE(seen == number_range(0, 1000));
 }
 
 TEST_CASE("nats_backend checkpoint_consumers: each checkpoint has a durable consumer at its position",
