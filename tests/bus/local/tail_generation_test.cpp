@@ -74,6 +74,22 @@ TEST_CASE("an empty lock file gets the header; a bump is seen by every other hol
   REQUIRE(rd::get_le<std::uint64_t>(file_text(lock.path()).data() + rd::lock_counter_offset) == now + 1);
 }
 
+TEST_CASE("a lock file of zeros (a header a power cut lost) gets the header again",
+          "[bus][local][tail_generation]") {
+  rstreams::test::temp_file lock("lock", "");
+  const auto zeros = GENERATE(std::size_t{4}, rd::lock_file_size);
+  std::ofstream(lock.path(), std::ios::binary) << std::string(zeros, '\0');
+  auto fd = rd::open_file(lock.path().string(), O_RDWR);
+  rd::tail_generation g;
+  g.attach(fd.get(), lock.path().string());
+  REQUIRE(g.attached());
+  const auto bytes = file_text(lock.path());
+  REQUIRE(bytes.size() == rd::lock_file_size);
+  REQUIRE(rd::get_le<std::uint32_t>(bytes.data()) == rd::lock_magic);
+  g.bump();
+  REQUIRE(g.unchanged());
+}
+
 TEST_CASE("a lock file holding something else, or a newer header, is left alone and never trusted",
           "[bus][local][tail_generation]") {
   rstreams::test::temp_file lock("lock", "");
@@ -88,6 +104,9 @@ TEST_CASE("a lock file holding something else, or a newer header, is left alone 
   }
   SECTION("a header cut short") {
     content = "RSLK";
+  }
+  SECTION("zeros, and more of them than a header") {
+    content.assign(rd::lock_file_size + 8, '\0');
   }
   std::ofstream(lock.path(), std::ios::binary) << content;
   auto fd = rd::open_file(lock.path().string(), O_RDWR);

@@ -15,12 +15,16 @@
 #include <rstreams/bus/local/file.hpp>
 #include <rstreams/bus/local/record_codec.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <exception>
 #include <random>
 #include <string>
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 namespace rstreams::bus::detail {
 
@@ -42,24 +46,21 @@ class tail_generation {
   [[nodiscard]] bool attached() const noexcept { return counter_ != nullptr; }
 
   /// Maps the counter of lock file `fd` (held under its exclusive lock), writing the header
-  /// first when the file is empty (a lock file of the previous library, or a new one). A file
-  /// that holds something else is left as it is, unmapped.
+  /// first when the file holds nothing but zeros (a lock file of the previous library is empty;
+  /// a power cut can leave a new header's blocks zeroed). A file that holds something else is
+  /// left as it is, unmapped.
   void attach(int fd, const std::string& path) {
     detach();
-    const auto size = file_size(fd, path);
-    if (size == 0) {
-      // The counter starts at a random value: a counter that a process remembers from a lock
-      // file since deleted and created again must not match the new one's by chance.
-      char h[lock_file_size] = {};
-      std::random_device rd;
+    char h[lock_file_size] = {};
+    const auto got = pread_full(fd, h, sizeof h, 0, path);
+    if (std::all_of(h, h + got, [](char c) { return c == 0; }) && file_size(fd, path) <= lock_file_size) {
       put_le<std::uint32_t>(h, lock_magic);
       put_le<std::uint16_t>(h + 4, lock_version);
-      put_le<std::uint64_t>(h + lock_counter_offset, std::uint64_t{rd()} << 32 | rd());
+      put_le<std::uint64_t>(h + lock_counter_offset, first_value());
       pwrite_full(fd, h, sizeof h, 0, path);
-    } else {
-      char h[8] = {};
-      if (size < lock_file_size || pread_full(fd, h, sizeof h, 0, path) != sizeof h) return;
-      if (get_le<std::uint32_t>(h) != lock_magic || get_le<std::uint16_t>(h + 4) != lock_version) return;
+    } else if (got < lock_file_size || get_le<std::uint32_t>(h) != lock_magic ||
+               get_le<std::uint16_t>(h + 4) != lock_version) {
+      return;
     }
     void* m = ::mmap(nullptr, lock_file_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (m == MAP_FAILED) return;
@@ -85,6 +86,18 @@ class tail_generation {
   }
 
  private:
+  // The counter starts at a random value: a value that a process remembers from a lock file
+  // since deleted and created again must not match the new one's by chance.
+  static std::uint64_t first_value() noexcept {
+    try {
+      std::random_device rd;
+      return std::uint64_t{rd()} << 32 | rd();
+    } catch (const std::exception&) {  // no entropy source: the clock and the pid will do
+      return static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
+             (static_cast<std::uint64_t>(::getpid()) << 40);
+    }
+  }
+
   [[nodiscard]] std::uint64_t load() const noexcept {
     return std::atomic_ref<std::uint64_t>(*counter_).load(std::memory_order_acquire);
   }
