@@ -118,6 +118,21 @@ TEST_CASE("a lock file holding something else, or a newer header, is left alone 
   REQUIRE(file_text(lock.path()) == content);
 }
 
+TEST_CASE("a lock file whose header cannot be written is not used, and says nothing",
+          "[bus][local][tail_generation]") {
+  // The counter is a hint: a failure to set it up (here a descriptor that cannot write, as a
+  // full disk would fail the write) leaves it unattached instead of failing the append.
+  rstreams::test::temp_file lock("lock", "");
+  std::ofstream(lock.path()).flush();
+  auto fd = rd::open_file(lock.path().string(), O_RDONLY);
+  rd::tail_generation g;
+  REQUIRE_NOTHROW(g.attach(fd.get(), lock.path().string()));
+  REQUIRE_FALSE(g.attached());
+  g.bump();
+  REQUIRE_FALSE(g.unchanged());
+  REQUIRE(fs::file_size(lock.path()) == 0);
+}
+
 TEST_CASE("appenders of one queue see each other's appends between their own",
           "[bus][local][tail_generation]") {
   // Two handles on one directory: two lock descriptors, two cached tails, as two processes.

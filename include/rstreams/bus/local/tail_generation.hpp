@@ -7,8 +7,9 @@
 // were an eighth of a batch append's time and more of a one-record append's
 // (docs/local-log-format.md, "Lock file").
 //
-// The counter lives in shared memory (the lock file's page, mapped), so reading it costs no
-// system call. It is only a hint of "nothing changed": whenever it cannot be used (a lock file
+// The counter lives in shared memory (the lock file's page, mapped, as SQLite maps its -shm
+// file), so reading it costs no system call; like that file, the lock file must not be truncated
+// or rewritten while processes use the queue. It is only a hint of "nothing changed": whenever it cannot be used (a lock file
 // that cannot be mapped, a header of another version) every check says "changed" and the
 // appender checks the files, as it would without it.
 
@@ -48,18 +49,23 @@ class tail_generation {
   /// Maps the counter of lock file `fd` (held under its exclusive lock), writing the header
   /// first when the file holds nothing but zeros (a lock file of the previous library is empty;
   /// a power cut can leave a new header's blocks zeroed). A file that holds something else is
-  /// left as it is, unmapped.
-  void attach(int fd, const std::string& path) {
+  /// left as it is, unmapped; so is one that cannot be read or written (a full disk): the
+  /// counter is a hint, and an append must not fail for want of it.
+  void attach(int fd, const std::string& path) noexcept {
     detach();
-    char h[lock_file_size] = {};
-    const auto got = pread_full(fd, h, sizeof h, 0, path);
-    if (std::all_of(h, h + got, [](char c) { return c == 0; }) && file_size(fd, path) <= lock_file_size) {
-      put_le<std::uint32_t>(h, lock_magic);
-      put_le<std::uint16_t>(h + 4, lock_version);
-      put_le<std::uint64_t>(h + lock_counter_offset, first_value());
-      pwrite_full(fd, h, sizeof h, 0, path);
-    } else if (got < lock_file_size || get_le<std::uint32_t>(h) != lock_magic ||
-               get_le<std::uint16_t>(h + 4) != lock_version) {
+    try {
+      char h[lock_file_size] = {};
+      const auto got = pread_full(fd, h, sizeof h, 0, path);
+      if (std::all_of(h, h + got, [](char c) { return c == 0; }) && file_size(fd, path) <= lock_file_size) {
+        put_le<std::uint32_t>(h, lock_magic);
+        put_le<std::uint16_t>(h + 4, lock_version);
+        put_le<std::uint64_t>(h + lock_counter_offset, first_value());
+        pwrite_full(fd, h, sizeof h, 0, path);
+      } else if (got < lock_file_size || get_le<std::uint32_t>(h) != lock_magic ||
+                 get_le<std::uint16_t>(h + 4) != lock_version) {
+        return;
+      }
+    } catch (const std::exception&) {
       return;
     }
     void* m = ::mmap(nullptr, lock_file_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
