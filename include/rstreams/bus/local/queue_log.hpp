@@ -736,10 +736,7 @@ class queue_log {
   // whether this appender's cached tail is still the queue's (nobody else bumped since its last
   // bump, and the segment is of a version whose appenders all bump).
   bool announce_change() {
-    if (!tgen_tried_) {
-      tgen_tried_ = true;
-      tgen_.attach(lock_fd_.get(), lock_path());
-    }
+    tgen_.attach(lock_fd_.get(), lock_path());  // once per open lock file
     const bool current =
         tail_known_ && seg_ && seg_->version >= segment_version_tail_generation && tgen_.unchanged();
     tgen_.bump();
@@ -749,7 +746,6 @@ class queue_log {
   // Closes the lock file (a later append opens and maps it again).
   void forget_lock() noexcept {
     tgen_.detach();
-    tgen_tried_ = false;
     lock_fd_.reset();
   }
 
@@ -1469,8 +1465,7 @@ class queue_log {
   std::mutex wmu_;
   std::uint64_t wfork_ = 0;  // fork_generation() the appender's state belongs to
   unique_fd lock_fd_;
-  tail_generation tgen_;     // the lock file's tail generation (mapped once lock_fd_ is open)
-  bool tgen_tried_ = false;  // tgen_.attach was called for lock_fd_
+  tail_generation tgen_;  // the lock file's tail generation (mapped once lock_fd_ is open)
   std::shared_ptr<segment_file> seg_;
   unique_fd idx_fd_;
   std::uint64_t idx_size_ = 0;

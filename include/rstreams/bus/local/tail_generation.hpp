@@ -50,9 +50,11 @@ class tail_generation {
   /// first when the file holds nothing but zeros (a lock file of the previous library is empty;
   /// a power cut can leave a new header's blocks zeroed). A file that holds something else is
   /// left as it is, unmapped; so is one that cannot be read or written (a full disk): the
-  /// counter is a hint, and an append must not fail for want of it.
+  /// counter is a hint, and an append must not fail for want of it. Only the first call after
+  /// construction or detach() does anything, so a lock file that is not used is read once.
   void attach(int fd, const std::string& path) noexcept {
-    detach();
+    if (tried_) return;
+    tried_ = true;
     try {
       char h[lock_file_size] = {};
       const auto got = pread_full(fd, h, sizeof h, 0, path);
@@ -78,6 +80,7 @@ class tail_generation {
     if (map_ != nullptr) ::munmap(map_, lock_file_size);
     map_ = nullptr;
     counter_ = nullptr;
+    tried_ = false;
   }
 
   /// True when nobody has bumped the counter since this appender's last bump.
@@ -111,6 +114,7 @@ class tail_generation {
   void* map_ = nullptr;
   std::uint64_t* counter_ = nullptr;
   std::uint64_t mine_ = 0;
+  bool tried_ = false;  // attach() ran since construction or detach()
 };
 
 }  // namespace rstreams::bus::detail
