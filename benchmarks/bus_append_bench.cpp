@@ -37,9 +37,20 @@
 //   given to writev() where they lie (one iovec for a record's header, one for its payload,
 //   1024 per call), with the CRC32C over them that a copy-free append still takes; no lock, no
 //   eids. Slower than raw + the floor means that copying into one buffer is the cheaper way.
+//   bus_append_never/copy_into_shared_mapping: the route without write(): the raw bytes copied
+//   batch by batch into a shared mapping of the file (sized up front, pages mapped ahead), as a
+//   log that appends through mmap does, no encoding at all. Slower than raw means write() is the
+//   cheaper way into the page cache on this machine.
 //   Counters of bus_append_<policy>/rstreams: disk_x_payload, the bytes the queue takes on
 //   disk (segment and index) over the payload bytes appended (the goal: <= 1.25), and
 //   disk_bytes_per_event.
+//   An append encodes into its thread's buffer (bus/local/encode_buffer.hpp), which outlives the
+//   backend: every iteration but the first finds its pages mapped, as a long-running producer
+//   does; bus_append_first measures the first batch of a thread.
+// * bus_append_first/rstreams: the first append of a batch (1000 records) to a new queue, on a
+//   thread that has not appended before, the backend opened untimed: a short-lived producer's
+//   first batch. bus_append_first/baseline_raw_write: a new file created and that batch's bytes
+//   written with one write(), on a thread of its own.
 // * bus_append_one/rstreams: 10k appends of one record each (fsync never) to a queue whose files
 //   exist: what an append's fixed cost (locks, checks, system calls) comes to per event.
 //   bus_append_one/baseline_raw_write: one write() per record of as many bytes as one such
@@ -71,11 +82,13 @@
 #include <fstream>
 #include <random>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -217,6 +230,54 @@ void bench_append_one(benchmark::State& state) {
     state.ResumeTiming();
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * single_appends));
+}
+
+// The first append of a batch to a new queue on a thread that has not appended before (the
+// backend is opened untimed): what a short-lived producer (a bot run as a function) pays for its
+// first batch: creating the queue's files, mapping the lock file, the encode buffer's pages.
+// Each iteration runs on a thread of its own and times itself (manual time).
+void bench_append_first(benchmark::State& state) {
+  auto rs = make_records(batch);
+  rb::local_options opt;
+  opt.fsync = rb::fsync_policy::never;
+  int run = 0;
+  for (auto _ : state) {
+    const auto dir = scratch_root() / ("first-" + std::to_string(run++));
+    double seconds = 0;
+    std::thread([&] {
+      rb::local_backend bus(dir.string(), opt);
+      const auto t0 = std::chrono::steady_clock::now();
+      bus.append("q", rs);
+      seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    }).join();
+    state.SetIterationTime(seconds);
+    fs::remove_all(dir);
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * batch));
+}
+
+// Its baseline: a new file created and the first batch's bytes written to it with one write(),
+// on a thread of its own.
+void bench_raw_first(benchmark::State& state) {
+  const auto& bytes = segment_bytes();
+  const auto chunk = bytes.size() / (records_per_run / batch);
+  int run = 0;
+  for (auto _ : state) {
+    const auto path = scratch_root() / ("raw-first-" + std::to_string(run++));
+    double seconds = 0;
+    bool wrote = true;
+    std::thread([&] {
+      const auto t0 = std::chrono::steady_clock::now();
+      const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+      wrote = ::write(fd, bytes.data(), chunk) == static_cast<ssize_t>(chunk);
+      ::close(fd);
+      seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    }).join();
+    if (!wrote) state.SkipWithError("write failed");
+    state.SetIterationTime(seconds);
+    fs::remove(path);
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * batch));
 }
 
 // How many bytes one one-record append adds to the segment.
@@ -394,6 +455,40 @@ void bench_written(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * records_per_run));
 }
 
+// The raw bytes copied into a shared mapping of the file, batch by batch, as a log that appends
+// through mmap does (the file sized up front, pages mapped writable 1 MiB ahead of the copy with
+// MADV_POPULATE_WRITE: the cheaper of the two ways measured, the other being a fault per page).
+void bench_copy_into_shared_mapping(benchmark::State& state) {
+  const auto& bytes = segment_bytes();
+  const auto chunk = bytes.size() / (records_per_run / batch);
+  const std::size_t ahead = std::size_t{1} << 20;
+  const std::size_t capacity = (bytes.size() + ahead + 4095) & ~std::size_t{4095};
+  int run = 0;
+  for (auto _ : state) {
+    const auto path = scratch_root() / ("mapped-" + std::to_string(run++));
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (::ftruncate(fd, static_cast<off_t>(capacity)) != 0) state.SkipWithError("ftruncate failed");
+    auto* m = static_cast<char*>(::mmap(nullptr, capacity, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
+    if (m == MAP_FAILED) {
+      state.SkipWithError("mmap failed");
+      break;
+    }
+    std::size_t mapped = 0;
+    for (std::size_t at = 0; at < bytes.size(); at += chunk) {
+      const auto n = std::min(chunk, bytes.size() - at);
+      if (at + n > mapped) {
+        const auto to = std::min(capacity, (at + n + ahead) & ~std::size_t{4095});
+        (void)::madvise(m + mapped, to - mapped, MADV_POPULATE_WRITE);
+        mapped = to;
+      }
+      std::memcpy(m + at, bytes.data() + at, n);
+    }
+    ::munmap(m, capacity);
+    close_and_remove(state, fd, path);
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * records_per_run));
+}
+
 // The raw bytes through writev() where they lie, two iovecs a record, with their CRC32C.
 void bench_writev_in_place(benchmark::State& state) {
   const auto& bytes = segment_bytes();
@@ -534,6 +629,14 @@ const auto registered = [] {
   timed("bus_append_never/ceiling_floor_write", bench_written<floor_encoder<true>, false>);
   timed("bus_append_never/ceiling_frames_write", bench_written<frames_encoder, false>);
   timed("bus_append_never/floor_writev_in_place", bench_writev_in_place);
+  timed("bus_append_never/copy_into_shared_mapping", bench_copy_into_shared_mapping);
+  // Each iteration times itself on its own thread.
+  benchmark::RegisterBenchmark("bus_append_first/rstreams", bench_append_first)
+      ->Unit(benchmark::kMicrosecond)
+      ->UseManualTime();
+  benchmark::RegisterBenchmark("bus_append_first/baseline_raw_write", bench_raw_first)
+      ->Unit(benchmark::kMicrosecond)
+      ->UseManualTime();
   timed("bus_append_one/rstreams", bench_append_one);
   timed("bus_append_one/baseline_raw_write", bench_raw_one);
   timed("bus_replay/rstreams", bench_replay);

@@ -10,6 +10,7 @@
 #include <rstreams/bus/detail/now_ms.hpp>
 #include <rstreams/bus/eid.hpp>
 #include <rstreams/bus/local/corrupt_record.hpp>
+#include <rstreams/bus/local/encode_buffer.hpp>
 #include <rstreams/bus/local/file.hpp>
 #include <rstreams/bus/local/index.hpp>
 #include <rstreams/bus/local/lock.hpp>
@@ -245,8 +246,9 @@ class queue_log {
       const bool rolled =
           (end_ >= opt_.segment_bytes && end_ > seg_->data_start) || seg_->version < segment_version;
       if (rolled) roll_segment();
-      encode_batch(records, keep_eids);  // restores the tail state itself if it throws
-      write_batch();
+      auto& buf = encode_buffer::for_this_thread();
+      encode_batch(records, keep_eids, buf);  // restores the tail state itself if it throws
+      write_batch(buf);
       if (rolled && opt_.retention_of(name_).active()) {
         // The batch is stored: a retention failure (a damaged old segment, an archive that
         // threw) must not fail it. That segment is kept; apply_retention() reports why.
@@ -636,7 +638,7 @@ class queue_log {
 
   static constexpr std::size_t tail_window = 8;
 
-  [[nodiscard]] std::string lock_path() const { return dir_ + "/lock"; }
+  [[nodiscard]] const std::string& lock_path() const noexcept { return lock_path_; }
 
   std::int64_t now_ms() const {
     const auto t = opt_.now_ms ? opt_.now_ms() : detail::now_ms();
@@ -804,6 +806,7 @@ class queue_log {
     if (r.kind == tail_kind::corrupt) report_damage(f->path, r.bad_offset, r.reason);
     if (r.kind == tail_kind::torn) cut_torn_tail(*f, r, size);
     idx_fd_ = open_file(ipath, O_RDWR | O_CREAT | O_NOFOLLOW);
+    idx_path_ = ipath;
     idx_size_ = start.kept * index_entry_size;
     if (file_size(idx_fd_.get(), ipath) != idx_size_) truncate_fd(idx_fd_.get(), idx_size_, ipath);
     seg_has_index_ = start.kept > 0;
@@ -1002,7 +1005,8 @@ class queue_log {
       if (seg_->headed) write_segment_horizon(seg_->fd.get(), seg_->path, end_);
     }
     auto f = create_segment(seg_->num + 1, next_recno_);
-    idx_fd_ = open_file(index_path(dir_, f->num), O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW);
+    idx_path_ = index_path(dir_, f->num);
+    idx_fd_ = open_file(idx_path_, O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW);
     seg_ = std::move(f);
     end_ = seg_->data_start;
     idx_size_ = 0;
@@ -1010,12 +1014,12 @@ class queue_log {
     last_index_offset_ = 0;
   }
 
-  // The batch as batch frames in buf_ (its first blen_ bytes): a new frame starts before a
+  // The batch as batch frames in `buf` (its first blen_ bytes): a new frame starts before a
   // record that would take the current one past min(index_every_bytes, 1 MiB), so a reader
   // holds at most that much beside one record, and an index entry is due at most once a frame.
   // One pass per record (checks, eid, envelope, encoding) while it is in cache; nothing is on
   // disk yet, so a record that fails a check abandons the buffer and restores the tail state.
-  void encode_batch(std::span<record> records, bool keep_eids) {
+  void encode_batch(std::span<record> records, bool keep_eids, encode_buffer& buf) {
     ibuf_.clear();
     saved_ = {eids_.where(), next_recno_, seg_has_index_, last_index_offset_, last_eid_};
     const auto now = now_ms();
@@ -1028,7 +1032,7 @@ class queue_log {
       std::size_t len = 0;
       batch_writer w;
       bool open = false;
-      std::size_t room = 0;  // the open frame's room in buf_ (see below)
+      std::size_t room = 0;  // the open frame's room in `buf` (see below)
       eid_sequencer::run run(eids_);
       for (std::size_t i = 0; i < records.size(); ++i) {
         if (i + ahead < records.size()) {
@@ -1052,17 +1056,18 @@ class queue_log {
         if (r.timestamp == 0) r.timestamp = now;
         if (r.event_source_timestamp == 0) r.event_source_timestamp = r.timestamp;
         // One compare for most records: the open frame has room below both its target size
-        // and the end of buf_ (`room`, from the frame's start).
+        // and the end of `buf` (`room`, from the frame's start).
         const auto max = batch_record_max(r);
         if (!open || w.size() + max > room) [[unlikely]] {
           if (open && w.size() + max > target) {
             len += w.finish();
             open = false;
           }
-          // Room for the record at its longest, and for a new frame's header: buf_ is kept
-          // between appends, so it grows only while it is smaller than any batch before.
+          // Room for the record at its longest, and for a new frame's header: the buffer is
+          // kept between appends, so it grows only while it is smaller than any batch before.
           const auto need = len + (open ? w.size() : 0) + max + (open ? 0 : batch_frame_overhead(r));
-          if (need > buf_.size()) grow_buf(need, open ? &w : nullptr);
+          if (need > buf.size())
+            grow_buf(buf, need, records.subspan(i + 1), target, len, open ? &w : nullptr);
           if (!open) {
             const auto offset = end_ + len;
             if (!seg_has_index_ || offset - last_index_offset_ >= opt_.index_every_bytes) {
@@ -1070,10 +1075,10 @@ class queue_log {
               seg_has_index_ = true;
               last_index_offset_ = offset;
             }
-            w.begin(buf_.data() + len, r, parts, recno);
+            w.begin(buf.data() + len, r, parts, recno);
             open = true;
           }
-          room = std::min(target, buf_.size() - len);
+          room = std::min(target, buf.size() - len);
         }
         w.add(r, parts);
         ++recno;
@@ -1099,12 +1104,17 @@ class queue_log {
     return {at, make_eid(at.ms, at.seq) == r.eid};
   }
 
-  // Grows buf_ to at least `need` bytes; the open frame `w` (if any) moves with it.
-  [[gnu::noinline]] void grow_buf(std::size_t need, batch_writer* w) {
-    const auto at = buf_.size();
-    const char* old = buf_.data();
-    buf_.resize(std::max({need, 2 * at, std::size_t{64} << 10}));
-    if (w) w->rebase(old, buf_.data());
+  // Grows `buf` to at least `need` bytes, plus room for the records still to come (`rest`) at
+  // their longest in frames of `target` bytes, so that a batch grows it once; the bytes encoded
+  // so far (`len`, and the open frame `w` if any) move with it.
+  [[gnu::noinline]] static void grow_buf(encode_buffer& buf, std::size_t need, std::span<const record> rest,
+                                         std::size_t target, std::size_t len, batch_writer* w) {
+    std::size_t more = 0;
+    for (const auto& r : rest) more += batch_record_max(r);
+    if (!rest.empty()) more += (more / target + 2) * batch_frame_overhead(rest.front());
+    const char* old = buf.data();
+    buf.grow(need + more, len + (w ? w->size() : 0));
+    if (w) w->rebase(old, buf.data());
   }
 
   void restore_tail() {
@@ -1115,9 +1125,9 @@ class queue_log {
     last_eid_ = saved_.eid;
   }
 
-  void write_batch() {
+  void write_batch(encode_buffer& buf) {
     try {
-      pwrite_full(seg_->fd.get(), buf_.data(), blen_, end_, seg_->path);
+      pwrite_full(seg_->fd.get(), buf.data(), blen_, end_, seg_->path);
     } catch (...) {
       // Leave no partial batch behind, and forget the eids it took; look at the file again
       // before the next append (the truncation may have failed too).
@@ -1130,13 +1140,13 @@ class queue_log {
     if (!ibuf_.empty()) {
       // The index is a hint: a failure here costs a scan later, never a record.
       try {
-        pwrite_full(idx_fd_.get(), ibuf_.data(), ibuf_.size(), idx_size_, seg_->path + " index");
+        pwrite_full(idx_fd_.get(), ibuf_.data(), ibuf_.size(), idx_size_, idx_path_);
         idx_size_ += ibuf_.size();
       } catch (const io_error&) {
         (void)::ftruncate(idx_fd_.get(), static_cast<off_t>(idx_size_));
       }
     }
-    if (buf_.size() > (std::size_t{16} << 20)) std::string().swap(buf_);
+    buf.release_above(std::size_t{16} << 20);
   }
 
   void sync_after_append(std::uint64_t gen) {
@@ -1459,6 +1469,7 @@ class queue_log {
 
   std::string dir_;
   std::string name_;
+  std::string lock_path_ = dir_ + "/lock";  // built once: every append names it to flock_guard
   const local_options& opt_;
 
   // appender (wmu_)
@@ -1468,6 +1479,7 @@ class queue_log {
   tail_generation tgen_;  // the lock file's tail generation (mapped once lock_fd_ is open)
   std::shared_ptr<segment_file> seg_;
   unique_fd idx_fd_;
+  std::string idx_path_;  // idx_fd_'s, for errors
   std::uint64_t idx_size_ = 0;
   std::uint64_t end_ = 0;
   bool tail_known_ = false;
@@ -1476,8 +1488,8 @@ class queue_log {
   std::uint64_t next_recno_ = 0;
   bool seg_has_index_ = false;
   std::uint64_t last_index_offset_ = 0;
-  std::string buf_, ibuf_;  // buf_ only grows (its first blen_ bytes are the batch): no refill
-  std::size_t blen_ = 0;
+  std::string ibuf_;      // the batch's index entries
+  std::size_t blen_ = 0;  // the batch's bytes in the thread's encode buffer
   std::uint64_t written_gen_ = 0;
   struct saved_tail {
     detail::eid_sequencer::position eids;
