@@ -65,11 +65,12 @@ TEST_CASE("appends to many queues on one thread share one encode buffer, sized b
   // A thread of its own, so the buffer starts empty whatever ran before on the test's thread.
   std::thread([&] {
     rb::local_backend bus(dir.path().string(), no_fsync());
-    auto batch = numbered_records(0, 500, 100);
+    // Numbers of five digits: every batch encodes to the same size.
+    auto batch = numbered_records(10000, 500, 100);
     bus.append("q0", batch);
     after_first = rd::encode_buffer::for_this_thread().size();
     for (int q = 1; q < 20; ++q) {
-      batch = numbered_records(q * 1000, 500, 100);
+      batch = numbered_records(10000 + q * 1000, 500, 100);
       bus.append("q" + std::to_string(q), batch);
     }
     after_all = rd::encode_buffer::for_this_thread().size();
@@ -79,7 +80,7 @@ TEST_CASE("appends to many queues on one thread share one encode buffer, sized b
   rb::local_backend bus(dir.path().string(), no_fsync());
   for (int q = 0; q < 20; ++q)
     REQUIRE(payload_numbers(read_every(bus, "q" + std::to_string(q))) ==
-            number_range(q * 1000, q * 1000 + 500));
+            number_range(10000 + q * 1000, 10000 + q * 1000 + 500));
 }
 
 TEST_CASE("a batch larger than 16 MiB is stored whole and its buffer is given back",
