@@ -253,7 +253,7 @@ double first_in_this_process(std::string_view what, const std::string& path, std
   const auto t0 = std::chrono::steady_clock::now();
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   const bool wrote = fd >= 0 && ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size());
-  ::close(fd);
+  if (fd >= 0) ::close(fd);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return wrote ? seconds : -1;
 }

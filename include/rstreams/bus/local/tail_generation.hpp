@@ -9,9 +9,9 @@
 //
 // The counter lives in shared memory (the lock file's page, mapped, as SQLite maps its -shm
 // file), so reading it costs no system call; like that file, the lock file must not be truncated
-// or rewritten while processes use the queue. It is only a hint of "nothing changed": whenever it cannot be used (a lock file
-// that cannot be mapped, a header of another version) every check says "changed" and the
-// appender checks the files, as it would without it.
+// or rewritten while processes use the queue. It is only a hint of "nothing changed": whenever
+// it cannot be used (a lock file that cannot be mapped, a header of another version) every check
+// says "changed" and the appender checks the files, as it would without it.
 
 #include <rstreams/bus/local/file.hpp>
 #include <rstreams/bus/local/record_codec.hpp>
