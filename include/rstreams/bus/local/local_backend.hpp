@@ -6,8 +6,9 @@
 //   <dir>/checkpoints/<bot>/         checkpoints.journal (appended), .state.json, .lock
 //   <dir>/leases/<bot>.lease         bot leases
 //
-// Several processes may share the directory: appends to a queue take its lock file (flock),
-// checkpoint commits take their bot's lock file, and readers need no lock.
+// Several processes may share the directory: appends to a queue hold the mutex in its lock file
+// (lock_page.hpp), checkpoint commits take their bot's lock file (flock), and readers need no
+// lock.
 
 #include <rstreams/bus/backend.hpp>
 #include <rstreams/bus/bot_state.hpp>

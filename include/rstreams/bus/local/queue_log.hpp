@@ -1,7 +1,8 @@
 #pragma once
 // One queue of the local backend: a directory of segments (segment.hpp) with their sparse
-// indexes (index.hpp), a lock file that appenders of every process hold while they write, and
-// the per-process state that appends (eid assignment, group commit) and reads (cursors, buffer).
+// indexes (index.hpp), a lock file whose mutex (lock_page.hpp) appenders of every process hold
+// while they write, and the per-process state that appends (eid assignment, group commit) and
+// reads (cursors, buffer).
 
 #include <rstreams/bus/backend.hpp>
 #include <rstreams/bus/checkpoint_expired.hpp>
@@ -14,6 +15,7 @@
 #include <rstreams/bus/local/file.hpp>
 #include <rstreams/bus/local/index.hpp>
 #include <rstreams/bus/local/lock.hpp>
+#include <rstreams/bus/local/lock_page.hpp>
 #include <rstreams/bus/local/notifier.hpp>
 #include <rstreams/bus/local/options.hpp>
 #include <rstreams/bus/local/record_codec.hpp>
@@ -21,7 +23,6 @@
 #include <rstreams/bus/local/segment.hpp>
 #include <rstreams/bus/local/segment_header.hpp>
 #include <rstreams/bus/local/segment_list.hpp>
-#include <rstreams/bus/local/tail_generation.hpp>
 #include <rstreams/bus/local/verify.hpp>
 #include <rstreams/bus/queue_stats.hpp>
 #include <rstreams/bus/record.hpp>
@@ -42,6 +43,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -202,7 +204,8 @@ bool visit_frames(int fd, const std::string& path, std::uint64_t from, std::uint
 }
 
 /// The queue's state in this process. Appends and reads lock separately; appends of every
-/// process exclude each other with flock on the queue's `lock` file.
+/// process exclude each other with the mutex in the queue's `lock` file (and with flock on it
+/// while appenders of the previous library may be about: see change_section).
 class queue_log {
  public:
   queue_log(std::string dir, std::string name, const local_options& opt)
@@ -237,7 +240,7 @@ class queue_log {
         check_own_dir();
         lock_fd_ = open_file(lock_path(), O_RDWR | O_CREAT | O_NOFOLLOW);
       }
-      flock_guard fl(lock_fd_.get(), lock_path());
+      change_section section(*this, mutex_only_ ? flock_need::when_needed : flock_need::always);
       if (damaged_.load(std::memory_order_relaxed)) tail_known_ = false;
       if (!announce_change()) refresh_tail();
       if (records.empty()) return last_eid_;
@@ -260,6 +263,7 @@ class queue_log {
       last = last_eid_;
       written = seg_;
       gen = ++written_gen_;
+      note_mutex_only();
     }
     if (sync) sync_after_append(gen);
     return last;
@@ -274,7 +278,7 @@ class queue_log {
     check_own_dir();
     if (!lock_fd_) lock_fd_ = open_file(lock_path(), O_RDWR | O_CREAT | O_NOFOLLOW);
     {
-      flock_guard fl(lock_fd_.get(), lock_path());
+      change_section section(*this, flock_need::always);
       announce_change();
       try {
         recover_tail();
@@ -293,10 +297,14 @@ class queue_log {
 
   /// Every damaged range, gap and foreign file of the queue (see verify.hpp); changes nothing.
   verify_report verify() {
-    auto lock_fd = open_if_exists(lock_path(), O_RDONLY | O_NOFOLLOW);
-    std::optional<flock_guard> fl;
-    if (lock_fd) fl.emplace(lock_fd.get(), lock_path(), lock_mode::shared);
-    return verify_queue(dir_, name_);
+    // A bus opened read-only cannot stop appenders: it verifies again (a few times) until no
+    // change of the queue overlapped the pass.
+    for (int attempt = 0;; ++attempt) {
+      reader_section section(*this);
+      auto rep = verify_queue(dir_, name_);
+      if (section.still() || attempt == 20) return rep;
+      std::this_thread::sleep_for(std::chrono::milliseconds(attempt));
+    }
   }
 
   /// Quarantines damaged ranges, fills gaps, clears the damage mark; reports what was lost.
@@ -306,7 +314,7 @@ class queue_log {
     if (!path_exists(lock_path())) return verify_queue(dir_, name_);
     check_own_dir();
     if (!lock_fd_) lock_fd_ = open_file(lock_path(), O_RDWR | O_CREAT | O_NOFOLLOW);
-    flock_guard fl(lock_fd_.get(), lock_path());
+    change_section section(*this, flock_need::always);
     announce_change();
     auto rep = repair_queue(dir_, name_, opt_.fsync != fsync_policy::never, now_ms());
     seg_.reset();
@@ -331,7 +339,7 @@ class queue_log {
     if (!path_exists(lock_path())) return {name_, 0, 0, 0, {}};
     check_own_dir();
     if (!lock_fd_) lock_fd_ = open_file(lock_path(), O_RDWR | O_CREAT | O_NOFOLLOW);
-    flock_guard fl(lock_fd_.get(), lock_path());
+    change_section section(*this, flock_need::always);
     return retain_locked();
   }
 
@@ -725,12 +733,124 @@ class queue_log {
 
   void reset_after_fork() {
     if (wfork_ == fork_generation()) return;
-    // A child of fork() must not share the parent's descriptors (and flock) or cached tail.
-    forget_lock();
+    // A child of fork() must not share the parent's descriptors (and flock) or cached tail. The
+    // attach lock belongs to the descriptor the parent still holds: the child leaves it be.
+    forget_lock(false);
     seg_.reset();
     idx_fd_.reset();
     tail_known_ = false;
     wfork_ = fork_generation();
+  }
+
+  enum class flock_need { always, when_needed };
+
+  // The queue's exclusive lock for one change of the queue: the lock page's mutex, and flock
+  // on the lock file as well
+  // * always while this process may share the queue with appenders of the previous library
+  //   (they lock with flock alone, and append to segments before version 5), or when the lock
+  //   file is not a page of this library (then every process locks with flock alone);
+  // * and otherwise (mutex_only_) only for what such appenders could still look at: finding the
+  //   tail from the files (recover_tail), which completes a half-made segment header, and
+  //   starting a segment (need_flock()).
+  // Order: the mutex, then flock (readers too), so that no two holders wait for each other.
+  class change_section {
+   public:
+    change_section(queue_log& q, flock_need need) : q_(q) {
+      if (q.page_.attach(q.lock_fd_.get(), q.lock_path())) {
+        if (q.page_.lock(q.lock_path())) q.tail_known_ = false;  // its holder died mid-change
+        locked_ = true;
+      }
+      try {
+        if (need == flock_need::always || !locked_) q.need_flock();
+      } catch (...) {
+        release();
+        throw;
+      }
+    }
+    change_section(const change_section&) = delete;
+    change_section& operator=(const change_section&) = delete;
+    ~change_section() { release(); }
+
+   private:
+    void release() noexcept {
+      q_.section_flock_.reset();
+      if (locked_) {
+        q_.page_.done();
+        q_.page_.unlock();
+      }
+      locked_ = false;
+    }
+    queue_log& q_;
+    bool locked_ = false;
+  };
+
+  // Keeps appenders of every process from changing the queue while a reader judges what it
+  // found: the lock page's mutex (attached on a descriptor of its own), then flock shared
+  // (which stops the previous library's appenders). A bus opened read-only writes nothing, so
+  // it does not attach the page: it holds flock shared alone and reads the page's generation
+  // and writing flag around what it reads, and still() says whether nothing changed meanwhile.
+  class reader_section {
+   public:
+    explicit reader_section(const queue_log& q) {
+      const auto& path = q.lock_path();
+      if (!q.opt_.read_only) {
+        const int fd = ::open(path.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+        if (fd >= 0) fd_ = unique_fd(fd);
+        if (fd_ && page_.attach(fd_.get(), path)) {
+          page_.lock(path);  // a holder that died: the next appender finds its bump
+          locked_ = true;
+        }
+      }
+      if (!fd_) fd_ = open_if_exists(path, O_RDONLY | O_NOFOLLOW);
+      if (!fd_) return;  // no lock file: nothing was ever appended
+      try {
+        fl_.emplace(fd_.get(), path, lock_mode::shared);
+        if (!locked_ && page_.view(fd_.get())) {
+          viewing_ = true;
+          gen_ = page_.generation();
+          busy_ = page_.writing();
+        }
+      } catch (...) {
+        release();
+        throw;
+      }
+    }
+    reader_section(const reader_section&) = delete;
+    reader_section& operator=(const reader_section&) = delete;
+    ~reader_section() { release(); }
+
+    /// False when an appender changed the queue (or was changing it) while this section was
+    /// held without the mutex.
+    [[nodiscard]] bool still() const noexcept {
+      return !viewing_ || (!busy_ && !page_.writing() && page_.generation() == gen_);
+    }
+
+   private:
+    void release() noexcept {
+      fl_.reset();
+      if (locked_) page_.unlock();
+      locked_ = false;
+      page_.detach();
+    }
+    unique_fd fd_;
+    lock_page page_;
+    std::optional<flock_guard> fl_;
+    bool locked_ = false;
+    bool viewing_ = false;
+    bool busy_ = false;
+    std::uint64_t gen_ = 0;
+  };
+
+  // Takes flock on the lock file for the rest of the change_section (at most once).
+  void need_flock() {
+    if (!section_flock_) section_flock_.emplace(lock_fd_.get(), lock_path());
+  }
+
+  // An appender whose tail is a segment of version 5 or later, with the lock page attached,
+  // locks with the mutex alone from now on: no appender of the previous library appends there
+  // (it refuses the segment as newer than it reads), and this library's all hold the mutex.
+  void note_mutex_only() noexcept {
+    mutex_only_ = page_.attached() && seg_ && seg_->version >= segment_version_queue_mutex;
   }
 
   // Under the queue's exclusive lock, before anything of the queue changes: bumps the tail
@@ -738,23 +858,25 @@ class queue_log {
   // whether this appender's cached tail is still the queue's (nobody else bumped since its last
   // bump, and the segment is of a version whose appenders all bump).
   bool announce_change() {
-    tgen_.attach(lock_fd_.get(), lock_path());  // once per open lock file
     const bool current =
-        tail_known_ && seg_ && seg_->version >= segment_version_tail_generation && tgen_.unchanged();
-    tgen_.bump();
+        tail_known_ && seg_ && seg_->version >= segment_version_tail_generation && page_.unchanged();
+    page_.bump();
     return current;
   }
 
-  // Closes the lock file (a later append opens and maps it again).
-  void forget_lock() noexcept {
-    tgen_.detach();
+  // Closes the lock file (a later append opens and maps it again); `let_go` false in a child of
+  // fork(), whose descriptor shares its attach lock with the parent's.
+  void forget_lock(bool let_go = true) noexcept {
+    page_.detach(let_go);
     lock_fd_.reset();
+    mutex_only_ = false;
   }
 
   // Finds the last eid, record number and end of the queue; truncates a torn tail (we hold the
   // queue's lock, so whoever left it is gone); refuses to append after damage, to a file that is
   // not this queue's segment, or to a newer format.
   void recover_tail() {
+    need_flock();
     tail_known_ = false;
     // Batches this process wrote to the old tail may not be synced yet, and group_sync only
     // syncs the current segment: sync it before moving on.
@@ -1000,6 +1122,7 @@ class queue_log {
   }
 
   void roll_segment() {
+    need_flock();
     if (opt_.fsync != fsync_policy::never) {
       fsync_fd(seg_->fd.get(), seg_->path);
       if (seg_->headed) write_segment_horizon(seg_->fd.get(), seg_->path, end_);
@@ -1306,9 +1429,7 @@ class queue_log {
   // (so no append is in flight): damage throws corrupt_record; a torn tail (which an appender
   // truncates) returns true; false when valid frames are there now.
   bool judge_under_lock(std::uint64_t off) {
-    auto lock_fd = open_if_exists(lock_path(), O_RDONLY | O_NOFOLLOW);
-    std::optional<flock_guard> fl;
-    if (lock_fd) fl.emplace(lock_fd.get(), lock_path(), lock_mode::shared);
+    reader_section section(*this);
     rbuf_len_ = 0;
     auto& f = *rfile_;
     const auto size = file_size(f.fd.get(), f.path);
@@ -1317,6 +1438,7 @@ class queue_log {
     const bool last = !path_exists(segment_path(dir_, f.num + 1));
     const auto r = scan_frames(f.fd.get(), f.path, off, size, {last, f.durable, f.horizon});
     if (r.end > off) return false;
+    if (!section.still()) return true;  // an appender changed it meanwhile: not judged now
     if (r.kind == tail_kind::corrupt) report_damage(f.path, r.bad_offset, r.reason);
     return true;
   }
@@ -1469,14 +1591,16 @@ class queue_log {
 
   std::string dir_;
   std::string name_;
-  std::string lock_path_ = dir_ + "/lock";  // built once: every append names it to flock_guard
+  std::string lock_path_ = dir_ + "/lock";  // built once: every append names it to the lock
   const local_options& opt_;
 
   // appender (wmu_)
   std::mutex wmu_;
   std::uint64_t wfork_ = 0;  // fork_generation() the appender's state belongs to
   unique_fd lock_fd_;
-  tail_generation tgen_;  // the lock file's tail generation (mapped once lock_fd_ is open)
+  lock_page page_;           // the lock file's page: mutex, tail generation (mapped once lock_fd_ is open)
+  bool mutex_only_ = false;  // see note_mutex_only()
+  std::optional<flock_guard> section_flock_;  // held for the rest of a change_section
   std::shared_ptr<segment_file> seg_;
   unique_fd idx_fd_;
   std::string idx_path_;  // idx_fd_'s, for errors

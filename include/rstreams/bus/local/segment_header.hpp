@@ -1,11 +1,11 @@
 #pragma once
-// The header at the start of every segment of format versions 2 to 4 (docs/local-log-format.md);
-// they differ in their frames (2: one record per frame, 3 and 4: record batches) and in how
-// appenders of the segment coordinate (4: through the lock file's tail generation,
-// tail_generation.hpp):
+// The header at the start of every segment of format versions 2 to 5 (docs/local-log-format.md);
+// they differ in their frames (2: one record per frame, 3 to 5: record batches) and in how
+// appenders of the segment coordinate (4: they bump the lock file's tail generation, 5: they
+// also hold its mutex; lock_page.hpp):
 //
 //   0  magic "RSSG"             u32
-//   4  segment format version   u16  (2, 3 or 4)
+//   4  segment format version   u16  (2 to 5)
 //   6  header size              u16  (frames start here; a multiple of 8)
 //   8  base record number       u64  (the record number of the segment's first frame)
 //  16  segment number           u64  (the number in the file's name)
@@ -34,17 +34,20 @@
 namespace rstreams::bus::detail {
 
 inline constexpr std::uint32_t segment_magic = 0x47535352u;  // "RSSG"
-inline constexpr std::uint16_t segment_version = 4;          // what new segments get
+inline constexpr std::uint16_t segment_version = 5;          // what new segments get
 // The first version whose appenders all bump the lock file's tail generation (a library that
 // does not know the protocol refuses the segment as newer than it reads, so never appends to it).
 inline constexpr std::uint16_t segment_version_tail_generation = 4;
+// The first version whose appenders all hold the lock file's mutex (lock_page.hpp), so that
+// appenders of it may lock with the mutex alone.
+inline constexpr std::uint16_t segment_version_queue_mutex = 5;
 inline constexpr std::uint16_t segment_version_min_headed = 2;
 inline constexpr std::size_t segment_header_fixed = 48;
 inline constexpr std::size_t segment_horizon_at = 40;
 
 /// What the first bytes of a segment file say it is.
 enum class segment_kind {
-  headed,   // a version 2, 3 or 4 header
+  headed,   // a version 2 to 5 header
   legacy,   // version 1: frames from byte 0
   empty,    // no bytes, or a prefix of a header whose writer died (rstreams' own half-created file)
   future,   // a header of a newer format version
