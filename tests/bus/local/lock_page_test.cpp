@@ -48,6 +48,17 @@ std::string file_text(const fs::path& p) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
+// The batch frame of `n` numbered records from `from` (payloads padded by `pad`), record numbers
+// from `recno`, eids far past any a test appends (2100-01-01): a batch another appender writes.
+std::string future_frame(int from, int n, std::uint64_t recno, std::size_t pad = 0) {
+  auto rs = numbered_records(from, n, pad);
+  for (std::size_t i = 0; i < rs.size(); ++i)
+    rs[i].eid = rb::make_eid(4102444800000, static_cast<std::uint32_t>(i));
+  std::string frame;
+  rd::encode_batch_frame(frame, rs, recno);
+  return frame;
+}
+
 }  // namespace
 
 TEST_CASE("an empty lock file gets the page; a bump is seen by every other holder",
@@ -166,11 +177,7 @@ TEST_CASE("an appender killed while it holds the queue mutex hands it on, and it
   const auto lock = (qdir / "lock").string();
   REQUIRE(rd::get_le<std::uint16_t>(file_text(seg).data() + 4) == rd::segment_version);
   const auto whole = file_text(seg);
-  std::string frame;
-  auto lost = numbered_records(100, 4, 300);
-  for (std::size_t i = 0; i < lost.size(); ++i)
-    lost[i].eid = rb::make_eid(4102444800000, static_cast<std::uint32_t>(i));
-  rd::encode_batch_frame(frame, lost, 3);
+  const auto frame = future_frame(100, 4, 3, 300);
   const pid_t child = ::fork();
   REQUIRE(child >= 0);
   if (child == 0) {
@@ -420,11 +427,7 @@ TEST_CASE("an appender that died halfway through a batch has told the others to 
     REQUIRE(g.attach(lock_fd.get(), lock));
     REQUIRE_FALSE(g.lock(lock));
     g.bump();
-    std::string frame;
-    auto lost = numbered_records(100, 4, 300);
-    for (std::size_t i = 0; i < lost.size(); ++i)
-      lost[i].eid = rb::make_eid(4102444800000, static_cast<std::uint32_t>(i));
-    rd::encode_batch_frame(frame, lost, 5);
+    const auto frame = future_frame(100, 4, 5, 300);
     std::ofstream(seg, std::ios::binary | std::ios::app) << frame.substr(0, frame.size() / 2);
     g.unlock();  // a death would hand the mutex on (see the test above); here it is let go
   }
@@ -454,11 +457,7 @@ TEST_CASE("a reader that may not lock judges a bad frame only when no change ove
   }
   const auto qdir = dir.path() / "queues" / "q";
   const auto seg = qdir / "00000000000000000000.seg";
-  std::string frame;
-  auto bad = numbered_records(3, 2);
-  for (std::size_t i = 0; i < bad.size(); ++i)
-    bad[i].eid = rb::make_eid(4102444800000, static_cast<std::uint32_t>(i));
-  rd::encode_batch_frame(frame, bad, 3);
+  auto frame = future_frame(3, 2, 3);
   frame[frame.size() - 3] ^= 0x20;  // a payload byte: the body's checksum fails
   std::ofstream(seg, std::ios::binary | std::ios::app) << frame << frame;  // twice: not a torn tail
 

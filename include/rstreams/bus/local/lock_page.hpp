@@ -120,7 +120,12 @@ class lock_page {
       put_le<std::uint16_t>(h + 4, lock_version);
       if (blank) put_le<std::uint64_t>(h + lock_counter_offset, first_value());
       put_le<std::uint32_t>(h + lock_kind_offset, lock_mutex_kind);
-      pwrite_full(fd, h, sizeof h, 0, path);
+      try {
+        pwrite_full(fd, h, sizeof h, 0, path);
+      } catch (...) {
+        release_attach_lock(fd);  // else it would keep every other process from attaching
+        throw;
+      }
     }
     void* m = ::mmap(nullptr, lock_page_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (m == MAP_FAILED) {
