@@ -306,20 +306,27 @@ std::string old_queue(const fs::path& dir, std::uint16_t version) {
   return seg;
 }
 
-// Whether `append` is still waiting after 100 ms (it is then let finish and joined).
+// Runs `append` on a thread while the test holds flock on `lock_fd` for up to `hold`: true when it
+// finished while the flock was held (so it did not wait for it), false when it was still waiting
+// (the flock is then let go and it finishes). A long `hold` proves "did not wait" on a slow machine.
 template <class F>
-bool waits(F append, int lock_fd) {
+bool finishes_while_held(F append, int lock_fd, std::chrono::milliseconds hold) {
   std::atomic<bool> done{false};
   std::thread t([&] {
     append();
     done = true;
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  const bool waited = !done.load();
+  const auto until = std::chrono::steady_clock::now() + hold;
+  while (!done.load() && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const bool finished = done.load();
   ::flock(lock_fd, LOCK_UN);
   t.join();
-  return waited;
+  return finished;
 }
+
+constexpr std::chrono::milliseconds briefly{100};
+constexpr std::chrono::milliseconds long_enough{20'000};
 
 }  // namespace
 
@@ -365,9 +372,9 @@ TEST_CASE("appends also take flock while appenders of an earlier library may app
     bus.append("q", rs);
   };
   REQUIRE(::flock(old_appender.get(), LOCK_EX) == 0);
-  REQUIRE(waits(append, old_appender.get()));  // rolls to a version 5 segment
+  REQUIRE_FALSE(finishes_while_held(append, old_appender.get(), briefly));  // rolls to version 5
   REQUIRE(::flock(old_appender.get(), LOCK_EX) == 0);
-  REQUIRE_FALSE(waits(append, old_appender.get()));  // the mutex alone
+  REQUIRE(finishes_while_held(append, old_appender.get(), long_enough));  // the mutex alone
   REQUIRE(payload_numbers(read_every(bus, "q")) == number_range(0, n));
 
   opt.segment_bytes = 1;  // every append starts a segment
@@ -379,7 +386,7 @@ TEST_CASE("appends also take flock while appenders of an earlier library may app
   };
   append_small();  // finds the tail a version 5 segment: the mutex alone from here on
   REQUIRE(::flock(old_appender.get(), LOCK_EX) == 0);
-  REQUIRE(waits(append_small, old_appender.get()));
+  REQUIRE_FALSE(finishes_while_held(append_small, old_appender.get(), briefly));
   REQUIRE(payload_numbers(read_every(small, "q")) == number_range(0, n));
 }
 

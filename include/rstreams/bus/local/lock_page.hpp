@@ -152,9 +152,13 @@ class lock_page {
         throw_errno(path, "cannot set up the queue's mutex", rc);
       }
     }
-    if (!try_attach_lock(fd, path, F_RDLCK)) {  // never refused: only attachers write-lock, under flock
+    try {
+      if (!try_attach_lock(fd, path, F_RDLCK))  // never refused: only attachers write-lock, under flock
+        throw io_error(path, "cannot hold the queue's lock file attached");
+    } catch (...) {
       ::munmap(m, lock_page_size);
-      throw io_error(path, "cannot hold the queue's lock file attached");
+      release_attach_lock(fd);
+      throw;
     }
     base_ = base;
     fd_ = fd;
