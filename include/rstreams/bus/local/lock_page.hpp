@@ -23,7 +23,6 @@
 #include <rstreams/bus/local/file.hpp>
 #include <rstreams/bus/local/lock.hpp>
 #include <rstreams/bus/local/record_codec.hpp>
-#include <rstreams/core/detail/errno_text.hpp>
 
 #include <algorithm>
 #include <atomic>

@@ -794,6 +794,7 @@ class queue_log {
     explicit reader_section(const queue_log& q) {
       const auto& path = q.lock_path();
       if (!q.opt_.read_only) {
+        // Not open_if_exists: a lock file this process may not write is read as below, not an error.
         const int fd = ::open(path.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC);
         if (fd >= 0) fd_ = unique_fd(fd);
         if (fd_ && page_.attach(fd_.get(), path)) {
