@@ -3,6 +3,7 @@
 // or a person would and asserts exactly what is kept, reported and dropped.
 
 #include <rstreams/bus/enrich.hpp>
+#include <rstreams/bus/local/index.hpp>
 #include <rstreams/bus/local/local_backend.hpp>
 #include <rstreams/bus/local/record_codec.hpp>
 #include <rstreams/bus/local/segment_header.hpp>
@@ -24,6 +25,10 @@
 #include <string>
 #include <vector>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 namespace rb = rstreams::bus;
 namespace fs = std::filesystem;
 
@@ -37,6 +42,30 @@ std::string seg_path(const rstreams::test::temp_file& dir, const std::string& qu
   char name[32];
   std::snprintf(name, sizeof name, "%020d.seg", n);
   return (dir.path() / "queues" / queue / name).string();
+}
+
+// The bytes of disk the filesystem has allocated for `path`.
+std::uint64_t allocated_bytes(const std::string& path) {
+  struct stat st {};
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  return static_cast<std::uint64_t>(st.st_blocks) * 512;
+}
+
+// `n` rounded up to whole 4 KiB blocks.
+std::uint64_t whole_blocks(std::uint64_t n) {
+  return (n + 4095) / 4096 * 4096;
+}
+
+// Whether the filesystem under `dir` allocates blocks past a file's end (fallocate keeping the
+// size); tmpfs, ext4 and XFS do.
+bool fs_reserves(const fs::path& dir) {
+  const auto probe = (dir / "probe").string();
+  const int fd = ::open(probe.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  REQUIRE(fd >= 0);
+  const bool ok = ::fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, 1 << 20) == 0;
+  ::close(fd);
+  fs::remove(probe);
+  return ok;
 }
 
 }  // namespace
@@ -777,4 +806,131 @@ TEST_CASE("a version 2 segment written by the previous encoder is read, then clo
   const auto rep = bus.verify("q");
   REQUIRE(rep.ok());
   REQUIRE(rep.records == 7);
+}
+
+TEST_CASE(
+    "a segment's blocks are allocated ahead of its end once it holds 1 MiB, unseen by readers, "
+    "and given back, its time kept, when the appender lets go",
+    "[bus][local][queue_log]") {
+  rstreams::test::temp_file dir("bus", "");
+  fs::create_directories(dir.path());
+  if (!fs_reserves(dir.path())) {
+    WARN("the filesystem under " << dir.path() << " does not allocate past a file's end: not tested here");
+    return;
+  }
+  const auto seg0 = seg_path(dir, "q");
+  std::vector<rb::record> all;
+  std::uint64_t size = 0;
+  {
+    rb::local_backend bus(dir.path().string(), no_fsync());
+    const auto append = [&](int from, int n) {
+      auto rs = numbered_records(from, n, 1000);
+      bus.append("q", rs);
+      all.insert(all.end(), rs.begin(), rs.end());
+    };
+    append(0, 1000);  // about 1 MB: nothing reserved below 1 MiB
+    CHECK(allocated_bytes(seg0) <= whole_blocks(fs::file_size(seg0)) + (std::uint64_t{16} << 10));
+    append(1000, 100);
+    append(1100, 100);
+    // Past 1 MiB: as much again reserved past the size; the file holds exactly the batches, and
+    // reads return them.
+    size = fs::file_size(seg0);
+    CHECK(allocated_bytes(seg0) >= whole_blocks(size) + (std::uint64_t{1} << 20));
+    REQUIRE(read_every(bus, "q") == all);
+    REQUIRE(bus.verify("q").ok());
+    const timespec aged[2] = {{1'600'000'000, 0}, {1'600'000'000, 0}};
+    REQUIRE(::utimensat(AT_FDCWD, seg0.c_str(), aged, 0) == 0);
+  }
+  // Let go: the blocks past the end are free (an extent tree block may remain), the size and
+  // the modification time (retention by age reads it) are as they were.
+  CHECK(fs::file_size(seg0) == size);
+  CHECK(allocated_bytes(seg0) <= whole_blocks(size) + (std::uint64_t{16} << 10));
+  struct stat st {};
+  REQUIRE(::stat(seg0.c_str(), &st) == 0);
+  CHECK(st.st_mtim.tv_sec == 1'600'000'000);
+  rb::local_backend again(dir.path().string(), no_fsync());
+  REQUIRE(read_every(again, "q") == all);
+  REQUIRE(again.verify("q").ok());
+}
+
+TEST_CASE("under every_batch a segment's blocks are not allocated ahead", "[bus][local][queue_log]") {
+  rstreams::test::temp_file dir("bus", "");
+  auto opt = no_fsync();
+  opt.fsync = rb::fsync_policy::every_batch;  // an fdatasync would also have to record the reserve as written
+  rb::local_backend bus(dir.path().string(), opt);
+  auto rs = numbered_records(0, 1100, 1000);
+  bus.append("q", rs);
+  auto more = numbered_records(1100, 100, 1000);
+  bus.append("q", more);
+  const auto seg0 = seg_path(dir, "q");
+  CHECK(allocated_bytes(seg0) <= whole_blocks(fs::file_size(seg0)) + (std::uint64_t{16} << 10));
+  rs.insert(rs.end(), more.begin(), more.end());
+  REQUIRE(read_every(bus, "q") == rs);
+}
+
+TEST_CASE(
+    "index entries wait while one handle appends alone and are written eight at a time, at a "
+    "segment's close and when the handle lets go; another appender costs only those waiting",
+    "[bus][local][queue_log]") {
+  rstreams::test::temp_file dir("bus", "");
+  auto opt = no_fsync();
+  opt.index_every_bytes = 4096;  // an entry for each batch below
+  opt.segment_bytes = 200'000;
+  const auto idx0 = (dir.path() / "queues" / "q" / "00000000000000000000.idx").string();
+  const auto entries_on_disk = [&](const std::string& idx) {
+    const auto n = fs::file_size(idx) / rb::detail::index_entry_size;
+    // Every entry written is valid and in order (an entry out of order would hide the rest).
+    REQUIRE(rb::detail::read_index(idx, ~std::uint64_t{0}).size() == n);
+    return n;
+  };
+  std::vector<rb::record> all;
+  const auto append = [&](rb::local_backend& bus, int from) {
+    auto rs = numbered_records(from, 5, 1000);  // ~5 KB: one frame, one index entry
+    bus.append("q", rs);
+    all.insert(all.end(), rs.begin(), rs.end());
+  };
+  {
+    rb::local_backend a(dir.path().string(), opt);
+    append(a, 0);  // the first append of a handle writes at once
+    CHECK(entries_on_disk(idx0) == 1);
+    for (int i = 1; i <= 7; ++i) append(a, i * 5);
+    CHECK(entries_on_disk(idx0) == 1);  // seven waiting
+    append(a, 40);
+    CHECK(entries_on_disk(idx0) == 9);  // eight due: written
+    append(a, 45);
+    append(a, 50);
+    CHECK(entries_on_disk(idx0) == 9);
+    {
+      // Another appender (a handle of its own, as another process): it indexes from what is on
+      // disk, at once; the two entries `a` had waiting are dropped when `a` comes back.
+      rb::local_backend b(dir.path().string(), opt);
+      append(b, 55);
+      CHECK(entries_on_disk(idx0) == 10);
+      append(a, 60);
+      CHECK(entries_on_disk(idx0) == 11);
+    }
+    append(a, 65);  // `a` appended last: its entries wait again
+    append(a, 70);
+    append(a, 75);
+    CHECK(entries_on_disk(idx0) == 11);
+  }
+  CHECK(entries_on_disk(idx0) == 14);  // written when `a` let go
+  {
+    rb::local_backend a(dir.path().string(), opt);
+    append(a, 80);
+    for (int i = 17; fs::file_size(seg_path(dir, "q")) < opt.segment_bytes; ++i) append(a, i * 5);
+    const auto waiting_before_close = fs::file_size(idx0);
+    append(a, 100'000);  // closes segment 0: its waiting entries are written first
+    CHECK(fs::file_size(idx0) > waiting_before_close);
+    CHECK(entries_on_disk(idx0) == rb::detail::read_index(idx0, ~std::uint64_t{0}).size());
+    // Reads seek by eid through the index from a fresh handle, from every position.
+    rb::local_backend r(dir.path().string(), opt);
+    for (std::size_t k = 0; k + 1 < all.size(); k += 7) {
+      std::vector<rb::record> got;
+      REQUIRE(r.read("q", all[k].eid, 1, got) == 1);
+      REQUIRE(got[0] == all[k + 1]);
+    }
+    REQUIRE(read_every(r, "q") == all);
+    REQUIRE(r.verify("q").ok());
+  }
 }
