@@ -1309,7 +1309,7 @@ class queue_log {
     try {
       pwrite_full(idx_fd_.get(), ibuf_.data(), ibuf_.size(), idx_size_, idx_path_);
       idx_size_ += ibuf_.size();
-    } catch (const io_error&) {
+    } catch (...) {  // an io_error, or no memory for its message
       (void)::ftruncate(idx_fd_.get(), static_cast<off_t>(idx_size_));
     }
     ibuf_.clear();
