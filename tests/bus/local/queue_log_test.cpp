@@ -885,7 +885,7 @@ TEST_CASE(
   };
   std::vector<rb::record> all;
   const auto append = [&](rb::local_backend& bus, int from) {
-    auto rs = numbered_records(from, 5, 1000);  // ~5 KB: one frame, one index entry
+    auto rs = numbered_records(from, 5, 1000);  // ~5 KB: one index entry
     bus.append("q", rs);
     all.insert(all.end(), rs.begin(), rs.end());
   };
