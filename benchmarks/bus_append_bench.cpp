@@ -358,37 +358,40 @@ std::int64_t wall_ms() {
 
 // One batch through the encoder, as append encodes it: each record gets its eid (its text
 // written into the record), and the batch becomes frames of at most 64 KiB with a CRC32C each,
-// in `buf`; returns the bytes in `buf`.
+// in `buf`; a record by the general path, then batch_writer::add_run for the common records
+// after it (queue_log::encode_batch's loop, without its checks of the queue's state); returns
+// the bytes in `buf`.
 struct frames_encoder {
   rb::detail::eid_sequencer eids;
-  std::vector<rb::eid_parts> parts = std::vector<rb::eid_parts>(batch);
   std::uint64_t recno = 0;
 
   std::size_t operator()(std::vector<rb::record>& rs, std::string& buf) {
     constexpr std::size_t target = 64 * 1024;  // local_options::index_every_bytes' default
     const auto now = wall_ms();
     std::size_t room = 0;
-    rb::detail::eid_sequencer::run run(eids);  // as append steps them
-    for (std::size_t k = 0; k < rs.size(); ++k) {
-      parts[k] = run.next(now, rs[k].eid);
-      if (rs[k].timestamp == 0) rs[k].timestamp = rs[k].event_source_timestamp = now;
-      room += rb::detail::batch_record_max(rs[k]) + rb::detail::batch_frame_overhead(rs[k]);
-    }
+    for (const auto& r : rs) room += rb::detail::batch_record_max(r) + rb::detail::batch_frame_overhead(r);
     if (buf.size() < room) buf.resize(room);
     std::size_t len = 0;
     rb::detail::batch_writer w;
     bool open = false;
+    rb::detail::eid_sequencer::run run(eids);  // as append steps them
     for (std::size_t k = 0; k < rs.size(); ++k) {
-      if (open && w.size() + rb::detail::batch_record_max(rs[k]) > target) {
+      auto& r = rs[k];
+      const auto parts = run.next(now, r.eid);
+      r.event = "q";
+      if (r.timestamp == 0) r.timestamp = r.event_source_timestamp = now;
+      if (open && w.size() + rb::detail::batch_record_max(r) > target) {
         len += w.finish();
         open = false;
       }
       if (!open) {
-        w.begin(buf.data() + len, rs[k], &parts[k], recno);
+        w.begin(buf.data() + len, r, &parts, recno);
         open = true;
       }
-      w.add(rs[k], &parts[k]);
-      ++recno;
+      w.add(r, &parts);
+      const auto stop = w.add_run(rs, k + 1, std::min(target, buf.size() - len), run, now, "q");
+      recno += stop - k;
+      k = stop - 1;
     }
     if (open) len += w.finish();
     run.commit();

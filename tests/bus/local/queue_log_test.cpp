@@ -771,6 +771,50 @@ TEST_CASE("an append larger than any before grows its buffer inside an open fram
   REQUIRE(read_every(fresh, "q") == all);
 }
 
+TEST_CASE(
+    "a batch of common records keeps each frame below its target and runs past a millisecond's sequence",
+    "[bus][local][queue_log]") {
+  // The clock stands still at t and the queue's last eid is three before the end of t's
+  // sequence: the batch takes those three, then borrows t + 1. Frames of at most 4 KiB.
+  rstreams::test::temp_file dir("bus", "");
+  auto opt = no_fsync();
+  constexpr std::int64_t t = 1623691151425;
+  opt.now_ms = [] { return t; };
+  opt.index_every_bytes = 4096;
+  rb::local_backend bus(dir.path().string(), opt);
+  auto first = numbered_records(0, 1);
+  first[0].eid = rb::make_eid(t, rb::eid_max_seq - 3);
+  first[0].event = "q";
+  bus.append_keeping_eids("q", first);
+  auto rs = numbered_records(1, 300);
+  for (std::size_t i = 0; i < rs.size(); ++i) {
+    rs[i].payload.append(i % 3 == 0 ? 300 : i % 50, 'p');
+    if (i == 150) rs[i].id = "another-bot";  // one the batch's general path takes
+  }
+  REQUIRE(bus.append("q", rs) == rb::make_eid(t + 1, 296));
+  REQUIRE(rs[2].eid == rb::make_eid(t, rb::eid_max_seq));
+  REQUIRE(rs[3].eid == rb::make_eid(t + 1, 0));
+  for (const auto& r : rs) {
+    REQUIRE(r.event == "q");
+    REQUIRE(r.timestamp == t);
+    REQUIRE(r.event_source_timestamp == t);
+  }
+  const auto bytes = contents(seg_path(dir, "q"));
+  std::uintmax_t frames = 0;
+  for (std::uintmax_t at = q_header; at < bytes.size(); ++frames) {
+    const auto size = frame_size_at(bytes, at);
+    REQUIRE(size <= 4096);
+    at += size;
+  }
+  REQUIRE(frames > 10);
+  auto all = first;
+  all.insert(all.end(), rs.begin(), rs.end());
+  REQUIRE(read_every(bus, "q") == all);
+  rb::local_backend fresh(dir.path().string(), opt);
+  REQUIRE(read_every(fresh, "q", rs[99].eid, 7) == std::vector<rb::record>(rs.begin() + 100, rs.end()));
+  REQUIRE(fresh.verify("q").ok());
+}
+
 TEST_CASE("a version 2 segment written by the previous encoder is read, then closed for version 3",
           "[bus][local][queue_log]") {
   rstreams::test::temp_file dir("bus", "");

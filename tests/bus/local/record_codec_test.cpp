@@ -1,3 +1,4 @@
+#include <rstreams/bus/detail/eid_sequencer.hpp>
 #include <rstreams/bus/local/record_codec.hpp>
 
 #include <support/catch.hpp>
@@ -337,6 +338,133 @@ TEST_CASE("a batch frame writes back every eid text across sequence carries, gap
     std::string run;
     rd::encode_batch_frame(run, rs, 0);
     REQUIRE(read_batch(run, recno) == rs);
+  }
+}
+
+namespace {
+
+// Encodes `rs` as one batch frame the way queue_log's append does: a record by the general path
+// (its eid from `seq` at `now`, stamped, add()), then add_run from the next one. Returns the
+// frame, and in `starts` the records add_run was not given to (the general path's).
+std::string encode_with_runs(std::vector<rb::record>& rs, rd::eid_sequencer& seq, std::int64_t now,
+                             std::vector<std::size_t>& starts) {
+  std::string buf(1 << 20, '\0');
+  rd::batch_writer w;
+  rd::eid_sequencer::run run(seq);
+  for (std::size_t i = 0; i < rs.size(); ++i) {
+    auto& r = rs[i];
+    starts.push_back(i);
+    const auto parts = run.next(now, r.eid);
+    r.event = "orders";
+    if (r.timestamp == 0) r.timestamp = now;
+    if (r.event_source_timestamp == 0) r.event_source_timestamp = r.timestamp;
+    if (i == 0) w.begin(buf.data(), r, &parts, 0);
+    w.add(r, &parts);
+    const auto stop = w.add_run(rs, i + 1, buf.size(), run, now, "orders");
+    REQUIRE(stop > i);
+    i = stop - 1;
+  }
+  run.commit();
+  buf.resize(w.finish());
+  return buf;
+}
+
+}  // namespace
+
+TEST_CASE("add_run stamps and writes common records byte for byte as add() does, and leaves any other",
+          "[bus][local][record_codec]") {
+  // Records with nothing set (the common ones), and among them one of each kind add_run leaves
+  // to the general path (a correlation, its own bot id) or takes out of line (timestamps of its
+  // own), an event to be renamed, and payloads of 0 to 20000 bytes.
+  const std::int64_t now = 1623691151425;
+  std::vector<rb::record> rs(60);
+  for (std::size_t i = 0; i < rs.size(); ++i) {
+    auto& r = rs[i];
+    r.id = "bot";
+    r.payload = std::string(i == 30 ? 20'000 : i * 7 % 300, static_cast<char>('a' + i % 26));
+  }
+  rs[5].correlation_id = rb::correlation{"raw", "z/a", "z/b", 2};
+  rs[9].id = "other-bot";
+  rs[14].timestamp = now - 1000;
+  rs[15].event_source_timestamp = now - 5;
+  rs[20].event = "elsewhere";
+  rs[21].event = "orders";
+  rd::eid_sequencer seq;
+  std::vector<std::size_t> starts;
+  const auto frame = encode_with_runs(rs, seq, now, starts);
+  // The general path took the first record and the two add_run leaves.
+  REQUIRE(starts == std::vector<std::size_t>{0, 5, 9});
+  for (std::size_t i = 0; i < rs.size(); ++i) {
+    CAPTURE(i);
+    REQUIRE(rs[i].eid == rb::make_eid(now, static_cast<std::uint32_t>(i)));
+    REQUIRE(rs[i].event == "orders");
+    REQUIRE(rs[i].timestamp == (i == 14 ? now - 1000 : now));
+    REQUIRE(rs[i].event_source_timestamp == (i == 14 ? now - 1000 : i == 15 ? now - 5 : now));
+  }
+  // The stamped records, encoded by add() alone, give the same bytes.
+  std::string ref;
+  rd::encode_batch_frame(ref, rs, 0);
+  REQUIRE(frame == ref);
+  std::uint64_t recno = 0;
+  REQUIRE(read_batch(frame, recno) == rs);
+}
+
+TEST_CASE("add_run stops before a record that does not fit its room or needs a new millisecond",
+          "[bus][local][record_codec]") {
+  const std::int64_t now = 1623691151425;
+  const auto records = [](std::size_t n) {
+    std::vector<rb::record> rs(n);
+    for (auto& r : rs) {
+      r.id = "bot";
+      r.payload = std::string(100, 'p');
+    }
+    return rs;
+  };
+  SECTION("the room") {
+    auto rs = records(10);
+    std::string buf(1 << 16, '\0');
+    rd::eid_sequencer seq;
+    rd::eid_sequencer::run run(seq);
+    rd::batch_writer w;
+    const auto parts = run.next(now, rs[0].eid);
+    rs[0].event = "orders";
+    rs[0].timestamp = rs[0].event_source_timestamp = now;
+    w.begin(buf.data(), rs[0], &parts, 0);
+    w.add(rs[0], &parts);
+    // Room for three more records (6 bytes beside the payload each) and not quite a fourth at
+    // its longest (batch_record_max, with the eid it gets).
+    const auto longest = rd::batch_record_max(rs[0]);
+    const auto room = w.size() + 3 * 106 + longest - 1;
+    REQUIRE(w.add_run(rs, 1, room, run, now, "orders") == 4);
+    REQUIRE(w.count() == 4);
+    REQUIRE(rs[4].eid.empty());  // not stamped: its eid is still the run's next
+    REQUIRE(w.add_run(rs, 4, room + 1, run, now, "orders") == 5);
+    REQUIRE(w.add_run(rs, 5, buf.size(), run, now, "orders") == 10);
+    run.commit();
+    buf.resize(w.finish());
+    for (std::size_t i = 0; i < rs.size(); ++i)
+      REQUIRE(rs[i].eid == rb::make_eid(now, static_cast<std::uint32_t>(i)));
+    std::string ref;
+    rd::encode_batch_frame(ref, rs, 0);
+    REQUIRE(buf == ref);
+  }
+  SECTION("the last sequence of a millisecond") {
+    // The clock stands still at `now`, whose sequence runs out in the batch: the record after
+    // the last one of the ms goes to the general path, which borrows the next ms.
+    auto rs = records(8);
+    rd::eid_sequencer seq;
+    seq.continue_after({now, rb::eid_max_seq - 4});
+    std::vector<std::size_t> starts;
+    const auto frame = encode_with_runs(rs, seq, now, starts);
+    REQUIRE(starts == std::vector<std::size_t>{0, 4});
+    REQUIRE(rs[3].eid == rb::make_eid(now, rb::eid_max_seq));
+    REQUIRE(rs[4].eid == rb::make_eid(now + 1, 0));
+    REQUIRE(rs[7].eid == rb::make_eid(now + 1, 3));
+    std::string ref;
+    rd::encode_batch_frame(ref, rs, 0);
+    REQUIRE(frame == ref);
+    std::uint64_t recno = 0;
+    REQUIRE(read_batch(frame, recno) == rs);
   }
 }
 

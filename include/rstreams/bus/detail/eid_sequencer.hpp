@@ -97,6 +97,14 @@ class eid_sequencer {
       return {ms_, seq_};
     }
 
+    /// Whether next(now_ms, ...) steps within the run's ms (started, the sequence not at its
+    /// end), writing an eid of length() characters.
+    [[nodiscard]] bool steps_within_ms(std::int64_t now_ms) const noexcept {
+      return live_ && now_ms <= ms_ && seq_ != eid_max_seq;
+    }
+    /// The length of the eids the run writes within its ms.
+    [[nodiscard]] std::size_t length() const noexcept { return n_; }
+
     /// Writes the run's position back into the sequencer.
     void commit() noexcept { put_back(); }
 

@@ -196,13 +196,14 @@ inline std::string parent_dir(const std::string& path) {
   return at == 0 ? "/" : path.substr(0, at);
 }
 
-/// mkdir that accepts an existing directory.
-inline void make_dir(const std::string& path) {
+/// mkdir that accepts an existing path (then false; true when it created the directory).
+inline bool make_dir(const std::string& path) {
   if (::mkdir(path.c_str(), 0755) != 0) {
     if (errno != EEXIST) throw_errno(path, "cannot create directory");
-    return;
+    return false;
   }
   if (active_file_recorder != nullptr) active_file_recorder->record({file_op::mkdir, path, {}, 0, {}});
+  return true;
 }
 
 /// mkdir -p.

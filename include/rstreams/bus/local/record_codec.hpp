@@ -76,11 +76,14 @@ inline T get_le(const char* p) noexcept {
   if (strings + 1024 > frame_max_body) throw config_error("rstreams: record payload larger than 1 GiB");
 }
 
+/// The longest payload that check_frame_limits passes inline.
+inline constexpr std::size_t common_payload_max = frame_max_body - 1024 - 2 * 0xFFFF - 1;
+
 /// Throws config_error when a record's fields do not fit the frame. Most records (short texts,
 /// no correlation, a payload far below the limit) pass inline, in a few instructions per record.
 [[gnu::always_inline]] inline void check_frame_limits(const record& r) {
   if (((r.eid.size() | r.id.size()) >> 16) == 0 && !r.correlation_id &&
-      r.payload.size() < frame_max_body - 1024 - 2 * 0xFFFF) [[likely]]
+      r.payload.size() <= common_payload_max) [[likely]]
     return;
   check_frame_limits_any(r);
 }
@@ -319,6 +322,67 @@ class batch_writer {
       }
     }
     add_any(r, parts);
+  }
+
+  /// Adds records from `from` on while each is common (no correlation, the frame's bot id, a
+  /// payload add() takes inline) and fits below `room` (from the frame's start) at its longest:
+  /// stamps it (its eid the next of `eids` within their ms; `event` and the time `now` where
+  /// unset) and adds it as add() does. Returns the first record it did not take, for the
+  /// caller's general path. The frame's state stays in locals for the run: a member is reloaded
+  /// after each store into a record or the buffer (which may alias it), and the position in the
+  /// buffer, stored and reloaded per record, is a chain every record waits on.
+  template <class Eids>
+  std::size_t add_run(std::span<record> records, std::size_t from, std::size_t room, Eids& run_eids,
+                      std::int64_t now, std::string_view event) {
+    Eids eids = run_eids;  // a copy, stepped within its ms only (so it never puts itself back)
+    char* p = p_;
+    const char* const h = h_;
+    const char* crc_at = crc_at_;
+    std::uint32_t count = count_;
+    const std::string_view id = id_;
+    const auto base_ms = static_cast<std::uint64_t>(base_ms_);
+    const std::uint64_t base_seq = base_seq_;
+    const auto base_ts = static_cast<std::uint64_t>(base_ts_);
+    const std::size_t step = crc_step_;
+    // batch_record_max(r) of a record without a correlation, its eid written by `eids`.
+    const std::size_t fixed = 1 + std::max<std::size_t>(20, 5 + eids.length()) + 20 + 5 + id.size() + 5;
+    std::size_t i = from;
+    for (; i < records.size(); ++i) {
+      record& r = records[i];
+      const std::size_t n = r.payload.size();
+      if (r.correlation_id || n > common_payload_max || !same_text(r.id, id) ||
+          static_cast<std::size_t>(p - h) + fixed + n > room || !eids.steps_within_ms(now)) [[unlikely]]
+        break;
+      const eid_parts parts = eids.next(now, r.eid);
+      if (!same_text(r.event, event)) [[unlikely]]
+        r.event.assign(event);
+      if (r.timestamp == 0) r.timestamp = now;
+      if (r.event_source_timestamp == 0) r.event_source_timestamp = r.timestamp;
+      const auto d =
+          (static_cast<std::uint64_t>(parts.ms) - base_ms) | (parts.seq - base_seq - count) |
+          (static_cast<std::uint64_t>(r.timestamp) - base_ts) |
+          (static_cast<std::uint64_t>(r.event_source_timestamp) - static_cast<std::uint64_t>(r.timestamp));
+      if (d == 0) [[likely]] {
+        std::memset(p, 0, 8);
+        p = put_bytes(p + 5, r.payload);
+        ++count;
+      } else {
+        p_ = p;
+        count_ = count;
+        add_any(r, &parts);
+        p = p_;
+        count = count_;
+      }
+      if (static_cast<std::size_t>(p - crc_at) >= step) [[unlikely]] {
+        p_ = p;
+        advance_crc();
+        crc_at = crc_at_;
+      }
+    }
+    p_ = p;
+    count_ = count;
+    run_eids = eids;
+    return i;
   }
 
   /// The buffer holding the open frame moved from `old` to `now` (same offsets).
