@@ -533,6 +533,14 @@ TEST_CASE("a batch with a field too long for the frame stores nothing", "[bus][l
   REQUIRE(payload_n(all[2]) == 2);
   REQUIRE(rb::parse_eid(all[2].eid) > rb::parse_eid(all[1].eid));
   REQUIRE(bus.queues().at(0).records == 3);
+  // An eid the record carries is not one of its fields to store: append replaces it, however
+  // long, first in its batch or not.
+  auto carried = numbered_records(3, 3);
+  for (auto& r : carried) r.eid = std::string(70'000, 'e');
+  bus.append("q", carried);
+  REQUIRE(read_every(bus, "q").size() == 6);
+  REQUIRE(carried[0].eid.size() < 64);
+  REQUIRE(carried[2].eid.size() < 64);
 }
 
 TEST_CASE("queues lists every queue with its last eid and count", "[bus][local]") {

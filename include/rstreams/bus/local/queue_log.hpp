@@ -1202,7 +1202,6 @@ class queue_log {
       eid_sequencer::run run(eids_);
       for (std::size_t i = 0; i < records.size(); ++i) {
         auto& r = records[i];
-        check_frame_limits(r);
         // The eid's numbers (`at`), and `parts`: the same when it is stored as numbers, else
         // nullptr.
         eid_parts at;
@@ -1214,6 +1213,8 @@ class queue_log {
         } else {
           at = run.next(now, r.eid);  // strictly increasing per queue
         }
+        // After the eid: an eid the append assigns replaces whatever the record carried.
+        check_frame_limits(r);
         if (!same_text(r.event, name_)) r.event.assign(name_);
         if (r.timestamp == 0) r.timestamp = now;
         if (r.event_source_timestamp == 0) r.event_source_timestamp = r.timestamp;
