@@ -325,12 +325,12 @@ class batch_writer {
   }
 
   /// Adds records from `from` on while each is common (no correlation, the frame's bot id, a
-  /// payload add() takes inline) and fits below `room` (from the frame's start) at its longest:
-  /// stamps it (its eid the next of `eids` within their ms; `event` and the time `now` where
-  /// unset) and adds it as add() does. Returns the first record it did not take, for the
-  /// caller's general path. The frame's state stays in locals for the run: a member is reloaded
-  /// after each store into a record or the buffer (which may alias it), and the position in the
-  /// buffer, stored and reloaded per record, is a chain every record waits on.
+  /// payload check_frame_limits passes inline) and fits below `room` (from the frame's start) at
+  /// its longest: stamps it (its eid the next of `eids` within their ms; `event` and the time
+  /// `now` where unset) and adds it as add() does. Returns the first record it did not take,
+  /// for the caller's general path. The frame's state stays in locals for the run: a member is
+  /// reloaded after each store into a record or the buffer (which may alias it), and the
+  /// position in the buffer, stored and reloaded per record, is a chain every record waits on.
   template <class Eids>
   std::size_t add_run(std::span<record> records, std::size_t from, std::size_t room, Eids& run_eids,
                       std::int64_t now, std::string_view event) {
