@@ -256,11 +256,16 @@ inline bool standard_eid(std::string_view eid, eid_parts& parts) noexcept {
   }
 }
 
+/// The most bytes a record without a correlation takes in a batch frame, from the lengths of
+/// its eid, id (included in case it is not the batch's) and payload.
+inline std::size_t batch_record_max(std::size_t eid, std::size_t id, std::size_t payload) noexcept {
+  // flags; eid (two varints, or its text); two timestamp varints; id; payload
+  return 1 + std::max<std::size_t>(20, 5 + eid) + 20 + 5 + id + 5 + payload;
+}
+
 /// The most bytes `r` takes in a batch frame (its id included, in case it is not the batch's).
 inline std::size_t batch_record_max(const record& r) noexcept {
-  // flags; eid (two varints, or its text); two timestamp varints; id; payload
-  std::size_t n =
-      1 + std::max<std::size_t>(20, 5 + r.eid.size()) + 20 + 5 + r.id.size() + 5 + r.payload.size();
+  std::size_t n = batch_record_max(r.eid.size(), r.id.size(), r.payload.size());
   if (r.correlation_id)
     n += 15 + 10 + r.correlation_id->source.size() + r.correlation_id->start.size() +
          r.correlation_id->end.size();
@@ -270,6 +275,17 @@ inline std::size_t batch_record_max(const record& r) noexcept {
 /// The fixed bytes a batch frame adds to its records (header, fixed body, the batch's bot id).
 inline std::size_t batch_frame_overhead(const record& first) noexcept {
   return frame_header_size + batch_body_fixed + first.id.size();
+}
+
+/// What a record's envelope differs by from the frame's base, ORed: zero when its eid is the
+/// next of the frame (`count` records in it so far) and its timestamps are the frame's.
+[[gnu::always_inline]] inline std::uint64_t batch_deltas(const eid_parts& parts, const record& r,
+                                                         std::uint64_t base_ms, std::uint64_t base_seq,
+                                                         std::uint32_t count,
+                                                         std::uint64_t base_ts) noexcept {
+  const auto ts = static_cast<std::uint64_t>(r.timestamp);
+  return (static_cast<std::uint64_t>(parts.ms) - base_ms) | (parts.seq - base_seq - count) | (ts - base_ts) |
+         (static_cast<std::uint64_t>(r.event_source_timestamp) - ts);
 }
 
 /// Writes one batch frame in place: begin() with its first record, add() each record (the first
@@ -307,12 +323,8 @@ class batch_writer {
     if (parts != nullptr && !r.correlation_id && same_text(r.id, id_)) {
       // Flags and the four deltas are all zero (one store; the room given covers the bytes
       // past them).
-      const auto d =
-          (static_cast<std::uint64_t>(parts->ms) - static_cast<std::uint64_t>(base_ms_)) |
-          (static_cast<std::uint64_t>(parts->seq) - base_seq_ - count_) |
-          (static_cast<std::uint64_t>(r.timestamp) - static_cast<std::uint64_t>(base_ts_)) |
-          (static_cast<std::uint64_t>(r.event_source_timestamp) - static_cast<std::uint64_t>(r.timestamp));
-      if (d == 0) {
+      if (batch_deltas(*parts, r, static_cast<std::uint64_t>(base_ms_), base_seq_, count_,
+                       static_cast<std::uint64_t>(base_ts_)) == 0) {
         std::memset(p_, 0, 8);
         p_ = put_bytes(p_ + 5, r.payload);
         ++count_;
@@ -344,8 +356,8 @@ class batch_writer {
     const std::uint64_t base_seq = base_seq_;
     const auto base_ts = static_cast<std::uint64_t>(base_ts_);
     const std::size_t step = crc_step_;
-    // batch_record_max(r) of a record without a correlation, its eid written by `eids`.
-    const std::size_t fixed = 1 + std::max<std::size_t>(20, 5 + eids.length()) + 20 + 5 + id.size() + 5;
+    // batch_record_max(r) but the payload, for a record add_run takes (its eid written by `eids`).
+    const std::size_t fixed = batch_record_max(eids.length(), id.size(), 0);
     std::size_t i = from;
     for (; i < records.size(); ++i) {
       record& r = records[i];
@@ -358,11 +370,7 @@ class batch_writer {
         r.event.assign(event);
       if (r.timestamp == 0) r.timestamp = now;
       if (r.event_source_timestamp == 0) r.event_source_timestamp = r.timestamp;
-      const auto d =
-          (static_cast<std::uint64_t>(parts.ms) - base_ms) | (parts.seq - base_seq - count) |
-          (static_cast<std::uint64_t>(r.timestamp) - base_ts) |
-          (static_cast<std::uint64_t>(r.event_source_timestamp) - static_cast<std::uint64_t>(r.timestamp));
-      if (d == 0) [[likely]] {
+      if (batch_deltas(parts, r, base_ms, base_seq, count, base_ts) == 0) [[likely]] {
         std::memset(p, 0, 8);
         p = put_bytes(p + 5, r.payload);
         ++count;
