@@ -4,7 +4,8 @@
 //   1000 to a fresh queue, with fsync policy never / every_batch / interval (100 ms). This
 //   includes eid assignment, framing, CRC32C, the sparse index and the fsyncs. Like a producer
 //   that fills a batch buffer and appends it, the same 1000 records are appended 100 times
-//   (each time they get new eids).
+//   (each time they get new eids). Timed with the handle's letting go of the queue (its last
+//   index entries written, the blocks reserved ahead given back), as the baselines' close().
 //   bus_append_<policy>/baseline_raw_write: write() the very bytes the backend wrote (its
 //   segment file, read back), one write per batch, with the same fsync pattern (fdatasync per
 //   batch, or every 100 ms, or none). The goal: rstreams >= 70% of raw.
@@ -34,6 +35,10 @@
 //   the most an append can reach that writes its records' eids and payloads under a CRC32C,
 //   whatever it excludes other processes with (a lock in shared memory costs about nothing),
 //   with no envelope at all.
+//   bus_append_never/ceiling_record_floor_write: as ceiling_floor_write, each record's envelope
+//   also read and stamped as append stamps it (the event named after the queue, the times where
+//   unset): the most an append of rb::record can reach, whatever format it writes. The event and
+//   the times lie in a cache line of the record that the eid, the id and the payload do not.
 //   bus_append_never/ceiling_frames_write: this format's encoder (as frames_only) and one write()
 //   per batch, no lock, no tail check, no index: the most an append that stores this record
 //   format can reach, however it excludes other processes and finds the tail.
@@ -52,12 +57,13 @@
 //   backend: every iteration but the first finds its pages mapped, as a long-running producer
 //   does; bus_append_first measures the first batch of a new process.
 // * bus_append_first/rstreams: the first append of a batch (1000 records) to a new queue in a
-//   new process, the backend opened untimed: a short-lived producer's first batch (a bot run as
-//   a function). bus_append_first/baseline_raw_write: a new file created in a new process and
-//   that batch's bytes written with one write(). Each iteration starts this program again (see
+//   new process, the backend opened untimed and let go of timed: a short-lived producer's first
+//   batch (a bot run as a function). bus_append_first/baseline_raw_write: a new file created in
+//   a new process, that batch's bytes written with one write(), and closed. Each iteration starts this program again (see
 //   first_in_new_process), which times itself.
 // * bus_append_one/rstreams: 10k appends of one record each (fsync never) to a queue whose files
-//   exist: what an append's fixed cost (locks, checks, system calls) comes to per event.
+//   exist, and letting go of it: what an append's fixed cost (locks, checks, system calls)
+//   comes to per event.
 //   bus_append_one/baseline_raw_write: one write() per record of as many bytes as one such
 //   append adds to the segment.
 // * bus_replay/rstreams: read the queue back through a fresh backend in batches of 1000 and
@@ -86,6 +92,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <string>
 #include <string_view>
@@ -172,8 +179,8 @@ void bench_append(benchmark::State& state, rb::fsync_policy policy) {
       state.ResumeTiming();
       for (std::size_t i = 0; i < records_per_run; i += batch) bus.append("q", rs);
       if (policy == rb::fsync_policy::interval) bus.flush();
-      state.PauseTiming();
-    }
+    }  // timed: letting go of the queue, as the baselines' close()
+    state.PauseTiming();
     bytes += fs::file_size(dir / "queues" / "q" / "00000000000000000000.seg");
     on_disk = 0;
     for (const auto& e : fs::directory_iterator(dir / "queues" / "q"))
@@ -243,8 +250,8 @@ void bench_append_one(benchmark::State& state) {
       bus.append("q", rs);  // the queue's files exist before the timed appends
       state.ResumeTiming();
       for (std::size_t i = 0; i < single_appends; ++i) bus.append("q", rs);
-      state.PauseTiming();
-    }
+    }  // timed: letting go of the queue, as the baseline's close()
+    state.PauseTiming();
     fs::remove_all(dir);
     state.ResumeTiming();
   }
@@ -254,16 +261,17 @@ void bench_append_one(benchmark::State& state) {
 // bus_append_first runs each iteration in a new process (this program again, with
 // --first-append <what> <path> <bytes>): a short-lived producer's allocator, thread-local
 // buffers and page tables start empty, which no thread of a long-running program shows. The
-// child times its first append (the backend opened untimed), or the baseline's creating a file
-// and one write() of as many bytes, and prints the seconds.
+// child times its first append and letting go (the backend opened untimed), or the baseline's
+// creating a file, one write() of as many bytes and close(), and prints the seconds.
 double first_in_this_process(std::string_view what, const std::string& path, std::size_t bytes) {
   if (what == "rstreams") {
     auto rs = make_records(batch);
     rb::local_options opt;
     opt.fsync = rb::fsync_policy::never;
-    rb::local_backend bus(path, opt);
+    std::optional<rb::local_backend> bus(std::in_place, path, opt);
     const auto t0 = std::chrono::steady_clock::now();
-    bus.append("q", rs);
+    bus->append("q", rs);
+    bus.reset();  // letting go of the queue, as the baseline's close()
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   }
   const std::string data(bytes, 'x');
@@ -402,8 +410,9 @@ struct frames_encoder {
 // One batch through the floor: eid text into each record, payloads copied into `buf`, the
 // CRC32C over them into `crc`; returns the bytes in `buf`. `Trailing`: the CRC32C taken while
 // the buffer is written, a step behind the copy (those bytes still in L1), as batch_writer does,
-// instead of in a second pass over the batch.
-template <bool Trailing>
+// instead of in a second pass over the batch. `Envelope`: each record's event and times stamped
+// as append stamps them.
+template <bool Trailing, bool Envelope = false>
 std::size_t floor_batch(std::vector<rb::record>& rs, std::string& buf, rb::detail::eid_sequencer& eids,
                         std::uint32_t& crc) {
   static const std::size_t step =
@@ -417,6 +426,11 @@ std::size_t floor_batch(std::vector<rb::record>& rs, std::string& buf, rb::detai
   rb::detail::eid_sequencer::run run(eids);  // the cheapest way to write the eids' text
   for (auto& r : rs) {
     run.next(now, r.eid);
+    if constexpr (Envelope) {
+      if (r.event != "q") r.event = "q";
+      if (r.timestamp == 0) r.timestamp = now;
+      if (r.event_source_timestamp == 0) r.event_source_timestamp = r.timestamp;
+    }
     std::memcpy(buf.data() + len, r.payload.data(), r.payload.size());
     len += r.payload.size();
     if constexpr (Trailing) {
@@ -432,15 +446,15 @@ std::size_t floor_batch(std::vector<rb::record>& rs, std::string& buf, rb::detai
 }
 
 // The floor as an encoder: the CRC32C taken while the copy is written (`Trailing`, as the
-// encoder takes it) or in a second pass.
-template <bool Trailing>
+// encoder takes it) or in a second pass; with `Envelope`, stamping each record's envelope.
+template <bool Trailing, bool Envelope = false>
 struct floor_encoder {
   rb::detail::eid_sequencer eids;
   std::uint32_t crc = 0;
 
   std::size_t operator()(std::vector<rb::record>& rs, std::string& buf) {
     crc = 0;
-    const auto len = floor_batch<Trailing>(rs, buf, eids, crc);
+    const auto len = floor_batch<Trailing, Envelope>(rs, buf, eids, crc);
     benchmark::DoNotOptimize(crc);
     return len;
   }
@@ -667,6 +681,7 @@ const auto registered = [] {
   timed("bus_append_never/floor_eid_copy_crc_trailing", bench_encoded<floor_encoder<true>>);
   timed("bus_append_never/bound_lock_floor_write", bench_written<floor_encoder<true>, true>);
   timed("bus_append_never/ceiling_floor_write", bench_written<floor_encoder<true>, false>);
+  timed("bus_append_never/ceiling_record_floor_write", bench_written<floor_encoder<true, true>, false>);
   timed("bus_append_never/ceiling_frames_write", bench_written<frames_encoder, false>);
   timed("bus_append_never/floor_writev_in_place", bench_writev_in_place);
   timed("bus_append_never/copy_into_shared_mapping", bench_copy_into_shared_mapping);

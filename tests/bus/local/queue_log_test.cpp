@@ -853,8 +853,9 @@ TEST_CASE("a version 2 segment written by the previous encoder is read, then clo
 }
 
 TEST_CASE(
-    "a segment's blocks are allocated ahead of its end once it holds 1 MiB, unseen by readers, "
-    "and given back, its time kept, when the appender lets go",
+    "a segment's blocks are allocated ahead of its end once the handle has appended 16 MiB, unseen "
+    "by readers, and given back, its time kept, when the appender lets go; a handle that appends "
+    "little to a long segment allocates nothing ahead",
     "[bus][local][queue_log]") {
   rstreams::test::temp_file dir("bus", "");
   fs::create_directories(dir.path());
@@ -872,14 +873,17 @@ TEST_CASE(
       bus.append("q", rs);
       all.insert(all.end(), rs.begin(), rs.end());
     };
-    append(0, 1000);  // about 1 MB: nothing reserved below 1 MiB
+    // 17 batches of about 1 MB: nothing reserved before a batch while the handle has appended
+    // less than 16 MiB.
+    for (int b = 0; b < 17; ++b) append(b * 1000, 1000);
+    CHECK(fs::file_size(seg0) > (std::uint64_t{16} << 20));
     CHECK(allocated_bytes(seg0) <= whole_blocks(fs::file_size(seg0)) + (std::uint64_t{16} << 10));
-    append(1000, 100);
-    append(1100, 100);
-    // Past 1 MiB: as much again reserved past the size; the file holds exactly the batches, and
-    // reads return them.
+    append(17'000, 100);
+    append(17'100, 100);
+    // Past 16 MiB: 8 MiB reserved past the size; the file holds exactly the batches, and reads
+    // return them.
     size = fs::file_size(seg0);
-    CHECK(allocated_bytes(seg0) >= whole_blocks(size) + (std::uint64_t{1} << 20));
+    CHECK(allocated_bytes(seg0) >= whole_blocks(size) + (std::uint64_t{7} << 20));
     REQUIRE(read_every(bus, "q") == all);
     REQUIRE(bus.verify("q").ok());
     const timespec aged[2] = {{1'600'000'000, 0}, {1'600'000'000, 0}};
@@ -895,6 +899,13 @@ TEST_CASE(
   rb::local_backend again(dir.path().string(), no_fsync());
   REQUIRE(read_every(again, "q") == all);
   REQUIRE(again.verify("q").ok());
+  // A new handle's batch into the long segment: nothing allocated ahead of it (what this handle
+  // appends, not the segment's size, decides), and nothing to give back.
+  auto one_more = numbered_records(17'200, 100, 1000);
+  again.append("q", one_more);
+  all.insert(all.end(), one_more.begin(), one_more.end());
+  CHECK(allocated_bytes(seg0) <= whole_blocks(fs::file_size(seg0)) + (std::uint64_t{16} << 10));
+  REQUIRE(read_every(again, "q") == all);
 }
 
 TEST_CASE("under every_batch a segment's blocks are not allocated ahead", "[bus][local][queue_log]") {
