@@ -1338,18 +1338,18 @@ class queue_log {
   // Allocates the segment's blocks ahead of its end (fallocate keeping the size, so readers see
   // nothing of it) once this handle has appended 16 MiB, 8 MiB ahead of what a write needs
   // (never past segment_bytes): a write into allocated blocks skips the filesystem's
-  // reservation of each new block (ext4's delayed allocation), about 15 us a MiB here
-  // (bus_append_bench: 0.14 ms of raw write()'s 1.7 for 10 MB), and the segment's blocks come
-  // in a few extents. What is left when the handle lets go of the queue is given back
-  // (let_go_of_tail): a truncation, which costs 80-200 us here (on a filesystem mounted with
-  // `discard`, freeing blocks not yet committed waits for the device to discard them), so it
-  // pays only once a handle writes some 13 MiB into reserved blocks. Counting the handle's own
-  // bytes, not the segment's size, spares a short-lived producer (a bot run as a function,
-  // one batch into a long segment) the fallocate and the truncation: 131 + 87 us for a batch of
-  // 1000 records when the segment's size decided. A process that died leaves its reserve to the
-  // next appender. Not under every_batch: an fdatasync after each batch must then also record
-  // the blocks as written, which measured 10% slower. Where fallocate fails (not supported, a
-  // full disk) the segment is written as before.
+  // reservation of each new block (ext4's delayed allocation), 15-20 us a MiB here (raw
+  // write() of 10 MB, bus_append_bench), and the segment's blocks come in a few extents. What
+  // is left when the handle lets go of the queue is given back (let_go_of_tail): a truncation,
+  // 80-230 us here (on a filesystem mounted with `discard`, freeing blocks not yet committed
+  // waits for the device), which 5-15 MiB of writes into reserved blocks earn back. So only a
+  // handle that has shown itself a long-running producer reserves: counting its own bytes, not
+  // the segment's size, spares a short-lived one (a bot run as a function, one batch into a
+  // long segment) the fallocate and the truncation: a new handle's batch of 1000 records into a
+  // 3 MB segment, appended and let go, 213 us when the segment's size decided, 134 now. A process that died leaves its reserve to the next appender. Not
+  // under every_batch: an fdatasync after each batch must then also record the blocks as
+  // written, which measured 10% slower. Where fallocate fails (not supported, a full disk) the
+  // segment is written as before.
   static constexpr std::uint64_t reserve_after_bytes = std::uint64_t{16} << 20;
 
   void reserve_ahead(segment_file& s, std::uint64_t need) {
