@@ -60,8 +60,8 @@
 // * bus_append_first/rstreams: the first append of a batch (1000 records) to a new queue in a
 //   new process, the backend opened untimed and let go of timed: a short-lived producer's first
 //   batch (a bot run as a function). bus_append_first/baseline_raw_write: a new file created in
-//   a new process, that batch's bytes written with one write(), and closed. Each iteration starts this program again (see
-//   first_in_new_process), which times itself.
+//   a new process, that batch's bytes written with one write(), and closed. Each iteration
+//   starts this program again (see first_in_new_process), which times itself.
 // * bus_append_one/rstreams: 10k appends of one record each (fsync never) to a queue whose files
 //   exist, and letting go of it: what an append's fixed cost (locks, checks, system calls)
 //   comes to per event.
