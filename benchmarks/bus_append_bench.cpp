@@ -67,6 +67,10 @@
 //   comes to per event.
 //   bus_append_one/baseline_raw_write: one write() per record of as many bytes as one such
 //   append adds to the segment.
+// * bus_append_short_lived/rstreams: a short-lived producer (a bot run as a function): a new
+//   handle on a queue whose segment holds 3 MB appends one batch of 1000 records and lets go
+//   (the handle constructed untimed), 200 times. bus_append_short_lived/baseline_raw_write:
+//   opening the file, one write() of that batch's bytes at its end, close().
 // * bus_replay/rstreams: read the queue back through a fresh backend in batches of 1000 and
 //   decode every payload with nlohmann::json (to_event). bus_replay/baseline_jsonl: read a
 //   JSON-lines file of the same payloads with read() and parse each line with nlohmann::json.
@@ -342,6 +346,46 @@ std::size_t one_record_bytes() {
   const auto each = static_cast<std::size_t>((fs::file_size(seg) - before) / 10);
   fs::remove_all(dir);
   return each;
+}
+
+constexpr int short_lived_batches = 200;
+
+void bench_append_short_lived(benchmark::State& state) {
+  auto rs = make_records(batch);
+  rb::local_options opt;
+  opt.fsync = rb::fsync_policy::never;
+  const auto dir = scratch_root() / "short-lived";
+  {
+    rb::local_backend bus(dir.string(), opt);
+    for (int i = 0; i < 30; ++i) bus.append("q", rs);  // a 3 MB segment
+  }
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::optional<rb::local_backend> bus(std::in_place, dir.string(), opt);
+    state.ResumeTiming();
+    bus->append("q", rs);
+    bus.reset();  // letting go, as the baseline's close()
+  }
+  fs::remove_all(dir);
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * batch));
+}
+
+void bench_raw_short_lived(benchmark::State& state) {
+  const auto& bytes = segment_bytes();
+  const auto chunk = bytes.size() / (records_per_run / batch);
+  const auto path = scratch_root() / "raw-short-lived";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out.write(bytes.data(), static_cast<std::streamsize>(30 * chunk));
+  }
+  for (auto _ : state) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (fd < 0 || ::write(fd, bytes.data(), chunk) != static_cast<ssize_t>(chunk))
+      state.SkipWithError("write failed");
+    ::close(fd);
+  }
+  fs::remove(path);
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * batch));
 }
 
 void bench_raw_one(benchmark::State& state) {
@@ -692,6 +736,13 @@ const auto registered = [] {
     benchmark::RegisterBenchmark(name, f)->Unit(benchmark::kMicrosecond)->UseManualTime()->Iterations(50);
   timed("bus_append_one/rstreams", bench_append_one);
   timed("bus_append_one/baseline_raw_write", bench_raw_one);
+  for (const auto& [name, f] :
+       {std::pair{"bus_append_short_lived/rstreams", &bench_append_short_lived},
+        std::pair{"bus_append_short_lived/baseline_raw_write", &bench_raw_short_lived}})
+    benchmark::RegisterBenchmark(name, f)
+        ->Unit(benchmark::kMicrosecond)
+        ->UseRealTime()
+        ->Iterations(short_lived_batches);
   timed("bus_replay/rstreams", bench_replay);
   timed("bus_replay/baseline_jsonl", bench_replay_jsonl);
   return true;
