@@ -1347,9 +1347,10 @@ class queue_log {
   // the segment's size, spares a short-lived one (a bot run as a function, one batch into a
   // long segment) the fallocate and the truncation: a new handle's batch of 1000 records into a
   // segment of 3-24 MB, appended and let go, 343-387 us when the segment's size decided, 188-197
-  // now (bus_append_short_lived). A process that died leaves its reserve to the next appender. Not under every_batch: an
-  // fdatasync after each batch must then also record the blocks as written, which measured 10%
-  // slower. Where fallocate fails (not supported, a full disk) the segment is written as before.
+  // now (bus_append_short_lived). A process that died leaves its reserve to the next appender.
+  // Not under every_batch: an fdatasync after each batch must then also record the blocks as
+  // written, which measured 10% slower. Where fallocate fails (not supported, a full disk) the
+  // segment is written as before.
   static constexpr std::uint64_t reserve_after_bytes = std::uint64_t{16} << 20;
 
   void reserve_ahead(segment_file& s, std::uint64_t need) {
